@@ -1,0 +1,181 @@
+//! Orders and their legality.
+//!
+//! Invariant: the same rules judge an order when a player drafts it (the server refuses it with a
+//! stable code) and when the round resolves (it becomes an `Illegal` outcome with the same
+//! reason), so a draft that was accepted never turns illegal at resolution unless the round's
+//! situation changed (an injected event, say).
+
+use serde::{Deserialize, Serialize};
+
+use super::model::{MoveId, RoleId, Scenario, TargetId};
+use super::state::GameState;
+
+/// One move a role orders, possibly aimed at a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Order {
+    pub mv: MoveId,
+    pub target: Option<TargetId>,
+}
+
+/// Every role's orders for one round, by role index. A missing or empty list means "hold".
+pub type RoundOrders = Vec<Vec<Order>>;
+
+/// Why an order cannot be carried out. Each has a stable code for the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Illegal {
+    UnknownMove,
+    NotYourRole,
+    NotAvailable,
+    TooManyPoints { cost: u32, left: u32 },
+    MissingTarget,
+    InvalidTarget,
+    Duplicate,
+    ChoiceAlreadyMade,
+    GameOver,
+}
+
+impl Illegal {
+    /// The stable snake_case code used on the wire.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Illegal::UnknownMove => "unknown_move",
+            Illegal::NotYourRole => "not_your_role",
+            Illegal::NotAvailable => "not_available",
+            Illegal::TooManyPoints { .. } => "too_many_points",
+            Illegal::MissingTarget => "missing_target",
+            Illegal::InvalidTarget => "invalid_target",
+            Illegal::Duplicate => "duplicate_move",
+            Illegal::ChoiceAlreadyMade => "choice_already_made",
+            Illegal::GameOver => "game_over",
+        }
+    }
+
+    /// One line a student can act on.
+    pub fn explain(&self) -> String {
+        match self {
+            Illegal::UnknownMove => "this scenario has no such move".to_string(),
+            Illegal::NotYourRole => "that move belongs to another role".to_string(),
+            Illegal::NotAvailable => "that move cannot be ordered this round".to_string(),
+            Illegal::TooManyPoints { cost, left } => {
+                format!("it costs {cost} action point(s) but only {left} were left")
+            }
+            Illegal::MissingTarget => "that move needs a target".to_string(),
+            Illegal::InvalidTarget => "that move cannot be aimed at that target".to_string(),
+            Illegal::Duplicate => "the same move was ordered twice".to_string(),
+            Illegal::ChoiceAlreadyMade => {
+                "only one answer to this event's choice may be given".to_string()
+            }
+            Illegal::GameOver => "the game is over".to_string(),
+        }
+    }
+}
+
+/// Whether the move may be ordered by its role in this round, judged before anyone orders.
+pub fn is_available(scenario: &Scenario, state: &GameState, mv: MoveId) -> bool {
+    let Some(def) = scenario.moves.get(mv) else {
+        return false;
+    };
+    if let Some(event) = def.choice_of {
+        if !state.events.contains(&event) {
+            return false;
+        }
+    }
+    match &def.available {
+        None => true,
+        Some(cond) => cond.truth(&super::resolve::StartOfRound { scenario, state }),
+    }
+}
+
+/// The moves a role may order this round, in scenario order.
+pub fn available_moves(scenario: &Scenario, state: &GameState, role: RoleId) -> Vec<MoveId> {
+    if state.is_finished() {
+        return Vec::new();
+    }
+    scenario
+        .moves_of(role)
+        .map(|(id, _)| id)
+        .filter(|id| is_available(scenario, state, *id))
+        .collect()
+}
+
+/// Judges a role's orders in the order given: each is legal, or illegal with a reason.
+/// An illegal order spends no action points.
+pub fn judge(
+    scenario: &Scenario,
+    state: &GameState,
+    role: RoleId,
+    orders: &[Order],
+) -> Vec<Result<(), Illegal>> {
+    let mut left = scenario.roles.get(role).map_or(0, |r| r.action_points);
+    let mut taken: Vec<MoveId> = Vec::with_capacity(orders.len());
+    orders
+        .iter()
+        .map(|order| {
+            let verdict = judge_one(scenario, state, role, order, left, &taken);
+            if verdict.is_ok() {
+                left -= scenario.moves[order.mv].cost;
+                taken.push(order.mv);
+            }
+            verdict
+        })
+        .collect()
+}
+
+fn judge_one(
+    scenario: &Scenario,
+    state: &GameState,
+    role: RoleId,
+    order: &Order,
+    left: u32,
+    taken: &[MoveId],
+) -> Result<(), Illegal> {
+    if state.is_finished() {
+        return Err(Illegal::GameOver);
+    }
+    let def = scenario.moves.get(order.mv).ok_or(Illegal::UnknownMove)?;
+    if def.role != role {
+        return Err(Illegal::NotYourRole);
+    }
+    if !is_available(scenario, state, order.mv) {
+        return Err(Illegal::NotAvailable);
+    }
+    if taken.contains(&order.mv) {
+        return Err(Illegal::Duplicate);
+    }
+    if let Some(event) = def.choice_of {
+        let answered = taken
+            .iter()
+            .any(|m| scenario.moves[*m].choice_of == Some(event));
+        if answered {
+            return Err(Illegal::ChoiceAlreadyMade);
+        }
+    }
+    match (def.targets.is_empty(), order.target) {
+        (true, None) => {}
+        (true, Some(_)) => return Err(Illegal::InvalidTarget),
+        (false, None) => return Err(Illegal::MissingTarget),
+        (false, Some(t)) if !def.targets.contains(&t) => return Err(Illegal::InvalidTarget),
+        (false, Some(_)) => {}
+    }
+    if def.cost > left {
+        return Err(Illegal::TooManyPoints {
+            cost: def.cost,
+            left,
+        });
+    }
+    Ok(())
+}
+
+/// The first problem with a draft, if any: what the server answers to `set_orders`.
+pub fn check_draft(
+    scenario: &Scenario,
+    state: &GameState,
+    role: RoleId,
+    orders: &[Order],
+) -> Result<(), Illegal> {
+    judge(scenario, state, role, orders)
+        .into_iter()
+        .find_map(Result::err)
+        .map_or(Ok(()), Err)
+}

@@ -1,0 +1,341 @@
+//! Resolving one round from every role's orders at once.
+//!
+//! The steps, each simultaneous within itself so that no role's orders are "first":
+//! 1. judge every order (illegal ones become outcomes); fill in unanswered forced choices;
+//! 2. joint moves succeed when their partners ordered the matching move (with this role as
+//!    target, if the matching move takes one); `requires` conditions are then checked;
+//! 3. the round's events and the moves' effects, all computed on the state at the start of the
+//!    round, are summed and applied, each track clamped to its range;
+//! 4. interactions are judged on that new state and the round's orders and successes; their
+//!    effects are summed and applied, clamped again;
+//! 5. the round advances and the next round's events are drawn from the game's RNG.
+
+use super::expr::{Context, Expr};
+use super::model::{Effect, EventId, Move, MoveId, RoleId, Scenario, TargetId};
+use super::order::{judge, Order, RoundOrders};
+use super::report::{Delta, EventOutcome, InteractionOutcome, OrderOutcome, RoundReport, Status};
+use super::state::{GameState, Phase};
+
+/// What conditions read before anyone has ordered: tracks, round and events.
+pub(crate) struct StartOfRound<'a> {
+    pub scenario: &'a Scenario,
+    pub state: &'a GameState,
+}
+
+impl Context for StartOfRound<'_> {
+    fn track(&self, index: usize) -> i64 {
+        self.state.tracks.get(index).copied().unwrap_or(0)
+    }
+    fn round(&self) -> i64 {
+        i64::from(self.state.round)
+    }
+    fn ordered(&self, _mv: MoveId, _target: Option<TargetId>) -> bool {
+        false
+    }
+    fn succeeded(&self, _mv: MoveId, _target: Option<TargetId>) -> bool {
+        false
+    }
+    fn event_active(&self, event: EventId) -> bool {
+        let _ = self.scenario;
+        self.state.events.contains(&event)
+    }
+}
+
+/// What conditions read during resolution.
+struct InRound<'a> {
+    tracks: &'a [i64],
+    round: u32,
+    events: &'a [EventId],
+    ordered: &'a [Order],
+    succeeded: &'a [Order],
+}
+
+fn matches(orders: &[Order], mv: MoveId, target: Option<TargetId>) -> bool {
+    orders
+        .iter()
+        .any(|o| o.mv == mv && (target.is_none() || o.target == target))
+}
+
+impl Context for InRound<'_> {
+    fn track(&self, index: usize) -> i64 {
+        self.tracks.get(index).copied().unwrap_or(0)
+    }
+    fn round(&self) -> i64 {
+        i64::from(self.round)
+    }
+    fn ordered(&self, mv: MoveId, target: Option<TargetId>) -> bool {
+        matches(self.ordered, mv, target)
+    }
+    fn succeeded(&self, mv: MoveId, target: Option<TargetId>) -> bool {
+        matches(self.succeeded, mv, target)
+    }
+    fn event_active(&self, event: EventId) -> bool {
+        self.events.contains(&event)
+    }
+}
+
+fn deltas(effects: &[Effect], ctx: &dyn Context) -> Vec<Delta> {
+    effects
+        .iter()
+        .map(|e| Delta {
+            track: e.track,
+            amount: e.amount.int(ctx),
+        })
+        .collect()
+}
+
+fn apply(scenario: &Scenario, tracks: &mut [i64], all: &[&[Delta]]) {
+    let mut sums = vec![0i64; tracks.len()];
+    for list in all {
+        for d in *list {
+            if let Some(sum) = sums.get_mut(d.track) {
+                *sum = sum.saturating_add(d.amount);
+            }
+        }
+    }
+    for ((value, sum), def) in tracks.iter_mut().zip(sums).zip(&scenario.tracks) {
+        *value = def.clamp(value.saturating_add(sum));
+    }
+}
+
+/// A legal order waiting for its verdict.
+struct Pending {
+    role: RoleId,
+    order: Order,
+    automatic: bool,
+}
+
+/// Resolves the current round. Never panics, whatever the orders: an order the rules do not
+/// allow becomes an `Illegal` outcome, and a finished game returns unchanged.
+pub fn resolve_round(
+    scenario: &Scenario,
+    state: &GameState,
+    orders: &RoundOrders,
+) -> (GameState, RoundReport) {
+    let mut outcomes: Vec<OrderOutcome> = Vec::new();
+    let mut pending: Vec<Pending> = Vec::new();
+
+    // 1. Legality, role by role in scenario order; each role's list keeps its own order.
+    let empty = Vec::new();
+    for role in 0..scenario.roles.len() {
+        let list = orders.get(role).unwrap_or(&empty);
+        for (order, verdict) in list.iter().zip(judge(scenario, state, role, list)) {
+            match verdict {
+                Ok(()) => pending.push(Pending {
+                    role,
+                    order: *order,
+                    automatic: false,
+                }),
+                Err(reason) => outcomes.push(OrderOutcome {
+                    role,
+                    order: *order,
+                    status: Status::Illegal { reason },
+                    effects: Vec::new(),
+                    automatic: false,
+                }),
+            }
+        }
+    }
+    if state.is_finished() {
+        let report = RoundReport {
+            round: state.round,
+            events: Vec::new(),
+            orders: outcomes,
+            interactions: Vec::new(),
+            tracks_before: state.tracks.clone(),
+            tracks_after: state.tracks.clone(),
+        };
+        return (state.clone(), report);
+    }
+    for &event in &state.events {
+        if let Some(choice) = &scenario.events[event].choice {
+            let answered = pending
+                .iter()
+                .any(|p| p.role == choice.role && choice.moves.contains(&p.order.mv));
+            if !answered {
+                let order = Order {
+                    mv: choice.default,
+                    target: None,
+                };
+                pending.push(Pending {
+                    role: choice.role,
+                    order,
+                    automatic: true,
+                });
+            }
+        }
+    }
+    let ordered: Vec<Order> = pending.iter().map(|p| p.order).collect();
+
+    // 2. Joint moves, then conditions (which may ask whether a joint move came together).
+    let partner_missing: Vec<Vec<RoleId>> = pending
+        .iter()
+        .map(|p| missing_partners(scenario, &pending, p))
+        .collect();
+    let joined: Vec<Order> = pending
+        .iter()
+        .zip(&partner_missing)
+        .filter(|(p, missing)| joint_holds(&scenario.moves[p.order.mv], missing))
+        .map(|(p, _)| p.order)
+        .collect();
+    let start = InRound {
+        tracks: &state.tracks,
+        round: state.round,
+        events: &state.events,
+        ordered: &ordered,
+        succeeded: &joined,
+    };
+    let statuses: Vec<Status> = pending
+        .iter()
+        .zip(partner_missing)
+        .map(|(p, missing)| {
+            let def = &scenario.moves[p.order.mv];
+            if !joint_holds(def, &missing) {
+                Status::PartnerMissing { partners: missing }
+            } else if def.requires.as_ref().is_some_and(|c| !c.truth(&start)) {
+                Status::ConditionNotMet
+            } else {
+                Status::Succeeded
+            }
+        })
+        .collect();
+
+    // 3. Events and moves, computed on the state at the start of the round.
+    let event_outcomes: Vec<EventOutcome> = state
+        .events
+        .iter()
+        .map(|&event| EventOutcome {
+            event,
+            effects: deltas(&scenario.events[event].effects, &start),
+        })
+        .collect();
+    for (p, status) in pending.into_iter().zip(statuses) {
+        let def = &scenario.moves[p.order.mv];
+        let effects = if status.succeeded() {
+            let mut list = deltas(&def.effects, &start);
+            if let Some((_, extra)) = def
+                .by_target
+                .iter()
+                .find(|(t, _)| Some(*t) == p.order.target)
+            {
+                list.extend(deltas(extra, &start));
+            }
+            list
+        } else {
+            deltas(&def.on_fail, &start)
+        };
+        outcomes.push(OrderOutcome {
+            role: p.role,
+            order: p.order,
+            status,
+            effects,
+            automatic: p.automatic,
+        });
+    }
+    outcomes.sort_by_key(|o| o.role);
+    let mut tracks = state.tracks.clone();
+    let mut first: Vec<&[Delta]> = event_outcomes
+        .iter()
+        .map(|e| e.effects.as_slice())
+        .collect();
+    first.extend(outcomes.iter().map(|o| o.effects.as_slice()));
+    apply(scenario, &mut tracks, &first);
+
+    // 4. Interactions, judged on the new state.
+    let succeeded: Vec<Order> = outcomes
+        .iter()
+        .filter(|o| o.status.succeeded())
+        .map(|o| o.order)
+        .collect();
+    let after_moves = InRound {
+        tracks: &tracks,
+        round: state.round,
+        events: &state.events,
+        ordered: &ordered,
+        succeeded: &succeeded,
+    };
+    let interaction_outcomes: Vec<InteractionOutcome> = scenario
+        .interactions
+        .iter()
+        .enumerate()
+        .filter(|(id, def)| !(def.once && state.fired.contains(id)) && def.when.truth(&after_moves))
+        .map(|(interaction, def)| InteractionOutcome {
+            interaction,
+            effects: deltas(&def.effects, &after_moves),
+        })
+        .collect();
+    let second: Vec<&[Delta]> = interaction_outcomes
+        .iter()
+        .map(|i| i.effects.as_slice())
+        .collect();
+    apply(scenario, &mut tracks, &second);
+
+    // 5. The next round.
+    let mut next = state.clone();
+    for outcome in &interaction_outcomes {
+        if scenario.interactions[outcome.interaction].once {
+            next.fired.push(outcome.interaction);
+        }
+    }
+    next.fired.sort_unstable();
+    next.tracks = tracks.clone();
+    next.history.push(tracks.clone());
+    if state.round >= scenario.round_count() {
+        next.phase = Phase::Finished;
+        next.events.clear();
+    } else {
+        next.round += 1;
+        next.draw_events(scenario);
+    }
+    let report = RoundReport {
+        round: state.round,
+        events: event_outcomes,
+        orders: outcomes,
+        interactions: interaction_outcomes,
+        tracks_before: state.tracks.clone(),
+        tracks_after: tracks,
+    };
+    (next, report)
+}
+
+/// The partners of a joint move that did not order their matching move (empty if not joint).
+fn missing_partners(scenario: &Scenario, all: &[Pending], p: &Pending) -> Vec<RoleId> {
+    let Some(joint) = &scenario.moves[p.order.mv].joint else {
+        return Vec::new();
+    };
+    let me = scenario.role_target(p.role);
+    let mut missing = Vec::new();
+    for partner in &joint.partners {
+        let role = partner
+            .role
+            .or_else(|| p.order.target.and_then(|t| scenario.targets.get(t)?.role));
+        let Some(role) = role else { continue };
+        let wanted = partner
+            .moves
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, m)| *m);
+        let came = wanted.is_some_and(|mv| {
+            all.iter().any(|q| {
+                q.role == role && q.order.mv == mv && q.order.target.is_none_or(|t| t == me)
+            })
+        });
+        if !came {
+            missing.push(role);
+        }
+    }
+    missing
+}
+
+fn joint_holds(def: &Move, missing: &[RoleId]) -> bool {
+    match &def.joint {
+        None => true,
+        Some(joint) if joint.need_all => missing.is_empty(),
+        Some(joint) => missing.len() < joint.partners.len(),
+    }
+}
+
+/// Evaluates an expression on the state at the start of the round (for explaining and testing).
+pub fn eval_at_start(scenario: &Scenario, state: &GameState, expr: &Expr) -> i64 {
+    expr.int(&StartOfRound { scenario, state })
+}

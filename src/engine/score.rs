@@ -1,0 +1,51 @@
+//! Objectives: each role's score out of 100 from the tracks, in integer arithmetic.
+
+use super::model::{RoleId, Scenario, ScoreTerm};
+
+/// A term's value in thousandths of its weight: 0 (worst) to 1000 (best).
+fn term_value(scenario: &Scenario, tracks: &[i64], term: &ScoreTerm) -> i64 {
+    let value = |t: usize| {
+        let def = &scenario.tracks[t];
+        let span = (def.max - def.min).max(1);
+        let v = (tracks.get(t).copied().unwrap_or(def.start) - def.min).clamp(0, span);
+        let per_mille = v * 1000 / span;
+        if term.invert {
+            1000 - per_mille
+        } else {
+            per_mille
+        }
+    };
+    term.tracks.iter().map(|t| value(*t)).min().unwrap_or(0)
+}
+
+/// The role's score for these tracks, 0..=100, rounded to the nearest whole point.
+pub fn score(scenario: &Scenario, tracks: &[i64], role: RoleId) -> u32 {
+    let Some(def) = scenario.roles.get(role) else {
+        return 0;
+    };
+    let total_weight: i64 = def
+        .objective
+        .terms
+        .iter()
+        .map(|t| i64::from(t.weight))
+        .sum();
+    if total_weight == 0 {
+        return 0;
+    }
+    let weighted: i64 = def
+        .objective
+        .terms
+        .iter()
+        .map(|t| term_value(scenario, tracks, t) * i64::from(t.weight))
+        .sum();
+    // weighted / total is in per mille; round half up to whole points.
+    let points = (weighted * 100 + total_weight * 500) / (total_weight * 1000);
+    points.clamp(0, 100) as u32
+}
+
+/// Every role's score, by role index.
+pub fn scores(scenario: &Scenario, tracks: &[i64]) -> Vec<u32> {
+    (0..scenario.roles.len())
+        .map(|r| score(scenario, tracks, r))
+        .collect()
+}
