@@ -18,7 +18,7 @@ pub mod score;
 pub mod state;
 
 pub use model::{MoveId, RoleId, Scenario, TargetId, TrackId};
-pub use order::{available_moves, check_draft, Illegal, Order, RoundOrders};
+pub use order::{available_moves, check_draft, parse_order, Illegal, Order, RoundOrders};
 pub use report::{Line, RoundReport, Status};
 pub use resolve::resolve_round;
 pub use score::{score, scores};

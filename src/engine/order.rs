@@ -179,3 +179,18 @@ pub fn check_draft(
         .find_map(Result::err)
         .map_or(Ok(()), Err)
 }
+
+/// Reads an order as a client names it (`move` id of the role, optional `target` id).
+/// A move id that only another role has is `NotYourRole`; an unknown id is `UnknownMove`.
+pub fn parse_order(scenario: &Scenario, role: RoleId, move_id: &str, target: Option<&str>) -> Result<Order, Illegal> {
+    let mv = match scenario.move_index(role, move_id) {
+        Some(mv) => mv,
+        None if scenario.moves.iter().any(|m| m.id == move_id) => return Err(Illegal::NotYourRole),
+        None => return Err(Illegal::UnknownMove),
+    };
+    let target = match target {
+        None => None,
+        Some(t) => Some(scenario.target_index(t).ok_or(Illegal::InvalidTarget)?),
+    };
+    Ok(Order { mv, target })
+}
