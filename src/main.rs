@@ -10,11 +10,7 @@ use third_neighbor::scenario;
 use third_neighbor::sim::{self, BotMix};
 
 #[derive(Parser)]
-#[command(
-    name = "third-neighbor",
-    version,
-    about = "A multiplayer diplomacy teaching game server"
-)]
+#[command(name = "third-neighbor", version, about = "A multiplayer diplomacy teaching game server")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -85,26 +81,13 @@ fn scenario_command(command: ScenarioCommand) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
-            Ok(if failed {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        ScenarioCommand::Simulate {
-            file,
-            games,
-            seed,
-            bots,
-            json,
-        } => {
+        ScenarioCommand::Simulate { file, games, seed, bots, json } => {
             let loaded = scenario::load_file(&file).map_err(|e| anyhow::anyhow!("{e}"))?;
             let report = sim::simulate(&loaded.scenario, games, seed, bots);
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).context("serializing the report")?
-                );
+                println!("{}", serde_json::to_string_pretty(&report).context("serializing the report")?);
             } else {
                 print!("{}", report.to_text());
             }

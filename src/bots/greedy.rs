@@ -7,9 +7,7 @@
 
 use crate::engine::model::Move;
 use crate::engine::rng::Rng;
-use crate::engine::{
-    available_moves, resolve_round, score, GameState, Order, RoleId, RoundOrders, Scenario,
-};
+use crate::engine::{available_moves, resolve_round, score, GameState, Order, RoleId, RoundOrders, Scenario};
 
 /// Every legal set of orders for the role this round, the empty set ("hold") first.
 pub fn candidate_plans(scenario: &Scenario, state: &GameState, role: RoleId) -> Vec<Vec<Order>> {
@@ -19,21 +17,11 @@ pub fn candidate_plans(scenario: &Scenario, state: &GameState, role: RoleId) -> 
         if def.targets.is_empty() {
             options.push(Order { mv, target: None });
         } else {
-            options.extend(def.targets.iter().map(|t| Order {
-                mv,
-                target: Some(*t),
-            }));
+            options.extend(def.targets.iter().map(|t| Order { mv, target: Some(*t) }));
         }
     }
     let mut plans = vec![Vec::new()];
-    extend(
-        scenario,
-        &options,
-        0,
-        scenario.roles[role].action_points,
-        &mut Vec::new(),
-        &mut plans,
-    );
+    extend(scenario, &options, 0, scenario.roles[role].action_points, &mut Vec::new(), &mut plans);
     plans
 }
 
@@ -48,10 +36,9 @@ fn extend(
     for i in from..options.len() {
         let order = options[i];
         let def: &Move = &scenario.moves[order.mv];
-        let clash = current.iter().any(|o| {
-            o.mv == order.mv
-                || (def.choice_of.is_some() && scenario.moves[o.mv].choice_of == def.choice_of)
-        });
+        let clash = current
+            .iter()
+            .any(|o| o.mv == order.mv || (def.choice_of.is_some() && scenario.moves[o.mv].choice_of == def.choice_of));
         if def.cost > left || clash {
             continue;
         }
@@ -63,21 +50,13 @@ fn extend(
 }
 
 /// The orders the partners of `plan`'s joint moves would give if they played along.
-fn partner_orders(
-    scenario: &Scenario,
-    state: &GameState,
-    role: RoleId,
-    plan: &[Order],
-    orders: &mut RoundOrders,
-) {
+fn partner_orders(scenario: &Scenario, state: &GameState, role: RoleId, plan: &[Order], orders: &mut RoundOrders) {
     for order in plan {
         let Some(joint) = &scenario.moves[order.mv].joint else {
             continue;
         };
         for partner in &joint.partners {
-            let partner_role = partner
-                .role
-                .or_else(|| order.target.and_then(|t| scenario.targets[t].role));
+            let partner_role = partner.role.or_else(|| order.target.and_then(|t| scenario.targets[t].role));
             let Some(partner_role) = partner_role else {
                 continue;
             };
@@ -89,11 +68,7 @@ fn partner_orders(
             }
             let def = &scenario.moves[*mv];
             let me = scenario.role_target(role);
-            let target = if def.targets.is_empty() {
-                None
-            } else {
-                def.targets.contains(&me).then_some(me)
-            };
+            let target = if def.targets.is_empty() { None } else { def.targets.contains(&me).then_some(me) };
             if !def.targets.is_empty() && target.is_none() {
                 continue;
             }

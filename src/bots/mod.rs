@@ -31,9 +31,7 @@ impl std::str::FromStr for Policy {
         match s {
             "random" => Ok(Policy::Random),
             "greedy" => Ok(Policy::Greedy),
-            other => Err(format!(
-                "unknown bot policy `{other}`: use random or greedy"
-            )),
+            other => Err(format!("unknown bot policy `{other}`: use random or greedy")),
         }
     }
 }
@@ -48,17 +46,8 @@ impl std::fmt::Display for Policy {
 }
 
 /// The orders a bot of `policy` gives for `role` this round. `seed` is the game's seed.
-pub fn choose_orders(
-    scenario: &Scenario,
-    state: &GameState,
-    role: RoleId,
-    policy: Policy,
-    seed: u64,
-) -> Vec<Order> {
-    let mut rng = crate::engine::rng::Rng::derive(
-        seed,
-        &[u64::from(state.round), role as u64, policy as u64],
-    );
+pub fn choose_orders(scenario: &Scenario, state: &GameState, role: RoleId, policy: Policy, seed: u64) -> Vec<Order> {
+    let mut rng = crate::engine::rng::Rng::derive(seed, &[u64::from(state.round), role as u64, policy as u64]);
     match policy {
         Policy::Random => random::choose(scenario, state, role, &mut rng),
         Policy::Greedy => greedy::choose(scenario, state, role, &mut rng),

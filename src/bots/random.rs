@@ -24,11 +24,8 @@ pub fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rn
             }
             answered.push(event);
         }
-        let target = if def.targets.is_empty() {
-            None
-        } else {
-            Some(def.targets[rng.below(def.targets.len() as u64) as usize])
-        };
+        let target =
+            if def.targets.is_empty() { None } else { Some(def.targets[rng.below(def.targets.len() as u64) as usize]) };
         left -= def.cost;
         orders.push(Order { mv, target });
     }

@@ -2,10 +2,10 @@
 //! over tracks, the round number, the moves ordered this round and the events in play.
 //!
 //! ```text
-//! ok(mongolia.join_exercise) and russia.bilateral_deal     -- moves ordered / succeeded
-//! dependency_china >= 6 or event(harsh_winter)             -- tracks and events
-//! -(1 + dependency_china / 3)                              -- an amount
-//! mongolia.host_leader[russia]                             -- a move with its target
+//! ok(north.trade_pact) and south.protest      -- moves ordered / succeeded
+//! dependency >= 6 or event(storm)             -- tracks and events
+//! -(1 + dependency / 3)                       -- an amount
+//! south.host[north]                           -- a move with its target
 //! ```
 //!
 //! It is not a scripting language: no loops, no variables, no side effects, and every name is
@@ -110,24 +110,13 @@ pub trait Context {
 /// Parses and resolves `source`, checking that it computes `expected`.
 pub fn compile(source: &str, expected: Type, symbols: &dyn Symbols) -> Result<Expr, ExprError> {
     let tokens = lex(source)?;
-    let mut parser = Parser {
-        tokens,
-        pos: 0,
-        symbols,
-        end: source.len(),
-    };
+    let mut parser = Parser { tokens, pos: 0, symbols, end: source.len() };
     let (expr, ty, offset) = parser.expr()?;
     if let Some(tok) = parser.tokens.get(parser.pos) {
-        return Err(ExprError {
-            offset: tok.offset,
-            message: format!("unexpected {} here", tok.kind),
-        });
+        return Err(ExprError { offset: tok.offset, message: format!("unexpected {} here", tok.kind) });
     }
     if ty != expected {
-        return Err(ExprError {
-            offset,
-            message: format!("this must be {expected}, but it is {ty}"),
-        });
+        return Err(ExprError { offset, message: format!("this must be {expected}, but it is {ty}") });
     }
     Ok(expr)
 }
@@ -204,9 +193,7 @@ struct Token {
     offset: usize,
 }
 
-const SYMBOLS: [&str; 16] = [
-    "<=", ">=", "==", "!=", "<", ">", "(", ")", "[", "]", ".", ",", "+", "-", "*", "/",
-];
+const SYMBOLS: [&str; 16] = ["<=", ">=", "==", "!=", "<", ">", "(", ")", "[", "]", ".", ",", "+", "-", "*", "/"];
 
 fn lex(source: &str) -> Result<Vec<Token>, ExprError> {
     let bytes = source.as_bytes();
@@ -222,35 +209,22 @@ fn lex(source: &str) -> Result<Vec<Token>, ExprError> {
                 i += 1;
             }
             let text = &source[start..i];
-            let value = text.parse::<i64>().map_err(|_| ExprError {
-                offset: start,
-                message: format!("the number {text} is too large"),
-            })?;
-            tokens.push(Token {
-                kind: TokenKind::Number(value),
-                offset: start,
-            });
+            let value = text
+                .parse::<i64>()
+                .map_err(|_| ExprError { offset: start, message: format!("the number {text} is too large") })?;
+            tokens.push(Token { kind: TokenKind::Number(value), offset: start });
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let start = i;
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                 i += 1;
             }
-            tokens.push(Token {
-                kind: TokenKind::Ident(source[start..i].to_string()),
-                offset: start,
-            });
+            tokens.push(Token { kind: TokenKind::Ident(source[start..i].to_string()), offset: start });
         } else if let Some(sym) = SYMBOLS.iter().find(|s| source[i..].starts_with(**s)) {
-            tokens.push(Token {
-                kind: TokenKind::Sym(sym),
-                offset: i,
-            });
+            tokens.push(Token { kind: TokenKind::Sym(sym), offset: i });
             i += sym.len();
         } else {
             let ch = source[i..].chars().next().unwrap_or('?');
-            return Err(ExprError {
-                offset: i,
-                message: format!("`{ch}` has no meaning here"),
-            });
+            return Err(ExprError { offset: i, message: format!("`{ch}` has no meaning here") });
         }
     }
     Ok(tokens)
@@ -303,23 +277,14 @@ impl Parser<'_> {
 
     fn error_here(&self, what: &str) -> ExprError {
         match self.tokens.get(self.pos) {
-            Some(tok) => ExprError {
-                offset: tok.offset,
-                message: format!("{what}, found {}", tok.kind),
-            },
-            None => ExprError {
-                offset: self.end,
-                message: format!("{what}, but the expression ends"),
-            },
+            Some(tok) => ExprError { offset: tok.offset, message: format!("{what}, found {}", tok.kind) },
+            None => ExprError { offset: self.end, message: format!("{what}, but the expression ends") },
         }
     }
 
     fn ident(&mut self, what: &str) -> Result<(String, usize), ExprError> {
         match self.tokens.get(self.pos) {
-            Some(Token {
-                kind: TokenKind::Ident(name),
-                offset,
-            }) => {
+            Some(Token { kind: TokenKind::Ident(name), offset }) => {
                 let out = (name.clone(), *offset);
                 self.pos += 1;
                 Ok(out)
@@ -333,29 +298,17 @@ impl Parser<'_> {
     }
 
     fn logic(&mut self, word: &str) -> Result<Typed, ExprError> {
-        let first = if word == "or" {
-            self.logic("and")?
-        } else {
-            self.not()?
-        };
+        let first = if word == "or" { self.logic("and")? } else { self.not()? };
         if !matches!(self.peek(), Some(TokenKind::Ident(s)) if s == word) {
             return Ok(first);
         }
         let start = first.2;
         let mut items = vec![want(first, Type::Bool, word)?];
         while self.eat_word(word) {
-            let next = if word == "or" {
-                self.logic("and")?
-            } else {
-                self.not()?
-            };
+            let next = if word == "or" { self.logic("and")? } else { self.not()? };
             items.push(want(next, Type::Bool, word)?);
         }
-        let expr = if word == "or" {
-            Expr::Or(items)
-        } else {
-            Expr::And(items)
-        };
+        let expr = if word == "or" { Expr::Or(items) } else { Expr::And(items) };
         Ok((expr, Type::Bool, start))
     }
 
@@ -474,23 +427,17 @@ impl Parser<'_> {
         } else {
             format!("`{name}` is not a track of this scenario")
         };
-        Err(ExprError {
-            offset: start,
-            message: hint,
-        })
+        Err(ExprError { offset: start, message: hint })
     }
 
     /// After `role.`: the move name and an optional `[target]`.
-    fn move_ref(
-        &mut self,
-        role_name: &str,
-        start: usize,
-    ) -> Result<(usize, Option<usize>), ExprError> {
+    fn move_ref(&mut self, role_name: &str, start: usize) -> Result<(usize, Option<usize>), ExprError> {
         if !self.symbols.orders_visible() {
             return Err(ExprError {
                 offset: start,
-                message: "the orders of the round are not known yet here: only tracks, `round` and `event(…)` may be used"
-                    .to_string(),
+                message:
+                    "the orders of the round are not known yet here: only tracks, `round` and `event(…)` may be used"
+                        .to_string(),
             });
         }
         let role = self.symbols.role(role_name).ok_or_else(|| ExprError {
@@ -498,13 +445,10 @@ impl Parser<'_> {
             message: format!("`{role_name}` is not a role of this scenario"),
         })?;
         let (move_name, move_offset) = self.ident("a move name after `.`")?;
-        let mv = self
-            .symbols
-            .role_move(role, &move_name)
-            .ok_or_else(|| ExprError {
-                offset: move_offset,
-                message: format!("role `{role_name}` has no move `{move_name}`"),
-            })?;
+        let mv = self.symbols.role_move(role, &move_name).ok_or_else(|| ExprError {
+            offset: move_offset,
+            message: format!("role `{role_name}` has no move `{move_name}`"),
+        })?;
         let mut target = None;
         if self.eat_sym("[") {
             let (target_name, target_offset) = self.ident("a target inside `[ ]`")?;
@@ -541,18 +485,12 @@ impl Parser<'_> {
                     items.push(want(self.sum()?, Type::Int, name)?);
                 }
                 self.expect_sym(")")?;
-                let expr = if name == "min" {
-                    Expr::Min(items)
-                } else {
-                    Expr::Max(items)
-                };
+                let expr = if name == "min" { Expr::Min(items) } else { Expr::Max(items) };
                 Ok((expr, Type::Int, start))
             }
             _ => Err(ExprError {
                 offset: start,
-                message: format!(
-                    "there is no function `{name}`: use ok(…), event(…), min(…) or max(…)"
-                ),
+                message: format!("there is no function `{name}`: use ok(…), event(…), min(…) or max(…)"),
             }),
         }
     }
@@ -563,10 +501,7 @@ fn want(typed: Typed, expected: Type, context: &str) -> Result<Expr, ExprError> 
     if ty == expected {
         Ok(expr)
     } else {
-        Err(ExprError {
-            offset,
-            message: format!("{context} needs {expected} here, but this is {ty}"),
-        })
+        Err(ExprError { offset, message: format!("{context} needs {expected} here, but this is {ty}") })
     }
 }
 
@@ -625,15 +560,11 @@ mod tests {
     }
 
     fn eval_int(src: &str) -> i64 {
-        compile(src, Type::Int, &Names { orders: true })
-            .expect("compiles")
-            .int(&World)
+        compile(src, Type::Int, &Names { orders: true }).expect("compiles").int(&World)
     }
 
     fn eval_bool(src: &str) -> bool {
-        compile(src, Type::Bool, &Names { orders: true })
-            .expect("compiles")
-            .truth(&World)
+        compile(src, Type::Bool, &Names { orders: true }).expect("compiles").truth(&World)
     }
 
     fn error(src: &str, ty: Type) -> ExprError {
@@ -673,17 +604,9 @@ mod tests {
     fn unknown_names_are_reported_where_they_stand() {
         let e = error("economy >= 3 and sunshine > 1", Type::Bool);
         assert_eq!(e.offset, 17);
-        assert!(
-            e.message.contains("`sunshine` is not a track"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("`sunshine` is not a track"), "{}", e.message);
         let e = error("south.fly", Type::Bool);
-        assert!(
-            e.message.contains("role `south` has no move `fly`"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("role `south` has no move `fly`"), "{}", e.message);
         assert_eq!(e.offset, 6);
         let e = error("north", Type::Bool);
         assert!(e.message.contains("is a role"), "{}", e.message);
@@ -694,53 +617,27 @@ mod tests {
     #[test]
     fn types_are_checked() {
         let e = error("economy + 1", Type::Bool);
-        assert!(
-            e.message.contains("must be a true/false condition"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("must be a true/false condition"), "{}", e.message);
         let e = error("economy and true", Type::Bool);
-        assert!(
-            e.message.contains("needs a true/false condition"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("needs a true/false condition"), "{}", e.message);
         let e = error("south.trade + 1", Type::Int);
         assert!(e.message.contains("needs a number"), "{}", e.message);
     }
 
     #[test]
     fn syntax_errors_say_what_was_expected() {
-        assert!(error("economy >=", Type::Bool)
-            .message
-            .contains("expression ends"));
-        assert!(error("(economy > 1", Type::Bool)
-            .message
-            .contains("expected `)`"));
-        assert!(error("economy > 1 2", Type::Bool)
-            .message
-            .contains("unexpected"));
-        assert!(error("economy # 2", Type::Bool)
-            .message
-            .contains("`#` has no meaning"));
-        assert!(error("foo(1)", Type::Int)
-            .message
-            .contains("no function `foo`"));
-        assert!(error("99999999999999999999", Type::Int)
-            .message
-            .contains("too large"));
+        assert!(error("economy >=", Type::Bool).message.contains("expression ends"));
+        assert!(error("(economy > 1", Type::Bool).message.contains("expected `)`"));
+        assert!(error("economy > 1 2", Type::Bool).message.contains("unexpected"));
+        assert!(error("economy # 2", Type::Bool).message.contains("`#` has no meaning"));
+        assert!(error("foo(1)", Type::Int).message.contains("no function `foo`"));
+        assert!(error("99999999999999999999", Type::Int).message.contains("too large"));
     }
 
     #[test]
     fn availability_conditions_cannot_see_orders() {
-        let e = compile("south.trade", Type::Bool, &Names { orders: false })
-            .expect_err("orders hidden");
+        let e = compile("south.trade", Type::Bool, &Names { orders: false }).expect_err("orders hidden");
         assert!(e.message.contains("not known yet"), "{}", e.message);
-        assert!(compile(
-            "round >= 2 and event(storm)",
-            Type::Bool,
-            &Names { orders: false }
-        )
-        .is_ok());
+        assert!(compile("round >= 2 and event(storm)", Type::Bool, &Names { orders: false }).is_ok());
     }
 }

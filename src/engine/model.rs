@@ -90,9 +90,7 @@ impl Track {
     }
 
     pub fn visible_to_role(&self, role: RoleId) -> bool {
-        self.visible_to
-            .as_ref()
-            .is_none_or(|roles| roles.contains(&role))
+        self.visible_to.as_ref().is_none_or(|roles| roles.contains(&role))
     }
 }
 
@@ -204,10 +202,7 @@ impl Scenario {
     }
 
     pub fn moves_of(&self, role: RoleId) -> impl Iterator<Item = (MoveId, &Move)> {
-        self.moves
-            .iter()
-            .enumerate()
-            .filter(move |(_, m)| m.role == role)
+        self.moves.iter().enumerate().filter(move |(_, m)| m.role == role)
     }
 
     /// The target index that stands for a role (roles come first in `targets`).

@@ -63,9 +63,7 @@ impl Illegal {
             Illegal::MissingTarget => "that move needs a target".to_string(),
             Illegal::InvalidTarget => "that move cannot be aimed at that target".to_string(),
             Illegal::Duplicate => "the same move was ordered twice".to_string(),
-            Illegal::ChoiceAlreadyMade => {
-                "only one answer to this event's choice may be given".to_string()
-            }
+            Illegal::ChoiceAlreadyMade => "only one answer to this event's choice may be given".to_string(),
             Illegal::GameOver => "the game is over".to_string(),
         }
     }
@@ -92,21 +90,12 @@ pub fn available_moves(scenario: &Scenario, state: &GameState, role: RoleId) -> 
     if state.is_finished() {
         return Vec::new();
     }
-    scenario
-        .moves_of(role)
-        .map(|(id, _)| id)
-        .filter(|id| is_available(scenario, state, *id))
-        .collect()
+    scenario.moves_of(role).map(|(id, _)| id).filter(|id| is_available(scenario, state, *id)).collect()
 }
 
 /// Judges a role's orders in the order given: each is legal, or illegal with a reason.
 /// An illegal order spends no action points.
-pub fn judge(
-    scenario: &Scenario,
-    state: &GameState,
-    role: RoleId,
-    orders: &[Order],
-) -> Vec<Result<(), Illegal>> {
+pub fn judge(scenario: &Scenario, state: &GameState, role: RoleId, orders: &[Order]) -> Vec<Result<(), Illegal>> {
     let mut left = scenario.roles.get(role).map_or(0, |r| r.action_points);
     let mut taken: Vec<MoveId> = Vec::with_capacity(orders.len());
     orders
@@ -144,9 +133,7 @@ fn judge_one(
         return Err(Illegal::Duplicate);
     }
     if let Some(event) = def.choice_of {
-        let answered = taken
-            .iter()
-            .any(|m| scenario.moves[*m].choice_of == Some(event));
+        let answered = taken.iter().any(|m| scenario.moves[*m].choice_of == Some(event));
         if answered {
             return Err(Illegal::ChoiceAlreadyMade);
         }
@@ -159,25 +146,14 @@ fn judge_one(
         (false, Some(_)) => {}
     }
     if def.cost > left {
-        return Err(Illegal::TooManyPoints {
-            cost: def.cost,
-            left,
-        });
+        return Err(Illegal::TooManyPoints { cost: def.cost, left });
     }
     Ok(())
 }
 
 /// The first problem with a draft, if any: what the server answers to `set_orders`.
-pub fn check_draft(
-    scenario: &Scenario,
-    state: &GameState,
-    role: RoleId,
-    orders: &[Order],
-) -> Result<(), Illegal> {
-    judge(scenario, state, role, orders)
-        .into_iter()
-        .find_map(Result::err)
-        .map_or(Ok(()), Err)
+pub fn check_draft(scenario: &Scenario, state: &GameState, role: RoleId, orders: &[Order]) -> Result<(), Illegal> {
+    judge(scenario, state, role, orders).into_iter().find_map(Result::err).map_or(Ok(()), Err)
 }
 
 /// Reads an order as a client names it (`move` id of the role, optional `target` id).
@@ -193,4 +169,77 @@ pub fn parse_order(scenario: &Scenario, role: RoleId, move_id: &str, target: Opt
         Some(t) => Some(scenario.target_index(t).ok_or(Illegal::InvalidTarget)?),
     };
     Ok(Order { mv, target })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::{calm, fixture, order};
+
+    #[test]
+    fn points_are_spent_in_the_order_given_and_illegal_orders_spend_none() {
+        let sc = fixture();
+        let state = calm(&sc);
+        let north = sc.role_index("north").expect("north");
+        let bad = Order { mv: usize::MAX, target: None };
+        let ship = order(&sc, "north", "build_ship", None);
+        let visit = order(&sc, "north", "visit", Some("south"));
+        let verdicts = judge(&sc, &state, north, &[bad, ship, visit]);
+        assert_eq!(verdicts, vec![Err(Illegal::UnknownMove), Ok(()), Err(Illegal::TooManyPoints { cost: 1, left: 0 })]);
+    }
+
+    #[test]
+    fn a_draft_reports_its_first_problem() {
+        let sc = fixture();
+        let state = calm(&sc);
+        let north = sc.role_index("north").expect("north");
+        let visit = order(&sc, "north", "visit", Some("south"));
+        assert_eq!(check_draft(&sc, &state, north, &[visit, visit]), Err(Illegal::Duplicate));
+        assert_eq!(check_draft(&sc, &state, north, &[visit]), Ok(()));
+        assert_eq!(check_draft(&sc, &state, north, &[]), Ok(()));
+    }
+
+    #[test]
+    fn orders_are_parsed_by_the_role_that_gives_them() {
+        let sc = fixture();
+        let north = sc.role_index("north").expect("north");
+        assert_eq!(parse_order(&sc, north, "protest", None), Err(Illegal::NotYourRole));
+        assert_eq!(parse_order(&sc, north, "fly", None), Err(Illegal::UnknownMove));
+        assert_eq!(parse_order(&sc, north, "visit", Some("atlantis")), Err(Illegal::InvalidTarget));
+        assert!(parse_order(&sc, north, "visit", Some("lighthouse")).is_ok());
+    }
+
+    #[test]
+    fn availability_follows_rounds_and_events() {
+        let sc = fixture();
+        let mut state = calm(&sc);
+        let north = sc.role_index("north").expect("north");
+        let east = sc.role_index("east").expect("east");
+        let gambit = sc.move_index(north, "late_gambit").expect("move");
+        let vote = sc.move_index(east, "vote_yes").expect("move");
+        assert!(!available_moves(&sc, &state, north).contains(&gambit));
+        assert!(!available_moves(&sc, &state, east).contains(&vote));
+        state.round = 2;
+        state.events.push(sc.event_index("vote").expect("event"));
+        assert!(available_moves(&sc, &state, north).contains(&gambit));
+        assert!(available_moves(&sc, &state, east).contains(&vote));
+    }
+
+    #[test]
+    fn every_illegal_reason_has_a_code_and_a_sentence() {
+        let all = [
+            Illegal::UnknownMove,
+            Illegal::NotYourRole,
+            Illegal::NotAvailable,
+            Illegal::TooManyPoints { cost: 2, left: 1 },
+            Illegal::MissingTarget,
+            Illegal::InvalidTarget,
+            Illegal::Duplicate,
+            Illegal::ChoiceAlreadyMade,
+            Illegal::GameOver,
+        ];
+        let codes: std::collections::BTreeSet<&str> = all.iter().map(Illegal::code).collect();
+        assert_eq!(codes.len(), all.len());
+        assert!(all.iter().all(|i| !i.explain().is_empty()));
+    }
 }

@@ -78,29 +78,17 @@ pub struct Line {
 impl OrderOutcome {
     pub fn explain(&self, scenario: &Scenario) -> Line {
         let Some(def) = scenario.moves.get(self.order.mv) else {
-            return Line {
-                text: format!("unknown order: {}", Illegal::UnknownMove.explain()),
-                essay: Vec::new(),
-            };
+            return Line { text: format!("unknown order: {}", Illegal::UnknownMove.explain()), essay: Vec::new() };
         };
         let role = &scenario.roles[self.role].name;
         let target = target_suffix(scenario, self.order.target);
         let text = match &self.status {
             Status::Succeeded if self.automatic => {
-                format!(
-                    "{role} gave no answer, so: {}{target}. {}",
-                    def.name, def.success_text
-                )
+                format!("{role} gave no answer, so: {}{target}. {}", def.name, def.success_text)
             }
-            Status::Succeeded => format!(
-                "{role}: {}{target} succeeded. {}",
-                def.name, def.success_text
-            ),
+            Status::Succeeded => format!("{role}: {}{target} succeeded. {}", def.name, def.success_text),
             Status::PartnerMissing { partners } => {
-                let names: Vec<&str> = partners
-                    .iter()
-                    .map(|p| scenario.roles[*p].name.as_str())
-                    .collect();
+                let names: Vec<&str> = partners.iter().map(|p| scenario.roles[*p].name.as_str()).collect();
                 format!(
                     "{role}: {}{target} failed: {} did not join in. {}",
                     def.name,
@@ -109,23 +97,13 @@ impl OrderOutcome {
                 )
             }
             Status::ConditionNotMet => {
-                format!(
-                    "{role}: {}{target} failed: its condition was not met. {}",
-                    def.name, def.failure_text
-                )
+                format!("{role}: {}{target} failed: its condition was not met. {}", def.name, def.failure_text)
             }
             Status::Illegal { reason } => {
-                format!(
-                    "{role}: {}{target} was not carried out: {}.",
-                    def.name,
-                    reason.explain()
-                )
+                format!("{role}: {}{target} was not carried out: {}.", def.name, reason.explain())
             }
         };
-        Line {
-            text: text.trim_end().to_string(),
-            essay: def.essay.clone(),
-        }
+        Line { text: text.trim_end().to_string(), essay: def.essay.clone() }
     }
 }
 
@@ -139,20 +117,14 @@ fn target_suffix(scenario: &Scenario, target: Option<TargetId>) -> String {
 impl EventOutcome {
     pub fn explain(&self, scenario: &Scenario) -> Line {
         let def = &scenario.events[self.event];
-        Line {
-            text: format!("{}: {}", def.name, def.text),
-            essay: def.essay.clone(),
-        }
+        Line { text: format!("{}: {}", def.name, def.text), essay: def.essay.clone() }
     }
 }
 
 impl InteractionOutcome {
     pub fn explain(&self, scenario: &Scenario) -> Line {
         let def = &scenario.interactions[self.interaction];
-        Line {
-            text: def.text.clone(),
-            essay: def.essay.clone(),
-        }
+        Line { text: def.text.clone(), essay: def.essay.clone() }
     }
 }
 

@@ -51,9 +51,7 @@ struct InRound<'a> {
 }
 
 fn matches(orders: &[Order], mv: MoveId, target: Option<TargetId>) -> bool {
-    orders
-        .iter()
-        .any(|o| o.mv == mv && (target.is_none() || o.target == target))
+    orders.iter().any(|o| o.mv == mv && (target.is_none() || o.target == target))
 }
 
 impl Context for InRound<'_> {
@@ -75,13 +73,7 @@ impl Context for InRound<'_> {
 }
 
 fn deltas(effects: &[Effect], ctx: &dyn Context) -> Vec<Delta> {
-    effects
-        .iter()
-        .map(|e| Delta {
-            track: e.track,
-            amount: e.amount.int(ctx),
-        })
-        .collect()
+    effects.iter().map(|e| Delta { track: e.track, amount: e.amount.int(ctx) }).collect()
 }
 
 fn apply(scenario: &Scenario, tracks: &mut [i64], all: &[&[Delta]]) {
@@ -101,38 +93,31 @@ fn apply(scenario: &Scenario, tracks: &mut [i64], all: &[&[Delta]]) {
 /// A legal order waiting for its verdict.
 struct Pending {
     role: RoleId,
+    /// Its place in the role's list (automatic orders come last), so the report keeps the
+    /// order in which the player gave them.
+    position: usize,
     order: Order,
     automatic: bool,
 }
 
 /// Resolves the current round. Never panics, whatever the orders: an order the rules do not
 /// allow becomes an `Illegal` outcome, and a finished game returns unchanged.
-pub fn resolve_round(
-    scenario: &Scenario,
-    state: &GameState,
-    orders: &RoundOrders,
-) -> (GameState, RoundReport) {
-    let mut outcomes: Vec<OrderOutcome> = Vec::new();
+pub fn resolve_round(scenario: &Scenario, state: &GameState, orders: &RoundOrders) -> (GameState, RoundReport) {
+    let mut outcomes: Vec<(usize, OrderOutcome)> = Vec::new();
     let mut pending: Vec<Pending> = Vec::new();
 
     // 1. Legality, role by role in scenario order; each role's list keeps its own order.
     let empty = Vec::new();
     for role in 0..scenario.roles.len() {
         let list = orders.get(role).unwrap_or(&empty);
-        for (order, verdict) in list.iter().zip(judge(scenario, state, role, list)) {
+        for (position, (order, verdict)) in list.iter().zip(judge(scenario, state, role, list)).enumerate() {
             match verdict {
-                Ok(()) => pending.push(Pending {
-                    role,
-                    order: *order,
-                    automatic: false,
-                }),
-                Err(reason) => outcomes.push(OrderOutcome {
-                    role,
-                    order: *order,
-                    status: Status::Illegal { reason },
-                    effects: Vec::new(),
-                    automatic: false,
-                }),
+                Ok(()) => pending.push(Pending { role, position, order: *order, automatic: false }),
+                Err(reason) => {
+                    let status = Status::Illegal { reason };
+                    let outcome = OrderOutcome { role, order: *order, status, effects: Vec::new(), automatic: false };
+                    outcomes.push((position, outcome));
+                }
             }
         }
     }
@@ -140,7 +125,7 @@ pub fn resolve_round(
         let report = RoundReport {
             round: state.round,
             events: Vec::new(),
-            orders: outcomes,
+            orders: outcomes.into_iter().map(|(_, o)| o).collect(),
             interactions: Vec::new(),
             tracks_before: state.tracks.clone(),
             tracks_after: state.tracks.clone(),
@@ -149,29 +134,17 @@ pub fn resolve_round(
     }
     for &event in &state.events {
         if let Some(choice) = &scenario.events[event].choice {
-            let answered = pending
-                .iter()
-                .any(|p| p.role == choice.role && choice.moves.contains(&p.order.mv));
+            let answered = pending.iter().any(|p| p.role == choice.role && choice.moves.contains(&p.order.mv));
             if !answered {
-                let order = Order {
-                    mv: choice.default,
-                    target: None,
-                };
-                pending.push(Pending {
-                    role: choice.role,
-                    order,
-                    automatic: true,
-                });
+                let order = Order { mv: choice.default, target: None };
+                pending.push(Pending { role: choice.role, position: usize::MAX, order, automatic: true });
             }
         }
     }
     let ordered: Vec<Order> = pending.iter().map(|p| p.order).collect();
 
     // 2. Joint moves, then conditions (which may ask whether a joint move came together).
-    let partner_missing: Vec<Vec<RoleId>> = pending
-        .iter()
-        .map(|p| missing_partners(scenario, &pending, p))
-        .collect();
+    let partner_missing: Vec<Vec<RoleId>> = pending.iter().map(|p| missing_partners(scenario, &pending, p)).collect();
     let joined: Vec<Order> = pending
         .iter()
         .zip(&partner_missing)
@@ -204,49 +177,31 @@ pub fn resolve_round(
     let event_outcomes: Vec<EventOutcome> = state
         .events
         .iter()
-        .map(|&event| EventOutcome {
-            event,
-            effects: deltas(&scenario.events[event].effects, &start),
-        })
+        .map(|&event| EventOutcome { event, effects: deltas(&scenario.events[event].effects, &start) })
         .collect();
     for (p, status) in pending.into_iter().zip(statuses) {
         let def = &scenario.moves[p.order.mv];
         let effects = if status.succeeded() {
             let mut list = deltas(&def.effects, &start);
-            if let Some((_, extra)) = def
-                .by_target
-                .iter()
-                .find(|(t, _)| Some(*t) == p.order.target)
-            {
+            if let Some((_, extra)) = def.by_target.iter().find(|(t, _)| Some(*t) == p.order.target) {
                 list.extend(deltas(extra, &start));
             }
             list
         } else {
             deltas(&def.on_fail, &start)
         };
-        outcomes.push(OrderOutcome {
-            role: p.role,
-            order: p.order,
-            status,
-            effects,
-            automatic: p.automatic,
-        });
+        let outcome = OrderOutcome { role: p.role, order: p.order, status, effects, automatic: p.automatic };
+        outcomes.push((p.position, outcome));
     }
-    outcomes.sort_by_key(|o| o.role);
+    outcomes.sort_by_key(|(position, o)| (o.role, *position));
+    let outcomes: Vec<OrderOutcome> = outcomes.into_iter().map(|(_, o)| o).collect();
     let mut tracks = state.tracks.clone();
-    let mut first: Vec<&[Delta]> = event_outcomes
-        .iter()
-        .map(|e| e.effects.as_slice())
-        .collect();
+    let mut first: Vec<&[Delta]> = event_outcomes.iter().map(|e| e.effects.as_slice()).collect();
     first.extend(outcomes.iter().map(|o| o.effects.as_slice()));
     apply(scenario, &mut tracks, &first);
 
     // 4. Interactions, judged on the new state.
-    let succeeded: Vec<Order> = outcomes
-        .iter()
-        .filter(|o| o.status.succeeded())
-        .map(|o| o.order)
-        .collect();
+    let succeeded: Vec<Order> = outcomes.iter().filter(|o| o.status.succeeded()).map(|o| o.order).collect();
     let after_moves = InRound {
         tracks: &tracks,
         round: state.round,
@@ -259,15 +214,9 @@ pub fn resolve_round(
         .iter()
         .enumerate()
         .filter(|(id, def)| !(def.once && state.fired.contains(id)) && def.when.truth(&after_moves))
-        .map(|(interaction, def)| InteractionOutcome {
-            interaction,
-            effects: deltas(&def.effects, &after_moves),
-        })
+        .map(|(interaction, def)| InteractionOutcome { interaction, effects: deltas(&def.effects, &after_moves) })
         .collect();
-    let second: Vec<&[Delta]> = interaction_outcomes
-        .iter()
-        .map(|i| i.effects.as_slice())
-        .collect();
+    let second: Vec<&[Delta]> = interaction_outcomes.iter().map(|i| i.effects.as_slice()).collect();
     apply(scenario, &mut tracks, &second);
 
     // 5. The next round.
@@ -306,19 +255,11 @@ fn missing_partners(scenario: &Scenario, all: &[Pending], p: &Pending) -> Vec<Ro
     let me = scenario.role_target(p.role);
     let mut missing = Vec::new();
     for partner in &joint.partners {
-        let role = partner
-            .role
-            .or_else(|| p.order.target.and_then(|t| scenario.targets.get(t)?.role));
+        let role = partner.role.or_else(|| p.order.target.and_then(|t| scenario.targets.get(t)?.role));
         let Some(role) = role else { continue };
-        let wanted = partner
-            .moves
-            .iter()
-            .find(|(r, _)| *r == role)
-            .map(|(_, m)| *m);
+        let wanted = partner.moves.iter().find(|(r, _)| *r == role).map(|(_, m)| *m);
         let came = wanted.is_some_and(|mv| {
-            all.iter().any(|q| {
-                q.role == role && q.order.mv == mv && q.order.target.is_none_or(|t| t == me)
-            })
+            all.iter().any(|q| q.role == role && q.order.mv == mv && q.order.target.is_none_or(|t| t == me))
         });
         if !came {
             missing.push(role);
@@ -338,4 +279,114 @@ fn joint_holds(def: &Move, missing: &[RoleId]) -> bool {
 /// Evaluates an expression on the state at the start of the round (for explaining and testing).
 pub fn eval_at_start(scenario: &Scenario, state: &GameState, expr: &Expr) -> i64 {
     expr.int(&StartOfRound { scenario, state })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::{calm, fixture, orders, track};
+
+    #[test]
+    fn a_joint_move_alone_fails_and_names_the_missing_partner() {
+        let sc = fixture();
+        let (next, report) = resolve_round(&sc, &calm(&sc), &orders(&sc, &[("north", "trade_pact", None)]));
+        let south = sc.role_index("south").expect("south");
+        assert_eq!(report.orders[0].status, Status::PartnerMissing { partners: vec![south] });
+        assert_eq!(track(&sc, &next, "trust"), -1, "the declared cost of failing");
+    }
+
+    #[test]
+    fn a_joint_move_with_its_partner_succeeds_for_both() {
+        let sc = fixture();
+        let list = [("north", "trade_pact", None), ("south", "trade_pact", None)];
+        let (_, report) = resolve_round(&sc, &calm(&sc), &orders(&sc, &list));
+        assert!(report.orders.iter().all(|o| o.status.succeeded()));
+    }
+
+    #[test]
+    fn a_host_needs_the_guest_to_visit_the_host_itself() {
+        let sc = fixture();
+        let wrong = [("south", "host", Some("north")), ("north", "visit", Some("east"))];
+        let (_, report) = resolve_round(&sc, &calm(&sc), &orders(&sc, &wrong));
+        assert!(!report.orders.iter().find(|o| o.role == 1).expect("south").status.succeeded());
+        let right = [("south", "host", Some("north")), ("north", "visit", Some("south"))];
+        let (_, report) = resolve_round(&sc, &calm(&sc), &orders(&sc, &right));
+        assert!(report.orders.iter().all(|o| o.status.succeeded()));
+    }
+
+    #[test]
+    fn a_requirement_is_judged_on_the_start_of_the_round() {
+        let sc = fixture();
+        let mut state = calm(&sc);
+        state.round = 2;
+        let list = [("north", "visit", Some("south")), ("north", "late_gambit", None)];
+        let (_, report) = resolve_round(&sc, &state, &orders(&sc, &list));
+        assert_eq!(report.orders[1].status, Status::ConditionNotMet);
+    }
+
+    #[test]
+    fn once_interactions_fire_once_per_game() {
+        let sc = fixture();
+        let mut state = calm(&sc);
+        let trade = sc.track_index("trade").expect("trade");
+        state.tracks[trade] = 10;
+        let (next, first) = resolve_round(&sc, &state, &orders(&sc, &[]));
+        assert!(first.interactions.iter().any(|i| sc.interactions[i.interaction].id == "boom"));
+        let mut again = next.clone();
+        again.tracks[trade] = 10;
+        let (_, second) = resolve_round(&sc, &again, &orders(&sc, &[]));
+        assert!(!second.interactions.iter().any(|i| sc.interactions[i.interaction].id == "boom"));
+    }
+
+    #[test]
+    fn an_unanswered_choice_is_answered_by_its_default() {
+        let sc = fixture();
+        let mut state = calm(&sc);
+        state.events.push(sc.event_index("vote").expect("vote"));
+        let (_, report) = resolve_round(&sc, &state, &orders(&sc, &[]));
+        let auto = report.orders.iter().find(|o| o.automatic).expect("an automatic answer");
+        assert_eq!(sc.moves[auto.order.mv].id, "vote_no");
+    }
+
+    #[test]
+    fn totals_are_clamped_to_the_range() {
+        let sc = fixture();
+        let mut state = calm(&sc);
+        let fleet = sc.track_index("fleet").expect("fleet");
+        state.tracks[fleet] = 3;
+        let (next, _) = resolve_round(&sc, &state, &orders(&sc, &[("north", "build_ship", None)]));
+        assert_eq!(next.tracks[fleet], 3);
+    }
+
+    #[test]
+    fn the_round_advances_and_the_last_one_finishes_the_game() {
+        let sc = fixture();
+        let mut state = calm(&sc);
+        for expected_round in 2..=3 {
+            state = resolve_round(&sc, &state, &orders(&sc, &[])).0;
+            assert_eq!(state.round, expected_round);
+            assert!(!state.is_finished());
+        }
+        state = resolve_round(&sc, &state, &orders(&sc, &[])).0;
+        assert!(state.is_finished());
+        assert_eq!(state.history.len(), 4, "the start and three rounds");
+        let (after, report) = resolve_round(&sc, &state, &orders(&sc, &[("north", "build_ship", None)]));
+        assert_eq!(after, state, "a finished game does not change");
+        assert!(matches!(report.orders[0].status, Status::Illegal { reason: crate::engine::Illegal::GameOver }));
+    }
+
+    #[test]
+    fn every_outcome_explains_itself_with_its_paragraphs() {
+        let sc = fixture();
+        let list = [("north", "trade_pact", None), ("north", "visit", Some("south")), ("south", "protest", None)];
+        let (_, report) = resolve_round(&sc, &calm(&sc), &orders(&sc, &list));
+        for outcome in &report.orders {
+            let line = outcome.explain(&sc);
+            assert!(!line.text.is_empty() && !line.essay.is_empty(), "{line:?}");
+        }
+        assert!(report.orders[0].explain(&sc).text.contains("South did not join in"));
+        for interaction in &report.interactions {
+            assert!(!interaction.explain(&sc).essay.is_empty());
+        }
+    }
 }

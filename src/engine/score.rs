@@ -23,21 +23,11 @@ pub fn score(scenario: &Scenario, tracks: &[i64], role: RoleId) -> u32 {
     let Some(def) = scenario.roles.get(role) else {
         return 0;
     };
-    let total_weight: i64 = def
-        .objective
-        .terms
-        .iter()
-        .map(|t| i64::from(t.weight))
-        .sum();
+    let total_weight: i64 = def.objective.terms.iter().map(|t| i64::from(t.weight)).sum();
     if total_weight == 0 {
         return 0;
     }
-    let weighted: i64 = def
-        .objective
-        .terms
-        .iter()
-        .map(|t| term_value(scenario, tracks, t) * i64::from(t.weight))
-        .sum();
+    let weighted: i64 = def.objective.terms.iter().map(|t| term_value(scenario, tracks, t) * i64::from(t.weight)).sum();
     // weighted / total is in per mille; round half up to whole points.
     let points = (weighted * 100 + total_weight * 500) / (total_weight * 1000);
     points.clamp(0, 100) as u32
@@ -45,7 +35,36 @@ pub fn score(scenario: &Scenario, tracks: &[i64], role: RoleId) -> u32 {
 
 /// Every role's score, by role index.
 pub fn scores(scenario: &Scenario, tracks: &[i64]) -> Vec<u32> {
-    (0..scenario.roles.len())
-        .map(|r| score(scenario, tracks, r))
-        .collect()
+    (0..scenario.roles.len()).map(|r| score(scenario, tracks, r)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::fixture;
+
+    #[test]
+    fn a_score_is_the_weighted_share_of_each_range() {
+        let sc = fixture();
+        // trade 10/10 (weight 3), fleet 0/3 (weight 1) → 75.
+        assert_eq!(score(&sc, &[10, 0, 0], 0), 75);
+        assert_eq!(score(&sc, &[0, 0, 0], 0), 0);
+        assert_eq!(score(&sc, &[10, 0, 3], 0), 100);
+    }
+
+    #[test]
+    fn inverted_terms_reward_low_values_and_min_takes_the_weakest() {
+        let sc = fixture();
+        // South: min(trade 10/10, trust 0 in -5..5 → 0.5) = 0.5, fleet inverted 0/3 → 1 → 75.
+        assert_eq!(score(&sc, &[10, 0, 0], 1), 75);
+        assert_eq!(score(&sc, &[10, 5, 3], 1), 50);
+    }
+
+    #[test]
+    fn scores_stay_within_0_and_100() {
+        let sc = fixture();
+        for tracks in [[-100, -100, -100], [100, 100, 100]] {
+            assert!(scores(&sc, &tracks).iter().all(|s| *s <= 100));
+        }
+    }
 }

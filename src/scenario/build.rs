@@ -8,28 +8,12 @@ use toml_edit::{ImDocument, TableLike};
 use super::reader::{closest, At, Reader};
 use crate::engine::expr::{self, Expr, Type};
 use crate::engine::model::{
-    Choice, Effect, Event, Interaction, Joint, Move, Objective, Partner, Role, RoundDef, Scenario,
-    ScoreTerm, Target, Track,
+    Choice, Effect, Event, Interaction, Joint, Move, Objective, Partner, Role, RoundDef, Scenario, ScoreTerm, Target,
+    Track,
 };
 
-const TOP_KEYS: &[&str] = &[
-    "scenario",
-    "roles",
-    "tracks",
-    "actors",
-    "rounds",
-    "moves",
-    "interactions",
-    "events",
-];
-const SCENARIO_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "summary",
-    "source",
-    "source_paragraphs",
-    "action_points",
-];
+const TOP_KEYS: &[&str] = &["scenario", "roles", "tracks", "actors", "rounds", "moves", "interactions", "events"];
+const SCENARIO_KEYS: &[&str] = &["id", "title", "summary", "source", "source_paragraphs", "action_points"];
 const ROLE_KEYS: &[&str] = &["id", "name", "briefing", "action_points", "objective"];
 const OBJECTIVE_KEYS: &[&str] = &["summary", "essay", "score"];
 const TERM_KEYS: &[&str] = &["track", "min", "weight", "invert", "label"];
@@ -55,9 +39,7 @@ const MOVE_KEYS: &[&str] = &[
 ];
 const JOINT_KEYS: &[&str] = &["partners", "move", "need"];
 const INTERACTION_KEYS: &[&str] = &["id", "when", "effects", "text", "essay", "once"];
-const EVENT_KEYS: &[&str] = &[
-    "id", "name", "text", "essay", "effects", "chance", "rounds", "choice",
-];
+const EVENT_KEYS: &[&str] = &["id", "name", "text", "essay", "effects", "chance", "rounds", "choice"];
 const CHOICE_KEYS: &[&str] = &["role", "moves", "default"];
 
 /// The names declared in a file, gathered before anything refers to them.
@@ -81,9 +63,7 @@ impl expr::Symbols for Names {
         self.roles.iter().position(|r| r == name)
     }
     fn role_move(&self, role: usize, name: &str) -> Option<usize> {
-        self.moves
-            .iter()
-            .position(|(r, m)| *r == Some(role) && m == name)
+        self.moves.iter().position(|(r, m)| *r == Some(role) && m == name)
     }
     fn target(&self, name: &str) -> Option<usize> {
         self.targets.iter().position(|t| t == name)
@@ -110,18 +90,11 @@ pub fn build(text: &str, reader: &mut Reader) -> Option<Scenario> {
     };
     let root: &dyn TableLike = doc.as_table();
     reader.only_keys(root, TOP_KEYS, "the file");
-    let mut b = Builder {
-        r: reader,
-        names: Names::default(),
-        paragraphs: 0,
-    };
+    let mut b = Builder { r: reader, names: Names::default(), paragraphs: 0 };
 
     let head = b.r.table(root, "scenario", "the file");
     if head.is_none() && root.get("scenario").is_none() {
-        b.r.problem(
-            0,
-            "the file has no [scenario] table (id, title, summary, source, source_paragraphs)",
-        );
+        b.r.problem(0, "the file has no [scenario] table (id, title, summary, source, source_paragraphs)");
     }
     let roles_t = b.r.tables(root, "roles");
     let tracks_t = b.r.tables(root, "tracks");
@@ -138,10 +111,7 @@ pub fn build(text: &str, reader: &mut Reader) -> Option<Scenario> {
     for (actor, (t, at)) in actors.iter().zip(&actors_t) {
         if b.names.roles.contains(actor) {
             let span = Reader::span_of(*t, "id");
-            b.r.problem(
-                span.start.max(*at),
-                format!("actor `{actor}` has the same id as a role"),
-            );
+            b.r.problem(span.start.max(*at), format!("actor `{actor}` has the same id as a role"));
         }
     }
     b.names.targets = b.names.roles.iter().chain(&actors).cloned().collect();
@@ -152,47 +122,24 @@ pub fn build(text: &str, reader: &mut Reader) -> Option<Scenario> {
     let head_at = Reader::span_of(root, "scenario").start;
     let head_fields = head.map(|t| b.head(t, head_at));
     let tracks: Vec<Track> = tracks_t.iter().map(|(t, at)| b.track(*t, *at)).collect();
-    let roles: Vec<Role> = roles_t
-        .iter()
-        .map(|(t, at)| b.role(*t, *at, head_fields.as_ref()))
-        .collect();
+    let roles: Vec<Role> = roles_t.iter().map(|(t, at)| b.role(*t, *at, head_fields.as_ref())).collect();
     let mut targets: Vec<Target> = roles
         .iter()
         .enumerate()
-        .map(|(i, r)| Target {
-            id: r.id.clone(),
-            name: r.name.clone(),
-            role: Some(i),
-        })
+        .map(|(i, r)| Target { id: r.id.clone(), name: r.name.clone(), role: Some(i) })
         .collect();
     for (t, at) in &actors_t {
-        let id =
-            b.r.string(*t, "id", *at, "an actor")
-                .map(|s| s.value)
-                .unwrap_or_default();
-        let name =
-            b.r.string(*t, "name", *at, "an actor")
-                .map(|s| s.value)
-                .unwrap_or_default();
+        let id = b.r.string(*t, "id", *at, "an actor").map(|s| s.value).unwrap_or_default();
+        let name = b.r.string(*t, "name", *at, "an actor").map(|s| s.value).unwrap_or_default();
         b.r.only_keys(*t, ACTOR_KEYS, "an actor");
-        targets.push(Target {
-            id,
-            name,
-            role: None,
-        });
+        targets.push(Target { id, name, role: None });
     }
     let mut moves: Vec<Move> = moves_t.iter().map(|(t, at)| b.mv(*t, *at)).collect();
-    let interactions: Vec<Interaction> = interactions_t
-        .iter()
-        .map(|(t, at)| b.interaction(*t, *at))
-        .collect();
+    let interactions: Vec<Interaction> = interactions_t.iter().map(|(t, at)| b.interaction(*t, *at)).collect();
     b.unique(&interactions_t, "interaction");
     let rounds: Vec<RoundDef> = rounds_t.iter().map(|(t, at)| b.round(*t, *at)).collect();
-    let events: Vec<Event> = events_t
-        .iter()
-        .enumerate()
-        .map(|(i, (t, at))| b.event(*t, *at, i, rounds.len(), &mut moves))
-        .collect();
+    let events: Vec<Event> =
+        events_t.iter().enumerate().map(|(i, (t, at))| b.event(*t, *at, i, rounds.len(), &mut moves)).collect();
 
     if roles_t.is_empty() {
         b.r.problem(0, "the scenario declares no [[roles]]");
@@ -248,9 +195,7 @@ struct Builder<'r, 'a> {
 fn valid_id(id: &str, allow_dash: bool) -> bool {
     let mut chars = id.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
-        && chars.all(|c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || (allow_dash && c == '-')
-        })
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || (allow_dash && c == '-'))
 }
 
 impl Builder<'_, '_> {
@@ -267,14 +212,14 @@ impl Builder<'_, '_> {
             if !valid_id(&id.value, false) {
                 self.r.problem(
                     id.span.start,
-                    format!("{what} id `{}` must be lowercase letters, digits and `_`, starting with a letter", id.value),
+                    format!(
+                        "{what} id `{}` must be lowercase letters, digits and `_`, starting with a letter",
+                        id.value
+                    ),
                 );
             }
             if !seen.insert(id.value.clone()) {
-                self.r.problem(
-                    id.span.start,
-                    format!("there are two {what}s with the id `{}`", id.value),
-                );
+                self.r.problem(id.span.start, format!("there are two {what}s with the id `{}`", id.value));
             }
             out.push(id.value);
         }
@@ -292,34 +237,24 @@ impl Builder<'_, '_> {
         for (t, at) in entries {
             let role = self.r.string(*t, "role", *at, "a move");
             let id = self.r.string(*t, "id", *at, "a move");
-            let role_index = role
-                .as_ref()
-                .and_then(|r| self.names.roles.iter().position(|x| *x == r.value));
+            let role_index = role.as_ref().and_then(|r| self.names.roles.iter().position(|x| *x == r.value));
             if let Some(id) = &id {
                 if !valid_id(&id.value, false) {
                     self.r.problem(
                         id.span.start,
-                        format!(
-                            "move id `{}` must be lowercase letters, digits and `_`",
-                            id.value
-                        ),
+                        format!("move id `{}` must be lowercase letters, digits and `_`", id.value),
                     );
                 }
                 if let Some(role) = &role {
                     if !seen.insert((role.value.clone(), id.value.clone())) {
                         self.r.problem(
                             id.span.start,
-                            format!(
-                                "role `{}` has two moves with the id `{}`",
-                                role.value, id.value
-                            ),
+                            format!("role `{}` has two moves with the id `{}`", role.value, id.value),
                         );
                     }
                 }
             }
-            self.names
-                .moves
-                .push((role_index, id.map(|i| i.value).unwrap_or_default()));
+            self.names.moves.push((role_index, id.map(|i| i.value).unwrap_or_default()));
         }
     }
 
@@ -329,10 +264,7 @@ impl Builder<'_, '_> {
         let id = self.r.string(t, "id", at, WHAT);
         if let Some(id) = &id {
             if !valid_id(&id.value, true) {
-                self.r.problem(
-                    id.span.start,
-                    "the scenario id must be lowercase letters, digits, `_` and `-`",
-                );
+                self.r.problem(id.span.start, "the scenario id must be lowercase letters, digits, `_` and `-`");
             }
         }
         let paragraphs = self.r.int_opt(t, "source_paragraphs", at, WHAT, true);
@@ -359,10 +291,7 @@ impl Builder<'_, '_> {
     fn points(&mut self, value: Option<At<i64>>) -> Option<u32> {
         let v = value?;
         if !(1..=20).contains(&v.value) {
-            self.r.problem(
-                v.span.start,
-                format!("action points must be between 1 and 20, not {}", v.value),
-            );
+            self.r.problem(v.span.start, format!("action points must be between 1 and 20, not {}", v.value));
             return None;
         }
         Some(v.value as u32)
@@ -372,8 +301,7 @@ impl Builder<'_, '_> {
     fn text(&mut self, t: &dyn TableLike, key: &str, at: usize, what: &str) -> String {
         match self.r.string(t, key, at, what) {
             Some(s) if s.value.trim().is_empty() => {
-                self.r
-                    .problem(s.span.start, format!("`{key}` in {what} must not be empty"));
+                self.r.problem(s.span.start, format!("`{key}` in {what} must not be empty"));
                 String::new()
             }
             Some(s) => s.value,
@@ -398,10 +326,7 @@ impl Builder<'_, '_> {
             } else if p.value < 1 || p.value > i64::from(self.paragraphs) {
                 self.r.problem(
                     p.span.start,
-                    format!(
-                        "¶{} does not exist: the source has paragraphs 1 to {}",
-                        p.value, self.paragraphs
-                    ),
+                    format!("¶{} does not exist: the source has paragraphs 1 to {}", p.value, self.paragraphs),
                 );
             } else {
                 out.push(p.value as u32);
@@ -414,13 +339,8 @@ impl Builder<'_, '_> {
         let found = list.iter().position(|x| *x == name.value);
         if found.is_none() {
             let candidates: Vec<&str> = list.iter().map(String::as_str).collect();
-            let hint = closest(&name.value, &candidates)
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
-            self.r.problem(
-                name.span.start,
-                format!("there is no {what} `{}`{hint}", name.value),
-            );
+            let hint = closest(&name.value, &candidates).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
+            self.r.problem(name.span.start, format!("there is no {what} `{}`{hint}", name.value));
         }
         found
     }
@@ -441,54 +361,38 @@ impl Builder<'_, '_> {
             Ok(e) => Some(e),
             Err(e) => {
                 // The expression sits inside quotes: +1 skips the opening quote.
-                self.r.problem(
-                    source.span.start + 1 + e.offset,
-                    format!("in `{}`: {}", source.value, e.message),
-                );
+                self.r.problem(source.span.start + 1 + e.offset, format!("in `{}`: {}", source.value, e.message));
                 None
             }
         }
     }
 
     /// `{ track = amount, … }` where an amount is a whole number or an expression in quotes.
-    fn effects(
-        &mut self,
-        t: &dyn TableLike,
-        key: &str,
-        what: &str,
-        orders_visible: bool,
-    ) -> Vec<Effect> {
+    fn effects(&mut self, t: &dyn TableLike, key: &str, what: &str, orders_visible: bool) -> Vec<Effect> {
         let Some(table) = self.r.table(t, key, what) else {
             return Vec::new();
         };
         self.effect_table(table, what, orders_visible)
     }
 
-    fn effect_table(
-        &mut self,
-        table: &dyn TableLike,
-        what: &str,
-        orders_visible: bool,
-    ) -> Vec<Effect> {
+    fn effect_table(&mut self, table: &dyn TableLike, what: &str, orders_visible: bool) -> Vec<Effect> {
         let mut out = Vec::new();
         for (name, item) in table.iter() {
             let key_span = table.key(name).and_then(|k| k.span()).unwrap_or(0..0);
-            let track = self.track_ref(&At {
-                value: name.to_string(),
-                span: key_span,
-            });
+            let track = self.track_ref(&At { value: name.to_string(), span: key_span });
             let amount = match item.as_value() {
                 Some(v) if v.as_integer().is_some() => v.as_integer().map(Expr::Int),
                 Some(v) if v.as_str().is_some() => {
-                    let source = At {
-                        value: v.as_str().unwrap_or_default().to_string(),
-                        span: v.span().unwrap_or(0..0),
-                    };
+                    let source =
+                        At { value: v.as_str().unwrap_or_default().to_string(), span: v.span().unwrap_or(0..0) };
                     self.compile(&source, Type::Int, orders_visible)
                 }
                 _ => {
                     let offset = item.span().unwrap_or(0..0).start;
-                    self.r.problem(offset, format!("the change to `{name}` in {what} must be a whole number or an expression in quotes"));
+                    self.r.problem(
+                        offset,
+                        format!("the change to `{name}` in {what} must be a whole number or an expression in quotes"),
+                    );
                     None
                 }
             };
@@ -505,27 +409,15 @@ impl Builder<'_, '_> {
         let min = self.r.int_opt(t, "min", at, WHAT, true);
         let max = self.r.int_opt(t, "max", at, WHAT, true);
         let start = self.r.int_opt(t, "start", at, WHAT, true);
-        let (lo, hi) = (
-            min.as_ref().map_or(0, |m| m.value),
-            max.as_ref().map_or(0, |m| m.value),
-        );
+        let (lo, hi) = (min.as_ref().map_or(0, |m| m.value), max.as_ref().map_or(0, |m| m.value));
         if let (Some(_), Some(m)) = (&min, &max) {
             if lo >= hi {
-                self.r.problem(
-                    m.span.start,
-                    format!("max ({hi}) must be greater than min ({lo})"),
-                );
+                self.r.problem(m.span.start, format!("max ({hi}) must be greater than min ({lo})"));
             }
         }
         if let (Some(s), Some(_), Some(_)) = (&start, &min, &max) {
             if s.value < lo || s.value > hi {
-                self.r.problem(
-                    s.span.start,
-                    format!(
-                        "start ({}) must lie between min ({lo}) and max ({hi})",
-                        s.value
-                    ),
-                );
+                self.r.problem(s.span.start, format!("start ({}) must lie between min ({lo}) and max ({hi})", s.value));
             }
         }
         let visible = self.r.strings(t, "visible_to", at, WHAT, false);
@@ -535,11 +427,7 @@ impl Builder<'_, '_> {
             None
         };
         Track {
-            id: self
-                .r
-                .string(t, "id", at, WHAT)
-                .map(|s| s.value)
-                .unwrap_or_default(),
+            id: self.r.string(t, "id", at, WHAT).map(|s| s.value).unwrap_or_default(),
             name: self.text(t, "name", at, WHAT),
             summary: self.text(t, "summary", at, WHAT),
             min: lo,
@@ -553,32 +441,18 @@ impl Builder<'_, '_> {
         const WHAT: &str = "a role";
         self.r.only_keys(t, ROLE_KEYS, WHAT);
         let points = self.r.int_opt(t, "action_points", at, WHAT, false);
-        let action_points = self
-            .points(points)
-            .or(head.map(|h| h.action_points))
-            .unwrap_or(2);
+        let action_points = self.points(points).or(head.map(|h| h.action_points)).unwrap_or(2);
         let objective = match self.r.table(t, "objective", WHAT) {
             Some(o) => self.objective(o, at),
             None => {
                 if t.get("objective").is_none() {
-                    self.r.problem(
-                        at,
-                        "a role is missing its [roles.objective] (summary, essay, score)",
-                    );
+                    self.r.problem(at, "a role is missing its [roles.objective] (summary, essay, score)");
                 }
-                Objective {
-                    summary: String::new(),
-                    essay: Vec::new(),
-                    terms: Vec::new(),
-                }
+                Objective { summary: String::new(), essay: Vec::new(), terms: Vec::new() }
             }
         };
         Role {
-            id: self
-                .r
-                .string(t, "id", at, WHAT)
-                .map(|s| s.value)
-                .unwrap_or_default(),
+            id: self.r.string(t, "id", at, WHAT).map(|s| s.value).unwrap_or_default(),
             name: self.text(t, "name", at, WHAT),
             briefing: self.text(t, "briefing", at, WHAT),
             action_points,
@@ -605,10 +479,7 @@ impl Builder<'_, '_> {
                 (Some(s), true) => vec![s],
                 (None, false) => several,
                 _ => {
-                    self.r.problem(
-                        term_at,
-                        "a score term needs exactly one of `track = \"…\"` or `min = [\"…\", …]`",
-                    );
+                    self.r.problem(term_at, "a score term needs exactly one of `track = \"…\"` or `min = [\"…\", …]`");
                     Vec::new()
                 }
             };
@@ -616,36 +487,22 @@ impl Builder<'_, '_> {
             let weight = self.r.int_opt(term, "weight", term_at, TERM, false);
             if let Some(w) = &weight {
                 if !(1..=100).contains(&w.value) {
-                    self.r
-                        .problem(w.span.start, "weight must be between 1 and 100");
+                    self.r.problem(w.span.start, "weight must be between 1 and 100");
                 }
             }
             let label = self
                 .r
                 .string_opt(term, "label", term_at, TERM, false)
                 .map(|l| l.value)
-                .unwrap_or_else(|| {
-                    names
-                        .iter()
-                        .map(|n| n.value.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" / ")
-                });
+                .unwrap_or_else(|| names.iter().map(|n| n.value.as_str()).collect::<Vec<_>>().join(" / "));
             terms.push(ScoreTerm {
                 tracks,
                 weight: weight.map_or(1, |w| w.value.clamp(1, 100) as u32),
-                invert: self
-                    .r
-                    .bool_opt(term, "invert", term_at, TERM)
-                    .unwrap_or(false),
+                invert: self.r.bool_opt(term, "invert", term_at, TERM).unwrap_or(false),
                 label,
             });
         }
-        Objective {
-            summary,
-            essay,
-            terms,
-        }
+        Objective { summary, essay, terms }
     }
 
     fn mv(&mut self, t: &dyn TableLike, at: usize) -> Move {
@@ -656,8 +513,7 @@ impl Builder<'_, '_> {
         let cost = self.r.int_opt(t, "cost", at, WHAT, true);
         if let Some(c) = &cost {
             if !(0..=20).contains(&c.value) {
-                self.r
-                    .problem(c.span.start, "cost must be between 0 and 20 action points");
+                self.r.problem(c.span.start, "cost must be between 0 and 20 action points");
             }
         }
         let target_names = self.r.strings(t, "targets", at, WHAT, false);
@@ -666,62 +522,39 @@ impl Builder<'_, '_> {
             let all = self.names.targets.clone();
             if let Some(target) = self.lookup(&all, name, "role or actor") {
                 if Some(target) == role {
-                    self.r
-                        .problem(name.span.start, "a move cannot target its own role");
+                    self.r.problem(name.span.start, "a move cannot target its own role");
                 }
                 targets.push(target);
             }
         }
-        let joint = self
-            .r
-            .table(t, "joint", WHAT)
-            .and_then(|j| self.joint(j, at, role, &targets));
-        let available = self
-            .r
-            .string_opt(t, "available", at, WHAT, false)
-            .and_then(|s| self.compile(&s, Type::Bool, false));
-        let requires = self
-            .r
-            .string_opt(t, "requires", at, WHAT, false)
-            .and_then(|s| self.compile(&s, Type::Bool, true));
+        let joint = self.r.table(t, "joint", WHAT).and_then(|j| self.joint(j, at, role, &targets));
+        let available =
+            self.r.string_opt(t, "available", at, WHAT, false).and_then(|s| self.compile(&s, Type::Bool, false));
+        let requires =
+            self.r.string_opt(t, "requires", at, WHAT, false).and_then(|s| self.compile(&s, Type::Bool, true));
         let mut by_target = Vec::new();
         if let Some(table) = self.r.table(t, "by_target", WHAT) {
             for (name, item) in table.iter() {
                 let span = table.key(name).and_then(|k| k.span()).unwrap_or(0..0);
                 let all = self.names.targets.clone();
-                let target = self.lookup(
-                    &all,
-                    &At {
-                        value: name.to_string(),
-                        span: span.clone(),
-                    },
-                    "role or actor",
-                );
+                let target = self.lookup(&all, &At { value: name.to_string(), span: span.clone() }, "role or actor");
                 if let Some(target) = target {
                     if !targets.contains(&target) {
-                        self.r.problem(
-                            span.start,
-                            format!("`{name}` in by_target is not one of this move's targets"),
-                        );
+                        self.r.problem(span.start, format!("`{name}` in by_target is not one of this move's targets"));
                     }
                     match item.as_table_like() {
                         Some(effects) => {
                             let list = self.effect_table(effects, "by_target", false);
                             by_target.push((target, list));
                         }
-                        None => self.r.problem(
-                            span.start,
-                            format!("by_target.{name} must be a table of track changes"),
-                        ),
+                        None => {
+                            self.r.problem(span.start, format!("by_target.{name} must be a table of track changes"))
+                        }
                     }
                 }
             }
         }
-        let id = self
-            .r
-            .string(t, "id", at, WHAT)
-            .map(|s| s.value)
-            .unwrap_or_default();
+        let id = self.r.string(t, "id", at, WHAT).map(|s| s.value).unwrap_or_default();
         Move {
             role: role.unwrap_or(0),
             name: self.text(t, "name", at, WHAT),
@@ -736,27 +569,13 @@ impl Builder<'_, '_> {
             effects: self.effects(t, "effects", WHAT, false),
             by_target,
             on_fail: self.effects(t, "on_fail", WHAT, false),
-            success_text: self
-                .r
-                .string_opt(t, "success", at, WHAT, false)
-                .map(|s| s.value)
-                .unwrap_or_default(),
-            failure_text: self
-                .r
-                .string_opt(t, "failure", at, WHAT, false)
-                .map(|s| s.value)
-                .unwrap_or_default(),
+            success_text: self.r.string_opt(t, "success", at, WHAT, false).map(|s| s.value).unwrap_or_default(),
+            failure_text: self.r.string_opt(t, "failure", at, WHAT, false).map(|s| s.value).unwrap_or_default(),
             id,
         }
     }
 
-    fn joint(
-        &mut self,
-        j: &dyn TableLike,
-        at: usize,
-        role: Option<usize>,
-        targets: &[usize],
-    ) -> Option<Joint> {
+    fn joint(&mut self, j: &dyn TableLike, at: usize, role: Option<usize>, targets: &[usize]) -> Option<Joint> {
         const WHAT: &str = "joint";
         self.r.only_keys(j, JOINT_KEYS, WHAT);
         let partner_names = self.r.strings(j, "partners", at, WHAT, true);
@@ -767,28 +586,18 @@ impl Builder<'_, '_> {
             Some("any") => false,
             Some(other) => {
                 let offset = need.as_ref().map_or(at, |n| n.span.start);
-                self.r.problem(
-                    offset,
-                    format!("need must be \"all\" or \"any\", not \"{other}\""),
-                );
+                self.r.problem(offset, format!("need must be \"all\" or \"any\", not \"{other}\""));
                 true
             }
         };
         if partner_names.is_empty() {
-            self.r.problem(
-                at,
-                "joint.partners must name at least one role, or \"target\"",
-            );
+            self.r.problem(at, "joint.partners must name at least one role, or \"target\"");
         }
         let mut partners = Vec::new();
         for name in &partner_names {
-            let (partner_role, candidates): (Option<usize>, Vec<usize>) = if name.value == "target"
-            {
+            let (partner_role, candidates): (Option<usize>, Vec<usize>) = if name.value == "target" {
                 if targets.is_empty() {
-                    self.r.problem(
-                        name.span.start,
-                        "partners = [\"target\"] needs the move to have targets",
-                    );
+                    self.r.problem(name.span.start, "partners = [\"target\"] needs the move to have targets");
                 }
                 let mut roles = Vec::new();
                 for t in targets {
@@ -807,10 +616,7 @@ impl Builder<'_, '_> {
                 match self.role_ref(name) {
                     Some(r) => {
                         if Some(r) == role {
-                            self.r.problem(
-                                name.span.start,
-                                "a move cannot be joint with its own role",
-                            );
+                            self.r.problem(name.span.start, "a move cannot be joint with its own role");
                         }
                         (Some(r), vec![r])
                     }
@@ -819,26 +625,15 @@ impl Builder<'_, '_> {
             };
             let mut moves = Vec::new();
             for r in candidates {
-                match self
-                    .names
-                    .moves
-                    .iter()
-                    .position(|(mr, m)| *mr == Some(r) && *m == move_name.value)
-                {
+                match self.names.moves.iter().position(|(mr, m)| *mr == Some(r) && *m == move_name.value) {
                     Some(m) => moves.push((r, m)),
                     None => self.r.problem(
                         move_name.span.start,
-                        format!(
-                            "role `{}` has no move `{}` to join this one",
-                            self.names.roles[r], move_name.value
-                        ),
+                        format!("role `{}` has no move `{}` to join this one", self.names.roles[r], move_name.value),
                     ),
                 }
             }
-            partners.push(Partner {
-                role: partner_role,
-                moves,
-            });
+            partners.push(Partner { role: partner_role, moves });
         }
         Some(Joint { partners, need_all })
     }
@@ -846,21 +641,13 @@ impl Builder<'_, '_> {
     fn interaction(&mut self, t: &dyn TableLike, at: usize) -> Interaction {
         const WHAT: &str = "an interaction";
         self.r.only_keys(t, INTERACTION_KEYS, WHAT);
-        let when = self
-            .r
-            .string(t, "when", at, WHAT)
-            .and_then(|s| self.compile(&s, Type::Bool, true));
+        let when = self.r.string(t, "when", at, WHAT).and_then(|s| self.compile(&s, Type::Bool, true));
         let effects = self.effects(t, "effects", WHAT, true);
         if t.get("effects").is_none() {
-            self.r
-                .problem(at, "an interaction is missing the key `effects`");
+            self.r.problem(at, "an interaction is missing the key `effects`");
         }
         Interaction {
-            id: self
-                .r
-                .string(t, "id", at, WHAT)
-                .map(|s| s.value)
-                .unwrap_or_default(),
+            id: self.r.string(t, "id", at, WHAT).map(|s| s.value).unwrap_or_default(),
             when: when.unwrap_or(Expr::Bool(false)),
             effects,
             text: self.text(t, "text", at, WHAT),
@@ -874,32 +661,17 @@ impl Builder<'_, '_> {
         self.r.only_keys(t, ROUND_KEYS, WHAT);
         let names = self.r.strings(t, "events", at, WHAT, false);
         let all = self.names.events.clone();
-        let events = names
-            .iter()
-            .filter_map(|n| self.lookup(&all, n, "event"))
-            .collect();
-        RoundDef {
-            name: self.text(t, "name", at, WHAT),
-            briefing: self.text(t, "briefing", at, WHAT),
-            events,
-        }
+        let events = names.iter().filter_map(|n| self.lookup(&all, n, "event")).collect();
+        RoundDef { name: self.text(t, "name", at, WHAT), briefing: self.text(t, "briefing", at, WHAT), events }
     }
 
-    fn event(
-        &mut self,
-        t: &dyn TableLike,
-        at: usize,
-        index: usize,
-        rounds: usize,
-        moves: &mut [Move],
-    ) -> Event {
+    fn event(&mut self, t: &dyn TableLike, at: usize, index: usize, rounds: usize, moves: &mut [Move]) -> Event {
         const WHAT: &str = "an event";
         self.r.only_keys(t, EVENT_KEYS, WHAT);
         let chance = self.r.int_opt(t, "chance", at, WHAT, false);
         if let Some(c) = &chance {
             if !(0..=100).contains(&c.value) {
-                self.r
-                    .problem(c.span.start, "chance is a percentage: between 0 and 100");
+                self.r.problem(c.span.start, "chance is a percentage: between 0 and 100");
             }
         }
         let listed = self.r.ints(t, "rounds", at, WHAT, false);
@@ -907,34 +679,21 @@ impl Builder<'_, '_> {
             if r.value < 1 || r.value as usize > rounds {
                 self.r.problem(
                     r.span.start,
-                    format!(
-                        "round {} does not exist: the scenario has rounds 1 to {rounds}",
-                        r.value
-                    ),
+                    format!("round {} does not exist: the scenario has rounds 1 to {rounds}", r.value),
                 );
             }
         }
         if chance.is_none() && t.get("rounds").is_some() {
-            self.r.problem(
-                at,
-                "`rounds` says when a random event may happen: give its `chance` too",
-            );
+            self.r.problem(at, "`rounds` says when a random event may happen: give its `chance` too");
         }
         let random_rounds = if listed.is_empty() {
             (1..=rounds as u32).collect()
         } else {
             listed.iter().map(|r| r.value.max(0) as u32).collect()
         };
-        let choice = self
-            .r
-            .table(t, "choice", WHAT)
-            .and_then(|c| self.choice(c, at, index, moves));
+        let choice = self.r.table(t, "choice", WHAT).and_then(|c| self.choice(c, at, index, moves));
         Event {
-            id: self
-                .r
-                .string(t, "id", at, WHAT)
-                .map(|s| s.value)
-                .unwrap_or_default(),
+            id: self.r.string(t, "id", at, WHAT).map(|s| s.value).unwrap_or_default(),
             name: self.text(t, "name", at, WHAT),
             text: self.text(t, "text", at, WHAT),
             essay: self.essay(t, at, WHAT),
@@ -945,46 +704,26 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn choice(
-        &mut self,
-        c: &dyn TableLike,
-        at: usize,
-        event: usize,
-        moves: &mut [Move],
-    ) -> Option<Choice> {
+    fn choice(&mut self, c: &dyn TableLike, at: usize, event: usize, moves: &mut [Move]) -> Option<Choice> {
         const WHAT: &str = "a choice";
         self.r.only_keys(c, CHOICE_KEYS, WHAT);
-        let role = self
-            .r
-            .string(c, "role", at, WHAT)
-            .and_then(|r| self.role_ref(&r))?;
+        let role = self.r.string(c, "role", at, WHAT).and_then(|r| self.role_ref(&r))?;
         let names = self.r.strings(c, "moves", at, WHAT, true);
         let default = self.r.string(c, "default", at, WHAT)?;
         let mut ids = Vec::new();
         for name in &names {
-            match self
-                .names
-                .moves
-                .iter()
-                .position(|(r, m)| *r == Some(role) && *m == name.value)
-            {
+            match self.names.moves.iter().position(|(r, m)| *r == Some(role) && *m == name.value) {
                 Some(m) => {
                     if moves[m].choice_of.is_some() {
                         self.r.problem(
                             name.span.start,
-                            format!(
-                                "move `{}` already answers another event's choice",
-                                name.value
-                            ),
+                            format!("move `{}` already answers another event's choice", name.value),
                         );
                     }
                     if !moves[m].targets.is_empty() {
                         self.r.problem(
                             name.span.start,
-                            format!(
-                                "move `{}` answers a choice, so it cannot take a target",
-                                name.value
-                            ),
+                            format!("move `{}` answers a choice, so it cannot take a target", name.value),
                         );
                     }
                     moves[m].choice_of = Some(event);
@@ -992,10 +731,7 @@ impl Builder<'_, '_> {
                 }
                 None => self.r.problem(
                     name.span.start,
-                    format!(
-                        "role `{}` has no move `{}`",
-                        self.names.roles[role], name.value
-                    ),
+                    format!("role `{}` has no move `{}`", self.names.roles[role], name.value),
                 ),
             }
         }
@@ -1003,20 +739,12 @@ impl Builder<'_, '_> {
         if default_id.is_none() {
             self.r.problem(
                 default.span.start,
-                format!(
-                    "the default `{}` must be one of the choice's moves",
-                    default.value
-                ),
+                format!("the default `{}` must be one of the choice's moves", default.value),
             );
         }
         if ids.len() < 2 {
-            self.r
-                .problem(at, "a choice needs at least two moves to choose from");
+            self.r.problem(at, "a choice needs at least two moves to choose from");
         }
-        Some(Choice {
-            role,
-            moves: ids,
-            default: default_id?,
-        })
+        Some(Choice { role, moves: ids, default: default_id? })
     }
 }

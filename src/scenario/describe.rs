@@ -9,18 +9,10 @@ use crate::engine::model::{Effect, Scenario};
 pub fn show(scenario: &Scenario, expr: &Expr) -> String {
     let mv = |m: usize, t: &Option<usize>| {
         let def = &scenario.moves[m];
-        let target = t
-            .map(|t| format!("[{}]", scenario.targets[t].id))
-            .unwrap_or_default();
+        let target = t.map(|t| format!("[{}]", scenario.targets[t].id)).unwrap_or_default();
         format!("{}.{}{target}", scenario.roles[def.role].id, def.id)
     };
-    let list = |items: &[Expr], sep: &str| {
-        items
-            .iter()
-            .map(|e| show(scenario, e))
-            .collect::<Vec<_>>()
-            .join(sep)
-    };
+    let list = |items: &[Expr], sep: &str| items.iter().map(|e| show(scenario, e)).collect::<Vec<_>>().join(sep);
     match expr {
         Expr::Int(v) => v.to_string(),
         Expr::Bool(b) => b.to_string(),
@@ -76,11 +68,7 @@ pub fn effects_text(scenario: &Scenario, effects: &[Effect]) -> String {
         .iter()
         .map(|e| match &e.amount {
             Expr::Int(v) => format!("{} {v:+}", scenario.tracks[e.track].id),
-            other => format!(
-                "{} by {}",
-                scenario.tracks[e.track].id,
-                show(scenario, other)
-            ),
+            other => format!("{} by {}", scenario.tracks[e.track].id, show(scenario, other)),
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -150,39 +138,21 @@ pub fn to_json(scenario: &Scenario) -> Value {
 pub fn explain(scenario: &Scenario) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let cite = |essay: &[u32]| {
-        essay
-            .iter()
-            .map(|p| format!("¶{p}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let cite = |essay: &[u32]| essay.iter().map(|p| format!("¶{p}")).collect::<Vec<_>>().join(" ");
     let _ = writeln!(
         out,
         "{} ({})\n{}\nSource: {} ({} paragraphs)\n",
-        scenario.title,
-        scenario.id,
-        scenario.summary,
-        scenario.source_title,
-        scenario.source_paragraphs
+        scenario.title, scenario.id, scenario.summary, scenario.source_title, scenario.source_paragraphs
     );
     let _ = writeln!(out, "ROUNDS");
     for (i, r) in scenario.rounds.iter().enumerate() {
-        let events: Vec<&str> = r
-            .events
-            .iter()
-            .map(|e| scenario.events[*e].name.as_str())
-            .collect();
+        let events: Vec<&str> = r.events.iter().map(|e| scenario.events[*e].name.as_str()).collect();
         let _ = writeln!(
             out,
             "  {}. {}{}",
             i + 1,
             r.name,
-            if events.is_empty() {
-                String::new()
-            } else {
-                format!(" [event: {}]", events.join(", "))
-            }
+            if events.is_empty() { String::new() } else { format!(" [event: {}]", events.join(", ")) }
         );
         let _ = writeln!(out, "     {}", r.briefing);
     }
@@ -194,37 +164,19 @@ pub fn explain(scenario: &Scenario) -> String {
             .map(|v| {
                 format!(
                     " (seen only by {})",
-                    v.iter()
-                        .map(|r| scenario.roles[*r].name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    v.iter().map(|r| scenario.roles[*r].name.as_str()).collect::<Vec<_>>().join(", ")
                 )
             })
             .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  {:<18} {} to {}, starts at {}{who}: {}",
-            t.id, t.min, t.max, t.start, t.summary
-        );
+        let _ = writeln!(out, "  {:<18} {} to {}, starts at {}{who}: {}", t.id, t.min, t.max, t.start, t.summary);
     }
     for (r, role) in scenario.roles.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "\nROLE {} ({} action points)\n  {}",
-            role.name, role.action_points, role.briefing
-        );
+        let _ = writeln!(out, "\nROLE {} ({} action points)\n  {}", role.name, role.action_points, role.briefing);
         let terms: Vec<String> = role
             .objective
             .terms
             .iter()
-            .map(|t| {
-                format!(
-                    "{}{} x{}",
-                    if t.invert { "low " } else { "" },
-                    t.label,
-                    t.weight
-                )
-            })
+            .map(|t| format!("{}{} x{}", if t.invert { "low " } else { "" }, t.label, t.weight))
             .collect();
         let _ = writeln!(
             out,
@@ -234,44 +186,26 @@ pub fn explain(scenario: &Scenario) -> String {
             terms.join(", ")
         );
         for (_, m) in scenario.moves_of(r) {
-            let _ = writeln!(
-                out,
-                "  * {} [{}] cost {} {}",
-                m.name,
-                m.id,
-                m.cost,
-                cite(&m.essay)
-            );
+            let _ = writeln!(out, "  * {} [{}] cost {} {}", m.name, m.id, m.cost, cite(&m.essay));
             let _ = writeln!(out, "      {}", m.summary);
             if !m.targets.is_empty() {
                 let _ = writeln!(
                     out,
                     "      targets: {}",
-                    m.targets
-                        .iter()
-                        .map(|t| scenario.targets[*t].name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    m.targets.iter().map(|t| scenario.targets[*t].name.as_str()).collect::<Vec<_>>().join(", ")
                 );
             }
             if let Some(j) = &m.joint {
                 let partners: Vec<String> = j
                     .partners
                     .iter()
-                    .map(|p| {
-                        p.role
-                            .map_or("its target".to_string(), |r| scenario.roles[r].name.clone())
-                    })
+                    .map(|p| p.role.map_or("its target".to_string(), |r| scenario.roles[r].name.clone()))
                     .collect();
                 let _ = writeln!(
                     out,
                     "      joint with {} ({})",
                     partners.join(" and "),
-                    if j.need_all {
-                        "all needed"
-                    } else {
-                        "any one is enough"
-                    }
+                    if j.need_all { "all needed" } else { "any one is enough" }
                 );
             }
             if let Some(e) = &m.available {
@@ -281,26 +215,13 @@ pub fn explain(scenario: &Scenario) -> String {
                 let _ = writeln!(out, "      fails unless: {}", show(scenario, e));
             }
             if !m.effects.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "      on success: {}",
-                    effects_text(scenario, &m.effects)
-                );
+                let _ = writeln!(out, "      on success: {}", effects_text(scenario, &m.effects));
             }
             for (t, e) in &m.by_target {
-                let _ = writeln!(
-                    out,
-                    "      aimed at {}: {}",
-                    scenario.targets[*t].name,
-                    effects_text(scenario, e)
-                );
+                let _ = writeln!(out, "      aimed at {}: {}", scenario.targets[*t].name, effects_text(scenario, e));
             }
             if !m.on_fail.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "      on failure: {}",
-                    effects_text(scenario, &m.on_fail)
-                );
+                let _ = writeln!(out, "      on failure: {}", effects_text(scenario, &m.on_fail));
             }
         }
     }
@@ -320,21 +241,11 @@ pub fn explain(scenario: &Scenario) -> String {
     let _ = writeln!(out, "\nEVENTS");
     for e in &scenario.events {
         let random = if e.random_chance > 0 {
-            format!(
-                " ({}% chance in rounds {:?})",
-                e.random_chance, e.random_rounds
-            )
+            format!(" ({}% chance in rounds {:?})", e.random_chance, e.random_rounds)
         } else {
             String::new()
         };
-        let _ = writeln!(
-            out,
-            "  * {} [{}] {}{random}\n      {}",
-            e.name,
-            e.id,
-            cite(&e.essay),
-            e.text
-        );
+        let _ = writeln!(out, "  * {} [{}] {}{random}\n      {}", e.name, e.id, cite(&e.essay), e.text);
         if !e.effects.is_empty() {
             let _ = writeln!(out, "      effects: {}", effects_text(scenario, &e.effects));
         }
@@ -343,11 +254,7 @@ pub fn explain(scenario: &Scenario) -> String {
                 out,
                 "      {} must choose: {} (default {})",
                 scenario.roles[c.role].name,
-                c.moves
-                    .iter()
-                    .map(|m| scenario.moves[*m].name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" / "),
+                c.moves.iter().map(|m| scenario.moves[*m].name.as_str()).collect::<Vec<_>>().join(" / "),
                 scenario.moves[c.default].name
             );
         }

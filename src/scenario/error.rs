@@ -22,21 +22,14 @@ impl ScenarioError {
     pub fn new(file: &str, mut problems: Vec<Problem>) -> ScenarioError {
         problems.sort_by_key(|p| (p.line, p.column));
         problems.dedup();
-        ScenarioError {
-            file: file.to_string(),
-            problems,
-        }
+        ScenarioError { file: file.to_string(), problems }
     }
 
     /// A problem with the file as a whole (it cannot be read, say).
     pub fn whole_file(file: &str, message: impl Into<String>) -> ScenarioError {
         ScenarioError {
             file: file.to_string(),
-            problems: vec![Problem {
-                line: 1,
-                column: 1,
-                message: message.into(),
-            }],
+            problems: vec![Problem { line: 1, column: 1, message: message.into() }],
         }
     }
 }

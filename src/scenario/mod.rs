@@ -41,12 +41,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
 /// Parses text and keeps it with its hash.
 pub fn load_text(file: &str, text: &str) -> Result<Loaded, ScenarioError> {
     let scenario = parse(file, text)?;
-    Ok(Loaded {
-        scenario,
-        text: text.to_string(),
-        hash: text_hash(text),
-        file: file.to_string(),
-    })
+    Ok(Loaded { scenario, text: text.to_string(), hash: text_hash(text), file: file.to_string() })
 }
 
 /// Reads and parses one file.
@@ -69,20 +64,8 @@ pub fn files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// SHA-256 of a scenario's text, in hex.
 pub fn text_hash(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The scenarios built into the binary, used when no scenario folder is given or found.
-pub const EMBEDDED: &[(&str, &str)] = &[
-    (
-        "mongolia-2024.toml",
-        include_str!("../../scenarios/mongolia-2024.toml"),
-    ),
-    (
-        "tutorial.toml",
-        include_str!("../../scenarios/tutorial.toml"),
-    ),
-];
+// The scenarios built into the binary, used when no scenario folder is given or found.
+include!(concat!(env!("OUT_DIR"), "/embedded_scenarios.rs"));

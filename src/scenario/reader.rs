@@ -25,20 +25,13 @@ pub struct At<T> {
 
 impl<'a> Reader<'a> {
     pub fn new(text: &'a str) -> Reader<'a> {
-        Reader {
-            text,
-            problems: Vec::new(),
-        }
+        Reader { text, problems: Vec::new() }
     }
 
     /// Records a problem at a byte offset.
     pub fn problem(&mut self, offset: usize, message: impl Into<String>) {
         let (line, column) = line_column(self.text, offset);
-        self.problems.push(Problem {
-            line,
-            column,
-            message: message.into(),
-        });
+        self.problems.push(Problem { line, column, message: message.into() });
     }
 
     /// Reports keys that are not in `allowed` (a misspelt key must never be silently ignored).
@@ -46,15 +39,10 @@ impl<'a> Reader<'a> {
         for (key, _) in table.iter() {
             if !allowed.contains(&key) {
                 let offset = table.key(key).and_then(|k| k.span()).map_or(0, |s| s.start);
-                let hint = closest(key, allowed)
-                    .map(|c| format!(" (did you mean `{c}`?)"))
-                    .unwrap_or_default();
+                let hint = closest(key, allowed).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
                 self.problem(
                     offset,
-                    format!(
-                        "unknown key `{key}` in {what}{hint}; allowed keys: {}",
-                        allowed.join(", ")
-                    ),
+                    format!("unknown key `{key}` in {what}{hint}; allowed keys: {}", allowed.join(", ")),
                 );
             }
         }
@@ -63,9 +51,7 @@ impl<'a> Reader<'a> {
     /// The span of a value (or of its key, for tables).
     pub fn span_of(table: &dyn TableLike, key: &str) -> Range<usize> {
         let item = table.get(key);
-        item.and_then(Item::span)
-            .or_else(|| table.key(key).and_then(|k| k.span()))
-            .unwrap_or(0..0)
+        item.and_then(Item::span).or_else(|| table.key(key).and_then(|k| k.span())).unwrap_or(0..0)
     }
 
     fn value<'t>(
@@ -87,10 +73,7 @@ impl<'a> Reader<'a> {
                 Some(v) => Some(v),
                 None => {
                     let offset = Self::span_of(table, key).start;
-                    self.problem(
-                        offset,
-                        format!("`{key}` in {what} must be a value, not a table"),
-                    );
+                    self.problem(offset, format!("`{key}` in {what} must be a value, not a table"));
                     None
                 }
             },
@@ -99,22 +82,10 @@ impl<'a> Reader<'a> {
 
     fn wrong_type(&mut self, value: &Value, key: &str, what: &str, expected: &str) {
         let offset = value.span().map_or(0, |s| s.start);
-        self.problem(
-            offset,
-            format!(
-                "`{key}` in {what} must be {expected}, not {}",
-                describe(value)
-            ),
-        );
+        self.problem(offset, format!("`{key}` in {what} must be {expected}, not {}", describe(value)));
     }
 
-    pub fn string(
-        &mut self,
-        table: &dyn TableLike,
-        key: &str,
-        at: usize,
-        what: &str,
-    ) -> Option<At<String>> {
+    pub fn string(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<String>> {
         self.string_opt(table, key, at, what, true)
     }
 
@@ -128,10 +99,7 @@ impl<'a> Reader<'a> {
     ) -> Option<At<String>> {
         let value = self.value(table, key, at, what, required)?;
         match value.as_str() {
-            Some(s) => Some(At {
-                value: s.to_string(),
-                span: value.span().unwrap_or(0..0),
-            }),
+            Some(s) => Some(At { value: s.to_string(), span: value.span().unwrap_or(0..0) }),
             None => {
                 self.wrong_type(value, key, what, "text in quotes");
                 None
@@ -149,10 +117,7 @@ impl<'a> Reader<'a> {
     ) -> Option<At<i64>> {
         let value = self.value(table, key, at, what, required)?;
         match value.as_integer() {
-            Some(n) => Some(At {
-                value: n,
-                span: value.span().unwrap_or(0..0),
-            }),
+            Some(n) => Some(At { value: n, span: value.span().unwrap_or(0..0) }),
             None => {
                 self.wrong_type(value, key, what, "a whole number");
                 None
@@ -160,13 +125,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub fn bool_opt(
-        &mut self,
-        table: &dyn TableLike,
-        key: &str,
-        at: usize,
-        what: &str,
-    ) -> Option<bool> {
+    pub fn bool_opt(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<bool> {
         let value = self.value(table, key, at, what, false)?;
         match value.as_bool() {
             Some(b) => Some(b),
@@ -190,21 +149,13 @@ impl<'a> Reader<'a> {
             return Vec::new();
         };
         let Some(array) = value.as_array() else {
-            self.wrong_type(
-                value,
-                key,
-                what,
-                "a list of names in quotes, like [\"a\", \"b\"]",
-            );
+            self.wrong_type(value, key, what, "a list of names in quotes, like [\"a\", \"b\"]");
             return Vec::new();
         };
         let mut out = Vec::new();
         for item in array.iter() {
             match item.as_str() {
-                Some(s) => out.push(At {
-                    value: s.to_string(),
-                    span: item.span().unwrap_or(0..0),
-                }),
+                Some(s) => out.push(At { value: s.to_string(), span: item.span().unwrap_or(0..0) }),
                 None => self.wrong_type(item, key, what, "a list of names in quotes"),
             }
         }
@@ -212,14 +163,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A list of whole numbers (absent: empty).
-    pub fn ints(
-        &mut self,
-        table: &dyn TableLike,
-        key: &str,
-        at: usize,
-        what: &str,
-        required: bool,
-    ) -> Vec<At<i64>> {
+    pub fn ints(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str, required: bool) -> Vec<At<i64>> {
         let Some(value) = self.value(table, key, at, what, required) else {
             return Vec::new();
         };
@@ -230,10 +174,7 @@ impl<'a> Reader<'a> {
         let mut out = Vec::new();
         for item in array.iter() {
             match item.as_integer() {
-                Some(n) => out.push(At {
-                    value: n,
-                    span: item.span().unwrap_or(0..0),
-                }),
+                Some(n) => out.push(At { value: n, span: item.span().unwrap_or(0..0) }),
                 None => self.wrong_type(item, key, what, "a list of whole numbers"),
             }
         }
@@ -241,40 +182,25 @@ impl<'a> Reader<'a> {
     }
 
     /// A sub-table, inline `{ … }` or standard `[…]` (absent: None).
-    pub fn table<'t>(
-        &mut self,
-        table: &'t dyn TableLike,
-        key: &str,
-        what: &str,
-    ) -> Option<&'t dyn TableLike> {
+    pub fn table<'t>(&mut self, table: &'t dyn TableLike, key: &str, what: &str) -> Option<&'t dyn TableLike> {
         let item = table.get(key)?;
         match item.as_table_like() {
             Some(t) => Some(t),
             None => {
                 let offset = Self::span_of(table, key).start;
-                self.problem(
-                    offset,
-                    format!("`{key}` in {what} must be a table, like {{ key = value }}"),
-                );
+                self.problem(offset, format!("`{key}` in {what} must be a table, like {{ key = value }}"));
                 None
             }
         }
     }
 
     /// The entries of a list of tables: `[[name]]` blocks or an inline list of `{ … }`.
-    pub fn tables<'t>(
-        &mut self,
-        table: &'t dyn TableLike,
-        key: &str,
-    ) -> Vec<(&'t dyn TableLike, usize)> {
+    pub fn tables<'t>(&mut self, table: &'t dyn TableLike, key: &str) -> Vec<(&'t dyn TableLike, usize)> {
         let Some(item) = table.get(key) else {
             return Vec::new();
         };
         if let Some(array) = item.as_array_of_tables() {
-            return array
-                .iter()
-                .map(|t| (t as &dyn TableLike, t.span().map_or(0, |s| s.start)))
-                .collect();
+            return array.iter().map(|t| (t as &dyn TableLike, t.span().map_or(0, |s| s.start))).collect();
         }
         if let Some(array) = item.as_array() {
             let mut out = Vec::new();
@@ -283,20 +209,14 @@ impl<'a> Reader<'a> {
                     Some(t) => out.push((t as &dyn TableLike, value.span().map_or(0, |s| s.start))),
                     None => {
                         let offset = value.span().map_or(0, |s| s.start);
-                        self.problem(
-                            offset,
-                            format!("each entry of `{key}` must be a table {{ … }}"),
-                        );
+                        self.problem(offset, format!("each entry of `{key}` must be a table {{ … }}"));
                     }
                 }
             }
             return out;
         }
         let offset = Self::span_of(table, key).start;
-        self.problem(
-            offset,
-            format!("`{key}` must be a list of tables, written as [[{key}]] blocks"),
-        );
+        self.problem(offset, format!("`{key}` must be a list of tables, written as [[{key}]] blocks"));
         Vec::new()
     }
 }

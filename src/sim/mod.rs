@@ -9,9 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::bots::{choose_orders, Policy};
 use crate::engine::rng::Rng;
-use crate::engine::{
-    resolve_round, scores, GameState, Order, RoleId, RoundOrders, RoundReport, Scenario,
-};
+use crate::engine::{resolve_round, scores, GameState, Order, RoleId, RoundOrders, RoundReport, Scenario};
 
 pub use report::{EventStats, InteractionStats, MoveStats, RoleStats, SimReport};
 
@@ -32,9 +30,7 @@ impl std::str::FromStr for BotMix {
             "greedy" => Ok(BotMix::Greedy),
             "random" => Ok(BotMix::Random),
             "mixed" => Ok(BotMix::Mixed),
-            other => Err(format!(
-                "unknown bots `{other}`: use greedy, random or mixed"
-            )),
+            other => Err(format!("unknown bots `{other}`: use greedy, random or mixed")),
         }
     }
 }
@@ -72,12 +68,7 @@ pub struct Played {
 }
 
 /// Plays one game with bots; `fixed` makes one role play the same orders every round.
-pub fn play(
-    scenario: &Scenario,
-    seed: u64,
-    policies: &[Policy],
-    fixed: Option<(RoleId, &[Order])>,
-) -> Played {
+pub fn play(scenario: &Scenario, seed: u64, policies: &[Policy], fixed: Option<(RoleId, &[Order])>) -> Played {
     let mut state = GameState::new(scenario, seed);
     let mut all_orders = Vec::new();
     let mut reports = Vec::new();
@@ -93,23 +84,15 @@ pub fn play(
         reports.push(report);
         state = next;
     }
-    Played {
-        scores: scores(scenario, &state.tracks),
-        orders: all_orders,
-        reports,
-        final_state: state,
-    }
+    Played { scores: scores(scenario, &state.tracks), orders: all_orders, reports, final_state: state }
 }
 
 /// Runs the simulation and gathers its statistics.
 pub fn simulate(scenario: &Scenario, games: u32, seed: u64, mix: BotMix) -> SimReport {
     let roles = scenario.roles.len();
     let mut role_scores: Vec<Vec<u32>> = vec![Vec::new(); roles];
-    let mut move_stats: Vec<MoveStats> = scenario
-        .moves
-        .iter()
-        .map(|m| MoveStats::new(&scenario.roles[m.role].id, &m.id))
-        .collect();
+    let mut move_stats: Vec<MoveStats> =
+        scenario.moves.iter().map(|m| MoveStats::new(&scenario.roles[m.role].id, &m.id)).collect();
     let mut interaction_fired = vec![0u64; scenario.interactions.len()];
     let mut event_fired = vec![0u64; scenario.events.len()];
     // How often each greedy seat chose each plan (by role), for the dominance check.
@@ -159,17 +142,7 @@ pub fn simulate(scenario: &Scenario, games: u32, seed: u64, mix: BotMix) -> SimR
     }
 
     let dominant = dominant_plans(scenario, &greedy_plans, &baseline);
-    SimReport::build(
-        scenario,
-        games,
-        seed,
-        mix,
-        role_scores,
-        move_stats,
-        interaction_fired,
-        event_fired,
-        dominant,
-    )
+    SimReport::build(scenario, games, seed, mix, role_scores, move_stats, interaction_fired, event_fired, dominant)
 }
 
 /// How many games the dominance check replays per candidate plan.
@@ -190,8 +163,7 @@ fn dominant_plans(
         return found;
     }
     for (role, plans) in greedy_plans.iter().enumerate() {
-        let mut ranked: Vec<(&Vec<Order>, &u64)> =
-            plans.iter().filter(|(p, _)| !p.is_empty()).collect();
+        let mut ranked: Vec<(&Vec<Order>, &u64)> = plans.iter().filter(|(p, _)| !p.is_empty()).collect();
         ranked.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
         for (plan, _) in ranked.into_iter().take(DOMINANCE_PLANS) {
             let mut at_least = 0usize;

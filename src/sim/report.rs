@@ -45,14 +45,7 @@ pub struct MoveStats {
 
 impl MoveStats {
     pub fn new(role: &str, mv: &str) -> MoveStats {
-        MoveStats {
-            role: role.to_string(),
-            mv: mv.to_string(),
-            chosen: 0,
-            chosen_by_greedy: 0,
-            succeeded: 0,
-            games: 0,
-        }
+        MoveStats { role: role.to_string(), mv: mv.to_string(), chosen: 0, chosen_by_greedy: 0, succeeded: 0, games: 0 }
     }
 }
 
@@ -116,8 +109,7 @@ impl SimReport {
             .enumerate()
             .map(|(r, mut s)| {
                 s.sort_unstable();
-                let mean =
-                    s.iter().map(|v| u64::from(*v)).sum::<u64>() as f64 / s.len().max(1) as f64;
+                let mean = s.iter().map(|v| u64::from(*v)).sum::<u64>() as f64 / s.len().max(1) as f64;
                 RoleStats {
                     role: scenario.roles[r].id.clone(),
                     mean: round2(mean),
@@ -131,10 +123,7 @@ impl SimReport {
         let any_greedy = bots != BotMix::Random;
         for m in &moves {
             if any_greedy && games > 0 && m.chosen_by_greedy == 0 {
-                warnings.push(format!(
-                    "dead move: {}.{} was never chosen by a greedy bot",
-                    m.role, m.mv
-                ));
+                warnings.push(format!("dead move: {}.{} was never chosen by a greedy bot", m.role, m.mv));
             }
         }
         for (role, plan, fixed, base) in &dominant {
@@ -157,21 +146,13 @@ impl SimReport {
                 .interactions
                 .iter()
                 .zip(interaction_fired)
-                .map(|(i, fired)| InteractionStats {
-                    id: i.id.clone(),
-                    fired,
-                    per_game: round2(fired as f64 / n),
-                })
+                .map(|(i, fired)| InteractionStats { id: i.id.clone(), fired, per_game: round2(fired as f64 / n) })
                 .collect(),
             events: scenario
                 .events
                 .iter()
                 .zip(event_fired)
-                .map(|(e, happened)| EventStats {
-                    id: e.id.clone(),
-                    happened,
-                    per_game: round2(happened as f64 / n),
-                })
+                .map(|(e, happened)| EventStats { id: e.id.clone(), happened, per_game: round2(happened as f64 / n) })
                 .collect(),
             warnings,
         }
@@ -179,34 +160,20 @@ impl SimReport {
 
     pub fn to_text(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "scenario {}: {} games, seed {}, bots {:?}",
-            self.scenario, self.games, self.seed, self.bots
-        );
+        let _ =
+            writeln!(out, "scenario {}: {} games, seed {}, bots {:?}", self.scenario, self.games, self.seed, self.bots);
         let _ = writeln!(
             out,
             "\nscores (out of 100)\n  {:<16} {:>6} {:>4} {:>4} {:>4}",
             "role", "mean", "p10", "p50", "p90"
         );
         for r in &self.roles {
-            let _ = writeln!(
-                out,
-                "  {:<16} {:>6.1} {:>4} {:>4} {:>4}",
-                r.role, r.mean, r.p10, r.p50, r.p90
-            );
+            let _ = writeln!(out, "  {:<16} {:>6.1} {:>4} {:>4} {:>4}", r.role, r.mean, r.p10, r.p50, r.p90);
         }
-        let _ = writeln!(
-            out,
-            "\nmoves\n  {:<34} {:>8} {:>8} {:>9} {:>8}",
-            "move", "orders", "greedy", "success", "games"
-        );
+        let _ =
+            writeln!(out, "\nmoves\n  {:<34} {:>8} {:>8} {:>9} {:>8}", "move", "orders", "greedy", "success", "games");
         for m in &self.moves {
-            let success = if m.chosen == 0 {
-                0.0
-            } else {
-                100.0 * m.succeeded as f64 / m.chosen as f64
-            };
+            let success = if m.chosen == 0 { 0.0 } else { 100.0 * m.succeeded as f64 / m.chosen as f64 };
             let games = 100.0 * m.games as f64 / f64::from(self.games.max(1));
             let name = format!("{}.{}", m.role, m.mv);
             let _ = writeln!(
@@ -215,30 +182,18 @@ impl SimReport {
                 name, m.chosen, m.chosen_by_greedy, success, games
             );
         }
-        let _ = writeln!(
-            out,
-            "\ninteractions\n  {:<34} {:>8} {:>9}",
-            "interaction", "fired", "per game"
-        );
+        let _ = writeln!(out, "\ninteractions\n  {:<34} {:>8} {:>9}", "interaction", "fired", "per game");
         for i in &self.interactions {
             let _ = writeln!(out, "  {:<34} {:>8} {:>9.2}", i.id, i.fired, i.per_game);
         }
-        let _ = writeln!(
-            out,
-            "\nevents\n  {:<34} {:>8} {:>9}",
-            "event", "happened", "per game"
-        );
+        let _ = writeln!(out, "\nevents\n  {:<34} {:>8} {:>9}", "event", "happened", "per game");
         for e in &self.events {
             let _ = writeln!(out, "  {:<34} {:>8} {:>9.2}", e.id, e.happened, e.per_game);
         }
         let _ = writeln!(
             out,
             "\nwarnings: {}",
-            if self.warnings.is_empty() {
-                "none".to_string()
-            } else {
-                self.warnings.len().to_string()
-            }
+            if self.warnings.is_empty() { "none".to_string() } else { self.warnings.len().to_string() }
         );
         for w in &self.warnings {
             let _ = writeln!(out, "  - {w}");

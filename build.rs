@@ -1,0 +1,27 @@
+//! Build script: embeds every scenario file in `scenarios/` (the server's default when no
+//! scenario folder is given) and makes cargo re-embed migrations when they change.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+    println!("cargo:rerun-if-changed=scenarios");
+    println!("cargo:rerun-if-changed=client");
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|x| x == "toml"));
+    files.sort();
+    let mut code = String::from("/// Every scenario file of `scenarios/` at build time: (file name, text).\npub const EMBEDDED: &[(&str, &str)] = &[\n");
+    for path in &files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let _ = writeln!(code, "    ({name:?}, include_str!({:?})),", path.display().to_string());
+    }
+    code.push_str("];\n");
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_scenarios.rs");
+    std::fs::write(out, code).expect("write embedded_scenarios.rs");
+}
