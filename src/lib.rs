@@ -1,9 +1,15 @@
 //! Third Neighbor: a multiplayer diplomacy teaching game.
 //!
 //! Modules in reading order: the pure rules [`engine`]; [`scenario`] files that feed it; the
-//! [`bots`] that play empty seats; the [`sim`] tools for scenario authors.
+//! [`bots`] that play empty seats; the [`sim`] tools for scenario authors; then the server side:
+//! its [`config`], the wire [`protocol`], the [`store`] (SQLite) and the [`server`] itself.
 
 pub mod bots;
 pub mod engine;
 pub mod scenario;
 pub mod sim;
+
+pub mod config;
+pub mod protocol;
+pub mod server;
+pub mod store;

@@ -6,8 +6,11 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
+use third_neighbor::config::Config;
 use third_neighbor::scenario;
+use third_neighbor::server;
 use third_neighbor::sim::{self, BotMix};
+use third_neighbor::store::Store;
 
 #[derive(Parser)]
 #[command(name = "third-neighbor", version, about = "A multiplayer diplomacy teaching game server")]
@@ -22,6 +25,41 @@ enum Command {
     Scenario {
         #[command(subcommand)]
         command: ScenarioCommand,
+    },
+    /// Run the game server: HTTP and WebSocket on one port, games stored in SQLite.
+    Serve(ServeArgs),
+    /// Manage instructors (teachers) and their keys.
+    Instructor {
+        #[command(subcommand)]
+        command: InstructorCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "THIRD_NEIGHBOR_ADDR", default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// The SQLite database file (created with its folder on first start).
+    #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = "./data/third-neighbor.db")]
+    db: PathBuf,
+    /// The scenario folder [default: ./scenarios if it exists, else the built-in scenarios].
+    #[arg(long, env = "THIRD_NEIGHBOR_SCENARIOS")]
+    scenarios: Option<PathBuf>,
+    /// Other origins whose pages may open the WebSocket (comma-separated, e.g.
+    /// https://class.example.org); the server's own origin is always allowed.
+    #[arg(long, env = "THIRD_NEIGHBOR_ORIGINS", value_delimiter = ',')]
+    origins: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum InstructorCommand {
+    /// Create an instructor and print its key (shown once).
+    Add {
+        name: String,
+        /// The SQLite database file.
+        #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = "./data/third-neighbor.db")]
+        db: PathBuf,
     },
 }
 
@@ -64,6 +102,98 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scenario { command } => scenario_command(command),
+        Command::Serve(args) => serve(args),
+        Command::Instructor { command } => instructor_command(command),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).init();
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    init_logging();
+    let config = Config {
+        addr: args.addr,
+        db: args.db,
+        scenarios: args.scenarios,
+        allowed_origins: args.origins.into_iter().filter(|o| !o.trim().is_empty()).collect(),
+        ..Config::default()
+    };
+    runtime()?.block_on(async move {
+        let startup = server::App::open(config.clone())
+            .await
+            .with_context(|| format!("cannot start with the database {}", config.db.display()))?;
+        if let Some(key) = &startup.default_instructor_key {
+            println!("==================================================================");
+            println!(" First start: created the instructor \"default\".");
+            println!(" Instructor key (shown only this once; keep it safe):");
+            println!("   {key}");
+            println!("==================================================================");
+        }
+        tracing::info!(sessions = startup.recovered_sessions, "unfinished sessions read back");
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        let addr = listener.local_addr().context("reading the bound address")?;
+        println!("listening on http://{addr}");
+        tracing::info!(%addr, db = %config.db.display(), "listening");
+        server::run(listener, startup.app, shutdown_signal()).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("interrupted"),
+        () = terminate => tracing::info!("terminated"),
+    }
+}
+
+fn instructor_command(command: InstructorCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        InstructorCommand::Add { name, db } => {
+            let name = name.trim().to_string();
+            anyhow::ensure!(!name.is_empty(), "the instructor needs a name");
+            runtime()?.block_on(async move {
+                let (store, writer) =
+                    Store::open(&db).await.with_context(|| format!("cannot open the database {}", db.display()))?;
+                let key = server::add_instructor(&store, &name).await.context("cannot add the instructor")?;
+                store.writer().stop().await;
+                let _ = writer.await;
+                println!("Instructor \"{name}\" added. Key (shown only this once; keep it safe):");
+                println!("  {key}");
+                Ok(ExitCode::SUCCESS)
+            })
+        }
     }
 }
 

@@ -1,0 +1,99 @@
+//! The server's configuration: where it listens, where it keeps its database, where it reads
+//! scenarios, and the limits that protect it. `main` fills it from flags and environment
+//! variables; tests build it directly.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything `serve` needs to know.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen for HTTP and WebSocket connections.
+    pub addr: SocketAddr,
+    /// The SQLite file; created with its parent folder on first start.
+    pub db: PathBuf,
+    /// The scenario folder; `None` means `./scenarios` if it exists, else the built-in scenarios.
+    pub scenarios: Option<PathBuf>,
+    /// Origins (`scheme://host[:port]`) whose pages may open `/ws`, besides the server's own.
+    pub allowed_origins: Vec<String>,
+    pub limits: Limits,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            db: PathBuf::from("./data/third-neighbor.db"),
+            scenarios: None,
+            allowed_origins: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// The knobs that bound what one client can cost the server. The defaults suit a classroom.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The round length when a session does not choose one.
+    pub default_deadline: Duration,
+    /// Time allowed to send the request headers of an HTTP request (slowloris).
+    pub header_timeout: Duration,
+    /// Time allowed between the WebSocket upgrade and the first (authenticating) message.
+    pub auth_timeout: Duration,
+    /// How often the server pings an open WebSocket.
+    pub ping_interval: Duration,
+    /// A socket that sends nothing (not even a pong) for this long is closed.
+    pub idle_timeout: Duration,
+    /// How long a closing socket stays open so that the client can read the close frame.
+    pub close_linger: Duration,
+    /// Open TCP connections at most; further ones wait for a free slot.
+    pub max_connections: usize,
+    /// Largest WebSocket message and frame, in bytes.
+    pub max_message: usize,
+    /// tungstenite's read buffer per connection (its default, 128 KiB, costs that much RAM each).
+    pub read_buffer: usize,
+    /// tungstenite's write buffer threshold and its hard maximum per connection.
+    pub write_buffer: usize,
+    pub max_write_buffer: usize,
+    /// Frames queued for one connection; a client that lets it fill is disconnected.
+    pub send_queue: usize,
+    /// Per-connection rate limit: a burst of this many frames...
+    pub rate_burst: f64,
+    /// ...refilled at this many frames per second...
+    pub rate_per_sec: f64,
+    /// ...and this many frames over the limit close the connection with 1008.
+    pub rate_overdraft: u32,
+    /// Failed join-code, seat-token or key attempts per IP address: burst, then per second.
+    /// Generous, because a whole class usually shares one address behind the school's NAT.
+    pub guess_burst: f64,
+    pub guess_per_sec: f64,
+    /// A deadline that passed while the server was down is moved this far into the future on
+    /// restart, so that players have time to reconnect before their round resolves.
+    pub recovery_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            default_deadline: Duration::from_secs(300),
+            header_timeout: Duration::from_secs(10),
+            auth_timeout: Duration::from_secs(10),
+            ping_interval: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(60),
+            close_linger: Duration::from_millis(500),
+            max_connections: 5_000,
+            max_message: 64 * 1024,
+            read_buffer: 8 * 1024,
+            write_buffer: 8 * 1024,
+            max_write_buffer: 1024 * 1024,
+            send_queue: 256,
+            rate_burst: 40.0,
+            rate_per_sec: 10.0,
+            rate_overdraft: 40,
+            guess_burst: 120.0,
+            guess_per_sec: 1.0,
+            recovery_grace: Duration::from_secs(30),
+        }
+    }
+}

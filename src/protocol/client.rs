@@ -1,0 +1,257 @@
+//! Client → server messages: JSON objects with a `type` and an optional `id` that the answer
+//! (`ack` or `error`) repeats as `re`.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::error::{ErrorCode, WireError};
+
+/// Orders in one `set_orders`, at most.
+pub const MAX_ORDERS: usize = 32;
+
+/// A string that must never reach a log: seat tokens and instructor keys.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// One order as a client names it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct OrderIn {
+    #[serde(rename = "move")]
+    pub mv: String,
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+/// Who a `say` is for: `"all"`, one role id, or a list of role ids.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Recipients {
+    One(String),
+    Many(Vec<String>),
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Every message a client may send.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMsg {
+    // Taking a seat: one of these must be the first message.
+    Join {
+        code: String,
+        name: String,
+    },
+    Resume {
+        seat_token: Secret,
+    },
+    Watch {
+        code: String,
+    },
+    Instructor {
+        session_id: String,
+        key: Secret,
+    },
+    // Players.
+    ChooseRole {
+        role: Option<String>,
+    },
+    SetOrders {
+        round: u32,
+        orders: Vec<OrderIn>,
+    },
+    Ready {
+        round: u32,
+        #[serde(default = "yes")]
+        ready: bool,
+    },
+    Say {
+        to: Recipients,
+        text: String,
+    },
+    Ping,
+    // Instructor only.
+    Start,
+    Pause,
+    ResumeGame,
+    ForceResolve,
+    SetDeadline {
+        secs: u64,
+    },
+    InjectEvent {
+        event: String,
+    },
+    AssignRole {
+        player_id: String,
+        role: Option<String>,
+    },
+    Kick {
+        player_id: String,
+    },
+    AddBot {
+        role: String,
+    },
+    End,
+}
+
+/// Every `type` a client may send, for telling `unknown_type` from `bad_request`.
+const TYPES: &[&str] = &[
+    "join",
+    "resume",
+    "watch",
+    "instructor",
+    "choose_role",
+    "set_orders",
+    "ready",
+    "say",
+    "ping",
+    "start",
+    "pause",
+    "resume_game",
+    "force_resolve",
+    "set_deadline",
+    "inject_event",
+    "assign_role",
+    "kick",
+    "add_bot",
+    "end",
+];
+
+impl ClientMsg {
+    /// The wire name of the message, for logs (never the fields: some are secrets).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ClientMsg::Join { .. } => "join",
+            ClientMsg::Resume { .. } => "resume",
+            ClientMsg::Watch { .. } => "watch",
+            ClientMsg::Instructor { .. } => "instructor",
+            ClientMsg::ChooseRole { .. } => "choose_role",
+            ClientMsg::SetOrders { .. } => "set_orders",
+            ClientMsg::Ready { .. } => "ready",
+            ClientMsg::Say { .. } => "say",
+            ClientMsg::Ping => "ping",
+            ClientMsg::Start => "start",
+            ClientMsg::Pause => "pause",
+            ClientMsg::ResumeGame => "resume_game",
+            ClientMsg::ForceResolve => "force_resolve",
+            ClientMsg::SetDeadline { .. } => "set_deadline",
+            ClientMsg::InjectEvent { .. } => "inject_event",
+            ClientMsg::AssignRole { .. } => "assign_role",
+            ClientMsg::Kick { .. } => "kick",
+            ClientMsg::AddBot { .. } => "add_bot",
+            ClientMsg::End => "end",
+        }
+    }
+
+    /// Whether only the session's instructor may send it.
+    pub fn instructor_only(&self) -> bool {
+        matches!(
+            self,
+            ClientMsg::Start
+                | ClientMsg::Pause
+                | ClientMsg::ResumeGame
+                | ClientMsg::ForceResolve
+                | ClientMsg::SetDeadline { .. }
+                | ClientMsg::InjectEvent { .. }
+                | ClientMsg::AssignRole { .. }
+                | ClientMsg::Kick { .. }
+                | ClientMsg::AddBot { .. }
+                | ClientMsg::End
+        )
+    }
+
+    /// Whether it takes a seat (and so may only be the first message).
+    pub fn is_auth(&self) -> bool {
+        matches!(
+            self,
+            ClientMsg::Join { .. } | ClientMsg::Resume { .. } | ClientMsg::Watch { .. } | ClientMsg::Instructor { .. }
+        )
+    }
+}
+
+/// A parsed frame: the message and the `id` to answer with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub id: Option<Value>,
+    pub msg: ClientMsg,
+}
+
+/// Reads one text frame. On failure, returns the frame's `id` (if it could be read) with the error.
+pub fn parse(text: &str) -> Result<Frame, (Option<Value>, WireError)> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| (None, WireError::new(ErrorCode::BadJson, format!("not JSON: {e}"))))?;
+    let Value::Object(mut object) = value else {
+        return Err((None, WireError::new(ErrorCode::BadJson, "a frame must be a JSON object")));
+    };
+    let id = object.remove("id").filter(|v| !v.is_null());
+    let kind = match object.get("type") {
+        Some(Value::String(kind)) => kind.clone(),
+        _ => return Err((id, WireError::new(ErrorCode::BadRequest, "a frame needs a \"type\" string"))),
+    };
+    if !TYPES.contains(&kind.as_str()) {
+        let shown: String = kind.chars().take(40).collect();
+        return Err((id, WireError::new(ErrorCode::UnknownType, format!("unknown message type `{shown}`"))));
+    }
+    let msg = decode(object).map_err(|e| (id.clone(), e))?;
+    Ok(Frame { id, msg })
+}
+
+fn decode(object: Map<String, Value>) -> Result<ClientMsg, WireError> {
+    let msg: ClientMsg = serde_json::from_value(Value::Object(object))
+        .map_err(|e| WireError::new(ErrorCode::BadRequest, format!("bad fields: {e}")))?;
+    if let ClientMsg::SetOrders { orders, .. } = &msg {
+        if orders.len() > MAX_ORDERS {
+            return Err(WireError::new(ErrorCode::BadRequest, format!("at most {MAX_ORDERS} orders")));
+        }
+    }
+    Ok(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(text: &str) -> ErrorCode {
+        match parse(text) {
+            Ok(_) => panic!("parsed: {text}"),
+            Err((_, e)) => e.code,
+        }
+    }
+
+    #[test]
+    fn frames_parse_with_their_id() {
+        let frame = parse(r#"{"type":"set_orders","id":"7","round":1,"orders":[{"move":"a","target":"b"}]}"#).unwrap();
+        assert_eq!(frame.id, Some(Value::from("7")));
+        assert_eq!(
+            frame.msg,
+            ClientMsg::SetOrders { round: 1, orders: vec![OrderIn { mv: "a".into(), target: Some("b".into()) }] }
+        );
+        let frame = parse(r#"{"type":"ready","round":2}"#).unwrap();
+        assert_eq!(frame.msg, ClientMsg::Ready { round: 2, ready: true });
+        let frame = parse(r#"{"type":"say","to":["a","b"],"text":"hi"}"#).unwrap();
+        assert_eq!(frame.msg, ClientMsg::Say { to: Recipients::Many(vec!["a".into(), "b".into()]), text: "hi".into() });
+    }
+
+    #[test]
+    fn bad_frames_get_stable_codes() {
+        assert_eq!(code("{"), ErrorCode::BadJson);
+        assert_eq!(code("[1]"), ErrorCode::BadJson);
+        assert_eq!(code(r#"{"id":1}"#), ErrorCode::BadRequest);
+        assert_eq!(code(r#"{"type":"fly"}"#), ErrorCode::UnknownType);
+        assert_eq!(code(r#"{"type":"join","code":5}"#), ErrorCode::BadRequest);
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let frame = parse(r#"{"type":"resume","seat_token":"st_very_secret"}"#).unwrap();
+        assert!(!format!("{frame:?}").contains("very_secret"));
+    }
+}

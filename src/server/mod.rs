@@ -1,0 +1,252 @@
+//! The game server: HTTP and WebSocket on one port, sessions as tasks, everything stored.
+//!
+//! [`App::open`] opens the database, loads the scenarios, creates the first instructor and reads
+//! back every unfinished session; [`run`] accepts connections until its `shutdown` future
+//! resolves, then shuts down in order:
+//! 1. stop accepting;
+//! 2. tell every connection and session (each connection closes with 1001);
+//! 3. wait for them (bounded);
+//! 4. let the database writer commit what is queued, then stop it.
+//!
+//! Connections are served by hyper directly (rather than `axum::serve`) for a header-read
+//! timeout, a connection limit and control over shutdown; TCP_NODELAY is set on every socket.
+
+mod api_error;
+pub mod catalog;
+mod connection;
+mod http;
+mod limits;
+mod outbox;
+mod registry;
+pub mod secret;
+pub mod session;
+mod shutdown;
+mod static_files;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
+use tower::ServiceExt;
+
+use crate::config::Config;
+use crate::scenario::ScenarioError;
+use crate::store::{Op, Store, StoreError};
+use catalog::{Catalog, CatalogError};
+use limits::GuessLimiter;
+use registry::Registry;
+use shutdown::{Shutdown, Tracker, Trigger};
+
+/// How long shutdown waits for connections and sessions before stopping the writer anyway.
+const DRAIN: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Random(#[from] secret::RandomError),
+    #[error("network error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Everything the server shares; cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    config: Config,
+    store: Store,
+    catalog: Catalog,
+    registry: Registry,
+    guesses: GuessLimiter,
+    ws_slots: Arc<Semaphore>,
+    trigger: Trigger,
+    tracker: Tracker,
+    writer_task: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// What [`App::open`] found and did.
+pub struct Startup {
+    pub app: App,
+    /// The key of the `default` instructor, when this start created it (print it once).
+    pub default_instructor_key: Option<String>,
+    /// Scenario files that were skipped, with their problems.
+    pub skipped_scenarios: Vec<ScenarioError>,
+    /// Unfinished sessions read back from the database.
+    pub recovered_sessions: usize,
+}
+
+impl App {
+    /// Opens the database (creating and migrating it), loads the scenarios, creates the `default`
+    /// instructor on a first start, and reads back every unfinished session.
+    pub async fn open(config: Config) -> Result<Startup, ServerError> {
+        let (catalog, skipped_scenarios) = Catalog::load(config.scenarios.as_deref())?;
+        for problem in &skipped_scenarios {
+            tracing::error!("scenario skipped:\n{problem}");
+        }
+        let (store, writer_task) = Store::open(&config.db).await?;
+        let default_instructor_key =
+            if store.count_instructors().await? == 0 { Some(add_instructor(&store, "default").await?) } else { None };
+        let limits = &config.limits;
+        let guesses = GuessLimiter::new(limits.guess_burst, limits.guess_per_sec);
+        let ws_slots = Arc::new(Semaphore::new(limits.max_connections));
+        let (trigger, _) = Trigger::new();
+        let app = App {
+            inner: Arc::new(Shared {
+                config,
+                store,
+                catalog,
+                registry: Registry::default(),
+                guesses,
+                ws_slots,
+                trigger,
+                tracker: Tracker::default(),
+                writer_task: Mutex::new(Some(writer_task)),
+            }),
+        };
+        let mut recovered_sessions = 0;
+        for row in app.store().unfinished_sessions().await? {
+            match session::load(&app, &row).await {
+                Ok(_) => recovered_sessions += 1,
+                Err(e) => tracing::error!(session = %row.id, error = %e, "cannot read back a session"),
+            }
+        }
+        Ok(Startup { app, default_instructor_key, skipped_scenarios, recovered_sessions })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.inner.catalog
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
+    }
+
+    fn guesses(&self) -> &GuessLimiter {
+        &self.inner.guesses
+    }
+
+    fn ws_slots(&self) -> Arc<Semaphore> {
+        self.inner.ws_slots.clone()
+    }
+
+    fn shutdown(&self) -> Shutdown {
+        self.inner.trigger.subscribe()
+    }
+
+    fn tracker(&self) -> &Tracker {
+        &self.inner.tracker
+    }
+
+    /// Tells every connection and session to stop, waits for them (bounded), then lets the
+    /// writer commit what is queued and stops it.
+    pub async fn close(&self) {
+        self.inner.trigger.fire();
+        if tokio::time::timeout(DRAIN, self.tracker().wait()).await.is_err() {
+            tracing::warn!(left = self.tracker().running(), "some connections did not close in time");
+        }
+        self.store().writer().stop().await;
+        let task = self.inner.writer_task.lock().ok().and_then(|mut t| t.take());
+        if let Some(task) = task {
+            if let Err(e) = task.await {
+                tracing::error!(error = %e, "the database writer failed");
+            }
+        }
+        self.store().close_readers().await;
+    }
+}
+
+/// Creates an instructor and returns its key (shown once; only its hash is stored).
+pub async fn add_instructor(store: &Store, name: &str) -> Result<String, ServerError> {
+    let key = secret::new_secret("ik_")?;
+    let op =
+        Op::Instructor { id: uuid::Uuid::new_v4().to_string(), name: name.to_string(), key_hash: secret::hash(&key) };
+    store.commit(vec![op]).await?;
+    Ok(key)
+}
+
+/// Serves HTTP and WebSocket connections on `listener` until `shutdown` resolves, then shuts
+/// the app down gracefully (see the module documentation).
+pub async fn run(listener: TcpListener, app: App, shutdown: impl Future<Output = ()>) -> Result<(), ServerError> {
+    let router = http::router(app.clone());
+    let slots = Arc::new(Semaphore::new(app.config().limits.max_connections));
+    let header_timeout = app.config().limits.header_timeout;
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, usually: wait a little instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+        let service = router.clone().map_request(move |mut request: hyper::Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+            request
+        });
+        let service = TowerToHyperService::new(service);
+        let running = app.tracker().token();
+        let mut stop = app.shutdown();
+        tokio::spawn(async move {
+            let _slot = slot;
+            let _running = running;
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            tokio::pin!(connection);
+            let result = tokio::select! {
+                result = connection.as_mut() => result,
+                () = stop.recv() => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(e) = result {
+                tracing::debug!(%peer, error = %e, "http connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down");
+    app.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! The live sessions: by id, and by join code for those not finished.
+//!
+//! Invariant: a join code belongs to at most one live (unfinished) session. A code is reserved
+//! before its session is written to the database and released when the session finishes.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::secret::{self, RandomError};
+use super::session::SessionHandle;
+
+#[derive(Default)]
+pub struct Registry {
+    inner: Mutex<Inner>,
+    /// Held while a session is read back from the database, so that it is loaded once.
+    pub(super) loading: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct Inner {
+    sessions: HashMap<String, SessionHandle>,
+    /// Join code → session id (empty while reserved for a session being created).
+    codes: HashMap<String, String>,
+}
+
+impl Registry {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding this lock leaves two maps that are still consistent enough to
+        // read; recover rather than take the whole server down.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A running session by id (`None` if unknown here or if its task has ended).
+    pub fn get(&self, id: &str) -> Option<SessionHandle> {
+        self.lock().sessions.get(id).filter(|h| !h.is_closed()).cloned()
+    }
+
+    /// The live session with this join code.
+    pub fn by_code(&self, code: &str) -> Option<SessionHandle> {
+        let inner = self.lock();
+        let id = inner.codes.get(code)?;
+        inner.sessions.get(id).filter(|h| !h.is_closed()).cloned()
+    }
+
+    /// A fresh code, unique among live sessions, reserved until [`Registry::insert`] or
+    /// [`Registry::release`].
+    pub fn reserve_code(&self) -> Result<String, RandomError> {
+        loop {
+            let code = secret::join_code()?;
+            let mut inner = self.lock();
+            if !inner.codes.contains_key(&code) {
+                inner.codes.insert(code.clone(), String::new());
+                return Ok(code);
+            }
+        }
+    }
+
+    /// Registers a running session; `live` says whether its join code is in use.
+    pub fn insert(&self, handle: SessionHandle, live: bool) {
+        let mut inner = self.lock();
+        if live {
+            inner.codes.insert(handle.join_code.to_string(), handle.id.to_string());
+        }
+        inner.sessions.insert(handle.id.to_string(), handle);
+    }
+
+    /// Frees a join code (the session finished, or its creation failed).
+    pub fn release(&self, code: &str, session_id: Option<&str>) {
+        let mut inner = self.lock();
+        let owned = inner.codes.get(code).is_some_and(|id| session_id.is_none_or(|s| s == id));
+        if owned {
+            inner.codes.remove(code);
+        }
+    }
+
+    /// Whether a code is taken by a live session (or reserved).
+    pub fn code_in_use(&self, code: &str) -> bool {
+        self.lock().codes.contains_key(code)
+    }
+
+    /// Every running session (for shutdown and tests).
+    pub fn len(&self) -> usize {
+        self.lock().sessions.values().filter(|h| !h.is_closed()).count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

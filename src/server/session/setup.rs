@@ -1,0 +1,300 @@
+//! Where sessions come from: created by an instructor, or read back from their event log (at a
+//! restart, or on demand for a finished game).
+//!
+//! Reading back is a fold: start from the seed, apply every event in order and re-resolve every
+//! stored round through the engine; each round's state hash is checked against the stored one.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::time::Instant;
+
+use super::{Deadline, Phase, Player, Session, SessionHandle};
+use crate::engine::{parse_order, resolve_round, GameState, Order, RoleId, RoundOrders, Scenario};
+use crate::server::catalog::CatalogError;
+use crate::server::secret::{self, RandomError};
+use crate::server::App;
+use crate::store::{now_ms, LogEvent, NewSession, Op, SessionRow, StoreError, StoredOrder};
+
+/// The body of `POST /api/sessions`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSession {
+    pub scenario: String,
+    #[serde(default)]
+    pub deadline_secs: Option<u64>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub bots: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("no scenario `{0}`")]
+    UnknownScenario(String),
+    #[error("the scenario has no role `{0}`")]
+    UnknownRole(String),
+    #[error("deadline_secs must be 1 to {max}")]
+    BadDeadline { max: u64 },
+    #[error(transparent)]
+    Random(#[from] RandomError),
+    #[error("the session could not be saved")]
+    Store,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Scenario(#[from] CatalogError),
+}
+
+fn blank(app: &App, row: &SessionRow, loaded: std::sync::Arc<crate::scenario::Loaded>) -> Session {
+    let roles = loaded.scenario.roles.len();
+    let state = GameState::new(&loaded.scenario, row.seed);
+    Session {
+        app: app.clone(),
+        id: row.id.as_str().into(),
+        join_code: row.join_code.as_str().into(),
+        instructor_id: row.instructor_id.as_str().into(),
+        loaded,
+        seed: row.seed,
+        round_secs: row.deadline_secs,
+        phase: Phase::Lobby,
+        state,
+        drafts: vec![Vec::new(); roles],
+        ready: vec![false; roles],
+        players: Vec::new(),
+        conns: Default::default(),
+        messages: Vec::new(),
+        last_report: None,
+        deadline: None,
+        paused_remaining: None,
+        seq: 0,
+        presence_changed: false,
+    }
+}
+
+/// Creates a session for an instructor, commits it, and starts its task.
+pub async fn create(app: &App, instructor_id: &str, request: CreateSession) -> Result<SessionHandle, CreateError> {
+    let loaded = app.catalog().get(&request.scenario).ok_or(CreateError::UnknownScenario(request.scenario))?;
+    let max = super::actions::MAX_ROUND_SECS;
+    let deadline_secs = request.deadline_secs.unwrap_or(app.config().limits.default_deadline.as_secs());
+    if deadline_secs == 0 || deadline_secs > max {
+        return Err(CreateError::BadDeadline { max });
+    }
+    let mut bots: Vec<RoleId> = request
+        .bots
+        .iter()
+        .map(|r| loaded.scenario.role_index(r).ok_or_else(|| CreateError::UnknownRole(r.clone())))
+        .collect::<Result<_, _>>()?;
+    bots.sort_unstable();
+    bots.dedup();
+    let seed = match request.seed {
+        Some(seed) => seed,
+        None => secret::seed()?,
+    };
+    let join_code = app.registry().reserve_code()?;
+    let row = SessionRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        instructor_id: instructor_id.to_string(),
+        join_code: join_code.clone(),
+        scenario_id: loaded.scenario.id.clone(),
+        scenario_hash: loaded.hash.clone(),
+        seed,
+        deadline_secs,
+        status: "lobby".into(),
+        round: 1,
+        created_at: now_ms(),
+    };
+    let mut session = blank(app, &row, loaded.clone());
+    let mut ops = vec![
+        Op::ScenarioText {
+            hash: loaded.hash.clone(),
+            scenario_id: loaded.scenario.id.clone(),
+            text: loaded.text.clone(),
+        },
+        Op::Session(NewSession {
+            id: row.id.clone(),
+            instructor_id: row.instructor_id.clone(),
+            join_code: join_code.clone(),
+            scenario_id: row.scenario_id.clone(),
+            scenario_hash: row.scenario_hash.clone(),
+            seed,
+            deadline_secs,
+        }),
+    ];
+    let mut events = vec![LogEvent::Created {
+        scenario: row.scenario_id.clone(),
+        scenario_hash: row.scenario_hash.clone(),
+        seed,
+        deadline_secs,
+    }];
+    for role in bots {
+        let (bot_ops, bot_events, bot) = session.new_bot(role);
+        ops.extend(bot_ops);
+        events.extend(bot_events);
+        session.players.push(bot);
+    }
+    if session.commit(events, ops).await.is_err() {
+        app.registry().release(&join_code, None);
+        return Err(CreateError::Store);
+    }
+    app.catalog().remember(&loaded);
+    tracing::info!(session = %row.id, scenario = %row.scenario_id, "session created");
+    let handle = session.spawn();
+    app.registry().insert(handle.clone(), true);
+    Ok(handle)
+}
+
+/// A running session by id, reading it back from the database if it is not in memory.
+pub async fn get_or_load(app: &App, id: &str) -> Result<Option<SessionHandle>, LoadError> {
+    if let Some(handle) = app.registry().get(id) {
+        return Ok(Some(handle));
+    }
+    let _loading = app.registry().loading.lock().await;
+    if let Some(handle) = app.registry().get(id) {
+        return Ok(Some(handle));
+    }
+    match app.store().session(id).await? {
+        Some(row) => load(app, &row).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Reads a session back from its log, checks every round's hash, re-arms its deadline and starts
+/// its task.
+pub async fn load(app: &App, row: &SessionRow) -> Result<SessionHandle, LoadError> {
+    let loaded = app.catalog().by_hash(app.store(), &row.scenario_hash).await?;
+    let mut session = blank(app, row, loaded.clone());
+    let sc = &loaded.scenario;
+    for p in app.store().players_of(&row.id).await? {
+        let role = p.role.as_deref().and_then(|r| sc.role_index(r));
+        session.players.push(Player { id: p.id, name: p.name, role, bot: p.is_bot, kicked: p.kicked });
+    }
+    let mut deadline_ms: Option<i64> = None;
+    let mut mismatches = 0u32;
+    for stored in app.store().events_of(&row.id).await? {
+        session.seq = stored.seq;
+        match stored.event {
+            LogEvent::Created { seed, deadline_secs, .. } => {
+                if seed != row.seed {
+                    tracing::error!(session = %row.id, "the log's seed differs from the session row's");
+                }
+                session.round_secs = deadline_secs;
+            }
+            LogEvent::Started | LogEvent::Resumed => {
+                session.phase = Phase::Running;
+                session.paused_remaining = None;
+            }
+            LogEvent::Paused { remaining_ms } => {
+                session.phase = Phase::Paused;
+                session.paused_remaining = Some(Duration::from_millis(remaining_ms));
+                deadline_ms = None;
+            }
+            LogEvent::Ended => session.phase = Phase::Finished,
+            LogEvent::RoundLengthSet { secs } => {
+                session.round_secs = secs;
+                if session.phase == Phase::Paused {
+                    session.paused_remaining = Some(Duration::from_secs(secs));
+                }
+            }
+            LogEvent::DeadlineSet { round, at } if round == session.state.round => deadline_ms = Some(at),
+            LogEvent::OrdersSet { round, role, orders, .. } if round == session.state.round => {
+                if let Some(r) = sc.role_index(&role) {
+                    session.drafts[r] = parse_stored(sc, r, &orders, &row.id);
+                }
+            }
+            LogEvent::ReadySet { round, role, ready, .. } if round == session.state.round => {
+                if let Some(r) = sc.role_index(&role) {
+                    session.ready[r] = ready;
+                }
+            }
+            ref said @ LogEvent::Said { .. } => {
+                if let Some(said) = session.said(said) {
+                    session.messages.push(said);
+                }
+            }
+            LogEvent::EventInjected { round, event } if round == session.state.round => {
+                match sc.event_index(&event).map(|e| session.state.inject_event(sc, e)) {
+                    Some(Ok(next)) => session.state = next,
+                    _ => tracing::error!(session = %row.id, event, "a stored injected event cannot be replayed"),
+                }
+            }
+            LogEvent::RoundResolved { round, orders, state_hash } => {
+                if round != session.state.round {
+                    tracing::error!(session = %row.id, round, "a stored round is out of order");
+                }
+                let mut by_role: RoundOrders = vec![Vec::new(); sc.roles.len()];
+                for (role_id, list) in &orders {
+                    if let Some(r) = sc.role_index(role_id) {
+                        by_role[r] = parse_stored(sc, r, list, &row.id);
+                    }
+                }
+                let (next, report) = resolve_round(sc, &session.state, &by_role);
+                let hash = next.hash(sc);
+                if hash != state_hash {
+                    mismatches += 1;
+                    tracing::error!(
+                        session = %row.id, round, stored = %state_hash, replayed = %hash,
+                        "state hash mismatch: the replayed round differs from the stored one"
+                    );
+                }
+                session.state = next;
+                session.drafts = vec![Vec::new(); sc.roles.len()];
+                session.ready = vec![false; sc.roles.len()];
+                session.last_report = Some((report, hash));
+                deadline_ms = None;
+            }
+            // Seats are read from the players table; past rounds' drafts do not matter.
+            LogEvent::PlayerJoined { .. }
+            | LogEvent::BotAdded { .. }
+            | LogEvent::RoleSet { .. }
+            | LogEvent::PlayerKicked { .. }
+            | LogEvent::DeadlineSet { .. }
+            | LogEvent::OrdersSet { .. }
+            | LogEvent::ReadySet { .. }
+            | LogEvent::EventInjected { .. } => {}
+        }
+    }
+    if session.state.is_finished() {
+        session.phase = Phase::Finished;
+    }
+    if session.phase == Phase::Running {
+        // A deadline that passed while the server was down gets a grace period, so that players
+        // can reconnect before their round resolves.
+        let at_ms = deadline_ms.unwrap_or_else(|| now_ms() + secs_ms(session.round_secs));
+        let left = Duration::from_millis(u64::try_from(at_ms - now_ms()).unwrap_or(0));
+        let left = left.max(app.config().limits.recovery_grace);
+        let at_ms = now_ms() + i64::try_from(left.as_millis()).unwrap_or(i64::MAX);
+        session.deadline = Some(Deadline { at: Instant::now() + left, at_ms });
+    }
+    tracing::info!(
+        session = %row.id, phase = session.phase.as_str(), round = session.state.round,
+        events = session.seq, mismatches, "session read back from its log"
+    );
+    let live = session.phase != Phase::Finished;
+    let handle = session.spawn();
+    app.registry().insert(handle.clone(), live);
+    Ok(handle)
+}
+
+fn secs_ms(secs: u64) -> i64 {
+    i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX)
+}
+
+/// Stored orders back into engine orders; an order that no longer reads is dropped (logged).
+fn parse_stored(sc: &Scenario, role: RoleId, orders: &[StoredOrder], session: &str) -> Vec<Order> {
+    orders
+        .iter()
+        .filter_map(|o| match parse_order(sc, role, &o.mv, o.target.as_deref()) {
+            Ok(order) => Some(order),
+            Err(e) => {
+                tracing::error!(session, mv = %o.mv, reason = e.code(), "a stored order cannot be read");
+                None
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,48 @@
+//! The bundled web client, embedded in the binary at build time.
+//!
+//! `GET /` serves `client/index.html`; `GET /?asset=<name>` serves one of the client's other
+//! files (its ES modules and stylesheet), so the whole client lives under the one `/` route.
+
+use axum::extract::RawQuery;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+const INDEX_HTML: &str = include_str!("../../client/index.html");
+
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// Every client file but `index.html`: (name, content type, text).
+const ASSETS: &[(&str, &str, &str)] = &[
+    ("app.css", "text/css; charset=utf-8", include_str!("../../client/app.css")),
+    ("main.js", JS, include_str!("../../client/main.js")),
+    ("dom.js", JS, include_str!("../../client/dom.js")),
+    ("net.js", JS, include_str!("../../client/net.js")),
+    ("api.js", JS, include_str!("../../client/api.js")),
+    ("widgets.js", JS, include_str!("../../client/widgets.js")),
+    ("chat.js", JS, include_str!("../../client/chat.js")),
+    ("report.js", JS, include_str!("../../client/report.js")),
+    ("student.js", JS, include_str!("../../client/student.js")),
+    ("projector.js", JS, include_str!("../../client/projector.js")),
+    ("instructor.js", JS, include_str!("../../client/instructor.js")),
+];
+
+/// `GET /` and `GET /?asset=<name>`.
+pub async fn index(RawQuery(query): RawQuery) -> Response {
+    let asset = query.as_deref().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("asset=")));
+    let (content_type, body) = match asset {
+        None => ("text/html; charset=utf-8", INDEX_HTML),
+        Some(name) => match ASSETS.iter().find(|(n, _, _)| *n == name) {
+            Some((_, content_type, body)) => (*content_type, *body),
+            None => return (StatusCode::NOT_FOUND, "no such client file").into_response(),
+        },
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        body,
+    )
+        .into_response()
+}

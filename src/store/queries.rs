@@ -1,0 +1,164 @@
+//! Reads, on the read pool. They never write and never hold a transaction.
+
+use sqlx::Row;
+
+use super::event::LogEvent;
+use super::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstructorRow {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id: String,
+    pub instructor_id: String,
+    pub join_code: String,
+    pub scenario_id: String,
+    pub scenario_hash: String,
+    pub seed: u64,
+    pub deadline_secs: u64,
+    pub status: String,
+    pub round: u32,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlayerRow {
+    pub id: String,
+    pub session_id: String,
+    pub name: String,
+    pub role: Option<String>,
+    pub is_bot: bool,
+    pub kicked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub seq: i64,
+    pub at: i64,
+    pub event: LogEvent,
+}
+
+const SESSION_COLUMNS: &str =
+    "id, instructor_id, join_code, scenario_id, scenario_hash, seed, deadline_secs, status, round, created_at";
+
+fn session_row(row: &sqlx::sqlite::SqliteRow) -> Result<SessionRow, StoreError> {
+    let seed: String = row.try_get("seed")?;
+    let deadline: i64 = row.try_get("deadline_secs")?;
+    let round: i64 = row.try_get("round")?;
+    Ok(SessionRow {
+        id: row.try_get("id")?,
+        instructor_id: row.try_get("instructor_id")?,
+        join_code: row.try_get("join_code")?,
+        scenario_id: row.try_get("scenario_id")?,
+        scenario_hash: row.try_get("scenario_hash")?,
+        seed: seed.parse().map_err(|_| StoreError::BadEvent(format!("bad seed `{seed}`")))?,
+        deadline_secs: u64::try_from(deadline).unwrap_or(0),
+        status: row.try_get("status")?,
+        round: u32::try_from(round).unwrap_or(0),
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn player_row(row: &sqlx::sqlite::SqliteRow) -> Result<PlayerRow, StoreError> {
+    Ok(PlayerRow {
+        id: row.try_get("id")?,
+        session_id: row.try_get("session_id")?,
+        name: row.try_get("name")?,
+        role: row.try_get("role")?,
+        is_bot: row.try_get("is_bot")?,
+        kicked: row.try_get("kicked")?,
+    })
+}
+
+impl Store {
+    pub async fn count_instructors(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM instructors").fetch_one(&self.reader).await?;
+        Ok(row.try_get("n")?)
+    }
+
+    pub async fn instructor_by_key_hash(&self, key_hash: &str) -> Result<Option<InstructorRow>, StoreError> {
+        let row = sqlx::query("SELECT id, name FROM instructors WHERE key_hash = ?")
+            .bind(key_hash)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|r| Ok(InstructorRow { id: r.try_get("id")?, name: r.try_get("name")? })).transpose()
+    }
+
+    pub async fn session(&self, id: &str) -> Result<Option<SessionRow>, StoreError> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.reader).await?;
+        row.as_ref().map(session_row).transpose()
+    }
+
+    /// An instructor's sessions, newest first.
+    pub async fn sessions_of(&self, instructor_id: &str) -> Result<Vec<SessionRow>, StoreError> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE instructor_id = ? ORDER BY created_at DESC, rowid DESC"
+        );
+        let rows = sqlx::query(&sql).bind(instructor_id).fetch_all(&self.reader).await?;
+        rows.iter().map(session_row).collect()
+    }
+
+    /// Every session not finished, oldest first: what a restart loads.
+    pub async fn unfinished_sessions(&self) -> Result<Vec<SessionRow>, StoreError> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE status <> 'finished' ORDER BY created_at");
+        let rows = sqlx::query(&sql).fetch_all(&self.reader).await?;
+        rows.iter().map(session_row).collect()
+    }
+
+    pub async fn players_of(&self, session_id: &str) -> Result<Vec<PlayerRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, session_id, name, role, is_bot, kicked FROM players \
+             WHERE session_id = ? ORDER BY joined_at, rowid",
+        )
+        .bind(session_id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(player_row).collect()
+    }
+
+    pub async fn player_by_token_hash(&self, token_hash: &str) -> Result<Option<PlayerRow>, StoreError> {
+        let row = sqlx::query("SELECT id, session_id, name, role, is_bot, kicked FROM players WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(player_row).transpose()
+    }
+
+    /// A session's whole log, in order.
+    pub async fn events_of(&self, session_id: &str) -> Result<Vec<EventRow>, StoreError> {
+        let rows = sqlx::query("SELECT seq, at, body FROM events WHERE session_id = ? ORDER BY seq")
+            .bind(session_id)
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let seq: i64 = r.try_get("seq")?;
+                let body: String = r.try_get("body")?;
+                let event =
+                    serde_json::from_str(&body).map_err(|e| StoreError::BadEvent(format!("event {seq}: {e}")))?;
+                Ok(EventRow { seq, at: r.try_get("at")?, event })
+            })
+            .collect()
+    }
+
+    pub async fn scenario_text(&self, hash: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT text FROM scenario_texts WHERE hash = ?")
+            .bind(hash)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|r| r.try_get("text").map_err(StoreError::from)).transpose()
+    }
+
+    pub async fn source(&self, scenario_id: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT text FROM scenario_sources WHERE scenario_id = ?")
+            .bind(scenario_id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|r| r.try_get("text").map_err(StoreError::from)).transpose()
+    }
+}

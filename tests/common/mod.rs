@@ -1,0 +1,426 @@
+//! Shared helpers for the server tests: `spawn_app()` runs the real server on a free port with a
+//! fresh SQLite file (zero2prod style); `TestClient` is a tokio-tungstenite client that records
+//! every frame it receives, so that tests can check what a socket did (and did not) see.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use third_neighbor::config::Config;
+use third_neighbor::server;
+
+/// How long a test waits for a frame it expects before failing.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// The tutorial's four roles.
+pub const ROLES: [&str; 4] = ["mongolia", "russia", "china", "us"];
+
+const TUTORIAL: &str = include_str!("../../scenarios/tutorial.toml");
+/// The tutorial with a track only Russia sees and an event an instructor can inject.
+const LAB: &str = include_str!("lab.toml");
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    /// The running server's state (its store, to add instructors or check rows).
+    pub app: server::App,
+    pub instructor_key: String,
+    pub db_path: PathBuf,
+    pub dir: TempDir,
+    /// The configuration it runs with (kept for restarts).
+    pub config: Config,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// A temporary folder with the test scenarios and a database path inside it.
+pub fn test_dir() -> (TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir_all(&scenarios).expect("scenario dir");
+    std::fs::write(scenarios.join("tutorial.toml"), TUTORIAL).expect("write tutorial");
+    std::fs::write(scenarios.join("lab.toml"), LAB).expect("write lab");
+    let db = dir.path().join("data").join("test.db");
+    (dir, scenarios, db)
+}
+
+/// The test configuration: the test scenarios, a fresh database, an ephemeral port.
+pub fn test_config(scenarios: PathBuf, db: PathBuf) -> Config {
+    Config { addr: SocketAddr::from(([127, 0, 0, 1], 0)), db, scenarios: Some(scenarios), ..Config::default() }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Runs the server in this runtime, after `adjust` has changed its configuration.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let (dir, scenarios, db) = test_dir();
+    let mut config = test_config(scenarios, db.clone());
+    adjust(&mut config);
+    let startup = server::App::open(config.clone()).await.expect("server starts");
+    let instructor_key = startup.default_instructor_key.clone().expect("first start creates an instructor");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = startup.app.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        server::run(listener, startup.app, shutdown).await.expect("server runs");
+    });
+    TestApp { addr, app, instructor_key, db_path: db, dir, config, stop: Some(stop), task: Some(task) }
+}
+
+impl TestApp {
+    /// Shuts the server down gracefully and waits until it has stopped.
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(Duration::from_secs(20), task).await.expect("shutdown in time").expect("server task");
+        }
+    }
+
+    /// A raw HTTP/1.1 request; returns the status and the body.
+    pub async fn http(&self, method: &str, path: &str, key: Option<&str>, body: Option<&str>) -> (u16, String) {
+        http(self.addr, method, path, key, body).await
+    }
+
+    /// Creates a session as the default instructor; returns (session_id, join_code).
+    pub async fn create_session(&self, body: Value) -> (String, String) {
+        let (status, text) =
+            self.http("POST", "/api/sessions", Some(&self.instructor_key), Some(&body.to_string())).await;
+        assert_eq!(status, 201, "create session: {text}");
+        let v: Value = serde_json::from_str(&text).expect("json");
+        (v["session_id"].as_str().expect("id").to_string(), v["join_code"].as_str().expect("code").to_string())
+    }
+
+    pub async fn client(&self) -> TestClient {
+        TestClient::connect(self.addr).await
+    }
+
+    /// The instructor's connection to a session, after its first `state`.
+    pub async fn instructor(&self, session_id: &str) -> TestClient {
+        let mut c = self.client().await;
+        c.request(json!({"type": "instructor", "session_id": session_id, "key": self.instructor_key}))
+            .await
+            .expect("instructor seat");
+        c
+    }
+
+    /// A student who joined; returns the client and its seat token.
+    pub async fn join(&self, code: &str, name: &str) -> (TestClient, String) {
+        let mut c = self.client().await;
+        c.request(json!({"type": "join", "code": code, "name": name})).await.expect("join");
+        let welcome = c.find("welcome").expect("welcome before ack");
+        let token = welcome["seat_token"].as_str().expect("seat token").to_string();
+        (c, token)
+    }
+
+    /// A student who joined and chose `role`.
+    pub async fn player(&self, code: &str, name: &str, role: &str) -> (TestClient, String) {
+        let (mut c, token) = self.join(code, name).await;
+        c.request(json!({"type": "choose_role", "role": role})).await.expect("choose role");
+        (c, token)
+    }
+
+    pub async fn spectator(&self, code: &str) -> TestClient {
+        let mut c = self.client().await;
+        c.request(json!({"type": "watch", "code": code})).await.expect("watch");
+        c
+    }
+}
+
+/// A raw HTTP/1.1 request to `addr` (one request per connection).
+pub async fn http(addr: SocketAddr, method: &str, path: &str, key: Option<&str>, body: Option<&str>) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let body = body.unwrap_or("");
+    let auth = key.map(|k| format!("Authorization: Bearer {k}\r\n")).unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = Vec::new();
+    tokio::time::timeout(WAIT, stream.read_to_end(&mut response)).await.expect("response in time").expect("read");
+    let response = String::from_utf8_lossy(&response).to_string();
+    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    // Bodies may come chunked; the tests' bodies are small, so undo that simply.
+    let body = if response.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(&body) } else { body };
+    (status, body)
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        if size == 0 || after.len() < size {
+            break;
+        }
+        out.push_str(&after[..size]);
+        rest = after[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A WebSocket client that keeps every text frame it received.
+pub struct TestClient {
+    pub ws: Ws,
+    /// Every text frame received, in order.
+    pub seen: Vec<String>,
+    /// Frames received but not yet consumed by `recv`.
+    pending: std::collections::VecDeque<Value>,
+    next_id: u64,
+}
+
+impl TestClient {
+    pub async fn connect(addr: SocketAddr) -> TestClient {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.expect("websocket connect");
+        TestClient { ws, seen: Vec::new(), pending: Default::default(), next_id: 0 }
+    }
+
+    pub async fn send(&mut self, v: Value) {
+        self.ws.send(Message::text(v.to_string())).await.expect("send");
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.ws.send(Message::text(text.to_string())).await.expect("send");
+    }
+
+    /// The next frame from the socket (not the pending queue); `None` on close.
+    async fn read(&mut self) -> Option<Value> {
+        loop {
+            let frame = tokio::time::timeout(WAIT, self.ws.next()).await.expect("a frame in time");
+            match frame {
+                Some(Ok(Message::Text(text))) => {
+                    self.seen.push(text.to_string());
+                    return Some(serde_json::from_str(text.as_str()).expect("server sends JSON"));
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(_)) => {}
+            }
+        }
+    }
+
+    /// The next frame.
+    pub async fn recv(&mut self) -> Value {
+        if let Some(v) = self.pending.pop_front() {
+            return v;
+        }
+        self.read().await.expect("socket open")
+    }
+
+    /// Skips frames until one matches.
+    pub async fn recv_until(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let v = self.recv().await;
+            if pred(&v) {
+                return v;
+            }
+            let _ = what;
+        }
+    }
+
+    /// The next frame of this type.
+    pub async fn recv_type(&mut self, ty: &str) -> Value {
+        self.recv_until(ty, |v| v["type"] == ty).await
+    }
+
+    /// Sends a frame with a fresh id and waits for its `ack` (Ok) or `error` (Err). Frames
+    /// received meanwhile stay available to `recv` and `find`.
+    pub async fn request(&mut self, mut v: Value) -> Result<Value, Value> {
+        self.next_id += 1;
+        let id = format!("r{}", self.next_id);
+        v["id"] = Value::from(id.clone());
+        self.send(v).await;
+        let mut skipped = Vec::new();
+        let answer = loop {
+            let frame = match self.pending.pop_front() {
+                Some(v) => v,
+                None => self.read().await.unwrap_or_else(|| panic!("socket closed while waiting for {id}")),
+            };
+            if frame["re"] == id.as_str() && (frame["type"] == "ack" || frame["type"] == "error") {
+                break frame;
+            }
+            skipped.push(frame);
+        };
+        for frame in skipped.into_iter().rev() {
+            self.pending.push_front(frame);
+        }
+        if answer["type"] == "ack" {
+            Ok(answer)
+        } else {
+            Err(answer)
+        }
+    }
+
+    /// Sends a frame that must be refused; returns its error code.
+    pub async fn refused(&mut self, v: Value) -> String {
+        match self.request(v.clone()).await {
+            Ok(_) => panic!("accepted: {v}"),
+            Err(e) => e["code"].as_str().expect("code").to_string(),
+        }
+    }
+
+    /// The last received (pending) frame of this type, without waiting.
+    pub fn find(&self, ty: &str) -> Option<Value> {
+        self.pending.iter().rev().find(|v| v["type"] == ty).cloned()
+    }
+
+    /// Drops the frames received so far from the pending queue.
+    pub fn clear(&mut self) {
+        self.pending.clear();
+    }
+
+    /// The latest `state` among the frames received so far (dropping it and the frames before
+    /// it), waiting for one if needed.
+    pub async fn state(&mut self) -> Value {
+        if let Some(last) = self.pending.iter().rposition(|v| v["type"] == "state") {
+            let mut before: Vec<Value> = self.pending.drain(..=last).collect();
+            return before.pop().unwrap_or_default();
+        }
+        self.recv_type("state").await
+    }
+
+    /// Round-trips a `ping`: everything the server queued for us before it has arrived after.
+    pub async fn sync(&mut self) {
+        self.request(json!({"type": "ping"})).await.expect("pong");
+    }
+
+    /// Whether any received frame contains `needle`.
+    pub fn saw(&self, needle: &str) -> bool {
+        self.seen.iter().any(|f| f.contains(needle))
+    }
+
+    /// Reads until the server closes; returns the close code (None if the socket just ended).
+    pub async fn closed(&mut self) -> Option<u16> {
+        loop {
+            let frame = tokio::time::timeout(WAIT, self.ws.next()).await.expect("close in time");
+            match frame {
+                Some(Ok(Message::Text(text))) => self.seen.push(text.to_string()),
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                None | Some(Err(_)) => return None,
+            }
+        }
+    }
+}
+
+/// A close code as a number.
+pub fn code(c: CloseCode) -> u16 {
+    u16::from(c)
+}
+
+/// Waits until `pred` holds for one of the client's `state`s.
+pub async fn state_where(c: &mut TestClient, pred: impl Fn(&Value) -> bool) -> Value {
+    c.recv_until("state", |v| v["type"] == "state" && pred(v)).await
+}
+
+/// Orders for one role: move ids (no targets in the tutorial).
+pub fn orders(moves: &[&str]) -> Value {
+    Value::from(moves.iter().map(|m| json!({"move": m})).collect::<Vec<_>>())
+}
+
+/// Opens `/ws` by hand on a raw TCP socket (so nothing answers pings); returns the socket and
+/// the status code of the handshake response.
+pub async fn raw_ws(addr: SocketAddr, extra_headers: &str) -> (TcpStream, u16) {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let request = format!(
+        "GET /ws HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{extra_headers}\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        let n = tokio::time::timeout(WAIT, stream.read(&mut byte)).await.expect("response in time").expect("read");
+        if n == 0 {
+            break;
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_string();
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+    (stream, status)
+}
+
+/// Reads a raw socket to its end; returns everything read.
+pub async fn read_to_end(stream: &mut TcpStream) -> Vec<u8> {
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(WAIT, stream.read_to_end(&mut out)).await.expect("the server closes in time");
+    out
+}
+
+impl TestClient {
+    /// Whether a frame already received (and not consumed) matches.
+    pub fn pending_has(&self, pred: impl Fn(&Value) -> bool) -> bool {
+        self.pending.iter().any(pred)
+    }
+}
+
+impl TestApp {
+    /// Stops the server gracefully and starts a new one on the same database (a new port).
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let startup = server::App::open(self.config.clone()).await.expect("server restarts");
+        assert!(startup.default_instructor_key.is_none(), "the instructor is kept");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        self.addr = listener.local_addr().expect("addr");
+        self.app = startup.app.clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        self.stop = Some(stop);
+        self.task = Some(tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            server::run(listener, startup.app, shutdown).await.expect("server runs");
+        }));
+    }
+}
+
+/// Freezes tokio's clock for a test of deadlines: time moves only by `tokio::time::advance`.
+///
+/// `tokio::time::pause()` alone lets the clock jump ahead whenever the runtime is idle, which it
+/// is while SQLite works on its own thread; a blocking task in flight stops those jumps.
+pub struct FrozenClock {
+    _release: std::sync::mpsc::Sender<()>,
+}
+
+pub fn freeze_clock() -> FrozenClock {
+    let (release, wait) = std::sync::mpsc::channel::<()>();
+    tokio::task::spawn_blocking(move || {
+        let _ = wait.recv();
+    });
+    tokio::time::pause();
+    FrozenClock { _release: release }
+}
+
+/// Fails the test process if it runs longer than `limit` (a frozen clock disables timeouts).
+pub fn watchdog(limit: Duration) -> std::sync::mpsc::Sender<()> {
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
+            eprintln!("watchdog: the test did not finish within {limit:?}");
+            std::process::exit(101);
+        }
+    });
+    done
+}

@@ -1,0 +1,123 @@
+//! Abuse and faults at the socket: oversize frames, floods, a client that never reads, silent
+//! clients, foreign origins. Each closes (or refuses) the culprit and nobody else notices.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use futures_util::SinkExt;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+use common::{raw_ws, read_to_end, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn an_oversize_frame_closes_its_connection_with_1009() {
+    let app = spawn_app().await;
+    let (_, code) = app.create_session(json!({"scenario": "tutorial"})).await;
+    let (mut bystander, _) = app.join(&code, "calm").await;
+    let mut big = app.client().await;
+    let text = format!(r#"{{"type":"say","to":"all","text":"{}"}}"#, "x".repeat(100 * 1024));
+    big.ws.send(Message::text(text)).await.expect("send");
+    assert_eq!(big.closed().await, Some(1009));
+    assert!(big.saw("too_large"), "the client is told why");
+    bystander.sync().await;
+    // A message just under the limit is fine (and refused for its content only).
+    let mut fine = app.client().await;
+    let text = format!(r#"{{"type":"join","code":"{code}","name":"{}","id":"j"}}"#, "n".repeat(60 * 1024));
+    fine.send_text(&text).await;
+    assert_eq!(fine.recv_type("error").await["code"], "bad_name");
+    fine.sync().await;
+}
+
+#[tokio::test]
+async fn a_flood_is_refused_then_closed_with_1008() {
+    let app = spawn_app().await;
+    let (_, code) = app.create_session(json!({"scenario": "tutorial"})).await;
+    let (mut bystander, _) = app.join(&code, "calm").await;
+    let (mut flooder, _) = app.join(&code, "loud").await;
+    for i in 0..400 {
+        let frame = json!({"type": "ping", "id": i}).to_string();
+        if flooder.ws.feed(Message::text(frame)).await.is_err() {
+            break;
+        }
+    }
+    let _ = flooder.ws.flush().await;
+    assert_eq!(flooder.closed().await, Some(1008));
+    assert!(flooder.saw("rate_limited"), "refused before being closed");
+    let pongs = flooder.seen.iter().filter(|f| f.contains("\"pong\"")).count();
+    assert!((30..=60).contains(&pongs), "the burst was served: {pongs}");
+    // Nobody else is affected.
+    bystander.sync().await;
+    bystander.request(json!({"type": "say", "to": "all", "text": "fine here"})).await.expect("say");
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_is_dropped_without_slowing_the_others() {
+    let app = spawn_app_with(|c| {
+        c.limits.send_queue = 32;
+        c.limits.rate_burst = 1e9;
+    })
+    .await;
+    let (_, code) = app.create_session(json!({"scenario": "tutorial"})).await;
+    let (stuck, _) = app.join(&code, "stuck").await;
+    let stuck_id = stuck.find("welcome").unwrap()["player_id"].as_str().unwrap().to_string();
+    let (mut talker, _) = app.join(&code, "talker").await;
+    // From here on `stuck` never reads its socket.
+    // 1000 characters of three bytes each: the largest message a student may send.
+    let text = "蒙古".repeat(500);
+    let gone = |s: &serde_json::Value| {
+        s["type"] == "state"
+            && s["players"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["player_id"] == stuck_id.as_str() && p["connected"] == false))
+    };
+    let mut slowest = Duration::ZERO;
+    let mut sent = 0;
+    while !talker.pending_has(gone) {
+        let started = Instant::now();
+        talker.request(json!({"type": "say", "to": "all", "text": text})).await.expect("say");
+        slowest = slowest.max(started.elapsed());
+        sent += 1;
+        assert!(sent < 20_000, "the stuck client was never dropped");
+        // The talker reads everything, as a normal client does; keep only what matters.
+        let keep_only_states = !talker.pending_has(gone);
+        if keep_only_states {
+            talker.clear();
+        }
+    }
+    assert!(slowest < Duration::from_secs(2), "a stuck client slowed the others: {slowest:?}");
+    talker.request(json!({"type": "say", "to": "all", "text": "still fast"})).await.expect("say");
+    drop(stuck);
+    eprintln!("the stuck client was dropped after {sent} messages of 3 KB");
+}
+
+#[tokio::test]
+async fn a_silent_socket_gets_pinged_then_closed_when_idle() {
+    let app = spawn_app_with(|c| {
+        c.limits.ping_interval = Duration::from_millis(100);
+        c.limits.idle_timeout = Duration::from_millis(300);
+        c.limits.auth_timeout = Duration::from_secs(60);
+    })
+    .await;
+    let (mut raw, status) = raw_ws(app.addr, "").await;
+    assert_eq!(status, 101);
+    let bytes = read_to_end(&mut raw).await;
+    assert!(bytes.contains(&0x89), "the server pings");
+    assert!(bytes.windows(12).any(|w| w == b"idle timeout"), "then closes an idle socket");
+}
+
+#[tokio::test]
+async fn websocket_origins_are_checked() {
+    let app = spawn_app_with(|c| c.allowed_origins = vec!["https://class.example.org".into()]).await;
+    let (_, status) = raw_ws(app.addr, "Origin: https://evil.example.com\r\n").await;
+    assert_eq!(status, 403, "a foreign page may not connect");
+    let (_, status) = raw_ws(app.addr, "Origin: null\r\n").await;
+    assert_eq!(status, 403);
+    let (_, status) = raw_ws(app.addr, &format!("Origin: http://{}\r\n", app.addr)).await;
+    assert_eq!(status, 101, "the server's own origin may");
+    let (_, status) = raw_ws(app.addr, "Origin: https://class.example.org\r\n").await;
+    assert_eq!(status, 101, "a configured origin may");
+    let (_, status) = raw_ws(app.addr, "").await;
+    assert_eq!(status, 101, "non-browser clients send no Origin");
+}
