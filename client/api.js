@@ -1,0 +1,212 @@
+// HTTP calls to the JSON API, the scenario and source-text caches, the server clock, and what the
+// browser keeps: the seat token (localStorage, so a reload or a new tab resumes) and the
+// instructor key (sessionStorage only, so it is forgotten when the tab closes).
+
+import { ServerError } from './?asset=net.js';
+
+/** fetch → JSON (or text), turning `{"error": {code, message}}` answers into ServerErrors. */
+export async function request(method, path, { body, key, text = false, contentType } = {}) {
+  const headers = {};
+  if (key) headers.Authorization = `Bearer ${key}`;
+  let payload;
+  if (body !== undefined) {
+    if (typeof body === 'string') {
+      payload = body;
+      headers['Content-Type'] = contentType || 'text/plain; charset=utf-8';
+    } else {
+      payload = JSON.stringify(body);
+      headers['Content-Type'] = 'application/json';
+    }
+  }
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: payload, cache: 'no-store' });
+  } catch {
+    throw new ServerError('network', 'the server cannot be reached');
+  }
+  noteServerDate(response);
+  if (!response.ok) {
+    let err = { code: `http_${response.status}`, message: response.statusText };
+    try {
+      const json = await response.json();
+      if (json && json.error) err = json.error;
+    } catch { /* not JSON */ }
+    throw new ServerError(err.code, err.message);
+  }
+  if (text) return response.text();
+  return response.json();
+}
+
+// ---- The server's clock -----------------------------------------------------------------------
+// Deadlines are server timestamps; a Chromebook's clock may be off. The Date header of our own
+// requests gives the offset (to the second), used only when it is clearly more than noise.
+
+let skewMs = 0;
+
+function noteServerDate(response) {
+  const date = response.headers.get('Date');
+  if (!date) return;
+  const server = Date.parse(date);
+  if (Number.isNaN(server)) return;
+  const diff = server - Date.now();
+  skewMs = Math.abs(diff) > 3000 ? diff : 0;
+}
+
+/** Now, on the server's clock, in unix milliseconds. */
+export function serverNow() {
+  return Date.now() + skewMs;
+}
+
+/** Fetches something small once so that the clock offset is known. */
+export function syncClock() {
+  return fetch('/healthz', { cache: 'no-store' }).then(noteServerDate, () => {});
+}
+
+// ---- Scenarios and their source text ----------------------------------------------------------
+
+const scenarios = new Map();
+const sources = new Map();
+
+/** The whole scenario (`GET /api/scenarios/{id}`), fetched once per page. */
+export function scenario(id) {
+  if (!scenarios.has(id)) {
+    const p = request('GET', `/api/scenarios/${encodeURIComponent(id)}`);
+    p.catch(() => scenarios.delete(id));
+    scenarios.set(id, p);
+  }
+  return scenarios.get(id);
+}
+
+/**
+ * The source essay's paragraphs (index 0 is ¶1), or null when none was loaded (404). Asked again
+ * at most every 30 s, so that a text loaded during the lesson shows up.
+ */
+export function source(id, { fresh = false } = {}) {
+  const cached = sources.get(id);
+  if (cached && !fresh && (cached.paragraphs || Date.now() - cached.at < 30000)) return cached.promise;
+  const promise = request('GET', `/api/scenarios/${encodeURIComponent(id)}/source`, { text: true })
+    .then((text) => text.replace(/\r\n/g, '\n').split('\n').filter((line) => line.trim() !== ''))
+    .catch((err) => {
+      if (err.code === 'no_source' || err.code === 'http_404') return null;
+      throw err;
+    });
+  const entry = { at: Date.now(), promise, paragraphs: null };
+  promise.then((p) => { entry.paragraphs = p; }, () => sources.delete(id));
+  sources.set(id, entry);
+  return promise;
+}
+
+/** The source paragraphs if already fetched (synchronously), else null. */
+export function sourceNow(id) {
+  return sources.get(id)?.paragraphs || null;
+}
+
+// ---- The seat ------------------------------------------------------------------------------------
+// Per tab (sessionStorage) first, so that two tabs on one computer keep their own seats through a
+// reload; the last seat also in localStorage, so that a closed and reopened tab comes back.
+
+const SEAT = 'third-neighbor.seat';
+
+export function loadSeat() {
+  for (const store of [sessionStorage, localStorage]) {
+    try {
+      const seat = JSON.parse(store.getItem(SEAT) || 'null');
+      if (seat && seat.seat_token) return seat;
+    } catch { /* corrupt: ignore */ }
+  }
+  return null;
+}
+
+export function saveSeat(seat) {
+  const text = JSON.stringify(seat);
+  try {
+    sessionStorage.setItem(SEAT, text);
+    localStorage.setItem(SEAT, text);
+  } catch { /* storage full or blocked: the seat lasts as long as the page */ }
+}
+
+export function clearSeat() {
+  try {
+    const mine = sessionStorage.getItem(SEAT);
+    sessionStorage.removeItem(SEAT);
+    if (!mine || localStorage.getItem(SEAT) === mine) localStorage.removeItem(SEAT);
+  } catch { /* ignore */ }
+}
+
+// ---- The instructor key --------------------------------------------------------------------------
+
+const KEY = 'third-neighbor.instructor-key';
+
+export function instructorKey() {
+  try {
+    return sessionStorage.getItem(KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function setInstructorKey(key) {
+  try {
+    if (key) sessionStorage.setItem(KEY, key);
+    else sessionStorage.removeItem(KEY);
+  } catch { /* ignore */ }
+}
+
+// ---- Track history for charts ------------------------------------------------------------------
+// `state` carries only the current values; the history over rounds is gathered from `state` and
+// `round_resolved` frames and kept per session (so a projector reload keeps its charts).
+
+export class History {
+  constructor(sessionId) {
+    this.key = `third-neighbor.history.${sessionId}`;
+    this.rounds = [];
+    try {
+      const saved = JSON.parse(localStorage.getItem(this.key) || 'null');
+      if (Array.isArray(saved)) this.rounds = saved;
+    } catch { /* ignore */ }
+  }
+
+  /** Values at the start of round `round` (index round-1): `{trackId: value}`. */
+  set(index, values) {
+    while (this.rounds.length <= index) this.rounds.push(null);
+    this.rounds[index] = { ...(this.rounds[index] || {}), ...values };
+    try {
+      localStorage.setItem(this.key, JSON.stringify(this.rounds));
+    } catch { /* ignore */ }
+  }
+
+  fromState(state) {
+    if (!state || !state.round) return;
+    const values = {};
+    for (const t of state.tracks || []) {
+      if (Array.isArray(t.history)) {
+        t.history.forEach((v, i) => { if (v !== null && v !== undefined) this.set(i, { [t.id]: v }); });
+      }
+      values[t.id] = t.value;
+    }
+    // After the last round the state's round may point past the end; its values are final.
+    this.set(state.round - 1, values);
+  }
+
+  fromReport(report) {
+    const before = {};
+    const after = {};
+    for (const t of report.tracks || []) {
+      before[t.id] = t.before;
+      after[t.id] = t.value;
+    }
+    this.set(report.round - 1, before);
+    this.set(report.round, after);
+  }
+
+  fromDebrief(debrief) {
+    for (const t of debrief.tracks || []) {
+      (t.history || []).forEach((v, i) => { if (v !== null && v !== undefined) this.set(i, { [t.id]: v }); });
+    }
+  }
+
+  /** The values of one track by round index (null where unknown). */
+  series(trackId) {
+    return this.rounds.map((r) => (r && r[trackId] !== undefined ? r[trackId] : null));
+  }
+}

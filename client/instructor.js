@@ -1,0 +1,534 @@
+// The instructor console: sign in with the key; load a scenario's source text; create a session
+// (scenario, round length, bots); list sessions; and the live table of one session: players and
+// roles, every role's draft and ready state, every message, and the controls (start, pause,
+// resume, force resolve, deadline, inject event, assign, kick, add bot, end).
+//
+// The key stays in sessionStorage. It is sent as `Authorization: Bearer` to the HTTP API and only
+// in the first WebSocket frame (`instructor {session_id, key}`), never in a URL.
+
+import { h, fill, region, announce, showError, clearErrors, focusHeading, title } from './?asset=dom.js';
+import { Connection } from './?asset=net.js';
+import * as api from './?asset=api.js';
+import { readyLights, startTicker, scoreboard, setStatus, secondsLeft, withSource, charts, gameOverFromState } from './?asset=widgets.js';
+import { Chat } from './?asset=chat.js';
+import { reportView, reportAnnouncement } from './?asset=report.js';
+
+export function instructorPage(root, { sessionId } = {}) {
+  const key = api.instructorKey();
+  if (!key) return signIn(root, sessionId);
+  if (sessionId) {
+    const consoleView = new Console(root, key, sessionId);
+    consoleView.start();
+    return () => consoleView.stop();
+  }
+  return dashboard(root, key);
+}
+
+// ---- Sign in -----------------------------------------------------------------------------------------
+
+function signIn(root, sessionId, error) {
+  title('Instructor sign-in');
+  const errorBox = h('div', { class: 'inline-error', id: 'signin-error' });
+  const form = h('form', { class: 'card join', id: 'signin-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const key = form.querySelector('input').value.trim();
+    if (!key) return;
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      await api.request('GET', '/api/sessions', { key });
+      api.setInstructorKey(key);
+      instructorPage(root, { sessionId });
+    } catch (err) {
+      showError(err, errorBox);
+      button.disabled = false;
+    }
+  } },
+  h('h1', null, 'Instructor sign-in'),
+  h('p', { class: 'muted' }, 'The server printed an instructor key on its first start (or ', h('code', null, 'third-neighbor instructor add NAME'), ' prints a new one). It stays in this tab only.'),
+  h('label', { for: 'instructor-key' }, 'Instructor key'),
+  h('input', { id: 'instructor-key', type: 'password', autocomplete: 'current-password', required: true, 'aria-describedby': 'signin-error' }),
+  errorBox,
+  h('button', { type: 'submit', class: 'primary big' }, 'Sign in'));
+  fill(root, h('main', { class: 'join-page', id: 'main' }, form,
+    h('p', { class: 'footer-links muted small' }, h('a', { href: '#/' }, 'Student page'), ' · ', h('a', { href: '#/projector' }, 'Projector view'))));
+  if (error) showError(error, errorBox);
+  form.querySelector('input').focus();
+  return () => {};
+}
+
+function signOutButton(root) {
+  return h('button', { type: 'button', class: 'link', id: 'sign-out', onclick: () => { api.setInstructorKey(null); location.hash = '#/instructor'; signIn(root); } }, 'Sign out');
+}
+
+function authFailed(root, err, sessionId) {
+  if (err && err.code === 'unauthorized') {
+    api.setInstructorKey(null);
+    signIn(root, sessionId, err);
+    return true;
+  }
+  return false;
+}
+
+// ---- Dashboard ---------------------------------------------------------------------------------------
+
+function dashboard(root, key) {
+  title('Instructor');
+  const createError = h('div', { class: 'inline-error', id: 'create-error' });
+  const sourceError = h('div', { class: 'inline-error', id: 'source-error' });
+  const sessionsBox = h('div', { class: 'sessions-box' }, h('p', { class: 'muted' }, 'Loading…'));
+  const sourceStatus = h('p', { class: 'source-status', id: 'source-status', role: 'status' });
+  const scenarioSelect = h('select', { id: 'new-scenario', required: true });
+  const sourceSelect = h('select', { id: 'source-scenario' });
+  const botsBox = h('fieldset', { class: 'bots' }, h('legend', null, 'Bots play these roles'));
+  let scenarios = [];
+
+  const rolesOf = (sc) => (sc.roles || []).map((r) => (typeof r === 'string' ? { id: r, name: r } : r));
+
+  const renderBots = () => {
+    const sc = scenarios.find((s) => s.id === scenarioSelect.value);
+    fill(botsBox, h('legend', null, 'Bots play these roles (leave empty ones for students)'),
+      sc ? rolesOf(sc).map((r) => h('label', { class: 'check' },
+        h('input', { type: 'checkbox', name: 'bot', value: r.id, 'data-bot': r.id }), ` ${r.name}`)) : null);
+  };
+
+  const refreshSource = async () => {
+    const id = sourceSelect.value;
+    if (!id) return;
+    sourceStatus.textContent = 'Checking…';
+    try {
+      const paragraphs = await api.source(id, { fresh: true });
+      sourceStatus.textContent = paragraphs
+        ? `Loaded: ${paragraphs.length} paragraphs. Students can open the paragraph behind each ¶.`
+        : 'Not loaded: students see ¶ numbers only.';
+      sourceStatus.dataset.loaded = paragraphs ? String(paragraphs.length) : '0';
+    } catch (err) {
+      sourceStatus.textContent = '';
+      showError(err, sourceError);
+    }
+  };
+
+  const loadSessions = async () => {
+    try {
+      const list = await api.request('GET', '/api/sessions', { key });
+      fill(sessionsBox, list.length === 0 ? h('p', { class: 'muted' }, 'No sessions yet.') : h('table', { class: 'sessions' },
+        h('caption', { class: 'visually-hidden' }, 'Your sessions, newest first'),
+        h('thead', null, h('tr', null, ['Code', 'Scenario', 'Status', 'Round', 'Created', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', null, list.map((s) => h('tr', { 'data-session': s.session_id },
+          h('td', null, h('strong', { class: 'code-chip' }, s.join_code)),
+          h('td', null, s.scenario),
+          h('td', null, s.status),
+          h('td', null, String(s.round)),
+          h('td', null, new Date(s.created_at).toLocaleString()),
+          h('td', { class: 'row-actions' },
+            h('a', { href: `#/instructor/session/${encodeURIComponent(s.session_id)}`, class: 'button primary', 'aria-label': `Open the console of ${s.join_code}` }, 'Open'),
+            s.status !== 'finished' ? h('a', { href: `#/projector/${encodeURIComponent(s.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary', 'aria-label': `Projector view of ${s.join_code} (new tab)` }, 'Projector') : null,
+            h('button', { type: 'button', class: 'secondary', onclick: () => download(key, s, 'html') }, 'Replay (HTML)'),
+            h('button', { type: 'button', class: 'secondary', onclick: () => download(key, s, 'csv') }, 'Orders (CSV)')))))));
+    } catch (err) {
+      if (!authFailed(root, err)) showError(err, sessionsBox);
+    }
+  };
+
+  const createForm = h('form', { class: 'card', id: 'create-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const button = createForm.querySelector('button[type=submit]');
+    const minutes = Number(createForm.querySelector('#new-minutes').value);
+    const seedText = createForm.querySelector('#new-seed').value.trim();
+    const body = {
+      scenario: scenarioSelect.value,
+      deadline_secs: Math.max(1, Math.round(minutes * 60)),
+      bots: [...botsBox.querySelectorAll('input:checked')].map((i) => i.value),
+    };
+    if (seedText) body.seed = Number(seedText);
+    button.disabled = true;
+    try {
+      const created = await api.request('POST', '/api/sessions', { key, body });
+      clearErrors(createError);
+      location.hash = `#/instructor/session/${encodeURIComponent(created.session_id)}`;
+    } catch (err) {
+      if (!authFailed(root, err)) showError(err, createError);
+      button.disabled = false;
+    }
+  } },
+  h('h2', null, 'New session'),
+  h('label', { for: 'new-scenario' }, 'Scenario'), scenarioSelect,
+  h('label', { for: 'new-minutes' }, 'Round length (minutes)'),
+  h('input', { id: 'new-minutes', type: 'number', min: '0.5', max: '10080', step: '0.5', value: '5', required: true }),
+  botsBox,
+  h('details', null, h('summary', null, 'Advanced'),
+    h('label', { for: 'new-seed' }, 'Seed (optional: the same seed replays the same random events)'),
+    h('input', { id: 'new-seed', type: 'number', min: '0', step: '1' })),
+  createError,
+  h('button', { type: 'submit', class: 'primary big' }, 'Create session'));
+
+  const sourceForm = h('form', { class: 'card', id: 'source-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const text = sourceForm.querySelector('#source-text').value;
+    const file = sourceForm.querySelector('#source-file').files[0];
+    const body = file ? await file.text() : text;
+    if (!body.trim()) {
+      showError({ code: 'bad_request', message: 'paste the essay, one paragraph per line, or choose a .txt file' }, sourceError);
+      return;
+    }
+    const button = sourceForm.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const answer = await api.request('PUT', `/api/scenarios/${encodeURIComponent(sourceSelect.value)}/source`, { key, body });
+      clearErrors(sourceError);
+      const note = answer.expected_paragraphs && answer.paragraphs !== answer.expected_paragraphs
+        ? ` The scenario cites ${answer.expected_paragraphs} paragraphs: check that each paragraph is on its own line.` : '';
+      announce(`Source text loaded: ${answer.paragraphs} paragraphs.`);
+      await refreshSource();
+      if (note) sourceStatus.textContent += note;
+    } catch (err) {
+      if (!authFailed(root, err)) showError(err, sourceError);
+    } finally {
+      button.disabled = false;
+    }
+  } },
+  h('h2', null, 'Source text'),
+  h('p', { class: 'muted' }, 'The project does not ship the essay. Load its text (one paragraph per line) and students can open the paragraph behind each ¶.'),
+  h('label', { for: 'source-scenario' }, 'Scenario'), sourceSelect,
+  sourceStatus,
+  h('label', { for: 'source-text' }, 'Paste the text'),
+  h('textarea', { id: 'source-text', rows: '6' }),
+  h('label', { for: 'source-file' }, 'or choose a text file'),
+  h('input', { id: 'source-file', type: 'file', accept: '.txt,text/plain' }),
+  sourceError,
+  h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'primary' }, 'Load text')));
+
+  scenarioSelect.addEventListener('change', renderBots);
+  sourceSelect.addEventListener('change', refreshSource);
+
+  fill(root, h('main', { class: 'instructor-page', id: 'main' },
+    h('header', { class: 'page-head' }, h('h1', null, 'Instructor'), signOutButton(root)),
+    h('div', { class: 'dash-grid' },
+      createForm,
+      h('section', { class: 'card', 'aria-labelledby': 'sessions-title' },
+        h('div', { class: 'row-between' }, h('h2', { id: 'sessions-title' }, 'Your sessions'),
+          h('button', { type: 'button', class: 'secondary', onclick: loadSessions }, 'Refresh')),
+        sessionsBox),
+      sourceForm)));
+  focusHeading(root);
+
+  api.request('GET', '/api/scenarios').then((list) => {
+    scenarios = list;
+    const options = () => list.map((s) => h('option', { value: s.id }, `${s.title} (${s.rounds} rounds)`));
+    fill(scenarioSelect, options());
+    fill(sourceSelect, options());
+    renderBots();
+    refreshSource();
+  }, (err) => showError(err, createError));
+  loadSessions();
+  return () => {};
+}
+
+/** Downloads an export with the key in the header (a plain link could not send it). */
+async function download(key, session, kind) {
+  try {
+    const path = `/api/sessions/${encodeURIComponent(session.session_id)}/export.${kind}`;
+    const text = await api.request('GET', path, { key, text: true });
+    const blob = new Blob([text], { type: kind === 'html' ? 'text/html' : 'text/csv' });
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: `third-neighbor-${session.join_code}.${kind}` });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+// ---- The live console --------------------------------------------------------------------------------
+
+class Console {
+  constructor(root, key, sessionId) {
+    this.root = root;
+    this.key = key;
+    this.sessionId = sessionId;
+    this.state = null;
+    this.scenario = null;
+    this.reports = [];
+    this.gameOver = null;
+    this.history = null;
+    this.confirmEnd = false;
+    this.busy = false;
+    this.fresh = true;
+    this.conn = new Connection({
+      hello: () => ({ type: 'instructor', session_id: this.sessionId, key: this.key }),
+      onMessage: (msg) => this.onMessage(msg),
+      onStatus: (s) => {
+        setStatus(s);
+        this.chat.setLive(s === 'open');
+        if (s === 'connecting' || s === 'reconnecting') this.fresh = true;
+      },
+      onAuthError: (err) => {
+        if (err.code === 'not_instructor' || err.code === 'unknown_session') {
+          this.stop();
+          if (err.code === 'not_instructor') { api.setInstructorKey(null); signIn(this.root, this.sessionId, err); } else { dashboard(this.root, this.key); showError(err); }
+          return false;
+        }
+        showError(err);
+        return true;
+      },
+    });
+    this.chat = new Chat({ mode: 'instructor', send: (to, text) => this.conn.send('say', { to, text }) });
+    this.build();
+    this.stopTicker = startTicker(() => this.state);
+  }
+
+  start() {
+    this.conn.start();
+  }
+
+  stop() {
+    this.conn.stop();
+    this.stopTicker();
+    setStatus('open');
+  }
+
+  build() {
+    this.controlsError = h('div', { class: 'inline-error', id: 'controls-error' });
+    this.regions = {
+      head: region(h('header', { class: 'console-head' })),
+      controls: region(h('div', { class: 'controls-body' })),
+      table: region(h('div', { class: 'table-body' })),
+      report: region(h('div', { class: 'console-report' })),
+    };
+    this.mainEl = h('main', { class: 'console-page', id: 'main' },
+      h('nav', { class: 'crumbs' }, h('a', { href: '#/instructor' }, '← All sessions'), ' ', signOutButton(this.root)),
+      this.regions.head.el,
+      h('section', { class: 'card controls', 'aria-labelledby': 'controls-title' },
+        h('h2', { id: 'controls-title' }, 'Controls'), this.controlsError, this.regions.controls.el),
+      h('div', { class: 'console-grid' },
+        h('section', { class: 'card', 'aria-labelledby': 'table-title' },
+          h('h2', { id: 'table-title' }, 'Players, roles and drafts'), this.regions.table.el),
+        h('div', { class: 'card console-chat' }, this.chat.el)),
+      h('section', { class: 'card', 'aria-labelledby': 'console-report-title' },
+        h('h2', { id: 'console-report-title' }, 'Round reports'), this.regions.report.el));
+    fill(this.root, this.mainEl);
+  }
+
+  onMessage(msg) {
+    switch (msg.type) {
+      case 'state': this.onState(msg); break;
+      case 'round_resolved': {
+        const i = this.reports.findIndex((r) => r.round === msg.round);
+        if (i >= 0) this.reports[i] = msg; else this.reports.push(msg);
+        this.reports.sort((a, b) => a.round - b.round);
+        if (this.history) this.history.fromReport(msg);
+        if (!msg.replay) announce(reportAnnouncement(msg, this.scenario));
+        this.render();
+        break;
+      }
+      case 'message': this.chat.add(msg); break;
+      case 'game_over':
+        this.gameOver = msg;
+        if (this.history) this.history.fromDebrief(msg.debrief || {});
+        announce('The game is over.');
+        this.render();
+        break;
+      case 'error': showError(msg); break;
+      default: break;
+    }
+  }
+
+  async onState(state) {
+    const first = !this.state;
+    this.state = state;
+    if (!this.history) this.history = new api.History(state.session.id);
+    this.history.fromState(state);
+    this.chat.setState(state);
+    if (!this.scenario) {
+      try {
+        this.scenario = await api.scenario(state.session.scenario);
+      } catch (err) {
+        showError(err);
+      }
+      withSource(state.session.scenario, () => { this.regions.report.reset(); this.render(); });
+    }
+    // Connected to a game that was already over: the server does not send `game_over` again.
+    if (this.fresh && state.phase === 'finished' && !this.gameOver) this.gameOver = gameOverFromState(state, this.scenario);
+    this.fresh = false;
+    this.render();
+    if (first) focusHeading(this.mainEl);
+  }
+
+  async act(type, fields = {}) {
+    this.busy = true;
+    this.render();
+    try {
+      await this.conn.send(type, fields);
+      clearErrors(this.controlsError);
+    } catch (err) {
+      showError(err, this.controlsError);
+    } finally {
+      this.busy = false;
+      this.render();
+    }
+  }
+
+  render() {
+    const s = this.state;
+    if (!s) return;
+    title(`Console · ${s.session.join_code}`);
+    this.renderHead();
+    this.renderControls();
+    this.renderTable();
+    this.renderReport();
+  }
+
+  renderHead() {
+    const s = this.state;
+    const rounds = s.session.rounds;
+    this.regions.head.update([s.session, s.phase, s.round, s.round_name], () => [
+      h('div', null,
+        h('h1', null, s.session.title),
+        h('p', { class: 'muted' },
+          s.phase === 'lobby' ? 'Lobby: not started yet'
+            : s.phase === 'finished' ? 'Finished'
+              : `${s.phase === 'paused' ? 'Paused' : 'Running'} · round ${Math.min(s.round, rounds)} of ${rounds}${s.round_name ? ` (${s.round_name})` : ''}`)),
+      h('div', { class: 'console-code' },
+        h('span', { class: 'muted' }, 'Join code '), h('strong', { class: 'code-chip big', 'data-join-code': s.session.join_code }, s.session.join_code),
+        ' ', h('a', { href: `#/projector/${encodeURIComponent(s.session.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary' }, 'Open projector view')),
+      h('p', { class: 'countdown', 'data-countdown': '', role: 'timer', 'aria-live': 'off' }),
+    ]);
+  }
+
+  renderControls() {
+    const s = this.state;
+    const sc = this.scenario;
+    const b = this.busy;
+    const events = (sc && sc.events) || [];
+    const inPlay = new Set((s.events || []).map((e) => e.id));
+    const phase = s.phase;
+    this.regions.controls.update([phase, b, this.confirmEnd, events.map((e) => e.id), [...inPlay], s.session.round_secs], () => {
+      if (phase === 'finished') {
+        const session = { session_id: s.session.id, join_code: s.session.join_code };
+        return [
+          h('p', null, 'The game is over: the scores and every report are below.'),
+          h('div', { class: 'control-row' },
+            h('button', { type: 'button', class: 'secondary', onclick: () => download(this.key, session, 'html') }, 'Download the replay (HTML)'),
+            h('button', { type: 'button', class: 'secondary', onclick: () => download(this.key, session, 'csv') }, 'Download the orders (CSV)')),
+        ];
+      }
+      const button = (id, label, type, enabled, fields, cls = 'secondary') => h('button', {
+        type: 'button', class: cls, id, 'data-key': id, disabled: b || !enabled,
+        onclick: () => this.act(type, fields),
+      }, label);
+      const minutes = h('input', { id: 'deadline-minutes', 'data-key': 'deadline-minutes', type: 'number', min: '0.25', step: '0.25', value: String((s.session.round_secs || 300) / 60) });
+      const extend = (secs) => {
+        const left = secondsLeft(this.state);
+        this.act('set_deadline', { secs: Math.max(1, Math.round((left || 0) + secs)) });
+      };
+      return [
+        h('div', { class: 'control-row' },
+          button('ctl-start', 'Start the game', 'start', phase === 'lobby', {}, 'primary'),
+          button('ctl-pause', 'Pause', 'pause', phase === 'running'),
+          button('ctl-resume', 'Resume', 'resume_game', phase === 'paused', {}, 'primary'),
+          button('ctl-force', 'Resolve the round now', 'force_resolve', phase === 'running'),
+          this.confirmEnd
+            ? h('span', { class: 'confirm' }, 'End the game for everyone? ',
+              h('button', { type: 'button', class: 'danger', id: 'ctl-end-yes', 'data-key': 'ctl-end-yes', disabled: b, onclick: () => { this.confirmEnd = false; this.act('end'); } }, 'Yes, end it'),
+              ' ', h('button', { type: 'button', class: 'secondary', 'data-key': 'ctl-end-no', onclick: () => { this.confirmEnd = false; this.render(); } }, 'Cancel'))
+            : h('button', { type: 'button', class: 'danger', id: 'ctl-end', 'data-key': 'ctl-end', disabled: b || phase === 'finished', onclick: () => { this.confirmEnd = true; this.render(); } }, 'End the game')),
+        h('div', { class: 'control-row' },
+          h('label', { for: 'deadline-minutes' }, phase === 'running' ? 'This round ends in (minutes)' : 'Round length (minutes)'),
+          minutes,
+          h('button', { type: 'button', class: 'secondary', id: 'ctl-deadline', 'data-key': 'ctl-deadline', disabled: b || phase === 'finished', onclick: () => {
+            const value = Number(this.mainEl.querySelector('#deadline-minutes').value);
+            this.act('set_deadline', { secs: Math.max(1, Math.round(value * 60)) });
+          } }, 'Set'),
+          h('button', { type: 'button', class: 'secondary', id: 'ctl-extend', 'data-key': 'ctl-extend', disabled: b || phase !== 'running', onclick: () => extend(60) }, '+1 minute'),
+          h('button', { type: 'button', class: 'secondary', 'data-key': 'ctl-extend5', disabled: b || phase !== 'running', onclick: () => extend(300) }, '+5 minutes')),
+        h('div', { class: 'control-row' },
+          h('label', { for: 'inject-event' }, 'Scenario event'),
+          events.length
+            ? h('select', { id: 'inject-event', 'data-key': 'inject-event' }, events.map((e) => h('option', { value: e.id, disabled: inPlay.has(e.id) }, `${e.name}${inPlay.has(e.id) ? ' (in play)' : ''}`)))
+            : h('span', { class: 'muted' }, 'This scenario declares no events.'),
+          h('button', { type: 'button', class: 'secondary', id: 'ctl-inject', 'data-key': 'ctl-inject', disabled: b || !events.length || phase === 'finished', onclick: () => {
+            const select = this.mainEl.querySelector('#inject-event');
+            if (select) this.act('inject_event', { event: select.value });
+          } }, 'Inject this event')),
+      ];
+    });
+  }
+
+  renderTable() {
+    const s = this.state;
+    const sc = this.scenario;
+    const moveName = (role, id) => {
+      const m = sc ? sc.moves.find((x) => x.role === role && x.id === id) : null;
+      return m ? m.name : id;
+    };
+    const targetName = (id) => {
+      const t = sc ? [...(sc.actors || []), ...(sc.roles || [])].find((x) => x.id === id) : null;
+      return t ? t.name : id;
+    };
+    const playersById = new Map((s.players || []).map((p) => [p.player_id, p]));
+    const unassigned = (s.players || []).filter((p) => !p.bot && !p.role);
+    const finished = s.phase === 'finished';
+    this.regions.table.update([s.roles, s.players, s.orders, s.phase, this.busy, Boolean(sc)], () => {
+      const roleSelect = (p) => h('select', {
+        'aria-label': `Role of ${p.name}`, 'data-key': `assign-${p.player_id}`, 'data-assign': p.player_id, disabled: this.busy || finished,
+        onchange: (e) => this.act('assign_role', { player_id: p.player_id, role: e.target.value || null }),
+      }, h('option', { value: '', selected: !p.role }, 'no role'),
+      (s.roles || []).filter((r) => !r.bot).map((r) => h('option', { value: r.id, selected: p.role === r.id }, r.name)));
+      const playerLine = (p) => h('li', { class: 'player', 'data-player': p.player_id },
+        h('span', { class: `online ${p.connected ? 'on' : 'off'}`, 'aria-label': p.connected ? 'online' : 'offline', role: 'img' }),
+        h('span', { class: 'player-name' }, p.name),
+        p.bot ? null : roleSelect(p),
+        h('button', { type: 'button', class: 'link danger-link', 'data-key': `kick-${p.player_id}`, 'data-kick': p.player_id, disabled: this.busy,
+          'aria-label': `Remove ${p.name} from the game`, onclick: () => this.act('kick', { player_id: p.player_id }) }, p.bot ? 'Remove bot' : 'Kick'));
+      return [
+        readyLights(s, { names: true }),
+        h('table', { class: 'live-table' },
+          h('caption', { class: 'visually-hidden' }, 'Every role: its players, its draft orders and whether it is ready'),
+          h('thead', null, h('tr', null, ['Role', 'Players', 'Draft orders (secret until the round resolves)', 'Ready'].map((c) => h('th', { scope: 'col' }, c)))),
+          h('tbody', null, (s.roles || []).map((r) => {
+            const people = (r.players || []).map((id) => playersById.get(id)).filter(Boolean);
+            const draft = (s.orders && s.orders[r.id]) || [];
+            return h('tr', { 'data-role': r.id },
+              h('th', { scope: 'row' }, r.name, h('div', { class: 'muted small' }, `${r.action_points} AP`)),
+              h('td', { 'data-label': 'Players' }, people.length ? h('ul', { class: 'plain' }, people.map(playerLine)) : h('span', { class: 'muted' }, 'nobody'),
+                !r.bot && !people.length && !finished
+                  ? h('button', { type: 'button', class: 'secondary small-button', 'data-key': `bot-${r.id}`, 'data-add-bot': r.id, disabled: this.busy, onclick: () => this.act('add_bot', { role: r.id }) }, 'Add a bot')
+                  : null),
+              h('td', { class: 'draft-cell', 'data-draft': r.id, 'data-label': 'Draft' }, r.bot ? h('span', { class: 'muted' }, 'the bot chooses at resolution')
+                : draft.length ? h('ul', { class: 'plain' }, draft.map((o) => h('li', null, moveName(r.id, o.move), o.target ? ` → ${targetName(o.target)}` : '')))
+                  : h('span', { class: 'muted' }, 'no orders')),
+              h('td', { 'data-label': 'Ready' }, r.bot ? 'bot' : r.ready ? h('strong', { class: 'ok-text' }, '✓ ready') : 'not yet'));
+          }))),
+        unassigned.length ? h('div', { class: 'unassigned' }, h('h3', null, 'Players without a role'), h('ul', { class: 'plain' }, unassigned.map(playerLine))) : null,
+      ];
+    });
+  }
+
+  renderReport() {
+    const s = this.state;
+    const sc = this.scenario;
+    const last = this.reports[this.reports.length - 1];
+    this.regions.report.update([this.reports.map((r) => r.round), last, Boolean(sc), this.gameOver, api.sourceNow(sc && sc.id) ? 1 : 0, s.round], () => {
+      const parts = [];
+      if (this.gameOver) {
+        parts.push(h('h3', null, 'Final scores'), scoreboard(this.gameOver, sc));
+        const d = this.gameOver.debrief || {};
+        const tracks = (d.tracks || []).map((t) => {
+          const def = sc ? sc.tracks.find((x) => x.id === t.id) : null;
+          return { ...t, min: def ? def.min : 0, max: def ? def.max : 10, summary: def ? def.summary : '' };
+        });
+        if (this.history) parts.push(h('h3', null, 'Every track over the game'), charts(tracks, this.history, s.session.rounds));
+      }
+      if (!last) parts.push(h('p', { class: 'muted' }, 'Reports appear here after each round.'));
+      else parts.push(reportView(last, sc, { state: s }));
+      if (this.reports.length > 1) {
+        parts.push(h('details', null, h('summary', null, 'Earlier rounds'),
+          this.reports.slice(0, -1).reverse().map((r) => reportView(r, sc, { state: s }))));
+      }
+      return parts;
+    });
+  }
+}
+

@@ -1,0 +1,56 @@
+// The client's entry point: a hash router over the three kinds of screen.
+//   #/                      student: join (code, then nickname) or resume the seat kept in the browser
+//   #/join/CODE             student, with the code already typed
+//   #/projector[/CODE]      the projector (watch: public information only)
+//   #/instructor            instructor sign-in, sessions, source text, new session
+//   #/instructor/session/ID the live console of one session
+
+import { h, showError } from './?asset=dom.js';
+import { syncClock } from './?asset=api.js';
+import { studentPage } from './?asset=student.js';
+import { projectorPage } from './?asset=projector.js';
+import { instructorPage } from './?asset=instructor.js';
+
+const root = document.getElementById('app');
+let leave = null;
+
+function route() {
+  if (leave) {
+    try { leave(); } catch (err) { showError({ code: 'error', message: String(err && err.message) }); }
+    leave = null;
+  }
+  document.body.classList.remove('on-projector');
+  document.documentElement.classList.remove('on-projector');
+  const parts = location.hash.replace(/^#\/?/, '').split('/').map((p) => decodeURIComponent(p));
+  const [first, second, third] = parts;
+  let cleanup;
+  if (first === 'projector') cleanup = projectorPage(root, { code: second || '' });
+  else if (first === 'instructor') cleanup = instructorPage(root, { sessionId: second === 'session' ? third : null });
+  else if (first === 'join') cleanup = studentPage(root, { code: second || '' });
+  else cleanup = studentPage(root, {});
+  leave = typeof cleanup === 'function' ? cleanup : null;
+}
+
+window.addEventListener('hashchange', route);
+window.addEventListener('unhandledrejection', (event) => {
+  // A promise nobody waited for: still tell the user, in words.
+  const reason = event.reason || {};
+  showError({ code: reason.code || 'error', message: reason.message || String(reason) });
+});
+
+// The skip link must not change the hash (the router uses it): it moves focus instead.
+document.querySelector('.skip-link')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  const main = document.getElementById('main');
+  if (main) {
+    main.setAttribute('tabindex', '-1');
+    main.focus();
+  }
+});
+
+syncClock();
+if (!root) {
+  document.body.appendChild(h('p', null, 'The page did not load completely. Reload it.'));
+} else {
+  route();
+}

@@ -1,0 +1,197 @@
+// The WebSocket connection to /ws: request ids with their ack/error, automatic reconnection with
+// backoff (a dropped school Wi-Fi), and the seat-taking first message sent again on every
+// reconnect (`resume`, `watch` or `instructor`).
+
+let nextId = 1;
+
+/** A refusal or failure, as the server words it: `{code, message}`. */
+export class ServerError extends Error {
+  constructor(code, message) {
+    super(message || code);
+    this.code = code;
+  }
+}
+
+export class Connection {
+  /**
+   * `hello()`: the first frame to send on each (re)connection, or null to stay closed.
+   * `onMessage(msg)`: every server frame but ack/error answers to our own requests.
+   * `onStatus(status)`: 'connecting' | 'open' | 'reconnecting' | 'closed'.
+   * `onAuthError(err)`: the first frame was refused; return true to retry later.
+   */
+  constructor({ hello, onMessage, onStatus, onAuthError, onClose }) {
+    this.hello = hello;
+    this.onMessage = onMessage;
+    this.onStatus = onStatus || (() => {});
+    this.onAuthError = onAuthError || (() => false);
+    this.onClose = onClose || (() => {});
+    this.pending = new Map();
+    this.ws = null;
+    this.stopped = false;
+    this.attempt = 0;
+    this.timer = null;
+    this.authed = false;
+    this.lastHeard = 0;
+    this.heartbeat = null;
+    // The network came back: reconnect now rather than at the next backoff step.
+    this.onOnline = () => { if (!this.ws && !this.stopped) this.reconnectNow(); };
+    // The device says the network is gone: the socket is dead or about to be; drop it and wait
+    // for the 'online' event instead of trying (and failing) to reconnect.
+    this.onOffline = () => { if (this.ws) this.drop(); };
+    window.addEventListener('online', this.onOnline);
+    window.addEventListener('offline', this.onOffline);
+  }
+
+  /** Closes the current socket as if the network had dropped it (it reconnects). */
+  drop() {
+    const ws = this.ws;
+    if (!ws) return;
+    try { ws.close(4000, 'connection lost'); } catch { /* already closing */ }
+    this.onSocketClosed(ws, { code: 4000 });
+  }
+
+  /** A silent drop (Wi-Fi gone without notice) shows up as silence: ping, and give up after 45 s. */
+  startHeartbeat() {
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      if (!this.ws || this.ws.readyState !== 1) return;
+      if (Date.now() - this.lastHeard > 45000) {
+        this.drop();
+        return;
+      }
+      try { this.ws.send(JSON.stringify({ type: 'ping' })); } catch { /* closing */ }
+    }, 20000);
+  }
+
+  start() {
+    this.stopped = false;
+    this.open();
+  }
+
+  /** Closes for good (leaving the game, or a fatal refusal). */
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    window.removeEventListener('online', this.onOnline);
+    window.removeEventListener('offline', this.onOffline);
+    clearInterval(this.heartbeat);
+    const ws = this.ws;
+    this.ws = null;
+    if (ws && ws.readyState <= 1) ws.close(1000, 'leaving');
+    this.failPending('disconnected', 'closed');
+    this.onStatus('closed');
+  }
+
+  reconnectNow() {
+    clearTimeout(this.timer);
+    this.attempt = 0;
+    this.open();
+  }
+
+  open() {
+    if (this.stopped) return;
+    if (navigator.onLine === false) {
+      // Offline: the 'online' event reconnects.
+      this.onStatus('offline');
+      return;
+    }
+    const first = this.hello();
+    if (!first) return;
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+    this.onStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    let ws;
+    try {
+      ws = new WebSocket(url);
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    this.authed = false;
+    ws.addEventListener('open', () => {
+      if (ws !== this.ws) return;
+      const id = 'auth';
+      this.lastHeard = Date.now();
+      this.startHeartbeat();
+      this.pending.set(id, {
+        resolve: () => {
+          this.authed = true;
+          this.attempt = 0;
+          this.onStatus('open');
+        },
+        reject: (err) => {
+          const retry = this.onAuthError(err);
+          if (!retry) {
+            this.stop();
+          }
+        },
+      });
+      ws.send(JSON.stringify({ ...first, id }));
+    });
+    ws.addEventListener('message', (event) => {
+      if (ws !== this.ws) return;
+      this.lastHeard = Date.now();
+      let msg;
+      try {
+        msg = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if ((msg.type === 'ack' || msg.type === 'error') && msg.re !== undefined && this.pending.has(msg.re)) {
+        const waiting = this.pending.get(msg.re);
+        this.pending.delete(msg.re);
+        if (msg.type === 'ack') waiting.resolve(msg);
+        else waiting.reject(new ServerError(msg.code, msg.message));
+        return;
+      }
+      if (msg.type === 'pong') return;
+      this.onMessage(msg);
+    });
+    ws.addEventListener('close', (event) => this.onSocketClosed(ws, event));
+  }
+
+  onSocketClosed(ws, event) {
+    if (ws !== this.ws) return;
+    this.ws = null;
+    clearInterval(this.heartbeat);
+    this.failPending('disconnected', 'the connection dropped before the server answered');
+    const keepGoing = this.onClose(event) !== false;
+    if (!this.stopped && keepGoing) this.scheduleReconnect();
+    else if (!keepGoing) this.stop();
+  }
+
+  scheduleReconnect() {
+    if (this.stopped) return;
+    if (navigator.onLine === false) {
+      this.onStatus('offline');
+      return;
+    }
+    this.attempt += 1;
+    this.onStatus('reconnecting');
+    const base = Math.min(8000, 400 * 2 ** Math.min(this.attempt, 5));
+    const delay = base / 2 + Math.random() * base / 2;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.open(), delay);
+  }
+
+  failPending(code, message) {
+    for (const [, waiting] of this.pending) waiting.reject(new ServerError(code, message));
+    this.pending.clear();
+  }
+
+  get isOpen() {
+    return Boolean(this.ws && this.ws.readyState === 1 && this.authed);
+  }
+
+  /** Sends `{type, ...fields}`; resolves on `ack`, rejects with a ServerError on `error`. */
+  send(type, fields = {}) {
+    if (!this.isOpen) {
+      return Promise.reject(new ServerError('disconnected', 'not connected: reconnecting, try again in a moment'));
+    }
+    const id = `c${nextId++}`;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.ws.send(JSON.stringify({ type, id, ...fields }));
+    });
+  }
+}

@@ -1,0 +1,743 @@
+// The student's screens: join (code, then nickname), choose a role, the round (event, briefing,
+// tracks, move cards, orders, lock, countdown, who is ready), chat, the round report and the
+// final scores. A reload or a dropped connection resumes the seat with the token kept in the
+// browser; the draft lives on the server, so it comes back with the `state`.
+
+import { h, fill, region, announce, showError, clearErrors, focusHeading, title, signed } from './?asset=dom.js';
+import { Connection } from './?asset=net.js';
+import * as api from './?asset=api.js';
+import { paras, withSource, trackBars, readyLights, startTicker, scoreboard, setStatus, charts, gameOverFromState } from './?asset=widgets.js';
+import { Chat } from './?asset=chat.js';
+import { reportView, reportAnnouncement } from './?asset=report.js';
+
+const WIDE = window.matchMedia('(min-width: 1000px)');
+
+/** "happens only if China also orders its part this round." */
+function jointText(partners, need) {
+  const list = partners.length > 1 ? `${partners.slice(0, -1).join(', ')} and ${partners[partners.length - 1]}` : partners[0];
+  if (partners.length > 1 && need === 'any') {
+    return `happens only if at least one of ${list} also orders its part this round.`;
+  }
+  return partners.length > 1
+    ? `happens only if ${list} also order their parts this round.`
+    : `happens only if ${list} also orders its part this round.`;
+}
+
+/** Entry point: `#/` (join or resume) and `#/join/CODE`. */
+export function studentPage(root, { code } = {}) {
+  const seat = api.loadSeat();
+  if (seat && (!code || code.toUpperCase() === (seat.code || '').toUpperCase())) {
+    const game = new StudentGame(root, seat);
+    game.start();
+    return () => game.stop();
+  }
+  return joinForm(root, { code });
+}
+
+// ---- Join ------------------------------------------------------------------------------------------
+
+function joinForm(root, { code = '', error = null, step = null } = {}) {
+  let current = step || (code ? 'name' : 'code');
+  let gameCode = (code || '').toUpperCase();
+  let busy = null;
+  const errorBox = h('div', { class: 'inline-error', id: 'join-error' });
+
+  const render = () => {
+    title(current === 'code' ? 'Join a game' : 'Your nickname');
+    const card = current === 'code'
+      ? h('form', { class: 'card join', id: 'join-code-form', onsubmit: (e) => {
+        e.preventDefault();
+        const value = e.currentTarget.querySelector('input').value.trim().toUpperCase();
+        if (!value) {
+          showError({ code: 'bad_request', message: 'type the code shown on the board' }, errorBox);
+          return;
+        }
+        gameCode = value;
+        current = 'name';
+        clearErrors(errorBox);
+        render();
+      } },
+      h('h1', null, 'Join a game'),
+      h('p', { class: 'muted' }, 'Type the code shown on the board.'),
+      h('label', { for: 'code' }, 'Game code'),
+      h('input', {
+        id: 'code', name: 'code', class: 'code-input', value: gameCode, autocomplete: 'off', autocapitalize: 'characters',
+        spellcheck: 'false', maxlength: '12', required: true, 'aria-describedby': 'join-error',
+      }),
+      errorBox,
+      h('button', { type: 'submit', class: 'primary big' }, 'Next'))
+      : h('form', { class: 'card join', id: 'join-name-form', onsubmit: (e) => {
+        e.preventDefault();
+        const name = e.currentTarget.querySelector('input').value.trim();
+        if (!name) {
+          showError({ code: 'bad_name', message: 'type a nickname' }, errorBox);
+          return;
+        }
+        join(name);
+      } },
+      h('h1', null, 'Your nickname'),
+      h('p', null, 'Game ', h('strong', { class: 'code-chip' }, gameCode), ' ',
+        h('button', { type: 'button', class: 'link', onclick: () => { current = 'code'; clearErrors(errorBox); render(); } }, 'Change code')),
+      h('label', { for: 'nickname' }, 'Nickname (others will see it)'),
+      h('input', { id: 'nickname', name: 'nickname', maxlength: '40', autocomplete: 'nickname', required: true, 'aria-describedby': 'join-error' }),
+      errorBox,
+      h('button', { type: 'submit', class: 'primary big' }, 'Join'));
+    fill(root, h('main', { class: 'join-page', id: 'main' }, card,
+      h('p', { class: 'footer-links muted small' },
+        h('a', { href: '#/projector' }, 'Projector view'), ' · ', h('a', { href: '#/instructor' }, 'Instructor'))));
+    const input = card.querySelector('input');
+    if (input) input.focus();
+  };
+
+  const join = (name) => {
+    const button = root.querySelector('#join-name-form button[type=submit]');
+    if (button) button.disabled = true;
+    clearErrors(errorBox);
+    let welcomed = null;
+    let game = null;
+    const conn = new Connection({
+      hello: () => (welcomed ? { type: 'resume', seat_token: welcomed.seat_token } : { type: 'join', code: gameCode, name }),
+      onMessage: (msg) => {
+        if (msg.type === 'welcome' && msg.seat_token && !welcomed) {
+          welcomed = { seat_token: msg.seat_token, session_id: msg.session_id, player_id: msg.player_id, code: gameCode, name };
+          api.saveSeat(welcomed);
+          game = new StudentGame(root, welcomed, conn);
+          busy = () => game.stop();
+          history.replaceState(null, '', '#/');
+          return;
+        }
+        if (game) game.onMessage(msg);
+      },
+      onStatus: (s) => { if (game) game.onStatus(s); else setStatus(s === 'reconnecting' ? s : 'open'); },
+      onAuthError: (err) => {
+        if (game) return game.onAuthError(err);
+        setStatus('open');
+        if (err.code === 'unknown_code' || err.code === 'wrong_phase') {
+          current = 'code';
+          render();
+        } else if (button) {
+          button.disabled = false;
+        }
+        showError(err, errorBox);
+        return false;
+      },
+      onClose: (event) => (game ? game.onClose(event) : true),
+    });
+    busy = () => conn.stop();
+    conn.start();
+  };
+
+  render();
+  if (error) showError(error, errorBox);
+  return () => { if (busy) busy(); };
+}
+
+// ---- The game --------------------------------------------------------------------------------------
+
+const TABS = [
+  { id: 'round', label: 'Round' },
+  { id: 'chat', label: 'Chat' },
+  { id: 'report', label: 'Report' },
+  { id: 'scores', label: 'Scores' },
+];
+
+class StudentGame {
+  constructor(root, seat, conn = null) {
+    this.root = root;
+    this.seat = seat;
+    this.state = null;
+    this.scenario = null;
+    this.reports = [];
+    this.reportShown = null;
+    this.gameOver = null;
+    this.tab = 'round';
+    this.newReport = false;
+    this.pending = false;
+    this.stopped = false;
+    this.fresh = true;
+    this.history = null;
+    this.conn = conn || new Connection({
+      hello: () => ({ type: 'resume', seat_token: this.seat.seat_token }),
+      onMessage: (msg) => this.onMessage(msg),
+      onStatus: (s) => this.onStatus(s),
+      onAuthError: (err) => this.onAuthError(err),
+      onClose: (event) => this.onClose(event),
+    });
+    this.chat = new Chat({
+      mode: 'player',
+      send: (to, text) => this.conn.send('say', { to, text }),
+      visible: () => !document.hidden && (WIDE.matches || this.tab === 'chat'),
+      onUnread: () => this.renderTabs(),
+    });
+    this.build();
+    this.onWide = () => { if (WIDE.matches && this.tab === 'chat') this.tab = 'round'; this.renderTabs(); this.chat.markRead(); };
+    WIDE.addEventListener('change', this.onWide);
+    this.onVisible = () => { if (!document.hidden) this.chat.markRead(); };
+    document.addEventListener('visibilitychange', this.onVisible);
+    this.stopTicker = startTicker(() => this.state, { announce: true });
+  }
+
+  start() {
+    api.syncClock();
+    this.conn.start();
+  }
+
+  stop() {
+    this.stopped = true;
+    this.conn.stop();
+    this.stopTicker();
+    WIDE.removeEventListener('change', this.onWide);
+    document.removeEventListener('visibilitychange', this.onVisible);
+  }
+
+  // -- Connection events --
+
+  onStatus(status) {
+    setStatus(status);
+    if (status === 'connecting' || status === 'reconnecting') this.fresh = true;
+    if (status === 'open') this.chat.setLive(true);
+    if (status === 'reconnecting' || status === 'offline') this.chat.setLive(false);
+  }
+
+  onAuthError(err) {
+    if (['bad_token', 'unknown_session', 'not_joined'].includes(err.code)) {
+      this.leave({ code: err.code, message: err.message });
+      return false;
+    }
+    showError(err);
+    return true;
+  }
+
+  onClose(event) {
+    if (event.code === 4001) {
+      this.leave({ code: 'kicked', message: 'You were removed from the game by the instructor.' });
+      return false;
+    }
+    return true;
+  }
+
+  /** Forgets the seat and goes back to the join screen (with why). */
+  leave(error) {
+    api.clearSeat();
+    this.stop();
+    setStatus('open');
+    history.replaceState(null, '', '#/');
+    joinForm(this.root, {
+      code: '', step: 'code',
+      error: error && error.code === 'kicked' ? { code: 'kicked', message: error.message } : error,
+    });
+  }
+
+  onMessage(msg) {
+    switch (msg.type) {
+      case 'state': this.onState(msg); break;
+      case 'round_resolved': this.onReport(msg); break;
+      case 'message': this.chat.add(msg); break;
+      case 'game_over': this.onGameOver(msg); break;
+      case 'kicked': this.leave({ code: 'kicked', message: 'You were removed from the game by the instructor.' }); break;
+      case 'error': showError(msg); break;
+      default: break;
+    }
+  }
+
+  async onState(state) {
+    const first = !this.state;
+    this.state = state;
+    if (!this.history && state.session) this.history = new api.History(state.session.id);
+    if (this.history) this.history.fromState(state);
+    this.chat.setState(state);
+    if (!this.scenario && state.session) {
+      try {
+        this.scenario = await api.scenario(state.session.scenario);
+      } catch (err) {
+        showError(err);
+      }
+      withSource(state.session.scenario, () => this.rerenderAll());
+    }
+    if (this.fresh && state.phase === 'finished' && !this.gameOver) {
+      // (Re)connected to a game that was already over: the server does not send `game_over`
+      // again, so the scores are worked out from the final tracks.
+      this.gameOver = gameOverFromState(state, this.scenario);
+      if (this.gameOver) this.tab = 'scores';
+    }
+    this.fresh = false;
+    this.render();
+    if (first) focusHeading(this.mainEl);
+  }
+
+  onReport(report) {
+    const known = this.reports.findIndex((r) => r.round === report.round);
+    if (known >= 0) this.reports[known] = report;
+    else this.reports.push(report);
+    this.reports.sort((a, b) => a.round - b.round);
+    if (this.history) this.history.fromReport(report);
+    this.reportShown = report.round;
+    if (!report.replay) {
+      announce(reportAnnouncement(report, this.scenario));
+      const typing = document.activeElement && document.activeElement.id === 'chat-input';
+      if (!typing) {
+        this.tab = 'report';
+        this.newReport = false;
+      } else {
+        this.newReport = true;
+      }
+    }
+    this.render();
+    if (!report.replay && this.tab === 'report') focusHeading(this.panels.report);
+  }
+
+  onGameOver(msg) {
+    this.gameOver = msg;
+    if (this.history) this.history.fromDebrief(msg.debrief || {});
+    announce('The game is over. Final scores are shown.');
+    this.tab = 'scores';
+    this.render();
+    focusHeading(this.panels.scores);
+  }
+
+  // -- Actions --
+
+  async act(promise, errorBox) {
+    this.pending = true;
+    this.renderRound();
+    try {
+      await promise;
+      if (errorBox) clearErrors(errorBox);
+    } catch (err) {
+      showError(err, errorBox);
+    } finally {
+      this.pending = false;
+      this.renderRound();
+    }
+  }
+
+  setOrders(orders) {
+    const s = this.state;
+    return this.act(this.conn.send('set_orders', { round: s.round, orders }), this.draftError);
+  }
+
+  addOrder(move, target) {
+    const orders = [...(this.state.my_orders || []), target ? { move, target } : { move }];
+    return this.setOrders(orders);
+  }
+
+  removeOrder(index) {
+    const orders = (this.state.my_orders || []).filter((_, i) => i !== index);
+    return this.setOrders(orders);
+  }
+
+  setReady(ready) {
+    const s = this.state;
+    return this.act(this.conn.send('ready', { round: s.round, ready }), this.draftError);
+  }
+
+  chooseRole(role) {
+    return this.act(this.conn.send('choose_role', { role }), this.roleError);
+  }
+
+  // -- Layout --
+
+  build() {
+    this.headerEl = h('header', { class: 'game-header' });
+    this.tabsEl = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Screens' });
+    this.panels = {};
+    for (const t of TABS) {
+      this.panels[t.id] = h('section', {
+        class: `panel panel-${t.id}`, id: `panel-${t.id}`, role: 'tabpanel', 'aria-labelledby': `tab-${t.id}`,
+      });
+    }
+    this.panels.chat.appendChild(this.chat.el);
+    this.draftError = h('div', { class: 'inline-error', id: 'draft-error' });
+    this.roleError = h('div', { class: 'inline-error', id: 'role-error' });
+    this.regions = {
+      header: region(this.headerEl),
+      roles: region(h('div', { class: 'role-choice' })),
+      roundHead: region(h('div', { class: 'round-head' })),
+      draft: region(h('div', { class: 'draft-body' })),
+      moves: region(h('div', { class: 'moves' })),
+      side: region(h('div', { class: 'side' })),
+      report: region(h('div', { class: 'report-body' })),
+      scores: region(h('div', { class: 'scores-body' })),
+    };
+    this.mainEl = h('main', { class: 'student-page', id: 'main' },
+      this.headerEl, this.tabsEl,
+      h('div', { class: 'student-grid' },
+        h('div', { class: 'student-main' }, this.panels.round, this.panels.report, this.panels.scores),
+        h('aside', { class: 'student-aside' }, this.panels.chat)));
+    fill(this.root, this.mainEl);
+    this.panels.report.append(this.regions.report.el);
+    this.panels.scores.append(this.regions.scores.el);
+  }
+
+  rerenderAll() {
+    for (const r of Object.values(this.regions)) r.reset();
+    this.render();
+  }
+
+  render() {
+    if (!this.state || this.stopped) return;
+    const s = this.state;
+    const role = this.myRoleDef();
+    title(role ? `${role.name} · Round ${s.round}` : 'Choose a role');
+    this.renderHeader();
+    this.renderTabs();
+    this.renderRound();
+    this.renderReport();
+    this.renderScores();
+    this.chat.markRead();
+  }
+
+  myRole() {
+    return this.state && this.state.you ? this.state.you.role : null;
+  }
+
+  myRoleDef() {
+    const id = this.myRole();
+    if (!id || !this.state) return null;
+    return (this.state.roles || []).find((r) => r.id === id) || { id, name: id };
+  }
+
+  renderHeader() {
+    const s = this.state;
+    const role = this.myRoleDef();
+    const rounds = s.session ? s.session.rounds : '?';
+    const roundText = s.phase === 'lobby' ? 'Waiting room'
+      : s.phase === 'finished' ? 'Game over'
+        : `Round ${Math.min(s.round, rounds)} of ${rounds}${s.round_name ? `: ${s.round_name.replace(/^Round\s+\d+\s*[:·.\-–—]\s*/, '')}` : ''}`;
+    this.regions.header.update([s.session, s.phase, s.round, s.round_name, role, s.you, s.roles, s.players], () => [
+      h('div', { class: 'header-top' },
+        h('p', { class: 'game-title' }, s.session ? s.session.title : ''),
+        h('p', { class: 'you' }, role ? h('span', { class: 'role-badge', 'data-role': role.id }, role.name) : null,
+          ' ', h('span', { class: 'muted' }, s.you && s.you.name ? s.you.name : ''))),
+      h('div', { class: 'header-round' },
+        h('h1', { class: 'round-title' }, roundText),
+        h('p', { class: 'countdown', 'data-countdown': '', role: 'timer', 'aria-live': 'off' })),
+      s.phase === 'running' || s.phase === 'paused' ? readyLights(s, { names: false, mine: this.myRole() }) : null,
+    ]);
+  }
+
+  renderTabs() {
+    if (!this.state) return;
+    const unread = this.chat.totalUnread();
+    const available = TABS.filter((t) => {
+      if (t.id === 'report') return this.reports.length > 0;
+      if (t.id === 'scores') return Boolean(this.gameOver);
+      if (t.id === 'chat') return !WIDE.matches;
+      return true;
+    });
+    if (!available.some((t) => t.id === this.tab)) this.tab = 'round';
+    this.tabsEl.hidden = available.length < 2;
+    const badge = (t) => {
+      if (t.id === 'chat' && unread) return h('span', { class: 'unread', 'aria-hidden': 'true' }, String(unread));
+      if (t.id === 'report' && this.newReport) return h('span', { class: 'unread dot', 'aria-hidden': 'true' }, 'new');
+      return null;
+    };
+    const label = (t) => `${t.label}${t.id === 'chat' && unread ? `, ${unread} unread` : ''}${t.id === 'report' && this.newReport ? ', new' : ''}`;
+    fill(this.tabsEl, available.map((t, i) => h('button', {
+      type: 'button', role: 'tab', id: `tab-${t.id}`, class: 'tab', 'data-tab': t.id, 'data-key': `tab-${t.id}`,
+      'aria-selected': t.id === this.tab ? 'true' : 'false', 'aria-controls': `panel-${t.id}`,
+      'aria-label': label(t), tabindex: t.id === this.tab ? '0' : '-1',
+      onclick: () => this.showTab(t.id),
+      onkeydown: (e) => {
+        const delta = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+        if (!delta) return;
+        e.preventDefault();
+        const next = available[(i + delta + available.length) % available.length];
+        this.showTab(next.id);
+        this.tabsEl.querySelector(`[data-tab="${next.id}"]`)?.focus();
+      },
+    }, t.label, badge(t))));
+    for (const t of TABS) this.panels[t.id].classList.toggle('active', t.id === this.tab);
+    // Beside the game on wide screens, the chat is a region of its own rather than a tab panel.
+    const chatPanel = this.panels.chat;
+    if (WIDE.matches) {
+      chatPanel.setAttribute('role', 'region');
+      chatPanel.removeAttribute('aria-labelledby');
+      chatPanel.setAttribute('aria-label', 'Chat');
+    } else {
+      chatPanel.setAttribute('role', 'tabpanel');
+      chatPanel.setAttribute('aria-labelledby', 'tab-chat');
+      chatPanel.removeAttribute('aria-label');
+    }
+  }
+
+  showTab(id) {
+    this.tab = id;
+    if (id === 'report') this.newReport = false;
+    this.renderTabs();
+    this.chat.markRead();
+    if (id === 'chat') this.chat.render(true);
+  }
+
+  // -- Round panel --
+
+  renderRound() {
+    const s = this.state;
+    if (!s) return;
+    const panel = this.panels.round;
+    const role = this.myRole();
+    let mode;
+    if (!role && s.phase !== 'finished') mode = 'choose';
+    else if (s.phase === 'lobby') mode = 'lobby';
+    else if (s.phase === 'finished') mode = 'over';
+    else mode = 'round';
+    if (panel.dataset.mode !== mode) {
+      panel.dataset.mode = mode;
+      for (const r of Object.values(this.regions)) if (r !== this.regions.header && r !== this.regions.report && r !== this.regions.scores) r.reset();
+      if (mode === 'choose') {
+        fill(panel, h('h2', { class: 'panel-title' }, 'Choose your role'),
+          h('p', { class: 'muted' }, 'Several players may share a role: they form a team with one set of orders.'),
+          this.roleError, this.regions.roles.el);
+      } else if (mode === 'lobby') {
+        fill(panel, h('h2', { class: 'panel-title' }, 'Waiting for the instructor to start'),
+          h('p', { class: 'muted' }, 'Read your briefing and your objective. You can still change role until the game starts.'),
+          this.regions.side.el, h('h3', null, 'Teams'), this.roleError, this.regions.roles.el);
+      } else if (mode === 'over') {
+        fill(panel, h('h2', { class: 'panel-title' }, 'The game is over'),
+          h('p', null, this.gameOver ? 'See the Scores tab for how each role did against its objective.' : 'The final scores were shown when the game ended.'),
+          this.regions.side.el,
+          h('button', { type: 'button', class: 'secondary', onclick: () => this.leave(null) }, 'Join another game'));
+      } else {
+        fill(panel,
+          this.regions.roundHead.el,
+          h('section', { class: 'draft', 'aria-labelledby': 'draft-title' },
+            h('h2', { id: 'draft-title', class: 'panel-title' }, 'Your orders'),
+            this.draftError, this.regions.draft.el),
+          h('section', { class: 'moves-section', 'aria-labelledby': 'moves-title' },
+            h('h2', { id: 'moves-title', class: 'panel-title' }, 'Moves you can make'),
+            this.regions.moves.el),
+          this.regions.side.el);
+      }
+    }
+    if (mode === 'choose' || mode === 'lobby') this.renderRoles();
+    if (mode === 'round') {
+      this.renderRoundHead();
+      this.renderDraft();
+      this.renderMoves();
+    }
+    if (mode !== 'choose') this.renderSide();
+  }
+
+  renderRoles() {
+    const s = this.state;
+    const sc = this.scenario;
+    const mine = this.myRole();
+    const playersById = new Map((s.players || []).map((p) => [p.player_id, p]));
+    this.regions.roles.update([s.roles, s.players, mine, s.phase, this.pending, Boolean(sc)], () => h('ul', { class: 'role-cards' },
+      (s.roles || []).map((r) => {
+        const def = sc ? sc.roles.find((x) => x.id === r.id) : null;
+        const people = (r.players || []).map((id) => playersById.get(id)).filter((p) => p && !p.bot);
+        const isMine = r.id === mine;
+        let action;
+        if (r.bot) action = h('p', { class: 'muted' }, 'Played by a bot');
+        else if (isMine) {
+          action = s.phase === 'lobby'
+            ? h('button', { type: 'button', class: 'secondary', 'data-key': `leave-${r.id}`, disabled: this.pending, onclick: () => this.chooseRole(null) }, 'Leave this role')
+            : h('p', null, h('strong', null, 'Your role'));
+        } else if (!mine || s.phase === 'lobby') {
+          action = h('button', { type: 'button', class: 'primary', 'data-key': `choose-${r.id}`, 'data-choose': r.id, disabled: this.pending, onclick: () => this.chooseRole(r.id) }, `Play ${r.name}`);
+        }
+        return h('li', { class: `role-card${isMine ? ' mine' : ''}`, 'data-role': r.id },
+          h('h3', null, r.name, isMine ? h('span', { class: 'tag' }, 'you') : null),
+          def ? h('p', null, def.briefing) : null,
+          def ? h('p', { class: 'objective' }, h('strong', null, 'Wants: '), def.objective.summary, ' ', paras(sc.id, def.objective.essay)) : null,
+          h('p', { class: 'team' }, h('span', { class: 'muted' }, 'Team: '),
+            r.bot ? 'a bot' : people.length ? people.map((p) => `${p.name}${p.connected ? '' : ' (offline)'}`).join(', ') : 'nobody yet'),
+          action);
+      })));
+  }
+
+  renderRoundHead() {
+    const s = this.state;
+    const sc = this.scenario;
+    this.regions.roundHead.update([s.round, s.round_name, s.briefing, s.events, s.phase, Boolean(sc)], () => [
+      s.phase === 'paused' ? h('p', { class: 'notice' }, 'The instructor has paused the game. You can still read and chat.') : null,
+      h('section', { class: 'briefing card', 'aria-labelledby': 'briefing-title' },
+        h('h2', { id: 'briefing-title', class: 'panel-title' }, s.round_name || `Round ${s.round}`),
+        h('p', { class: 'briefing-text' }, s.briefing || ''),
+        (s.events || []).map((e) => h('div', { class: 'event', 'data-event': e.id },
+          h('h3', null, h('span', { class: 'tag event-tag' }, 'Event'), ' ', e.name),
+          h('p', null, e.text, ' ', paras(sc && sc.id, e.essay))))),
+    ]);
+  }
+
+  moveDefs() {
+    const s = this.state;
+    const defs = new Map();
+    for (const m of s.moves || []) defs.set(m.id, m);
+    return defs;
+  }
+
+  scenarioMove(id) {
+    const sc = this.scenario;
+    const role = this.myRole();
+    return sc ? sc.moves.find((m) => m.role === role && m.id === id) : null;
+  }
+
+  apLeft() {
+    const s = this.state;
+    const defs = this.moveDefs();
+    const used = (s.my_orders || []).reduce((sum, o) => sum + ((defs.get(o.move) || this.scenarioMove(o.move) || {}).cost || 0), 0);
+    return { total: s.action_points || 0, used, left: (s.action_points || 0) - used };
+  }
+
+  targetName(id) {
+    const sc = this.scenario;
+    for (const m of this.state.moves || []) {
+      const t = (m.targets || []).find((x) => x.id === id);
+      if (t) return t.name;
+    }
+    const actor = sc && [...(sc.actors || []), ...(sc.roles || [])].find((x) => x.id === id);
+    return actor ? actor.name : id;
+  }
+
+  renderDraft() {
+    const s = this.state;
+    const defs = this.moveDefs();
+    const ap = this.apLeft();
+    const locked = s.ready;
+    const running = s.phase === 'running';
+    this.regions.draft.update([s.my_orders, s.ready, s.action_points, s.moves, s.phase, this.pending, s.round], () => [
+      h('p', { class: 'ap', 'data-ap-left': ap.left },
+        h('strong', null, `${ap.left} of ${ap.total}`), ' action points left',
+        locked ? h('span', { class: 'tag locked-tag' }, 'locked') : null),
+      (s.my_orders || []).length === 0
+        ? h('p', { class: 'muted empty-draft' }, 'No orders yet. If you give none, your role holds this round.')
+        : h('ol', { class: 'draft-list' }, s.my_orders.map((o, i) => {
+          const def = defs.get(o.move) || this.scenarioMove(o.move) || { name: o.move, cost: '?' };
+          return h('li', { class: 'draft-item', 'data-order': o.move },
+            h('span', null, h('strong', null, def.name), o.target ? ` → ${this.targetName(o.target)}` : '',
+              h('span', { class: 'muted' }, ` · ${def.cost} AP`)),
+            locked || !running ? null : h('button', {
+              type: 'button', class: 'link', 'data-key': `remove-${i}`, disabled: this.pending,
+              'aria-label': `Remove ${def.name}${o.target ? ` to ${this.targetName(o.target)}` : ''} from your orders`,
+              onclick: () => this.removeOrder(i),
+            }, 'Remove'));
+        })),
+      h('div', { class: 'draft-actions' },
+        locked
+          ? h('button', { type: 'button', class: 'secondary big', id: 'unlock', 'data-key': 'ready', disabled: this.pending || !running, onclick: () => this.setReady(false) }, 'Unlock to change')
+          : h('button', { type: 'button', class: 'primary big', id: 'lock', 'data-key': 'ready', disabled: this.pending || !running, onclick: () => this.setReady(true) },
+            (s.my_orders || []).length ? 'Lock orders (ready)' : 'Hold and lock (ready)'),
+        h('p', { class: 'muted small', id: 'lock-help' }, locked
+          ? 'Your orders are locked. The round resolves when every role is ready or at the deadline.'
+          : 'Lock when you are done; teammates share these orders and may change them too.')),
+    ]);
+  }
+
+  renderMoves() {
+    const s = this.state;
+    const sc = this.scenario;
+    const ap = this.apLeft();
+    const running = s.phase === 'running';
+    const roleNames = new Map((s.roles || []).map((r) => [r.id, r.name]));
+    const trackNames = new Map(((sc && sc.tracks) || []).map((t) => [t.id, t.name]));
+    const effectText = (effects) => Object.entries(effects || {})
+      .map(([track, amount]) => `${trackNames.get(track) || track} ${typeof amount === 'number' ? signed(amount) : 'varies'}`).join(', ');
+    this.regions.moves.update([s.moves, s.my_orders, s.ready, s.action_points, s.phase, this.pending, Boolean(sc), api.sourceNow(sc && sc.id) ? 1 : 0], () => {
+      if (!(s.moves || []).length) return h('p', { class: 'muted' }, 'Your role has no moves this round.');
+      return h('ul', { class: 'move-cards' }, s.moves.map((m) => {
+        const def = this.scenarioMove(m.id) || {};
+        const ordered = (s.my_orders || []).map((o, i) => [o, i]).filter(([o]) => o.move === m.id);
+        const affordable = m.cost <= ap.left;
+        const disabled = this.pending || s.ready || !running || !affordable;
+        const why = !running ? '' : s.ready ? 'Unlock your orders to change them.' : !affordable ? `Needs ${m.cost} AP; you have ${ap.left} left.` : '';
+        const partners = m.partners && m.partners.length
+          ? m.partners.map((p) => (p === 'target' ? 'its target' : roleNames.get(p) || p))
+          : null;
+        const targets = m.targets || [];
+        const buttons = targets.length
+          ? targets.map((t) => {
+            const already = ordered.some(([o]) => o.target === t.id);
+            return already ? null : h('button', {
+              type: 'button', class: 'secondary', 'data-key': `add-${m.id}-${t.id}`, 'data-add': m.id, 'data-target': t.id, disabled,
+              'aria-label': `Order ${m.name} with target ${t.name}`, onclick: () => this.addOrder(m.id, t.id),
+            }, `Order → ${t.name}`);
+          })
+          : ordered.length ? [] : [h('button', {
+            type: 'button', class: 'secondary', 'data-key': `add-${m.id}`, 'data-add': m.id, disabled,
+            'aria-label': `Order ${m.name}`, onclick: () => this.addOrder(m.id),
+          }, 'Add to my orders')];
+        return h('li', { class: `move-card${ordered.length ? ' chosen' : ''}`, 'data-move': m.id },
+          h('div', { class: 'move-head' },
+            h('h3', { class: 'move-name' }, m.name),
+            h('span', { class: 'cost', 'aria-label': `costs ${m.cost} action point${m.cost === 1 ? '' : 's'}` }, `${m.cost} AP`)),
+          h('p', { class: 'move-summary' }, m.summary, ' ', paras(sc && sc.id, m.essay)),
+          partners ? h('p', { class: 'joint' }, h('strong', null, 'Joint move: '), jointText(partners, def.joint_need)) : null,
+          m.choice_of ? h('p', { class: 'joint' }, h('strong', null, 'Your answer to the event.')) : null,
+          targets.length ? h('p', { class: 'targets' }, h('span', { class: 'muted' }, 'Targets: '), targets.map((t) => t.name).join(', ')) : null,
+          effectText(def.effects) ? h('p', { class: 'effects muted small' }, `If it succeeds: ${effectText(def.effects)}`) : null,
+          ordered.length ? h('p', { class: 'in-orders' }, '✓ In your orders',
+            ordered.map(([o]) => (o.target ? ` (→ ${this.targetName(o.target)})` : ''))) : null,
+          h('div', { class: 'move-actions' }, buttons, why && !ordered.length ? h('span', { class: 'muted small' }, why) : null));
+      }));
+    });
+  }
+
+  renderSide() {
+    const s = this.state;
+    const sc = this.scenario;
+    const roleId = this.myRole();
+    const def = sc && roleId ? sc.roles.find((r) => r.id === roleId) : null;
+    const last = this.reports.find((r) => r.round === s.round - 1);
+    const changes = {};
+    if (last) for (const t of last.tracks || []) if (t.value !== t.before) changes[t.id] = t.value - t.before;
+    const trackNames = new Map(((sc && sc.tracks) || []).map((t) => [t.id, t.name]));
+    this.regions.side.update([s.tracks, roleId, s.phase === 'lobby', Boolean(sc), changes, api.sourceNow(sc && sc.id) ? 1 : 0], () => h('div', { class: 'side-cards' },
+      def ? h('section', { class: 'card objective-card', 'aria-labelledby': 'objective-title' },
+        h('h2', { id: 'objective-title', class: 'panel-title' }, `Your objective as ${def.name}`),
+        h('p', null, def.objective.summary, ' ', paras(sc.id, def.objective.essay)),
+        h('p', { class: 'muted small' }, 'Scored on: ', def.objective.score.map((t) => {
+          const label = t.label && !trackNames.has(t.label) ? t.label : t.tracks.map((id) => trackNames.get(id) || id).join(' / ');
+          return `${t.invert ? 'low ' : ''}${label} ×${t.weight}`;
+        }).join(', ')),
+        h('details', { open: s.phase === 'lobby' }, h('summary', null, 'Your briefing'), h('p', null, def.briefing))) : null,
+      h('section', { class: 'card', 'aria-labelledby': 'tracks-title' },
+        h('h2', { id: 'tracks-title', class: 'panel-title' }, 'Where things stand'),
+        trackBars(s.tracks || [], { changes, caption: 'Tracks you can see' }))));
+  }
+
+  // -- Report and scores --
+
+  renderReport() {
+    const s = this.state;
+    const round = this.reportShown || (this.reports.length ? this.reports[this.reports.length - 1].round : null);
+    const report = this.reports.find((r) => r.round === round);
+    const sc = this.scenario;
+    this.regions.report.update([round, report, this.reports.map((r) => r.round), Boolean(sc), s.phase, s.round, api.sourceNow(sc && sc.id) ? 1 : 0], () => {
+      if (!report) return h('p', { class: 'muted' }, 'The report appears here after each round.');
+      const select = this.reports.length > 1 ? h('p', { class: 'report-picker' },
+        h('label', { for: 'report-round' }, 'Show the report of '),
+        h('select', { id: 'report-round', 'data-key': 'report-round', onchange: (e) => { this.reportShown = Number(e.target.value); this.renderReport(); } },
+          this.reports.map((r) => h('option', { value: r.round, selected: r.round === round }, `round ${r.round}`)))) : null;
+      const next = s.phase === 'running' || s.phase === 'paused'
+        ? h('button', { type: 'button', class: 'primary', id: 'to-round', 'data-key': 'to-round', onclick: () => { this.showTab('round'); focusHeading(this.panels.round); } }, `Go to round ${s.round} →`)
+        : null;
+      return [h('h2', { class: 'panel-title' }, 'What happened'), select, reportView(report, sc, { state: s, mine: this.myRole() }), next];
+    });
+  }
+
+  renderScores() {
+    const sc = this.scenario;
+    this.regions.scores.update([this.gameOver, Boolean(sc), api.sourceNow(sc && sc.id) ? 1 : 0], () => {
+      if (!this.gameOver) return null;
+      const d = this.gameOver.debrief || {};
+      const visible = (d.tracks || []).map((t) => {
+        const def = sc ? sc.tracks.find((x) => x.id === t.id) : null;
+        return { ...t, min: def ? def.min : 0, max: def ? def.max : 10, summary: def ? def.summary : '' };
+      });
+      return [
+        h('h2', { class: 'panel-title' }, 'Final scores'),
+        h('p', { class: 'muted' }, this.gameOver.computed
+          ? 'Each role scored against its own objective (0–100). Several roles can do well at once.'
+          : d.ended_early
+            ? `The instructor ended the game after ${d.rounds_played} round${d.rounds_played === 1 ? '' : 's'}.`
+            : `After ${d.rounds_played} rounds, each role scored against its own objective (0–100). Several roles can do well at once.`),
+        scoreboard(this.gameOver, sc, { mine: this.myRole() }),
+        h('h3', null, 'The tracks over the game'),
+        this.history ? charts(visible, this.history, (this.state.session || {}).rounds || 0) : null,
+        h('button', { type: 'button', class: 'secondary', onclick: () => this.leave(null) }, 'Join another game'),
+      ];
+    });
+  }
+}

@@ -1,0 +1,292 @@
+// Pieces shared by the student, projector and instructor screens: ¶ references (the paragraph one
+// click away), track bars, ready lights, the countdown, line charts, final scores.
+
+import { h, clock, signed, announce } from './?asset=dom.js';
+import { serverNow, source, sourceNow } from './?asset=api.js';
+
+// ---- ¶ references --------------------------------------------------------------------------------
+
+/**
+ * The ¶ numbers of a line. When the instructor has loaded the essay's text, each ¶ is a button
+ * that opens the paragraph itself; otherwise plain text.
+ */
+export function paras(scenarioId, essay) {
+  if (!essay || essay.length === 0) return null;
+  const loaded = sourceNow(scenarioId);
+  return h('span', { class: 'paras' }, essay.map((n) => {
+    if (loaded && loaded[n - 1]) {
+      return h('button', {
+        type: 'button', class: 'para', 'data-para': n,
+        'aria-label': `Read paragraph ${n} of the essay`, 'aria-haspopup': 'dialog',
+        onclick: (e) => openParagraph(scenarioId, n, e.currentTarget),
+      }, `¶${n}`);
+    }
+    return h('span', { class: 'para-plain', title: 'Paragraph of the essay' }, `¶${n}`);
+  }));
+}
+
+let dialog;
+
+/** Opens the paragraph in a modal dialog (Escape or the button closes it; focus returns). */
+export async function openParagraph(scenarioId, n, opener) {
+  let paragraphs = sourceNow(scenarioId);
+  if (!paragraphs) paragraphs = await source(scenarioId, { fresh: true }).catch(() => null);
+  if (!dialog) {
+    dialog = h('dialog', { id: 'paragraph', 'aria-labelledby': 'paragraph-title' });
+    document.body.appendChild(dialog);
+  }
+  const text = paragraphs && paragraphs[n - 1]
+    ? paragraphs[n - 1]
+    : 'The essay\'s text has not been loaded on this server, so only the paragraph number is shown.';
+  const close = h('button', { type: 'button', class: 'primary', onclick: () => dialog.close() }, 'Close');
+  dialog.replaceChildren(
+    h('h2', { id: 'paragraph-title' }, `Essay, paragraph ${n}`),
+    h('p', { class: 'paragraph-text' }, text),
+    h('p', { class: 'muted small' }, 'Quoted from the source essay loaded by your instructor.'),
+    h('div', { class: 'actions' }, close),
+  );
+  dialog.onclose = () => { if (opener && document.contains(opener)) opener.focus(); };
+  if (!dialog.open) dialog.showModal();
+  close.focus();
+}
+
+/** Fetches the source text (if any) and calls `then` once it is known, to re-render ¶ buttons. */
+export function withSource(scenarioId, then) {
+  source(scenarioId).then((p) => { if (p) then(); }, () => {});
+}
+
+// ---- Tracks --------------------------------------------------------------------------------------
+
+/** A labelled bar per track: value within min..max, the last change, private ones marked. */
+export function trackBars(tracks, { changes = {}, caption } = {}) {
+  return h('ul', { class: 'tracks', 'aria-label': caption || 'Tracks' }, tracks.map((t) => {
+    const span = Math.max(1, t.max - t.min);
+    const pct = Math.round(((t.value - t.min) / span) * 100);
+    const delta = changes[t.id];
+    return h('li', { class: 'track', 'data-track': t.id },
+      h('div', { class: 'track-head' },
+        h('span', { class: 'track-name' }, t.name, t.private ? h('span', { class: 'tag' }, 'only you see this') : null),
+        h('span', { class: 'track-value' },
+          h('strong', null, String(t.value)), h('span', { class: 'muted' }, ` / ${t.max}`),
+          delta ? h('span', { class: delta > 0 ? 'delta up' : 'delta down' }, ` ${signed(delta)}`) : null)),
+      h('div', {
+        class: 'bar', role: 'meter', 'aria-label': t.name,
+        'aria-valuemin': t.min, 'aria-valuemax': t.max, 'aria-valuenow': t.value,
+        title: t.summary || '',
+      }, h('div', { class: 'bar-fill', style: `width:${Math.max(0, Math.min(100, pct))}%` })));
+  }));
+}
+
+// ---- Ready lights --------------------------------------------------------------------------------
+
+/** One chip per role: who plays it and whether its orders are locked. */
+export function readyLights(state, { names = true, mine } = {}) {
+  const playersById = new Map((state.players || []).map((p) => [p.player_id, p]));
+  return h('ul', { class: 'ready-lights', 'aria-label': 'Who is ready' }, (state.roles || []).map((r) => {
+    const people = (r.players || []).map((id) => playersById.get(id)).filter(Boolean).filter((p) => !p.bot);
+    const empty = !r.bot && people.length === 0;
+    const status = r.bot ? 'bot, always ready' : empty ? 'no players' : r.ready ? 'ready' : 'choosing';
+    const light = r.bot ? 'bot' : empty ? 'empty' : r.ready ? 'on' : 'off';
+    return h('li', { class: `ready-chip ${light}${r.id === mine ? ' mine' : ''}`, 'data-role': r.id, 'data-ready': r.ready ? '1' : '0' },
+      h('span', { class: 'light', 'aria-hidden': 'true' }),
+      h('span', { class: 'chip-role' }, r.name),
+      h('span', { class: 'chip-status' }, status),
+      names && people.length ? h('span', { class: 'chip-names' }, people.map((p) => p.name).join(', ')) : null);
+  }));
+}
+
+// ---- Countdown -----------------------------------------------------------------------------------
+
+/** The text of the countdown for a state: running, paused, lobby or finished. */
+export function countdownText(state) {
+  if (!state) return '';
+  if (state.phase === 'finished') return '';
+  if (state.phase === 'paused') {
+    return state.remaining_secs !== null && state.remaining_secs !== undefined
+      ? `Paused · ${clock(state.remaining_secs)} left`
+      : 'Paused';
+  }
+  if (state.phase === 'lobby') {
+    const secs = state.session && state.session.round_secs;
+    return secs ? `Rounds of ${clock(secs)}` : 'Waiting to start';
+  }
+  if (state.deadline_at) {
+    const left = (state.deadline_at - serverNow()) / 1000;
+    return left > 0 ? `${clock(left)} left` : 'Time is up: resolving…';
+  }
+  return '';
+}
+
+/** Seconds left in a running round, or null. */
+export function secondsLeft(state) {
+  if (!state || state.phase !== 'running' || !state.deadline_at) return null;
+  return Math.max(0, (state.deadline_at - serverNow()) / 1000);
+}
+
+/**
+ * Keeps every `[data-countdown]` element ticking from `getState()`. With `announce`, screen-reader
+ * users hear when one minute is left.
+ */
+export function startTicker(getState, { announce: say = false } = {}) {
+  let warned = null;
+  const tick = () => {
+    const state = getState();
+    const text = countdownText(state);
+    const left = secondsLeft(state);
+    if (say && left !== null && left <= 60 && left > 55 && warned !== state.round) {
+      warned = state.round;
+      announce('One minute left in this round.');
+    }
+    for (const el of document.querySelectorAll('[data-countdown]')) {
+      if (el.textContent !== text) el.textContent = text;
+      el.classList.toggle('urgent', left !== null && left <= 30);
+    }
+  };
+  tick();
+  const timer = setInterval(tick, 500);
+  return () => clearInterval(timer);
+}
+
+// ---- Charts --------------------------------------------------------------------------------------
+
+/**
+ * A small line chart of one track over the rounds (hand-made SVG). `series`: values by round
+ * index (0 = the start), null where unknown. `rounds`: how many rounds the game has.
+ */
+export function lineChart({ name, min, max, series, rounds, summary }) {
+  const W = 320;
+  const H = 150;
+  const pad = { l: 30, r: 12, t: 12, b: 26 };
+  const n = Math.max(rounds, series.length - 1, 1);
+  const x = (i) => pad.l + (i / n) * (W - pad.l - pad.r);
+  const span = Math.max(1, max - min);
+  const y = (v) => pad.t + (1 - (v - min) / span) * (H - pad.t - pad.b);
+  const NS = 'http://www.w3.org/2000/svg';
+  const el = (tag, attrs, text) => {
+    const node = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const known = series.map((v, i) => [i, v]).filter(([, v]) => v !== null && v !== undefined);
+  const described = known.map(([i, v]) => (i === 0 ? `start ${v}` : `round ${i}: ${v}`)).join(', ');
+  const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${name}: ${described || 'no values yet'}`, class: 'chart' });
+  svg.appendChild(el('title', {}, `${name}${summary ? ` — ${summary}` : ''}`));
+  // Axes and grid: min, middle, max.
+  for (const v of [min, Math.round((min + max) / 2), max]) {
+    svg.appendChild(el('line', { x1: pad.l, x2: W - pad.r, y1: y(v), y2: y(v), class: 'grid' }));
+    svg.appendChild(el('text', { x: pad.l - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, String(v)));
+  }
+  for (let i = 0; i <= n; i++) {
+    svg.appendChild(el('text', { x: x(i), y: H - 8, 'text-anchor': 'middle', class: 'axis' }, i === 0 ? 'start' : `R${i}`));
+  }
+  // The line, broken where a value is unknown.
+  let path = '';
+  let pen = false;
+  series.forEach((v, i) => {
+    if (v === null || v === undefined) { pen = false; return; }
+    path += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)} `;
+    pen = true;
+  });
+  if (path) svg.appendChild(el('path', { d: path.trim(), class: 'line' }));
+  for (const [i, v] of known) {
+    svg.appendChild(el('circle', { cx: x(i), cy: y(v), r: 4, class: 'dot' }));
+  }
+  const last = known[known.length - 1];
+  if (last) {
+    svg.appendChild(el('text', { x: x(last[0]), y: y(last[1]) - 8, 'text-anchor': 'middle', class: 'value' }, String(last[1])));
+  }
+  return h('figure', { class: 'chart-box' }, h('figcaption', null, name), svg);
+}
+
+/** A chart per track, from a History. */
+export function charts(tracks, history, rounds) {
+  return h('div', { class: 'charts' }, tracks.map((t) => lineChart({
+    name: t.name, min: t.min, max: t.max, summary: t.summary, rounds,
+    series: history.series(t.id),
+  })));
+}
+
+// ---- Final scores --------------------------------------------------------------------------------
+
+/** Every role's score against its objective (from `game_over`), best first. */
+export function scoreboard(gameOver, scenarioJson, { mine } = {}) {
+  const roles = [...((gameOver.debrief && gameOver.debrief.roles) || [])];
+  if (roles.length === 0) {
+    for (const [id, score] of Object.entries(gameOver.scores || {})) roles.push({ id, name: id, score });
+  }
+  roles.sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
+  const scId = scenarioJson && scenarioJson.id;
+  return h('ol', { class: 'scores' }, roles.map((r) => {
+    const def = scenarioJson ? scenarioJson.roles.find((x) => x.id === r.id) : null;
+    const objective = r.objective || (def && def.objective && def.objective.summary) || '';
+    const essay = r.essay || (def && def.objective && def.objective.essay) || [];
+    const score = r.score ?? (gameOver.scores || {})[r.id] ?? 0;
+    const who = r.bot ? 'played by a bot' : (r.players && r.players.length ? r.players.join(', ') : 'nobody');
+    return h('li', { class: `score${r.id === mine ? ' mine' : ''}`, 'data-role': r.id },
+      h('div', { class: 'score-head' },
+        h('strong', { class: 'score-role' }, r.name, r.id === mine ? ' (you)' : ''),
+        h('span', { class: 'score-points' }, h('strong', null, String(score)), ' / 100')),
+      h('div', { class: 'bar', role: 'meter', 'aria-label': `${r.name} score`, 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': score },
+        h('div', { class: 'bar-fill', style: `width:${Math.max(0, Math.min(100, score))}%` })),
+      h('p', { class: 'score-objective' }, h('span', { class: 'muted' }, 'Objective: '), objective, ' ', paras(scId, essay)),
+      h('p', { class: 'muted small' }, who));
+  }));
+}
+
+/**
+ * A stand-in for `game_over` when a page (re)connects to a finished game: the server replays the
+ * last report but not `game_over`, so the scores are worked out here from the final tracks with
+ * the engine's own formula (`src/engine/score.rs`). Null when a needed track is not visible.
+ */
+export function gameOverFromState(state, scenarioJson) {
+  if (!state || state.phase !== 'finished' || !scenarioJson) return null;
+  const values = new Map((state.tracks || []).map((t) => [t.id, t.value]));
+  const defs = new Map(scenarioJson.tracks.map((t) => [t.id, t]));
+  const scores = {};
+  const roles = [];
+  for (const role of scenarioJson.roles) {
+    const terms = role.objective.score || [];
+    let weighted = 0;
+    let total = 0;
+    for (const term of terms) {
+      let value = term.tracks.length ? Infinity : 0;
+      for (const id of term.tracks) {
+        const def = defs.get(id);
+        if (!def || !values.has(id)) return null;
+        const span = Math.max(1, def.max - def.min);
+        const v = Math.min(Math.max(values.get(id) - def.min, 0), span);
+        const perMille = Math.floor((v * 1000) / span);
+        value = Math.min(value, term.invert ? 1000 - perMille : perMille);
+      }
+      weighted += value * term.weight;
+      total += term.weight;
+    }
+    const points = total ? Math.min(100, Math.max(0, Math.floor((weighted * 100 + total * 500) / (total * 1000)))) : 0;
+    scores[role.id] = points;
+    const r = (state.roles || []).find((x) => x.id === role.id) || {};
+    const names = (r.players || []).map((id) => (state.players || []).find((p) => p.player_id === id)).filter(Boolean).map((p) => p.name);
+    roles.push({ id: role.id, name: role.name, score: points, objective: role.objective.summary, essay: role.objective.essay, players: names, bot: Boolean(r.bot) });
+  }
+  return { type: 'game_over', computed: true, scores, debrief: { roles, tracks: state.tracks } };
+}
+
+// ---- Connection status ---------------------------------------------------------------------------
+
+const STATUS_TEXT = {
+  connecting: 'Connecting…',
+  open: '',
+  reconnecting: 'Connection lost: reconnecting…',
+  offline: 'No network: waiting for the Wi-Fi to come back…',
+  closed: 'Disconnected.',
+};
+
+/** Shows the connection's status in the banner (`#status`); empty when all is well. */
+export function setStatus(status) {
+  const el = document.getElementById('status');
+  if (!el) return;
+  const text = STATUS_TEXT[status] ?? '';
+  el.textContent = text;
+  el.hidden = !text;
+  el.dataset.status = status;
+}

@@ -1,0 +1,155 @@
+//! The instructor console in a real browser with the main scenario: a session created with bots,
+//! the round length set in the lobby, a scenario event injected (and a refused one shown in
+//! words), and the game ended early. The student plays the one human role on a phone.
+
+#[path = "browser/cdp.rs"]
+mod cdp;
+#[path = "browser/server.rs"]
+mod server;
+#[path = "browser/setup.rs"]
+mod setup;
+
+use std::time::Duration;
+
+use cdp::{js, Browser};
+use setup::{LAPTOP, PHONE};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_instructor_runs_a_session_with_bots_and_events() {
+    let Some(chromium) = setup::chromium_or_skip("the_instructor_runs_a_session_with_bots_and_events") else {
+        return;
+    };
+    let dir = setup::screenshot_dir();
+    let server = server::Server::start();
+    let base = server.base.clone();
+    let browser = Browser::launch(&chromium).await;
+    // No source text is loaded in this test: the client asks, and the answer is a 404.
+    browser.allow_network_errors(&["/source"]);
+
+    let inst = browser.page("instructor", LAPTOP.0, LAPTOP.1).await;
+    inst.goto(&format!("{base}/#/instructor")).await;
+    inst.type_into("#instructor-key", &server.key).await;
+    inst.click("#signin-form button[type=submit]").await;
+    inst.wait_for_selector("#new-scenario option").await;
+    // The scenario with events (the main one), and its first role for the student.
+    let picked = inst
+        .run(
+            "(async () => { for (const s of await (await fetch('/api/scenarios')).json()) { \
+               const full = await (await fetch('/api/scenarios/' + s.id)).json(); \
+               if (full.events.length) return [s.id, full.roles[0].id, full.roles[0].name]; } return null; })()",
+        )
+        .await;
+    let picked = picked.as_array().expect("a scenario with events is offered").clone();
+    let (scenario, role, role_name) = (
+        picked[0].as_str().unwrap().to_string(),
+        picked[1].as_str().unwrap().to_string(),
+        picked[2].as_str().unwrap().to_string(),
+    );
+    inst.select("#new-scenario", &scenario).await;
+    inst.wait_for_selector("[data-bot]").await;
+    // Bots for every role but the student's.
+    inst.run(&format!(
+        "document.querySelectorAll('[data-bot]').forEach(b => {{ b.checked = b.dataset.bot !== {}; }})",
+        js(&role)
+    ))
+    .await;
+    inst.click("#create-form button[type=submit]").await;
+    let code = inst.wait_for("the join code", "document.querySelector('[data-join-code]')?.dataset.joinCode").await;
+    let code = code.as_str().expect("a join code").to_string();
+    inst.wait_for(
+        "the bots in the table",
+        "document.querySelectorAll('.live-table [data-draft]').length > 1 && \
+         [...document.querySelectorAll('.live-table [data-draft]')].filter(c => c.textContent.includes('bot chooses')).length \
+           === document.querySelectorAll('.live-table [data-draft]').length - 1",
+    )
+    .await;
+
+    // The round length, set in the lobby, shows on the student's page.
+    let student = browser.page("student (phone)", PHONE.0, PHONE.1).await;
+    student.goto(&format!("{base}/#/join/{code}")).await;
+    student.type_into("#nickname", "Sam").await;
+    student.click("#join-name-form button[type=submit]").await;
+    student.wait_for_selector(&format!("[data-choose={}]", js(&role))).await;
+    let bots = student
+        .run("document.querySelectorAll('.role-card').length - document.querySelectorAll('[data-choose]').length")
+        .await;
+    assert!(bots.as_i64().unwrap_or(0) >= 1, "the bot roles cannot be chosen");
+    student.click(&format!("[data-choose={}]", js(&role))).await;
+    inst.type_into("#deadline-minutes", "3").await;
+    inst.click("#ctl-deadline").await;
+    student
+        .wait_for("the round length", "document.querySelector('[data-countdown]')?.textContent === 'Rounds of 3:00'")
+        .await;
+
+    inst.click("#ctl-start").await;
+    student.wait_for("the round", "!!document.querySelector('#lock')").await;
+    student.run("window.scrollTo(0, 0)").await;
+    student.screenshot(&dir, "main-scenario-round-phone").await;
+    student.resize(LAPTOP.0, LAPTOP.1).await;
+    student.screenshot(&dir, "main-scenario-round-laptop").await;
+    student.resize(PHONE.0, PHONE.1).await;
+
+    // Inject an event that is not in play; the student sees it at once.
+    let event = inst
+        .wait_for(
+            "an event to inject",
+            "[...(document.querySelector('#inject-event')?.options || [])].find(o => !o.disabled)?.value",
+        )
+        .await;
+    let event = event.as_str().expect("an event id").to_string();
+    inst.select("#inject-event", &event).await;
+    inst.click("#ctl-inject").await;
+    student
+        .wait_for("the injected event", &format!("!!document.querySelector('.event[data-event={}]')", js(&event)))
+        .await;
+    inst.run("window.scrollTo(0, 0)").await;
+    inst.screenshot(&dir, "instructor-console-events-laptop").await;
+    // Injecting it again is refused, and the refusal is shown in words.
+    inst.wait_for(
+        "the event marked in play",
+        &format!("document.querySelector('#inject-event option[value={}]')?.disabled", js(&event)),
+    )
+    .await;
+    inst.run(&format!(
+        "(() => {{ const s = document.querySelector('#inject-event'); s.value = {}; document.querySelector('#ctl-inject').click(); }})()",
+        js(&event)
+    ))
+    .await;
+    inst.wait_for(
+        "the refusal in words",
+        "document.querySelector('#controls-error .error')?.textContent.includes('already in play')",
+    )
+    .await;
+
+    // The student holds; bots are always ready, so the round resolves.
+    student.click("#lock").await;
+    student
+        .wait_for_within("the report", "!!document.querySelector('.report[data-round=\"1\"]')", Duration::from_secs(20))
+        .await;
+    let bot_orders = student.run("document.querySelectorAll('.report[data-round=\"1\"] .outcome').length").await;
+    assert!(bot_orders.as_i64().unwrap_or(0) >= 1, "the bots' orders are in the report");
+    student.run("window.scrollTo(0, 0)").await;
+    student.screenshot(&dir, "main-scenario-report-phone").await;
+
+    // The instructor ends the game early (asked twice): everyone gets the scores.
+    inst.click("#ctl-end").await;
+    inst.click("#ctl-end-yes").await;
+    student.wait_for("the scores", "!!document.querySelector('.panel-scores.active .score.mine')").await;
+    let mine = student.run("document.querySelector('.score.mine .score-role').textContent").await;
+    assert_eq!(mine, format!("{role_name} (you)"));
+    student
+        .wait_for(
+            "the early end",
+            "document.querySelector('.panel-scores')?.textContent.includes('ended the game after 1 round')",
+        )
+        .await;
+    inst.wait_for("the scores on the console", "!!document.querySelector('.console-report .scores')").await;
+    inst.run("window.scrollTo(0, 0)").await;
+    inst.resize(PHONE.0, PHONE.1).await;
+    inst.screenshot(&dir, "instructor-console-events-phone").await;
+
+    let errors = browser.console_errors();
+    let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(errors.is_empty(), "console errors:\n{}\nserver log:\n{}", listed.join("\n"), server.log());
+    browser.close().await;
+}

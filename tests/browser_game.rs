@@ -1,0 +1,517 @@
+//! The web client in a real browser (Debian's `chromium`, headless, driven over the DevTools
+//! protocol): a whole tutorial game with four students, the projector and the instructor console.
+//! Screenshots of every screen go to `target/screenshots/`.
+
+#[path = "browser/cdp.rs"]
+mod cdp;
+#[path = "browser/server.rs"]
+mod server;
+#[path = "browser/setup.rs"]
+mod setup;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use cdp::{js, Browser, Page};
+use setup::{LAPTOP, PHONE, PROJECTOR};
+
+/// Each student's draft in round 1: (role, move id, move name). The names are the markers that
+/// must never appear on another student's page (or the projector) before the round resolves.
+const ROUND1: [(&str, &str, &str); 4] = [
+    ("mongolia", "reach_out", "Reach out to a third neighbour"),
+    ("russia", "energy_offer", "Cheap fuel offer"),
+    ("china", "investment", "Invest in a mine"),
+    ("us", "english_classes", "English classes"),
+];
+
+/// The countdown as seconds (0 when it shows no time left).
+const SECONDS_LEFT: &str = "(() => { const m = (document.querySelector('[data-countdown]')?.textContent || '').match(/^(\\d+):(\\d\\d) left$/); return m ? Number(m[1]) * 60 + Number(m[2]) : 0; })()";
+
+/// Takes the same screen at phone and laptop size (then puts the page back to `back`).
+async fn shots(page: &Page, dir: &Path, name: &str, back: (u32, u32)) {
+    page.run("window.scrollTo(0, 0)").await;
+    page.resize(PHONE.0, PHONE.1).await;
+    page.screenshot(dir, &format!("{name}-phone")).await;
+    page.resize(LAPTOP.0, LAPTOP.1).await;
+    page.screenshot(dir, &format!("{name}-laptop")).await;
+    if back != LAPTOP {
+        page.resize(back.0, back.1).await;
+    }
+}
+
+/// Joins through the two steps (code, then nickname) and lands on the role choice.
+async fn join(page: &Page, base: &str, code: &str, name: &str) {
+    page.goto(&format!("{base}/#/")).await;
+    page.type_into("#code", code).await;
+    page.click("#join-code-form button[type=submit]").await;
+    page.type_into("#nickname", name).await;
+    page.click("#join-name-form button[type=submit]").await;
+    page.wait_for_selector("[data-choose]").await;
+}
+
+/// Whether the page shows this role's order in its draft.
+fn has_order(mv: &str) -> String {
+    format!("!!document.querySelector('.draft-list [data-order={}]')", js(mv))
+}
+
+async fn lock(page: &Page) {
+    page.click("#lock").await;
+    page.wait_for("the orders to be locked", "!!document.querySelector('#unlock')").await;
+}
+
+/// Checks that every field has a label and every button or link a name (for screen readers).
+async fn all_labelled(page: &Page) {
+    let unlabelled = page
+        .run(
+            "(() => { const bad = []; \
+             for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) { \
+               const ok = (el.id && document.querySelector(`label[for=\"${CSS.escape(el.id)}\"]`)) || el.getAttribute('aria-label') \
+                 || el.getAttribute('aria-labelledby') || el.closest('label'); \
+               if (!ok) bad.push(el.outerHTML.slice(0, 100)); } \
+             for (const el of document.querySelectorAll('button, a[href]')) { \
+               if (!(el.textContent.trim() || el.getAttribute('aria-label'))) bad.push(el.outerHTML.slice(0, 100)); } \
+             if (!document.querySelector('[aria-live=polite]')) bad.push('no live region'); \
+             return bad; })()",
+        )
+        .await;
+    assert_eq!(unlabelled, serde_json::json!([]), "[{}] unlabelled controls", page.label);
+}
+
+/// Checks that no page but the instructor's shows another role's pending draft.
+async fn no_foreign_drafts(students: &[(&str, &Page)], projector: &Page) {
+    for (role, page) in students {
+        let html = page.html().await;
+        for (other, _, marker) in ROUND1 {
+            if other != *role {
+                assert!(
+                    !html.contains(marker),
+                    "[{}] shows {other}'s draft ({marker}) before the round resolved",
+                    page.label
+                );
+            }
+        }
+    }
+    let html = projector.html().await;
+    for (role, _, marker) in ROUND1 {
+        assert!(!html.contains(marker), "the projector shows {role}'s draft ({marker})");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_class_plays_the_tutorial_in_browsers() {
+    let Some(chromium) = setup::chromium_or_skip("a_class_plays_the_tutorial_in_browsers") else { return };
+    let started = Instant::now();
+    let dir = setup::screenshot_dir();
+    let server = server::Server::start();
+    let base = server.base.clone();
+    let browser = Browser::launch(&chromium).await;
+    // "No source text loaded" is a documented 404 (`GET /api/scenarios/{id}/source`); the
+    // browser logs every 404 as a network error, which is expected here and nothing else is.
+    browser.allow_network_errors(&["/source"]);
+
+    // ---- The instructor signs in, loads the source text and creates a session -----------------
+    let inst = browser.page("instructor", LAPTOP.0, LAPTOP.1).await;
+    inst.goto(&format!("{base}/#/instructor")).await;
+    inst.wait_for_selector("#instructor-key").await;
+    shots(&inst, &dir, "instructor-signin", LAPTOP).await;
+    inst.type_into("#instructor-key", "ik_not_the_key").await;
+    // The wrong key's 401 is expected (and shown in words); then only "/source" 404s are.
+    browser.allow_network_errors(&["/source", "/api/sessions"]);
+    inst.click("#signin-form button[type=submit]").await;
+    inst.wait_for(
+        "the wrong key's error in words",
+        "document.querySelector('#signin-error .error')?.textContent.includes('not accepted')",
+    )
+    .await;
+    browser.allow_network_errors(&["/source"]);
+    inst.type_into("#instructor-key", &server.key).await;
+    inst.click("#signin-form button[type=submit]").await;
+    inst.select("#source-scenario", "tutorial").await;
+    inst.wait_for("the source status", "document.querySelector('#source-status')?.dataset.loaded === '0'").await;
+    inst.type_into("#source-text", &setup::stand_in_source(19)).await;
+    inst.click("#source-form button[type=submit]").await;
+    inst.wait_for("the source to be loaded", "document.querySelector('#source-status')?.dataset.loaded === '19'").await;
+    inst.select("#new-scenario", "tutorial").await;
+    inst.wait_for_selector("[data-bot=us]").await;
+    shots(&inst, &dir, "instructor-dashboard", LAPTOP).await;
+    inst.type_into("#new-minutes", "10").await;
+    inst.click("#create-form button[type=submit]").await;
+    let code = inst.wait_for("the join code", "document.querySelector('[data-join-code]')?.dataset.joinCode").await;
+    let code = code.as_str().expect("a join code").to_string();
+    assert_eq!(code.len(), 6, "a six-letter join code: {code}");
+
+    // ---- The projector --------------------------------------------------------------------------
+    let proj = browser.page("projector", PROJECTOR.0, PROJECTOR.1).await;
+    proj.goto(&format!("{base}/#/projector/{code}")).await;
+    proj.wait_for(
+        "the code in large type",
+        &format!("document.querySelector('.proj-code-value')?.textContent === {}", js(&code)),
+    )
+    .await;
+
+    // ---- Four students join, each on their own device (browser context) -------------------------
+    let ana = browser.page("Ana (mongolia, phone)", PHONE.0, PHONE.1).await;
+    ana.goto(&format!("{base}/#/")).await;
+    ana.wait_for_selector("#code").await;
+    shots(&ana, &dir, "student-join-code", PHONE).await;
+    // A wrong code is refused in words, and the student is back at the code step.
+    ana.type_into("#code", "ZZZZZZ").await;
+    ana.click("#join-code-form button[type=submit]").await;
+    ana.type_into("#nickname", "Ana").await;
+    shots(&ana, &dir, "student-join-name", PHONE).await;
+    ana.click("#join-name-form button[type=submit]").await;
+    ana.wait_for(
+        "the unknown code in words",
+        "document.querySelector('#join-error .error')?.textContent.includes('No game has this code')",
+    )
+    .await;
+    join(&ana, &base, &code, "Ana").await;
+
+    let boris = browser.page("Boris (russia, laptop)", LAPTOP.0, LAPTOP.1).await;
+    join(&boris, &base, &code, "Boris").await;
+    let chen = browser.page("Chen (china, laptop)", LAPTOP.0, LAPTOP.1).await;
+    join(&chen, &base, &code, "Chen").await;
+    let dana = browser.page("Dana (us, phone)", PHONE.0, PHONE.1).await;
+    join(&dana, &base, &code, "Dana").await;
+
+    ana.click("[data-choose=mongolia]").await;
+    boris.click("[data-choose=russia]").await;
+    chen.click("[data-choose=china]").await;
+    // Seeing who is on each team while choosing.
+    dana.wait_for(
+        "the teams on the role cards",
+        "document.querySelector('.role-card[data-role=russia] .team')?.textContent.includes('Boris')",
+    )
+    .await;
+    shots(&dana, &dir, "student-choose-role", PHONE).await;
+
+    // The instructor adds a bot to the empty role, removes it again, and Dana takes the role.
+    inst.click("[data-add-bot=us]").await;
+    dana.wait_for(
+        "the bot on the US card",
+        "document.querySelector('.role-card[data-role=us]')?.textContent.includes('Played by a bot')",
+    )
+    .await;
+    inst.wait_for_selector("[data-kick]").await;
+    let bot_id = inst
+        .run("[...document.querySelectorAll('.live-table tr[data-role=us] [data-kick]')].map(b => b.dataset.kick)[0] || ''")
+        .await;
+    let bot_id = bot_id.as_str().expect("the bot's player id").to_string();
+    assert!(!bot_id.is_empty(), "the bot appears in the live table");
+    inst.click(&format!("[data-kick={}]", js(&bot_id))).await;
+    dana.click("[data-choose=us]").await;
+
+    // A fifth student joins late and is placed, then removed, by the instructor.
+    let eve = browser.page("Eve (late, laptop)", LAPTOP.0, LAPTOP.1).await;
+    join(&eve, &base, &code, "Eve").await;
+    let eve_id = inst
+        .wait_for("Eve in the table", "[...document.querySelectorAll('.unassigned .player')].find(p => p.textContent.includes('Eve'))?.dataset.player")
+        .await;
+    let eve_id = eve_id.as_str().expect("Eve's id").to_string();
+    inst.select(&format!("[data-assign={}]", js(&eve_id)), "us").await;
+    eve.wait_for("Eve's role", "document.querySelector('.role-badge')?.textContent === 'United States'").await;
+    inst.click(&format!("[data-kick={}]", js(&eve_id))).await;
+    eve.wait_for(
+        "Eve told she was removed",
+        "document.body.innerText.includes('removed from the game by the instructor')",
+    )
+    .await;
+
+    for page in [&ana, &boris] {
+        page.wait_for("the waiting room", "document.querySelector('.panel-round')?.dataset.mode === 'lobby'").await;
+    }
+    shots(&ana, &dir, "student-lobby", PHONE).await;
+    proj.wait_for(
+        "everyone on the projector",
+        "['Ana','Boris','Chen','Dana'].every(n => document.querySelector('.proj-teams')?.textContent.includes(n))",
+    )
+    .await;
+    proj.screenshot(&dir, "projector-lobby-1920").await;
+    shots(&proj, &dir, "projector-lobby", PROJECTOR).await;
+    inst.wait_for("all four in the table", "document.querySelectorAll('.live-table .player').length === 4").await;
+    shots(&inst, &dir, "instructor-console-lobby", LAPTOP).await;
+
+    // ---- Round 1 ---------------------------------------------------------------------------------
+    inst.click("#ctl-start").await;
+    let students: [(&str, &Page); 4] = [("mongolia", &ana), ("russia", &boris), ("china", &chen), ("us", &dana)];
+    for (_, page) in &students {
+        page.wait_for("round 1", "!!document.querySelector('#lock') && document.querySelector('.round-title')?.textContent.startsWith('Round 1')").await;
+    }
+    for ((role, page), (r, mv, _)) in students.iter().zip(ROUND1) {
+        assert_eq!(*role, r);
+        page.click(&format!("[data-add={}]", js(mv))).await;
+        page.wait_for(&format!("{mv} in the draft"), &has_order(mv)).await;
+    }
+    // Action points: what is left is the role's points less the order's cost.
+    boris.wait_for(
+        "the points left",
+        "(() => { const cost = parseInt(document.querySelector('.move-card[data-move=energy_offer] .cost').textContent, 10); \
+         const total = parseInt(document.querySelector('.ap strong').textContent.split(' of ')[1], 10); \
+         return Number(document.querySelector('[data-ap-left]').dataset.apLeft) === total - cost; })()",
+    )
+    .await;
+    // The move card shows the ¶ as a button now that the source text is loaded.
+    ana.wait_for("¶ buttons on the move cards", "!!document.querySelector('.move-card .para')").await;
+
+    // The instructor sees every draft; no student and not the projector sees another's.
+    for (role, _, marker) in ROUND1 {
+        inst.wait_for(
+            &format!("{role}'s draft on the console"),
+            &format!("document.querySelector('[data-draft={}]')?.textContent.includes({})", js(role), js(marker)),
+        )
+        .await;
+    }
+    no_foreign_drafts(&students, &proj).await;
+
+    // Chat: a private message, a public one, and unread marks.
+    ana.click(".tab[data-tab=chat]").await;
+    ana.click(".thread[data-thread=china]").await;
+    ana.type_into("#chat-input", "Shall we sign the trade deal next round?").await;
+    ana.click(".compose button[type=submit]").await;
+    chen.wait_for(
+        "the unread mark on Mongolia's conversation",
+        "document.querySelector('.thread[data-thread=mongolia] .unread')?.textContent === '1'",
+    )
+    .await;
+    chen.wait_for(
+        "the announcement",
+        "(document.getElementById('live')?.textContent || '').includes('New message from Ana (Mongolia)')",
+    )
+    .await;
+    chen.click(".thread[data-thread=mongolia]").await;
+    chen.wait_for("the message", "document.querySelector('.messages')?.textContent.includes('trade deal next round')")
+        .await;
+    chen.type_into("#chat-input", "Yes: both of us order it in round 2.").await;
+    chen.click(".compose button[type=submit]").await;
+    dana.click(".tab[data-tab=chat]").await;
+    dana.type_into("#chat-input", "Hello everyone, the US wants steady relations.").await;
+    dana.click(".compose button[type=submit]").await;
+    dana.wait_for(
+        "Dana's message shown",
+        "document.querySelector('.messages')?.textContent.includes('steady relations')",
+    )
+    .await;
+    dana.click(".tab[data-tab=round]").await;
+    ana.wait_for("Chen's answer", "document.querySelector('.messages')?.textContent.includes('both of us order it')")
+        .await;
+    boris
+        .wait_for("the public message", "document.querySelector('.messages')?.textContent.includes('steady relations')")
+        .await;
+    boris.type_into("#chat-input", "Russia is open to talks with everyone.").await;
+    boris.click(".compose button[type=submit]").await;
+    dana.wait_for(
+        "the unread mark on the chat tab",
+        "document.querySelector('.tab[data-tab=chat] .unread')?.textContent === '1'",
+    )
+    .await;
+    inst.wait_for(
+        "every message on the console",
+        "document.querySelector('.console-chat .messages')?.textContent.includes('trade deal next round')",
+    )
+    .await;
+    for page in [&boris, &dana] {
+        let html = page.html().await;
+        assert!(!html.contains("trade deal next round"), "[{}] reads a private message", page.label);
+    }
+    shots(&ana, &dir, "student-chat", PHONE).await;
+    ana.click(".tab[data-tab=round]").await;
+    shots(&ana, &dir, "student-round", PHONE).await;
+    shots(&boris, &dir, "student-round-russia", LAPTOP).await;
+    shots(&inst, &dir, "instructor-console-round", LAPTOP).await;
+    for page in [&ana, &boris, &chen, &dana, &inst, &proj] {
+        all_labelled(page).await;
+    }
+
+    // Locking: three roles lock, the projector's lights follow, the fourth lock resolves.
+    for page in [&ana, &boris, &chen] {
+        lock(page).await;
+    }
+    proj.wait_for("three ready lights", "document.querySelectorAll('.ready-chip[data-ready=\"1\"]').length === 3")
+        .await;
+    proj.screenshot(&dir, "projector-round-1920").await;
+    no_foreign_drafts(&students, &proj).await;
+    // The last lock resolves the round at once (the page may never show it locked).
+    dana.click("#lock").await;
+
+    for (_, page) in &students {
+        page.wait_for_within(
+            "the round 1 report",
+            "!!document.querySelector('.report[data-round=\"1\"]')",
+            Duration::from_secs(20),
+        )
+        .await;
+    }
+    proj.wait_for("the report on the projector", "!!document.querySelector('.report[data-round=\"1\"]')").await;
+    inst.wait_for("the report on the console", "!!document.querySelector('.report[data-round=\"1\"]')").await;
+    // The first screen: three lines on what changed and why.
+    let lines = ana
+        .run("document.querySelectorAll('.panel-report.active .report[data-round=\"1\"] .summary-line').length")
+        .await;
+    assert_eq!(lines, 3, "the report starts with three lines");
+    let summary = ana.run("document.querySelector('.report-summary').textContent").await;
+    assert!(summary.as_str().unwrap_or_default().contains("What changed"), "{summary}");
+    // Every role's orders are public now.
+    for (role, mv, _) in ROUND1 {
+        ana.wait_for(
+            &format!("{role}'s order in the report"),
+            &format!(
+                "!!document.querySelector('.report-role[data-role={}] .outcome[data-move={}].ok')",
+                js(role),
+                js(mv)
+            ),
+        )
+        .await;
+    }
+    ana.wait_for(
+        "the live region",
+        "(document.getElementById('live')?.textContent || '').startsWith('Round 1 resolved')",
+    )
+    .await;
+    shots(&ana, &dir, "student-report", PHONE).await;
+    proj.screenshot(&dir, "projector-report-1920").await;
+    shots(&proj, &dir, "projector-report", PROJECTOR).await;
+    // The paragraph is one click away.
+    boris.click(".report .para").await;
+    boris
+        .wait_for(
+            "the paragraph",
+            "document.querySelector('dialog#paragraph[open]')?.textContent.includes('marker-para-')",
+        )
+        .await;
+    shots(&boris, &dir, "student-paragraph", LAPTOP).await;
+    boris.click("dialog#paragraph button").await;
+    boris.wait_for("the dialog closed", "!document.querySelector('dialog#paragraph[open]')").await;
+
+    // ---- Round 2: a joint move, a reload in the middle, pause and deadline -----------------------
+    for (_, page) in &students {
+        page.click("#to-round").await;
+        page.wait_for("round 2", "document.querySelector('.round-title')?.textContent.startsWith('Round 2')").await;
+    }
+    ana.click("[data-add=trade_deal]").await;
+    ana.wait_for("the trade deal in Ana's draft", &has_order("trade_deal")).await;
+    chen.click("[data-add=trade_deal]").await;
+    chen.wait_for("the trade deal in Chen's draft", &has_order("trade_deal")).await;
+    ana.click("[data-add=stay_neutral]").await;
+    ana.wait_for("the second order", &has_order("stay_neutral")).await;
+
+    // Ana's Wi-Fi drops: the page says so, reconnects by itself and keeps the draft.
+    ana.offline(true).await;
+    ana.wait_for("the offline banner", "['offline', 'reconnecting'].includes(document.getElementById('status')?.dataset.status) && !document.getElementById('status').hidden").await;
+    ana.screenshot(&dir, "student-offline-phone").await;
+    ana.offline(false).await;
+    ana.wait_for("the connection back", "document.getElementById('status')?.hidden === true").await;
+    ana.wait_for("Ana's draft after the drop", &has_order("stay_neutral")).await;
+    // Ana's phone reloads mid-round: the seat and the draft come back.
+    ana.reload().await;
+    ana.wait_for("Ana back in round 2", "document.querySelector('.round-title')?.textContent.startsWith('Round 2')")
+        .await;
+    ana.wait_for("Ana's draft kept", &format!("{} && {}", has_order("trade_deal"), has_order("stay_neutral"))).await;
+    ana.wait_for("the chat history", "document.querySelector('.messages')?.textContent.includes('steady relations')")
+        .await;
+    let badge = ana.run("document.querySelector('.role-badge')?.textContent").await;
+    assert_eq!(badge, "Mongolia");
+    ana.click("[data-order=stay_neutral] button").await;
+    ana.wait_for("the order removed", &format!("!{}", has_order("stay_neutral"))).await;
+
+    // Pause, resume, and a longer deadline.
+    inst.click("#ctl-pause").await;
+    boris.wait_for("the pause notice", "document.body.innerText.includes('paused the game')").await;
+    boris
+        .wait_for(
+            "the paused countdown",
+            "document.querySelector('[data-countdown]')?.textContent.startsWith('Paused')",
+        )
+        .await;
+    inst.click("#ctl-resume").await;
+    boris.wait_for("running again", "document.querySelector('[data-countdown]')?.textContent.endsWith('left')").await;
+    let before = inst.wait_for("the countdown", SECONDS_LEFT).await.as_i64().unwrap_or(0);
+    inst.click("#ctl-extend").await;
+    inst.wait_for("a longer deadline", &format!("{SECONDS_LEFT} > {}", before + 30)).await;
+    // A refused action is shown in words: Boris locks, then a stale button tries to change the
+    // locked orders, and the server's `orders_locked` is shown.
+    boris.click("[data-add=warn_west]").await;
+    boris.wait_for("warn_west", &has_order("warn_west")).await;
+    lock(&boris).await;
+    boris.run("(() => { const b = document.querySelector('[data-add=friendly_visit]'); b.disabled = false; b.click(); })()").await;
+    boris
+        .wait_for(
+            "the refusal in words",
+            "document.querySelector('#draft-error .error')?.textContent.includes('locked')",
+        )
+        .await;
+    boris.click("#unlock").await;
+    boris.wait_for("unlocked", "!!document.querySelector('#lock')").await;
+    boris.click("[data-order=warn_west] button").await;
+    boris.wait_for("warn_west removed", &format!("!{}", has_order("warn_west"))).await;
+    boris.click("[data-add=friendly_visit]").await;
+    boris.wait_for("friendly_visit", &has_order("friendly_visit")).await;
+    lock(&boris).await;
+    lock(&ana).await;
+    lock(&chen).await;
+    dana.click("#lock").await;
+    for (_, page) in &students {
+        page.wait_for_within(
+            "the round 2 report",
+            "!!document.querySelector('.report[data-round=\"2\"]')",
+            Duration::from_secs(20),
+        )
+        .await;
+    }
+    ana.wait_for("the joint move succeeded", "!!document.querySelector('.report[data-round=\"2\"] .report-role[data-role=mongolia] .outcome[data-move=trade_deal].ok')").await;
+    chen.wait_for("the joint move succeeded for China", "!!document.querySelector('.report[data-round=\"2\"] .report-role[data-role=china] .outcome[data-move=trade_deal].ok')").await;
+    shots(&boris, &dir, "student-report-russia", LAPTOP).await;
+
+    // ---- Round 3: the instructor resolves before everyone is ready -------------------------------
+    for (_, page) in &students {
+        page.click("#to-round").await;
+        page.wait_for("round 3", "document.querySelector('.round-title')?.textContent.startsWith('Round 3')").await;
+    }
+    ana.click("[data-add=reach_out]").await;
+    ana.wait_for("reach_out", &has_order("reach_out")).await;
+    lock(&ana).await;
+    proj.wait_for("the charts over two rounds", "document.querySelectorAll('.proj-charts .chart .dot').length >= 3 * document.querySelectorAll('.proj-charts .chart').length").await;
+    proj.screenshot(&dir, "projector-round3-1920").await;
+    inst.click("#ctl-force").await;
+
+    for (_, page) in &students {
+        page.wait_for_within(
+            "the final scores",
+            "!!document.querySelector('.panel-scores.active .scores .score')",
+            Duration::from_secs(20),
+        )
+        .await;
+    }
+    proj.wait_for("the final scores on the projector", "!!document.querySelector('.proj-report .scores')").await;
+    inst.wait_for("the final scores on the console", "!!document.querySelector('.console-report .scores')").await;
+    let mine = ana.run("document.querySelector('.score.mine .score-role')?.textContent").await;
+    assert_eq!(mine, "Mongolia (you)");
+    shots(&ana, &dir, "student-scores", PHONE).await;
+    shots(&boris, &dir, "student-scores-russia", LAPTOP).await;
+    proj.screenshot(&dir, "projector-scores-1920").await;
+    shots(&proj, &dir, "projector-scores", PROJECTOR).await;
+    shots(&inst, &dir, "instructor-console-over", LAPTOP).await;
+    boris
+        .wait_for("a full game", "document.querySelector('.panel-scores')?.textContent.includes('After 3 rounds')")
+        .await;
+    // A reload after the end still shows the same scores.
+    let scores_js = "[...document.querySelectorAll('.panel-scores .score')].map(e => e.dataset.role + ':' + e.querySelector('.score-points strong').textContent).join(',')";
+    let before = ana.run(scores_js).await;
+    ana.reload().await;
+    let after = ana.wait_for("the scores after a reload", scores_js).await;
+    assert_eq!(before, after, "the scores after a reload");
+    // The dashboard lists the finished session.
+    inst.goto(&format!("{base}/#/instructor")).await;
+    inst.wait_for(
+        "the session in the list",
+        &format!("document.querySelector('.sessions')?.textContent.includes({})", js(&code)),
+    )
+    .await;
+
+    // ---- Nothing went wrong in any page ---------------------------------------------------------
+    let errors = browser.console_errors();
+    let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(errors.is_empty(), "console errors:\n{}\nserver log:\n{}", listed.join("\n"), server.log());
+    let elapsed = started.elapsed();
+    eprintln!("browser game played in {elapsed:?}; screenshots in {}", dir.display());
+    browser.close().await;
+}
