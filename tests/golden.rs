@@ -187,6 +187,14 @@ fn every_golden_case_resolves_as_recorded() {
         let text = std::fs::read_to_string(file).expect("readable case file");
         let cases: CaseFile = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let loaded = scenario::load_file(&root.join(&cases.scenario)).unwrap_or_else(|e| panic!("{e}"));
+        // Every interaction of a scenario with golden cases must be seen firing in one of them.
+        let expected_to_fire: Vec<&String> =
+            cases.cases.iter().filter_map(|c| c.expect.interactions.as_ref()).flatten().collect();
+        for interaction in &loaded.scenario.interactions {
+            if !expected_to_fire.contains(&&interaction.id) {
+                failures.push(format!("{}: no case shows interaction `{}` firing", cases.scenario, interaction.id));
+            }
+        }
         for case in &cases.cases {
             count += 1;
             for diff in run_case(&loaded.scenario, case) {
