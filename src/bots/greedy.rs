@@ -7,7 +7,7 @@
 
 use crate::engine::model::Move;
 use crate::engine::rng::Rng;
-use crate::engine::{available_moves, resolve_round, score, GameState, Order, RoleId, RoundOrders, Scenario};
+use crate::engine::{available_moves, resolve_round, score_exact, GameState, Order, RoleId, RoundOrders, Scenario};
 
 /// Every legal set of orders for the role this round, the empty set ("hold") first.
 pub fn candidate_plans(scenario: &Scenario, state: &GameState, role: RoleId) -> Vec<Vec<Order>> {
@@ -82,8 +82,10 @@ fn partner_orders(scenario: &Scenario, state: &GameState, role: RoleId, plan: &[
 
 pub fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rng) -> Vec<Order> {
     let plans = candidate_plans(scenario, state, role);
+    // Best score first; among equals, the plan that spends the fewest points (a student does not
+    // spend points on a move that changes nothing); then the seed decides.
     let mut best: Vec<usize> = Vec::new();
-    let mut best_score = i64::MIN;
+    let mut best_key = (i64::MIN, i64::MIN);
     let mut orders: RoundOrders = vec![Vec::new(); scenario.roles.len()];
     for (i, plan) in plans.iter().enumerate() {
         for list in orders.iter_mut() {
@@ -92,12 +94,13 @@ pub fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rn
         orders[role].extend_from_slice(plan);
         partner_orders(scenario, state, role, plan, &mut orders);
         let (next, _) = resolve_round(scenario, state, &orders);
-        let value = i64::from(score(scenario, &next.tracks, role));
-        if value > best_score {
-            best_score = value;
+        let cost: u32 = plan.iter().map(|o| scenario.moves[o.mv].cost).sum();
+        let key = (score_exact(scenario, &next.tracks, role), -i64::from(cost));
+        if key > best_key {
+            best_key = key;
             best.clear();
         }
-        if value == best_score {
+        if key == best_key {
             best.push(i);
         }
     }

@@ -21,7 +21,7 @@ pub use model::{MoveId, RoleId, Scenario, TargetId, TrackId};
 pub use order::{available_moves, check_draft, parse_order, Illegal, Order, RoundOrders};
 pub use report::{Line, RoundReport, Status};
 pub use resolve::resolve_round;
-pub use score::{score, scores};
+pub use score::{score, score_exact, scores};
 pub use state::{GameState, InjectError, Phase};
 
 #[cfg(test)]

@@ -33,6 +33,18 @@ pub fn score(scenario: &Scenario, tracks: &[i64], role: RoleId) -> u32 {
     points.clamp(0, 100) as u32
 }
 
+/// The role's score without rounding, in millionths of the whole (0..=1_000_000): for bots,
+/// which must not mistake a small gain for none.
+pub fn score_exact(scenario: &Scenario, tracks: &[i64], role: RoleId) -> i64 {
+    let Some(def) = scenario.roles.get(role) else { return 0 };
+    let total_weight: i64 = def.objective.terms.iter().map(|t| i64::from(t.weight)).sum();
+    if total_weight == 0 {
+        return 0;
+    }
+    let weighted: i64 = def.objective.terms.iter().map(|t| term_value(scenario, tracks, t) * i64::from(t.weight)).sum();
+    weighted * 1000 / total_weight
+}
+
 /// Every role's score, by role index.
 pub fn scores(scenario: &Scenario, tracks: &[i64]) -> Vec<u32> {
     (0..scenario.roles.len()).map(|r| score(scenario, tracks, r)).collect()

@@ -121,6 +121,10 @@ pub fn simulate(scenario: &Scenario, games: u32, seed: u64, mix: BotMix) -> SimR
                     continue;
                 };
                 stats.chosen += 1;
+                // Leaving a forced choice to its default is choosing the default.
+                if outcome.automatic && policies[outcome.role] == Policy::Greedy {
+                    stats.chosen_by_greedy += 1;
+                }
                 seen_in_game[outcome.order.mv] = true;
                 if outcome.status.succeeded() {
                     stats.succeeded += 1;
