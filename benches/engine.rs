@@ -32,13 +32,15 @@ fn bench(sc: &Scenario) {
 
     // A realistic round: every role's orders as greedy bots give them in round 1.
     let state = GameState::new(sc, 42);
-    let orders: RoundOrders = (0..sc.roles.len())
-        .map(|r| third_neighbor::bots::choose_orders(sc, &state, r, Policy::Greedy, 42))
-        .collect();
+    let orders: RoundOrders =
+        (0..sc.roles.len()).map(|r| third_neighbor::bots::choose_orders(sc, &state, r, Policy::Greedy, 42)).collect();
     let (per_round, calls) = time_per_call(Duration::from_secs(2), |_| {
         black_box(resolve_round(sc, black_box(&state), black_box(&orders)));
     });
-    println!("  resolve one round:        {:>9.2} µs  ({calls} rounds; target ≤ 20 µs)", per_round.as_nanos() as f64 / 1000.0);
+    println!(
+        "  resolve one round:        {:>9.2} µs  ({calls} rounds; target ≤ 20 µs)",
+        per_round.as_nanos() as f64 / 1000.0
+    );
 
     let (per_hash, _) = time_per_call(Duration::from_millis(500), |_| {
         black_box(state.hash(sc));
@@ -51,7 +53,10 @@ fn bench(sc: &Scenario) {
             black_box(play(sc, game_seed(7, i as u32), &policies, None));
         });
         let rate = 1.0 / per_game.as_secs_f64();
-        println!("  full games, {policy:<6} bots: {rate:>9.0} games/s  ({games} games, {:.1} µs each; target ≥ {target})", per_game.as_nanos() as f64 / 1000.0);
+        println!(
+            "  full games, {policy:<6} bots: {rate:>9.0} games/s  ({games} games, {:.1} µs each; target ≥ {target})",
+            per_game.as_nanos() as f64 / 1000.0
+        );
     }
 }
 
