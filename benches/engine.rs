@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 use third_neighbor::bots::Policy;
 use third_neighbor::engine::{resolve_round, GameState, RoundOrders, Scenario};
 use third_neighbor::scenario;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use third_neighbor::sim::{game_seed, play};
 
 /// Runs `f` repeatedly for about `budget`, returning the time per call.

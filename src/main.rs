@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand};
 
 use third_neighbor::config::Config;
 use third_neighbor::scenario;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use third_neighbor::server;
 use third_neighbor::sim::{self, BotMix};
 use third_neighbor::store::Store;

@@ -11,18 +11,14 @@ pub fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rn
         moves.swap(i, j);
     }
     let mut left = scenario.roles[role].action_points;
-    let mut orders = Vec::new();
-    let mut answered = Vec::new();
+    let mut orders: Vec<Order> = Vec::new();
     for mv in moves {
         let def = &scenario.moves[mv];
         if def.cost > left || rng.below(2) == 0 {
             continue;
         }
-        if let Some(event) = def.choice_of {
-            if answered.contains(&event) {
-                continue;
-            }
-            answered.push(event);
+        if def.choice_of.is_some() && orders.iter().any(|o| scenario.moves[o.mv].choice_of == def.choice_of) {
+            continue;
         }
         let target =
             if def.targets.is_empty() { None } else { Some(def.targets[rng.below(def.targets.len() as u64) as usize]) };

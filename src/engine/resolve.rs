@@ -76,17 +76,17 @@ fn deltas(effects: &[Effect], ctx: &dyn Context) -> Vec<Delta> {
     effects.iter().map(|e| Delta { track: e.track, amount: e.amount.int(ctx) }).collect()
 }
 
-fn apply(scenario: &Scenario, tracks: &mut [i64], all: &[&[Delta]]) {
-    let mut sums = vec![0i64; tracks.len()];
-    for list in all {
-        for d in *list {
-            if let Some(sum) = sums.get_mut(d.track) {
-                *sum = sum.saturating_add(d.amount);
-            }
+/// Adds every delta to its track, then clamps each track once: the deltas of one step are
+/// simultaneous, so their order never matters. `sums` is scratch space (one slot per track).
+fn apply<'d>(scenario: &Scenario, tracks: &mut [i64], sums: &mut [i64], all: impl Iterator<Item = &'d Delta>) {
+    sums.iter_mut().for_each(|s| *s = 0);
+    for d in all {
+        if let Some(sum) = sums.get_mut(d.track) {
+            *sum = sum.saturating_add(d.amount);
         }
     }
-    for ((value, sum), def) in tracks.iter_mut().zip(sums).zip(&scenario.tracks) {
-        *value = def.clamp(value.saturating_add(sum));
+    for ((value, sum), def) in tracks.iter_mut().zip(sums.iter()).zip(&scenario.tracks) {
+        *value = def.clamp(value.saturating_add(*sum));
     }
 }
 
@@ -196,9 +196,9 @@ pub fn resolve_round(scenario: &Scenario, state: &GameState, orders: &RoundOrder
     outcomes.sort_by_key(|(position, o)| (o.role, *position));
     let outcomes: Vec<OrderOutcome> = outcomes.into_iter().map(|(_, o)| o).collect();
     let mut tracks = state.tracks.clone();
-    let mut first: Vec<&[Delta]> = event_outcomes.iter().map(|e| e.effects.as_slice()).collect();
-    first.extend(outcomes.iter().map(|o| o.effects.as_slice()));
-    apply(scenario, &mut tracks, &first);
+    let mut sums = vec![0i64; tracks.len()];
+    let first = event_outcomes.iter().flat_map(|e| &e.effects).chain(outcomes.iter().flat_map(|o| &o.effects));
+    apply(scenario, &mut tracks, &mut sums, first);
 
     // 4. Interactions, judged on the new state.
     let succeeded: Vec<Order> = outcomes.iter().filter(|o| o.status.succeeded()).map(|o| o.order).collect();
@@ -216,8 +216,8 @@ pub fn resolve_round(scenario: &Scenario, state: &GameState, orders: &RoundOrder
         .filter(|(id, def)| !(def.once && state.fired.contains(id)) && def.when.truth(&after_moves))
         .map(|(interaction, def)| InteractionOutcome { interaction, effects: deltas(&def.effects, &after_moves) })
         .collect();
-    let second: Vec<&[Delta]> = interaction_outcomes.iter().map(|i| i.effects.as_slice()).collect();
-    apply(scenario, &mut tracks, &second);
+    let second = interaction_outcomes.iter().flat_map(|i| &i.effects);
+    apply(scenario, &mut tracks, &mut sums, second);
 
     // 5. The next round.
     let mut next = state.clone();
@@ -227,7 +227,7 @@ pub fn resolve_round(scenario: &Scenario, state: &GameState, orders: &RoundOrder
         }
     }
     next.fired.sort_unstable();
-    next.tracks = tracks.clone();
+    next.tracks.copy_from_slice(&tracks);
     next.history.push(tracks.clone());
     if state.round >= scenario.round_count() {
         next.phase = Phase::Finished;
