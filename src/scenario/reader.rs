@@ -145,37 +145,37 @@ impl<'a> Reader<'a> {
         what: &str,
         required: bool,
     ) -> Vec<At<String>> {
-        let Some(value) = self.value(table, key, at, what, required) else {
-            return Vec::new();
-        };
-        let Some(array) = value.as_array() else {
-            self.wrong_type(value, key, what, "a list of names in quotes, like [\"a\", \"b\"]");
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for item in array.iter() {
-            match item.as_str() {
-                Some(s) => out.push(At { value: s.to_string(), span: item.span().unwrap_or(0..0) }),
-                None => self.wrong_type(item, key, what, "a list of names in quotes"),
-            }
-        }
-        out
+        let expected = "a list of names in quotes, like [\"a\", \"b\"]";
+        self.list(table, key, at, what, required, expected, |v| v.as_str().map(str::to_string))
     }
 
     /// A list of whole numbers (absent: empty).
     pub fn ints(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str, required: bool) -> Vec<At<i64>> {
-        let Some(value) = self.value(table, key, at, what, required) else {
-            return Vec::new();
-        };
+        self.list(table, key, at, what, required, "a list of whole numbers, like [1, 2]", Value::as_integer)
+    }
+
+    /// A list whose items `item` reads, reporting each item it cannot read.
+    #[allow(clippy::too_many_arguments)]
+    fn list<T>(
+        &mut self,
+        table: &dyn TableLike,
+        key: &str,
+        at: usize,
+        what: &str,
+        required: bool,
+        expected: &str,
+        item: impl Fn(&Value) -> Option<T>,
+    ) -> Vec<At<T>> {
+        let Some(value) = self.value(table, key, at, what, required) else { return Vec::new() };
         let Some(array) = value.as_array() else {
-            self.wrong_type(value, key, what, "a list of whole numbers, like [1, 2]");
+            self.wrong_type(value, key, what, expected);
             return Vec::new();
         };
         let mut out = Vec::new();
-        for item in array.iter() {
-            match item.as_integer() {
-                Some(n) => out.push(At { value: n, span: item.span().unwrap_or(0..0) }),
-                None => self.wrong_type(item, key, what, "a list of whole numbers"),
+        for element in array.iter() {
+            match item(element) {
+                Some(v) => out.push(At { value: v, span: element.span().unwrap_or(0..0) }),
+                None => self.wrong_type(element, key, what, expected),
             }
         }
         out
