@@ -26,7 +26,7 @@ pub const WAIT: Duration = Duration::from_secs(10);
 /// The tutorial's four roles.
 pub const ROLES: [&str; 4] = ["mongolia", "russia", "china", "us"];
 
-const TUTORIAL: &str = include_str!("../../scenarios/tutorial.toml");
+const TUTORIAL: &str = include_str!("tutorial.toml");
 /// The tutorial with a track only Russia sees and an event an instructor can inject.
 const LAB: &str = include_str!("lab.toml");
 
