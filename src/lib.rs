@@ -1,11 +1,13 @@
 //! Third Neighbor: a multiplayer diplomacy teaching game.
 //!
 //! Modules in reading order: the pure rules [`engine`]; [`scenario`] files that feed it; the
-//! [`bots`] that play empty seats; the [`sim`] tools for scenario authors; then the server side:
+//! [`bots`] that play empty seats; the [`sim`] tools for scenario authors; the [`replay`] of stored
+//! games (pure too); then the server side:
 //! its [`config`], the wire [`protocol`], the [`store`] (SQLite) and the [`server`] itself.
 
 pub mod bots;
 pub mod engine;
+pub mod replay;
 pub mod scenario;
 pub mod sim;
 

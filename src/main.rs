@@ -36,6 +36,14 @@ enum Command {
         #[command(subcommand)]
         command: InstructorCommand,
     },
+    /// Replay a game exported as JSON (`export.json`) through the engine: print every round's
+    /// state hash; exit 1 if any differs from the stored one.
+    Replay {
+        file: PathBuf,
+        /// Print the replay as JSON (the declassified view) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -107,7 +115,44 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scenario { command } => scenario_command(command),
         Command::Serve(args) => serve(args),
         Command::Instructor { command } => instructor_command(command),
+        Command::Replay { file, json } => replay_command(&file, json),
     }
+}
+
+fn replay_command(file: &std::path::Path, as_json: bool) -> anyhow::Result<ExitCode> {
+    use third_neighbor::replay::{self, export};
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let log = export::read_json(&text).with_context(|| file.display().to_string())?;
+    let name = format!("{} (scenario {})", file.display(), log.scenario.id);
+    let sc = scenario::parse(&name, &log.scenario.text)?;
+    let rows = log.rows();
+    let rebuilt = replay::rebuild(&sc, log.seed, &rows);
+    if as_json {
+        let meta = replay::Meta {
+            session_id: &log.session_id,
+            join_code: "",
+            status: &log.status,
+            created_at: log.created_at,
+            scenario_hash: &log.scenario.hash,
+            log: &rows,
+        };
+        println!("{}", replay::view(&sc, &rebuilt, &meta, replay::Lens::Declassified));
+    } else {
+        println!("{} — session {}, seed {}", sc.title, log.session_id, log.seed);
+        for round in &rebuilt.rounds {
+            let mark = if round.hash == round.stored_hash { "ok" } else { "MISMATCH" };
+            println!("round {}: {} {mark}", round.round, round.hash);
+        }
+        println!("final: {}", rebuilt.final_hash);
+        for e in &rebuilt.errors {
+            eprintln!("error: event {} (round {}): {}", e.seq, e.round, e.message);
+        }
+    }
+    let matches = rebuilt.final_hash == log.final_hash;
+    if !matches {
+        eprintln!("error: the final state hash {} differs from the exported {}", rebuilt.final_hash, log.final_hash);
+    }
+    Ok(if rebuilt.ok() && matches { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -17,7 +17,7 @@ pub mod rng;
 pub mod score;
 pub mod state;
 
-pub use model::{MoveId, RoleId, Scenario, TargetId, TrackId};
+pub use model::{EventId, MoveId, RoleId, Scenario, TargetId, TrackId};
 pub use order::{available_moves, check_draft, parse_order, Illegal, Order, RoundOrders};
 pub use report::{Line, RoundReport, Status};
 pub use resolve::resolve_round;

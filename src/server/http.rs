@@ -11,13 +11,13 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, ORIGIN};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::api_error::ApiError;
 use super::session::{self, CreateError, CreateSession};
-use super::{connection, secret, static_files, App};
+use super::{connection, secret, static_files, stored_games, App};
 use crate::scenario::describe;
 use crate::store::{InstructorRow, Op};
 
@@ -31,7 +31,14 @@ pub fn router(app: App) -> Router {
         .route("/api/scenarios", get(list_scenarios))
         .route("/api/scenarios/{id}", get(scenario))
         .route("/api/scenarios/{id}/source", get(get_source).put(put_source))
-        .route("/api/sessions", get(list_sessions).post(create_session))
+        .route("/api/sessions", get(stored_games::list).post(create_session))
+        .route("/api/sessions/{id}", delete(stored_games::delete))
+        .route("/api/sessions/{id}/replay", get(stored_games::replay))
+        .route("/api/sessions/{id}/debrief", get(stored_games::debrief))
+        .route("/api/sessions/{id}/export.json", get(stored_games::export_json))
+        .route("/api/sessions/{id}/export.csv", get(stored_games::export_csv))
+        .route("/api/sessions/{id}/export.html", get(stored_games::export_html))
+        .route("/api/sessions/{id}/fork", post(stored_games::fork))
         .route("/ws", get(ws))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -155,21 +162,6 @@ async fn create_session(
         CreateError::Random(_) | CreateError::Store => ApiError::internal(&e),
     })?;
     Ok((StatusCode::CREATED, Json(json!({ "session_id": &*handle.id, "join_code": &*handle.join_code }))))
-}
-
-/// `GET /api/sessions` (instructor): their sessions, newest first.
-async fn list_sessions(State(app): State<App>, Instructor(instructor): Instructor) -> Result<Json<Value>, ApiError> {
-    let rows = app.store().sessions_of(&instructor.id).await.map_err(|e| ApiError::internal(&e))?;
-    let list: Vec<Value> = rows
-        .into_iter()
-        .map(|s| {
-            json!({
-                "session_id": s.id, "join_code": s.join_code, "scenario": s.scenario_id,
-                "status": s.status, "round": s.round, "created_at": s.created_at,
-            })
-        })
-        .collect();
-    Ok(Json(Value::from(list)))
 }
 
 /// `GET /ws`: checks the Origin, then upgrades with small buffers and a 64 KiB message limit.

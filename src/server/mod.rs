@@ -22,6 +22,7 @@ pub mod secret;
 pub mod session;
 mod shutdown;
 mod static_files;
+mod stored_games;
 
 use std::future::Future;
 use std::net::SocketAddr;

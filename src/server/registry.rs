@@ -73,6 +73,13 @@ impl Registry {
         }
     }
 
+    /// Forgets a session (it was deleted) and frees its code.
+    pub fn remove(&self, id: &str) {
+        let mut inner = self.lock();
+        inner.sessions.remove(id);
+        inner.codes.retain(|_, session| session != id);
+    }
+
     /// Whether a code is taken by a live session (or reserved).
     pub fn code_in_use(&self, code: &str) -> bool {
         self.lock().codes.contains_key(code)

@@ -97,6 +97,12 @@ pub enum LogEvent {
         orders: BTreeMap<String, Vec<StoredOrder>>,
         state_hash: String,
     },
+    /// Second event of a forked session: where it came from. The rounds it starts with follow as
+    /// copies of the original's `event_injected` and `round_resolved` events.
+    ForkedFrom {
+        session: String,
+        round: u32,
+    },
 }
 
 impl LogEvent {
@@ -119,6 +125,7 @@ impl LogEvent {
             LogEvent::Said { .. } => "said",
             LogEvent::EventInjected { .. } => "event_injected",
             LogEvent::RoundResolved { .. } => "round_resolved",
+            LogEvent::ForkedFrom { .. } => "forked_from",
         }
     }
 }

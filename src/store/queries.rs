@@ -94,12 +94,20 @@ impl Store {
         row.as_ref().map(session_row).transpose()
     }
 
-    /// An instructor's sessions, newest first.
-    pub async fn sessions_of(&self, instructor_id: &str) -> Result<Vec<SessionRow>, StoreError> {
+    /// An instructor's sessions, newest first, optionally only those with this status and/or
+    /// of this scenario.
+    pub async fn sessions_of(
+        &self,
+        instructor_id: &str,
+        status: Option<&str>,
+        scenario_id: Option<&str>,
+    ) -> Result<Vec<SessionRow>, StoreError> {
         let sql = format!(
-            "SELECT {SESSION_COLUMNS} FROM sessions WHERE instructor_id = ? ORDER BY created_at DESC, rowid DESC"
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE instructor_id = ?1 \
+             AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR scenario_id = ?3) \
+             ORDER BY created_at DESC, rowid DESC"
         );
-        let rows = sqlx::query(&sql).bind(instructor_id).fetch_all(&self.reader).await?;
+        let rows = sqlx::query(&sql).bind(instructor_id).bind(status).bind(scenario_id).fetch_all(&self.reader).await?;
         rows.iter().map(session_row).collect()
     }
 

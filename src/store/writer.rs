@@ -83,6 +83,10 @@ pub enum Op {
         at: i64,
         event: LogEvent,
     },
+    /// Removes a session with its players and its whole log (the instructor deleted it).
+    DeleteSession {
+        id: String,
+    },
 }
 
 enum Job {
@@ -262,6 +266,15 @@ async fn execute(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreEr
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+            }
+            Op::DeleteSession { id } => {
+                for sql in [
+                    "DELETE FROM events WHERE session_id = ?",
+                    "DELETE FROM players WHERE session_id = ?",
+                    "DELETE FROM sessions WHERE id = ?",
+                ] {
+                    sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+                }
             }
             Op::Event { session_id, seq, at, event } => {
                 let body = serde_json::to_string(event).map_err(|e| StoreError::BadEvent(e.to_string()))?;

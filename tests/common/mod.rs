@@ -305,6 +305,11 @@ impl TestClient {
         self.request(json!({"type": "ping"})).await.expect("pong");
     }
 
+    /// Every frame received so far, parsed, in order.
+    pub fn frames(&self) -> Vec<Value> {
+        self.seen.iter().filter_map(|f| serde_json::from_str(f).ok()).collect()
+    }
+
     /// Whether any received frame contains `needle`.
     pub fn saw(&self, needle: &str) -> bool {
         self.seen.iter().any(|f| f.contains(needle))

@@ -27,12 +27,12 @@ use super::outbox::{ConnId, Out, Outbox};
 use super::shutdown::Shutdown;
 use super::App;
 use crate::engine::{GameState, Order, RoleId, RoundReport, Scenario};
-use crate::protocol::{self, ClientMsg, ErrorCode, WireError};
+use crate::protocol::{self, Audience, ClientMsg, ErrorCode, WireError};
 use crate::scenario::Loaded;
 use crate::store::{LogEvent, Op, Sender};
 
 pub use actions::clean_name;
-pub use setup::{create, get_or_load, load, CreateError, CreateSession, LoadError};
+pub use setup::{create, fork, get_or_load, load, CreateError, CreateSession, ForkError, LoadError};
 
 /// Commands queued for a session, at most; senders wait when it is full.
 const INBOX: usize = 256;
@@ -53,9 +53,24 @@ pub enum Who {
 }
 
 enum Command {
-    Attach { outbox: Outbox, who: Who, re: Option<Value>, reply: oneshot::Sender<Result<(), WireError>> },
-    Client { conn: ConnId, re: Option<Value>, msg: ClientMsg },
-    Detach { conn: ConnId },
+    Attach {
+        outbox: Outbox,
+        who: Who,
+        re: Option<Value>,
+        reply: oneshot::Sender<Result<(), WireError>>,
+    },
+    Client {
+        conn: ConnId,
+        re: Option<Value>,
+        msg: ClientMsg,
+    },
+    Detach {
+        conn: ConnId,
+    },
+    /// The game is being deleted: tell every connection, close them and end the task.
+    Close {
+        done: oneshot::Sender<()>,
+    },
 }
 
 /// The way to a session's task; cheap to clone.
@@ -84,6 +99,15 @@ impl SessionHandle {
     /// Forwards a frame from a seated connection; `false` if the session has ended.
     pub async fn client(&self, conn: ConnId, re: Option<Value>, msg: ClientMsg) -> bool {
         self.tx.send(Command::Client { conn, re, msg }).await.is_ok()
+    }
+
+    /// Closes the session for good (it is being deleted): every connection gets an
+    /// `unknown_session` error and a close frame, and the task ends. Returns once it has.
+    pub async fn close(&self) {
+        let (done, answer) = oneshot::channel();
+        if self.tx.send(Command::Close { done }).await.is_ok() {
+            let _ = answer.await;
+        }
     }
 
     /// The connection has gone. Never waits: if the queue is full, the session notices the
@@ -136,14 +160,6 @@ struct Conn {
     viewer: Viewer,
 }
 
-/// What a view may show: one role's, the public's, or everything (the instructor).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Audience {
-    Role(RoleId),
-    Public,
-    All,
-}
-
 /// A message said in the session, serialized once for all its readers.
 struct Said {
     from_player: Option<String>,
@@ -185,6 +201,8 @@ pub struct Session {
     seq: i64,
     /// Someone connected or left: everyone's `state` shows who is online.
     presence_changed: bool,
+    /// Set when the session is being deleted: the task answers and ends.
+    closed: Option<oneshot::Sender<()>>,
 }
 
 impl Session {
@@ -226,6 +244,10 @@ impl Session {
                 () = sleep_until(deadline) => self.on_deadline().await,
                 () = shutdown.recv() => break,
             }
+            if let Some(done) = self.closed.take() {
+                let _ = done.send(());
+                break;
+            }
             self.flush_presence();
             if self.phase == Phase::Finished && self.conns.is_empty() {
                 // Nothing left to do: a finished session is read back from the log if needed.
@@ -254,6 +276,15 @@ impl Session {
                 if let Some(gone) = self.conns.remove(&conn) {
                     self.note_departure(&gone.viewer);
                 }
+            }
+            Command::Close { done } => {
+                let gone = protocol::error(None, &WireError::new(ErrorCode::UnknownSession, "this game was deleted"));
+                for conn in self.conn_ids() {
+                    self.send(conn, gone.clone());
+                    self.push(conn, Out::Close(1000, "session deleted"));
+                }
+                self.conns.clear();
+                self.closed = Some(done);
             }
         }
     }

@@ -74,6 +74,7 @@ fn blank(app: &App, row: &SessionRow, loaded: std::sync::Arc<crate::scenario::Lo
         paused_remaining: None,
         seq: 0,
         presence_changed: false,
+        closed: None,
     }
 }
 
@@ -256,7 +257,8 @@ pub async fn load(app: &App, row: &SessionRow) -> Result<SessionHandle, LoadErro
             | LogEvent::DeadlineSet { .. }
             | LogEvent::OrdersSet { .. }
             | LogEvent::ReadySet { .. }
-            | LogEvent::EventInjected { .. } => {}
+            | LogEvent::EventInjected { .. }
+            | LogEvent::ForkedFrom { .. } => {}
         }
     }
     if session.state.is_finished() {
@@ -297,4 +299,98 @@ fn parse_stored(sc: &Scenario, role: RoleId, orders: &[StoredOrder], session: &s
             }
         })
         .collect()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ForkError {
+    #[error("round must be 1 to {last}: a fork starts at a round the stored game reached")]
+    BadRound { last: u32 },
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Random(#[from] RandomError),
+    #[error("the session could not be saved")]
+    Store,
+}
+
+/// Starts a new session from a stored one at the beginning of `round`: same scenario text and
+/// seed, the rounds before it copied as resolved (with their injected events), the original's
+/// bots seated again, in the lobby with a new join code. Its state is then read back from the
+/// new log, like any stored session, so the copied rounds are re-resolved and their hashes checked.
+pub async fn fork(
+    app: &App,
+    source: &SessionRow,
+    log: &[crate::store::EventRow],
+    round: u32,
+) -> Result<SessionHandle, ForkError> {
+    let loaded = app.catalog().by_hash(app.store(), &source.scenario_hash).await.map_err(LoadError::from)?;
+    let resolved = log.iter().filter(|e| matches!(e.event, LogEvent::RoundResolved { .. })).count();
+    let last = u32::try_from(resolved + 1).unwrap_or(u32::MAX).min(loaded.scenario.round_count());
+    if round == 0 || round > last {
+        return Err(ForkError::BadRound { last });
+    }
+    let join_code = app.registry().reserve_code()?;
+    let row = SessionRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        instructor_id: source.instructor_id.clone(),
+        join_code: join_code.clone(),
+        scenario_id: source.scenario_id.clone(),
+        scenario_hash: source.scenario_hash.clone(),
+        seed: source.seed,
+        deadline_secs: source.deadline_secs,
+        status: "lobby".into(),
+        round,
+        created_at: now_ms(),
+    };
+    let mut session = blank(app, &row, loaded.clone());
+    let mut ops = vec![
+        Op::Session(NewSession {
+            id: row.id.clone(),
+            instructor_id: row.instructor_id.clone(),
+            join_code: join_code.clone(),
+            scenario_id: row.scenario_id.clone(),
+            scenario_hash: row.scenario_hash.clone(),
+            seed: row.seed,
+            deadline_secs: row.deadline_secs,
+        }),
+        Op::SessionStatus { id: row.id.clone(), status: "lobby", round },
+    ];
+    let mut events = vec![
+        LogEvent::Created {
+            scenario: row.scenario_id.clone(),
+            scenario_hash: row.scenario_hash.clone(),
+            seed: row.seed,
+            deadline_secs: row.deadline_secs,
+        },
+        LogEvent::ForkedFrom { session: source.id.clone(), round },
+    ];
+    let mut bots: Vec<RoleId> = Vec::new();
+    for stored in log {
+        match &stored.event {
+            LogEvent::EventInjected { round: r, .. } | LogEvent::RoundResolved { round: r, .. } if *r < round => {
+                events.push(stored.event.clone());
+            }
+            LogEvent::BotAdded { role, .. } => bots.extend(loaded.scenario.role_index(role)),
+            _ => {}
+        }
+    }
+    bots.sort_unstable();
+    bots.dedup();
+    for role in bots {
+        let (bot_ops, bot_events, _) = session.new_bot(role);
+        ops.extend(bot_ops);
+        events.extend(bot_events);
+    }
+    if session.commit(events, ops).await.is_err() {
+        app.registry().release(&join_code, None);
+        return Err(ForkError::Store);
+    }
+    tracing::info!(session = %row.id, from = %source.id, round, "session forked");
+    match load(app, &row).await {
+        Ok(handle) => Ok(handle),
+        Err(e) => {
+            app.registry().release(&join_code, None);
+            Err(e.into())
+        }
+    }
 }

@@ -4,28 +4,13 @@
 
 use serde_json::{json, Value};
 
-use super::{Audience, Session, Viewer};
-use crate::engine::report::Delta;
-use crate::engine::{available_moves, scores, Line, RoundReport, Status, TrackId};
+use super::{Session, Viewer};
+use crate::engine::{available_moves, scores, RoundReport, TrackId};
+use crate::protocol::{self, Audience};
 
 impl Session {
-    /// Whether this audience may see this track.
     fn shows_track(&self, audience: Audience, track: TrackId) -> bool {
-        let Some(def) = self.sc().tracks.get(track) else { return false };
-        match audience {
-            Audience::All => true,
-            Audience::Public => def.visible_to.is_none(),
-            Audience::Role(role) => def.visible_to_role(role),
-        }
-    }
-
-    fn effects_json(&self, audience: Audience, effects: &[Delta]) -> Value {
-        let sc = self.sc();
-        effects
-            .iter()
-            .filter(|d| self.shows_track(audience, d.track))
-            .map(|d| json!({ "track": sc.tracks[d.track].id, "amount": d.amount }))
-            .collect()
+        audience.shows_track(self.sc(), track)
     }
 
     fn orders_json(&self, role: usize) -> Value {
@@ -155,98 +140,12 @@ impl Session {
         out
     }
 
-    /// `round_resolved` for one audience: every role's orders (now public), and effects and
-    /// tracks filtered to what the audience may see.
+    /// `round_resolved` for one audience (see [`protocol::round_resolved`]).
     pub(super) fn report_json(&self, report: &RoundReport, state_hash: &str, audience: Audience) -> Value {
         let sc = self.sc();
-        let line = |l: Line| (l.text, l.essay);
-        let mut orders = serde_json::Map::new();
-        for role in &sc.roles {
-            orders.insert(role.id.clone(), Value::Array(Vec::new()));
-        }
-        let outcomes: Vec<Value> = report
-            .orders
-            .iter()
-            .map(|o| {
-                let (narrative, essay) = line(o.explain(sc));
-                let mv = sc.moves.get(o.order.mv);
-                let target = o.order.target.and_then(|t| sc.targets.get(t)).map(|t| t.id.clone());
-                let role = sc.roles.get(o.role).map(|r| r.id.clone()).unwrap_or_default();
-                if !o.automatic {
-                    if let (Some(Value::Array(list)), Some(mv)) = (orders.get_mut(&role), mv) {
-                        list.push(json!({ "move": mv.id, "target": target }));
-                    }
-                }
-                let (status, reason) = match &o.status {
-                    Status::Succeeded => ("succeeded", None),
-                    Status::PartnerMissing { .. } => ("partner_missing", None),
-                    Status::ConditionNotMet => ("condition_not_met", None),
-                    Status::Illegal { reason } => ("illegal", Some(reason.code())),
-                };
-                json!({
-                    "role": role, "move": mv.map(|m| m.id.clone()), "move_name": mv.map(|m| m.name.clone()),
-                    "target": target, "succeeded": o.status.succeeded(), "status": status, "reason": reason,
-                    "automatic": o.automatic, "effects": self.effects_json(audience, &o.effects),
-                    "narrative": narrative, "essay": essay,
-                })
-            })
-            .collect();
-        let events: Vec<Value> = report
-            .events
-            .iter()
-            .map(|e| {
-                let (narrative, essay) = line(e.explain(sc));
-                json!({
-                    "id": sc.events.get(e.event).map(|d| d.id.clone()),
-                    "effects": self.effects_json(audience, &e.effects), "narrative": narrative, "essay": essay,
-                })
-            })
-            .collect();
-        let interactions: Vec<Value> = report
-            .interactions
-            .iter()
-            .map(|i| {
-                let (narrative, essay) = line(i.explain(sc));
-                json!({
-                    "id": sc.interactions.get(i.interaction).map(|d| d.id.clone()),
-                    "effects": self.effects_json(audience, &i.effects), "narrative": narrative, "essay": essay,
-                })
-            })
-            .collect();
-        let mut changes: Vec<(i64, usize)> = Vec::new();
-        let tracks: Vec<Value> = sc
-            .tracks
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.shows_track(audience, *i))
-            .map(|(i, t)| {
-                let before = report.tracks_before.get(i).copied().unwrap_or(t.start);
-                let after = report.tracks_after.get(i).copied().unwrap_or(before);
-                if after != before {
-                    changes.push((after - before, i));
-                }
-                json!({ "id": t.id, "name": t.name, "before": before, "value": after, "min": t.min, "max": t.max })
-            })
-            .collect();
-        // The biggest visible changes, as the engine's headline would put them.
-        changes.sort_by_key(|(d, i)| (std::cmp::Reverse(d.abs()), *i));
-        let headline: Vec<String> =
-            changes.iter().take(3).map(|(d, i)| format!("{} {:+}", sc.tracks[*i].name, d)).collect();
         let bots: Vec<&str> =
             sc.roles.iter().enumerate().filter(|(i, _)| self.is_bot_role(*i)).map(|(_, r)| r.id.as_str()).collect();
-        json!({
-            "type": "round_resolved",
-            "round": report.round,
-            "orders": orders,
-            "outcomes": outcomes,
-            "events": events,
-            "interactions": interactions,
-            "tracks": tracks,
-            "headline": headline,
-            "bots": bots,
-            "state_hash": state_hash,
-            "finished": report.round >= sc.round_count(),
-        })
+        protocol::round_resolved(sc, report, state_hash, audience, &bots)
     }
 
     /// `game_over`: every role's score and the debrief (final tracks, all revealed now).

@@ -1,0 +1,278 @@
+//! The debrief of a stored game, for the class: scores against objectives, the turning points
+//! (with a "what if" the engine computes), every decision with its essay paragraph, and the
+//! promises made in messages beside the moves then made.
+
+use serde_json::{json, Value};
+
+use super::fold::{Replay, ReplayRound};
+use crate::engine::report::Delta;
+use crate::engine::{resolve_round, scores, MoveId, RoleId, RoundReport, Scenario};
+
+/// How many turning points the debrief shows, at most.
+const TURNING_POINTS: usize = 3;
+
+/// What moved the tracks in a round: an interaction or an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cause {
+    Interaction(usize),
+    Event(usize),
+}
+
+impl Cause {
+    fn fired(self, report: &RoundReport) -> bool {
+        match self {
+            Cause::Interaction(i) => report.interactions.iter().any(|o| o.interaction == i),
+            Cause::Event(e) => report.events.iter().any(|o| o.event == e),
+        }
+    }
+}
+
+/// A round's biggest mover.
+struct TurningPoint<'a> {
+    round: &'a ReplayRound,
+    cause: Cause,
+    effects: &'a [Delta],
+    weight: i64,
+}
+
+fn weight(effects: &[Delta]) -> i64 {
+    effects.iter().map(|d| d.amount.abs()).sum()
+}
+
+/// Per round the interaction or event that moved tracks the most; then the biggest rounds.
+fn turning_points(replay: &Replay) -> Vec<TurningPoint<'_>> {
+    let mut points: Vec<TurningPoint> = replay
+        .rounds
+        .iter()
+        .filter_map(|round| {
+            let interactions =
+                round.report.interactions.iter().map(|o| (Cause::Interaction(o.interaction), o.effects.as_slice()));
+            let events = round.report.events.iter().map(|o| (Cause::Event(o.event), o.effects.as_slice()));
+            interactions
+                .chain(events)
+                .map(|(cause, effects)| TurningPoint { round, cause, effects, weight: weight(effects) })
+                .filter(|p| p.weight > 0)
+                // The first of equals: `max_by_key` keeps the last, so compare reversed positions.
+                .rev()
+                .max_by_key(|p| p.weight)
+        })
+        .collect();
+    points.sort_by_key(|p| (std::cmp::Reverse(p.weight), p.round.round));
+    points.truncate(TURNING_POINTS);
+    points.sort_by_key(|p| p.round.round);
+    points
+}
+
+/// Re-resolves the round without each order in turn; the one whose absence stops the cause from
+/// firing (or, failing that, changes the most) is the what-if.
+fn what_if(sc: &Scenario, point: &TurningPoint) -> Value {
+    let round = point.round;
+    let mut best: Option<(bool, i64, RoleId, usize, Vec<i64>)> = None;
+    for (role, orders) in round.orders.iter().enumerate() {
+        for index in 0..orders.len() {
+            let mut without = round.orders.clone();
+            without[role].remove(index);
+            let (next, report) = resolve_round(sc, &round.before, &without);
+            let stopped = !point.cause.fired(&report);
+            let change: i64 = next.tracks.iter().zip(&round.after.tracks).map(|(a, b)| (a - b).abs()).sum();
+            if change == 0 && !stopped {
+                continue;
+            }
+            if best.as_ref().is_none_or(|b| (stopped, change) > (b.0, b.1)) {
+                best = Some((stopped, change, role, index, next.tracks));
+            }
+        }
+    }
+    let Some((stopped, _, role, index, tracks)) = best else { return Value::Null };
+    let order = &round.orders[role][index];
+    let mv = &sc.moves[order.mv];
+    let target = order.target.and_then(|t| sc.targets.get(t));
+    let differences: Vec<Value> = sc
+        .tracks
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| tracks.get(*i) != round.after.tracks.get(*i))
+        .map(|(i, t)| {
+            json!({
+                "track": t.id, "name": t.name, "private": t.visible_to.is_some(),
+                "actual": round.after.tracks.get(i), "without": tracks.get(i),
+            })
+        })
+        .collect();
+    let changes: Vec<String> = sc
+        .tracks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| {
+            let (actual, other) = (round.after.tracks.get(i)?, tracks.get(i)?);
+            (actual != other).then(|| format!("{} {other} instead of {actual}", t.name))
+        })
+        .collect();
+    let role_name = &sc.roles[role].name;
+    let mut narrative = format!("Without {role_name}'s \u{201c}{}\u{201d}", mv.name);
+    if let Some(t) = target {
+        narrative.push_str(&format!(" (aimed at {})", t.name));
+    }
+    narrative.push_str(if stopped { ", this would not have happened" } else { ", this would still have happened" });
+    if changes.is_empty() {
+        narrative.push('.');
+    } else {
+        narrative.push_str(&format!(": {}.", changes.join(", ")));
+    }
+    json!({
+        "role": sc.roles[role].id, "move": mv.id, "move_name": mv.name, "target": target.map(|t| t.id.clone()),
+        "fired_without": !stopped, "narrative": narrative, "differences": differences,
+    })
+}
+
+fn turning_point_json(sc: &Scenario, point: &TurningPoint) -> Value {
+    let (kind, id, line) = match point.cause {
+        Cause::Interaction(i) => {
+            let def = &sc.interactions[i];
+            ("interaction", def.id.clone(), (def.text.clone(), def.essay.clone()))
+        }
+        Cause::Event(e) => {
+            let def = &sc.events[e];
+            ("event", def.id.clone(), (format!("{}: {}", def.name, def.text), def.essay.clone()))
+        }
+    };
+    // The track it moved the most (the first of equals).
+    let biggest = point.effects.iter().rev().max_by_key(|d| d.amount.abs());
+    json!({
+        "round": point.round.round, "kind": kind, "id": id, "narrative": line.0, "essay": line.1,
+        "track": biggest.map(|d| sc.tracks[d.track].id.clone()),
+        "track_name": biggest.map(|d| sc.tracks[d.track].name.clone()),
+        "amount": biggest.map(|d| d.amount),
+        "effects": point.effects.iter().map(|d| json!({ "track": sc.tracks[d.track].id, "amount": d.amount }))
+            .collect::<Vec<_>>(),
+        "what_if": what_if(sc, point),
+    })
+}
+
+/// Every order a role made, round by round, with its outcome and paragraph.
+fn decisions(sc: &Scenario, replay: &Replay) -> Vec<Value> {
+    sc.roles
+        .iter()
+        .enumerate()
+        .map(|(role, def)| {
+            let orders: Vec<Value> = replay
+                .rounds
+                .iter()
+                .flat_map(|r| r.report.orders.iter().filter(move |o| o.role == role).map(move |o| (r.round, o)))
+                .map(|(round, o)| {
+                    let line = o.explain(sc);
+                    let mv = sc.moves.get(o.order.mv);
+                    json!({
+                        "round": round, "move": mv.map(|m| m.id.clone()), "move_name": mv.map(|m| m.name.clone()),
+                        "target": o.order.target.and_then(|t| sc.targets.get(t)).map(|t| t.id.clone()),
+                        "succeeded": o.status.succeeded(), "automatic": o.automatic,
+                        "narrative": line.text, "essay": line.essay,
+                    })
+                })
+                .collect();
+            json!({ "role": def.id, "name": def.name, "orders": orders })
+        })
+        .collect()
+}
+
+/// Whether a message names a move: its name, or its id with `-`/`_` read as spaces.
+fn names_move(text: &str, name: &str, id: &str) -> bool {
+    let text = text.to_lowercase();
+    let id = id.replace(['-', '_'], " ").to_lowercase();
+    text.contains(&name.to_lowercase()) || (id.len() >= 4 && text.replace(['-', '_'], " ").contains(&id))
+}
+
+/// Messages in which a role names one of its own moves, beside whether it then made it.
+fn promises(sc: &Scenario, replay: &Replay) -> Vec<Value> {
+    let finished = replay.final_state.is_finished() || replay.ended;
+    let made_in = |role: RoleId, mv: MoveId, from_round: u32| {
+        replay
+            .rounds
+            .iter()
+            .filter(|r| r.round >= from_round)
+            .find(|r| r.orders.get(role).is_some_and(|orders| orders.iter().any(|o| o.mv == mv)))
+            .map(|r| r.round)
+    };
+    let mut out = Vec::new();
+    for m in &replay.messages {
+        let Some(role) = m.from.role.as_deref().and_then(|r| sc.role_index(r)) else { continue };
+        for (mv, def) in sc.moves_of(role) {
+            if !names_move(&m.text, &def.name, &def.id) {
+                continue;
+            }
+            let round = made_in(role, mv, m.round);
+            let made = match round {
+                Some(r) if r == m.round => "same_round",
+                Some(_) => "later",
+                None if finished => "never",
+                None => "not_yet",
+            };
+            out.push(json!({
+                "seq": m.seq, "round": m.round, "from": m.from.name, "role": sc.roles[role].id,
+                "to": m.to.as_ref().map_or_else(|| Value::from("all"), |to| Value::from(to.clone())),
+                "text": m.text, "move": def.id, "move_name": def.name, "made": made, "made_in_round": round,
+            }));
+        }
+    }
+    out
+}
+
+/// The debrief of a stored game (the shape of `GET /api/sessions/{id}/debrief`).
+pub fn debrief(sc: &Scenario, replay: &Replay, session_id: &str, status: &str) -> Value {
+    let points = scores(sc, &replay.final_state.tracks);
+    let bots = replay.bot_roles();
+    let score_rows: Vec<Value> = sc
+        .roles
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            json!({
+                "role": r.id, "name": r.name, "score": points.get(i), "objective": r.objective.summary,
+                "essay": r.objective.essay, "bot": bots.contains(&i), "players": replay.names_of(i),
+            })
+        })
+        .collect();
+    let tracks: Vec<Value> = sc
+        .tracks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let history: Vec<Option<i64>> = std::iter::once(&replay.start)
+                .chain(replay.rounds.iter().map(|r| &r.after))
+                .map(|s| s.tracks.get(i).copied())
+                .collect();
+            json!({ "id": t.id, "name": t.name, "start": t.start, "min": t.min, "max": t.max,
+                    "history": history, "private": t.visible_to.is_some() })
+        })
+        .collect();
+    let turning: Vec<Value> = turning_points(replay).iter().map(|p| turning_point_json(sc, p)).collect();
+    json!({
+        "session_id": session_id,
+        "scenario": { "id": sc.id, "title": sc.title },
+        "status": status,
+        "rounds_played": replay.rounds.len(),
+        "finished": replay.final_state.is_finished() || replay.ended,
+        "ok": replay.ok(),
+        "errors": replay.errors.iter().map(|e| json!({ "seq": e.seq, "round": e.round, "message": e.message }))
+            .collect::<Vec<_>>(),
+        "scores": score_rows,
+        "tracks": tracks,
+        "turning_points": turning,
+        "decisions": decisions(sc, replay),
+        "promises": promises(sc, replay),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_move;
+
+    #[test]
+    fn a_message_names_a_move_by_name_or_id() {
+        assert!(names_move("We will Host a Summit next round", "host a summit", "host-summit"));
+        assert!(names_move("ok, host summit it is", "Host a summit", "host-summit"));
+        assert!(!names_move("no promises", "Host a summit", "host-summit"));
+        // Very short ids are not matched inside other words.
+        assert!(!names_move("the answer", "Wait", "ans"));
+    }
+}

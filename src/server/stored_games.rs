@@ -1,0 +1,257 @@
+//! The instructor's stored games over HTTP: the list, replay (three lenses), debrief, the three
+//! exports, fork and delete. Every route reads the session's log from the store and hands it to
+//! the pure [`crate::replay`]; only the session's own instructor may use them.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::api_error::ApiError;
+use super::http::Instructor;
+use super::session::{self, ForkError};
+use super::App;
+use crate::replay::export::{self, ExportEvent, ExportLog, ExportScenario};
+use crate::replay::{self, Lens, Meta, Replay};
+use crate::scenario::Loaded;
+use crate::store::{EventRow, Op, SessionRow};
+
+/// A stored game of the requesting instructor, rebuilt.
+struct Stored {
+    row: SessionRow,
+    loaded: Arc<Loaded>,
+    log: Vec<EventRow>,
+    replay: Replay,
+}
+
+impl Stored {
+    fn meta(&self) -> Meta<'_> {
+        Meta {
+            session_id: &self.row.id,
+            join_code: &self.row.join_code,
+            status: &self.row.status,
+            created_at: self.row.created_at,
+            scenario_hash: &self.row.scenario_hash,
+            log: &self.log,
+        }
+    }
+
+    /// `<scenario>-<join code>.<ext>`, for downloads.
+    fn file_name(&self, ext: &str) -> String {
+        let safe =
+            |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect::<String>();
+        format!("{}-{}.{ext}", safe(&self.row.scenario_id), safe(&self.row.join_code))
+    }
+}
+
+/// The session's row, if the instructor owns it.
+async fn owned(app: &App, instructor: &Instructor, id: &str) -> Result<SessionRow, ApiError> {
+    let row = app
+        .store()
+        .session(id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .ok_or_else(|| ApiError::not_found("unknown_session", "no such session"))?;
+    if row.instructor_id != instructor.0.id {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "not_instructor", "this game belongs to another instructor"));
+    }
+    Ok(row)
+}
+
+async fn open(app: &App, instructor: &Instructor, id: &str) -> Result<Stored, ApiError> {
+    let row = owned(app, instructor, id).await?;
+    let loaded = app.catalog().by_hash(app.store(), &row.scenario_hash).await.map_err(|e| ApiError::internal(&e))?;
+    let log = app.store().events_of(&row.id).await.map_err(|e| ApiError::internal(&e))?;
+    let replay = replay::rebuild(&loaded.scenario, row.seed, &log);
+    if !replay.ok() {
+        tracing::warn!(session = %row.id, errors = replay.errors.len(), "a stored game does not replay exactly");
+    }
+    Ok(Stored { row, loaded, log, replay })
+}
+
+fn download(content_type: &'static str, name: String, body: String) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    ([(CONTENT_TYPE, content_type.to_string()), (CONTENT_DISPOSITION, disposition)], body).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    scenario: Option<String>,
+}
+
+/// `GET /api/sessions[?status=…&scenario=…]`: the instructor's games, newest first.
+pub async fn list(
+    State(app): State<App>,
+    instructor: Instructor,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    const STATUSES: [&str; 4] = ["lobby", "running", "paused", "finished"];
+    let status = query.status.as_deref().filter(|s| !s.is_empty());
+    if let Some(status) = status.filter(|s| !STATUSES.contains(s)) {
+        return Err(ApiError::bad_request(format!(
+            "unknown status `{status}`: use lobby, running, paused or finished"
+        )));
+    }
+    let scenario = query.scenario.as_deref().filter(|s| !s.is_empty());
+    let rows = app.store().sessions_of(&instructor.0.id, status, scenario).await.map_err(|e| ApiError::internal(&e))?;
+    let list: Vec<Value> = rows
+        .into_iter()
+        .map(|s| {
+            let known = app.catalog().get(&s.scenario_id);
+            let title = known.as_ref().map_or_else(|| s.scenario_id.clone(), |l| l.scenario.title.clone());
+            json!({
+                "session_id": s.id, "join_code": s.join_code, "scenario": s.scenario_id, "title": title,
+                "status": s.status, "round": s.round, "rounds": known.map(|l| l.scenario.round_count()),
+                "created_at": s.created_at,
+            })
+        })
+        .collect();
+    Ok(Json(Value::from(list)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LensQuery {
+    lens: Option<String>,
+}
+
+fn lens(stored: &Stored, query: &LensQuery, default: Lens) -> Result<Lens, ApiError> {
+    match query.lens.as_deref().filter(|l| !l.is_empty()) {
+        None => Ok(default),
+        Some(text) => Lens::parse(&stored.loaded.scenario, text)
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_lens", e.to_string())),
+    }
+}
+
+/// `GET /api/sessions/{id}/replay[?lens=…]`.
+pub async fn replay(
+    State(app): State<App>,
+    instructor: Instructor,
+    Path(id): Path<String>,
+    Query(query): Query<LensQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let stored = open(&app, &instructor, &id).await?;
+    let lens = lens(&stored, &query, Lens::Declassified)?;
+    Ok(Json(replay::view(&stored.loaded.scenario, &stored.replay, &stored.meta(), lens)))
+}
+
+/// `GET /api/sessions/{id}/debrief`.
+pub async fn debrief(
+    State(app): State<App>,
+    instructor: Instructor,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let stored = open(&app, &instructor, &id).await?;
+    Ok(Json(replay::debrief(&stored.loaded.scenario, &stored.replay, &stored.row.id, &stored.row.status)))
+}
+
+/// `GET /api/sessions/{id}/export.json`: the whole log with the scenario text and the seed.
+pub async fn export_json(
+    State(app): State<App>,
+    instructor: Instructor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let stored = open(&app, &instructor, &id).await?;
+    let log = ExportLog {
+        format: export::FORMAT.into(),
+        version: export::VERSION,
+        session_id: stored.row.id.clone(),
+        scenario: ExportScenario {
+            id: stored.row.scenario_id.clone(),
+            hash: stored.row.scenario_hash.clone(),
+            text: stored.loaded.text.clone(),
+        },
+        seed: stored.row.seed,
+        status: stored.row.status.clone(),
+        created_at: stored.row.created_at,
+        events: stored.log.iter().map(|e| ExportEvent { seq: e.seq, at: e.at, event: e.event.clone() }).collect(),
+        final_hash: stored.replay.final_hash.clone(),
+    };
+    let body = serde_json::to_string_pretty(&log).map_err(|e| ApiError::internal(&e))?;
+    Ok(download("application/json", stored.file_name("json"), body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsvQuery {
+    what: Option<String>,
+}
+
+/// `GET /api/sessions/{id}/export.csv[?what=orders|messages]`.
+pub async fn export_csv(
+    State(app): State<App>,
+    instructor: Instructor,
+    Path(id): Path<String>,
+    Query(query): Query<CsvQuery>,
+) -> Result<Response, ApiError> {
+    let stored = open(&app, &instructor, &id).await?;
+    let (body, suffix) = match query.what.as_deref().unwrap_or("orders") {
+        "orders" | "" => (export::orders_csv(&stored.loaded.scenario, &stored.replay), "orders"),
+        "messages" => (export::messages_csv(&stored.replay), "messages"),
+        other => return Err(ApiError::bad_request(format!("unknown export `{other}`: use orders or messages"))),
+    };
+    Ok(download("text/csv; charset=utf-8", stored.file_name(&format!("{suffix}.csv")), body))
+}
+
+/// `GET /api/sessions/{id}/export.html[?lens=public|declassified|role:…]`: one offline page.
+pub async fn export_html(
+    State(app): State<App>,
+    instructor: Instructor,
+    Path(id): Path<String>,
+    Query(query): Query<LensQuery>,
+) -> Result<Response, ApiError> {
+    let stored = open(&app, &instructor, &id).await?;
+    let lens = lens(&stored, &query, Lens::Public)?;
+    let view = replay::view(&stored.loaded.scenario, &stored.replay, &stored.meta(), lens);
+    let source = app.store().source(&stored.row.scenario_id).await.map_err(|e| ApiError::internal(&e))?;
+    let body = export::html(&view, source.as_deref());
+    Ok(download("text/html; charset=utf-8", stored.file_name("html"), body))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForkRequest {
+    round: u32,
+}
+
+/// `POST /api/sessions/{id}/fork {round}` → `201 {session_id, join_code, round}`.
+pub async fn fork(
+    State(app): State<App>,
+    instructor: Instructor,
+    Path(id): Path<String>,
+    body: Result<Json<ForkRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Json(request) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let row = owned(&app, &instructor, &id).await?;
+    let log = app.store().events_of(&row.id).await.map_err(|e| ApiError::internal(&e))?;
+    let handle = session::fork(&app, &row, &log, request.round).await.map_err(|e| match e {
+        ForkError::BadRound { .. } => ApiError::new(StatusCode::BAD_REQUEST, "bad_round", e.to_string()),
+        ForkError::Load(_) | ForkError::Random(_) | ForkError::Store => ApiError::internal(&e),
+    })?;
+    let body = json!({ "session_id": &*handle.id, "join_code": &*handle.join_code, "round": request.round });
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// `DELETE /api/sessions/{id}`: closes the game if it is live, then removes it, its players and
+/// its log. `204`.
+pub async fn delete(
+    State(app): State<App>,
+    instructor: Instructor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let row = owned(&app, &instructor, &id).await?;
+    // Held so that nobody reads the session back from the database while it goes.
+    let _loading = app.registry().loading.lock().await;
+    if let Some(handle) = app.registry().get(&row.id) {
+        handle.close().await;
+    }
+    app.registry().remove(&row.id);
+    app.store().commit(vec![Op::DeleteSession { id: row.id.clone() }]).await.map_err(|e| ApiError::internal(&e))?;
+    tracing::info!(session = %row.id, "session deleted");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,423 @@
+//! Stored games, replayed: a game is played live over WebSocket, then read back through the HTTP
+//! API in every lens, exported three ways, forked and deleted. The live frames each socket got are
+//! the reference the replay must match, byte for byte.
+
+mod common;
+
+use serde_json::{json, Value};
+
+use common::{orders, spawn_app, state_where, TestApp, TestClient, ROLES};
+use third_neighbor::replay::{self, export};
+
+/// The same plan every round (legal in the tutorial and the lab).
+fn plan(role: &str) -> Value {
+    match role {
+        "mongolia" => orders(&["reach_out", "trade_deal"]),
+        "russia" => orders(&["friendly_visit"]),
+        "china" => orders(&["trade_deal", "investment"]),
+        _ => orders(&["english_classes", "trade_framework"]),
+    }
+}
+
+const PUBLIC: &str = "PUBLIC-HELLO, everyone";
+const SECRET: &str = "SECRET-M2R we will do trade_deal";
+const TEAM: &str = "TEAM-RUSSIA-ONLY";
+const QUOTED: &str = "He said \"yes\", then\nleft";
+
+/// A finished lab game and every `round_resolved` frame each kind of socket received.
+struct Recorded {
+    session_id: String,
+    code: String,
+    /// By role, in `ROLES` order, then the spectator and the instructor.
+    player_reports: Vec<Vec<Value>>,
+    spectator_reports: Vec<Value>,
+    teacher_reports: Vec<Value>,
+    scores: Value,
+}
+
+async fn play_round(players: &mut [(TestClient, &str)], round: u64) {
+    for (client, role) in players.iter_mut() {
+        client.request(json!({"type": "set_orders", "round": round, "orders": plan(role)})).await.expect("orders");
+    }
+    for (client, _) in players.iter_mut() {
+        client.request(json!({"type": "ready", "round": round, "ready": true})).await.expect("ready");
+    }
+}
+
+/// Plays the lab scenario with four students, messages of every kind and an injected event in
+/// round 3, recording what each socket saw.
+async fn play_recorded(app: &TestApp) -> Recorded {
+    let (session_id, code) = app.create_session(json!({"scenario": "lab", "seed": 11})).await;
+    let mut teacher = app.instructor(&session_id).await;
+    let mut spectator = app.spectator(&code).await;
+    let mut players = Vec::new();
+    for role in ROLES {
+        let (client, _) = app.player(&code, &format!("student {role}"), role).await;
+        players.push((client, role));
+    }
+    state_where(&mut teacher, |s| s["players"].as_array().is_some_and(|p| p.len() == 4)).await;
+    teacher.request(json!({"type": "start"})).await.expect("start");
+    for round in 1..=3u64 {
+        if round == 1 {
+            let mongolia = &mut players[0].0;
+            mongolia.request(json!({"type": "say", "to": "all", "text": PUBLIC})).await.expect("say");
+            mongolia.request(json!({"type": "say", "to": "russia", "text": SECRET})).await.expect("say");
+            mongolia.request(json!({"type": "say", "to": "all", "text": QUOTED})).await.expect("say");
+            players[1].0.request(json!({"type": "say", "to": "russia", "text": TEAM})).await.expect("say");
+        }
+        if round == 3 {
+            teacher.request(json!({"type": "inject_event", "event": "dzud"})).await.expect("inject");
+        }
+        play_round(&mut players, round).await;
+    }
+    let is_report = |v: &Value| v["type"] == "round_resolved";
+    let mut player_reports = Vec::new();
+    let mut scores = Value::Null;
+    for (client, _) in players.iter_mut() {
+        let over = client.recv_type("game_over").await;
+        scores = over["scores"].clone();
+        player_reports.push(client.frames().into_iter().filter(is_report).collect::<Vec<_>>());
+    }
+    teacher.recv_type("game_over").await;
+    spectator.recv_type("game_over").await;
+    Recorded {
+        session_id,
+        code,
+        player_reports,
+        spectator_reports: spectator.frames().into_iter().filter(is_report).collect(),
+        teacher_reports: teacher.frames().into_iter().filter(is_report).collect(),
+        scores,
+    }
+}
+
+async fn get_json(app: &TestApp, path: &str) -> Value {
+    let (status, body) = app.http("GET", path, Some(&app.instructor_key), None).await;
+    assert_eq!(status, 200, "GET {path}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+}
+
+fn reports(view: &Value) -> Vec<Value> {
+    view["rounds"].as_array().expect("rounds").iter().map(|r| r["report"].clone()).collect()
+}
+
+fn steps_of<'a>(view: &'a Value, kind: &str) -> Vec<&'a Value> {
+    view["steps"].as_array().expect("steps").iter().filter(|s| s["kind"] == kind).collect()
+}
+
+#[tokio::test]
+async fn every_lens_matches_what_its_sockets_saw_live() {
+    let app = spawn_app().await;
+    let game = play_recorded(&app).await;
+    let base = format!("/api/sessions/{}/replay", game.session_id);
+
+    // Declassified (the default): the instructor's frames, every draft and message, the raw log.
+    let all = get_json(&app, &base).await;
+    assert_eq!(all["lens"], "declassified");
+    assert_eq!(all["ok"], true, "{}", all["errors"]);
+    assert_eq!(reports(&all), game.teacher_reports, "the replayed reports are the live ones");
+    let last_hash = game.teacher_reports.last().expect("three reports")["state_hash"].clone();
+    assert_eq!(all["final"]["state_hash"], last_hash);
+    assert_eq!(all["final"]["scores"], game.scores);
+    assert!(all["rounds"].as_array().unwrap().iter().all(|r| r["hash_ok"] == true));
+    let text = all.to_string();
+    assert!(text.contains(SECRET) && text.contains(TEAM) && text.contains("russian_leverage"));
+    let drafted: Vec<&str> = steps_of(&all, "draft").iter().filter_map(|s| s["role"].as_str()).collect();
+    for role in ROLES {
+        assert!(drafted.contains(&role), "{role}'s drafts are declassified");
+    }
+    assert_eq!(steps_of(&all, "event_injected").len(), 1);
+    assert_eq!(steps_of(&all, "round_resolved").len(), 3);
+    assert!(all["events"].as_array().is_some_and(|e| e.len() > 20), "the raw log");
+    // Steps are numbered in order, with the state after each.
+    for (i, step) in all["steps"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(step["index"], i);
+        assert!(step["tracks"]["autonomy"].is_i64());
+    }
+
+    // Public: exactly what the projector got.
+    let public = get_json(&app, &format!("{base}?lens=public")).await;
+    assert_eq!(reports(&public), game.spectator_reports);
+    let text = public.to_string();
+    assert!(text.contains("PUBLIC-HELLO"));
+    for secret in [SECRET, TEAM, "russian_leverage", "\"draft\""] {
+        assert!(!text.contains(secret), "the public lens shows {secret}");
+    }
+    assert!(public.get("events").is_none(), "no raw log outside the declassified lens");
+
+    // As one role: exactly what that role's sockets got, nothing more.
+    for (i, role) in ROLES.iter().enumerate() {
+        let view = get_json(&app, &format!("{base}?lens=role:{role}")).await;
+        assert_eq!(reports(&view), game.player_reports[i], "{role}'s reports");
+        for draft in steps_of(&view, "draft") {
+            assert_eq!(draft["role"], *role, "{role} never sees another role's draft");
+        }
+        assert!(!steps_of(&view, "draft").is_empty());
+        let text = view.to_string();
+        let insider = matches!(*role, "mongolia" | "russia");
+        assert_eq!(text.contains(SECRET), insider, "{role} and the private message");
+        assert_eq!(text.contains(TEAM), *role == "russia", "{role} and Russia's team chat");
+        assert_eq!(text.contains("russian_leverage"), *role == "russia", "{role} and Russia's private track");
+    }
+
+    let (status, body) = app.http("GET", &format!("{base}?lens=role:nobody"), Some(&app.instructor_key), None).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("bad_lens"));
+    let (status, _) = app.http("GET", &format!("{base}?lens=secret"), Some(&app.instructor_key), None).await;
+    assert_eq!(status, 400);
+}
+
+/// Minimal RFC 4180 reader: fields, quotes, doubled quotes, CRLF records.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let (mut row, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            ('"', true) => quoted = false,
+            ('"', false) if field.is_empty() => quoted = true,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\r', false) if chars.peek() == Some(&'\n') => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => field.push(c),
+        }
+    }
+    rows
+}
+
+#[tokio::test]
+async fn exports_parse_back_and_the_json_replays_to_the_same_hash() {
+    let app = spawn_app().await;
+    let game = play_recorded(&app).await;
+    let base = format!("/api/sessions/{}", game.session_id);
+    let all = get_json(&app, &format!("{base}/replay")).await;
+
+    // JSON: enough to replay the game elsewhere.
+    let (status, body) = app.http("GET", &format!("{base}/export.json"), Some(&app.instructor_key), None).await;
+    assert_eq!(status, 200);
+    let log = export::read_json(&body).expect("the export reads back");
+    assert_eq!(log.seed, 11);
+    let sc = third_neighbor::scenario::parse("export", &log.scenario.text).expect("scenario text");
+    let rebuilt = replay::rebuild(&sc, log.seed, &log.rows());
+    assert!(rebuilt.ok(), "{:?}", rebuilt.errors);
+    assert_eq!(rebuilt.final_hash, all["final"]["state_hash"].as_str().unwrap());
+    assert_eq!(log.final_hash, rebuilt.final_hash);
+
+    // ... and through the command line, as someone without the server would.
+    let file = app.dir.path().join("game.json");
+    std::fs::write(&file, &body).expect("write export");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_third-neighbor"))
+        .arg("replay")
+        .arg(&file)
+        .output()
+        .expect("run the binary");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains(&format!("final: {}", rebuilt.final_hash)), "{stdout}");
+    assert_eq!(stdout.matches(" ok").count(), 3, "{stdout}");
+
+    // A tampered log is caught: the mismatch is reported, never hidden.
+    let mut tampered: Value = serde_json::from_str(&body).unwrap();
+    let events = tampered["events"].as_array_mut().unwrap();
+    let resolved = events.iter_mut().find(|e| e["event"]["type"] == "round_resolved").expect("a round");
+    resolved["event"]["state_hash"] = json!("0".repeat(64));
+    let bad_file = app.dir.path().join("tampered.json");
+    std::fs::write(&bad_file, tampered.to_string()).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_third-neighbor"))
+        .arg("replay")
+        .arg(&bad_file)
+        .output()
+        .expect("run the binary");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("MISMATCH"));
+    let bad = export::read_json(&tampered.to_string()).expect("still readable");
+    let rebuilt = replay::rebuild(&sc, bad.seed, &bad.rows());
+    assert!(!rebuilt.ok() && rebuilt.errors[0].message.contains("state hash mismatch"), "{:?}", rebuilt.errors);
+    // An edited scenario text no longer matches its hash.
+    let mut edited = tampered.clone();
+    edited["scenario"]["text"] = json!(format!("{}\n# edited", log.scenario.text));
+    assert!(matches!(export::read_json(&edited.to_string()), Err(export::ImportError::ScenarioHash)));
+
+    // CSV: one row per order, one per message, quoting intact.
+    let (status, body) = app.http("GET", &format!("{base}/export.csv"), Some(&app.instructor_key), None).await;
+    assert_eq!(status, 200);
+    let rows = parse_csv(&body);
+    assert_eq!(rows[0], ["round", "role", "move", "target", "succeeded", "status", "essay"]);
+    let outcomes: usize = game.teacher_reports.iter().map(|r| r["outcomes"].as_array().unwrap().len()).sum();
+    assert_eq!(rows.len() - 1, outcomes);
+    assert!(rows[1..].iter().all(|r| r.len() == 7 && (r[4] == "true" || r[4] == "false")));
+    assert!(rows.iter().any(|r| r[1] == "mongolia" && r[2] == "trade_deal" && r[4] == "true"));
+    let (status, body) =
+        app.http("GET", &format!("{base}/export.csv?what=messages"), Some(&app.instructor_key), None).await;
+    assert_eq!(status, 200);
+    let rows = parse_csv(&body);
+    assert_eq!(rows[0], ["round", "at", "from", "role", "to", "text"]);
+    assert_eq!(rows.len() - 1, 4);
+    assert!(rows.iter().any(|r| r[5] == QUOTED && r[4] == "all"), "{rows:?}");
+    assert!(rows.iter().any(|r| r[5] == SECRET && r[4] == "russia" && r[3] == "mongolia"));
+
+    // HTML: one self-contained page (public by default) with the replay inside.
+    let (status, page) = app.http("GET", &format!("{base}/export.html"), Some(&app.instructor_key), None).await;
+    assert_eq!(status, 200);
+    for external in ["src=\"http", "href=\"http", "src=\"//", "@import", "url(", "fetch(", "XMLHttpRequest"] {
+        assert!(!page.contains(external), "the page must not load anything: {external}");
+    }
+    let start = page.find("id=\"data\">").expect("embedded data") + "id=\"data\">".len();
+    let end = start + page[start..].find("</script>").expect("end of data");
+    let data: Value = serde_json::from_str(&page[start..end]).expect("embedded JSON");
+    assert_eq!(data["replay"]["lens"], "public");
+    assert_eq!(reports(&data["replay"]), game.spectator_reports);
+    assert!(page.contains("PUBLIC-HELLO") && !page.contains("SECRET-M2R"));
+    let (_, declassified) =
+        app.http("GET", &format!("{base}/export.html?lens=declassified"), Some(&app.instructor_key), None).await;
+    assert!(declassified.contains("SECRET-M2R"));
+}
+
+#[tokio::test]
+async fn a_fork_continues_from_the_state_at_its_round() {
+    let app = spawn_app().await;
+    let game = play_recorded(&app).await;
+    let original = get_json(&app, &format!("/api/sessions/{}/replay", game.session_id)).await;
+    let key = Some(app.instructor_key.as_str());
+    let fork_path = format!("/api/sessions/{}/fork", game.session_id);
+    for bad in [json!({"round": 0}), json!({"round": 4}), json!({"round": "two"}), json!({})] {
+        let (status, body) = app.http("POST", &fork_path, key, Some(&bad.to_string())).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    let (status, body) = app.http("POST", &fork_path, key, Some(r#"{"round": 2}"#)).await;
+    assert_eq!(status, 201, "{body}");
+    let fork: Value = serde_json::from_str(&body).unwrap();
+    let (fork_id, code) = (fork["session_id"].as_str().unwrap(), fork["join_code"].as_str().unwrap());
+    assert_ne!(code, game.code);
+    assert_eq!(fork["round"], 2);
+
+    // It starts at round 2 with the state the original had after round 1.
+    let mut teacher = app.instructor(fork_id).await;
+    let state = teacher.state().await;
+    assert_eq!(state["phase"], "lobby");
+    assert_eq!(state["round"], 2);
+    let after_one = &original["rounds"][0]["tracks"];
+    for track in state["tracks"].as_array().unwrap() {
+        assert_eq!(track["value"], after_one[track["id"].as_str().unwrap()], "{track}");
+    }
+    let fork_replay = get_json(&app, &format!("/api/sessions/{fork_id}/replay")).await;
+    assert_eq!(fork_replay["forked_from"], json!({"session_id": game.session_id, "round": 2}));
+    assert_eq!(fork_replay["rounds"].as_array().unwrap().len(), 1, "round 1 copied");
+
+    // Played with the same orders, round 2 comes out exactly as it did in the original.
+    let mut players = Vec::new();
+    for role in ROLES {
+        let (client, _) = app.player(code, &format!("again {role}"), role).await;
+        players.push((client, role));
+    }
+    state_where(&mut teacher, |s| s["players"].as_array().is_some_and(|p| p.len() == 4)).await;
+    teacher.request(json!({"type": "start"})).await.expect("start");
+    play_round(&mut players, 2).await;
+    let report = teacher.recv_until("report", |v| v["type"] == "round_resolved" && v["round"] == 2).await;
+    assert_eq!(report["state_hash"], original["rounds"][1]["state_hash"]);
+    assert_eq!(report, game.teacher_reports[1]);
+}
+
+#[tokio::test]
+async fn the_debrief_finds_turning_points_what_ifs_and_promises() {
+    let app = spawn_app().await;
+    let game = play_recorded(&app).await;
+    let debrief = get_json(&app, &format!("/api/sessions/{}/debrief", game.session_id)).await;
+    assert_eq!(debrief["ok"], true);
+    assert_eq!(debrief["rounds_played"], 3);
+    let scores = debrief["scores"].as_array().unwrap();
+    assert_eq!(scores.len(), 4);
+    for row in scores {
+        assert_eq!(row["score"], game.scores[row["role"].as_str().unwrap()]);
+        assert!(row["objective"].as_str().is_some_and(|o| !o.is_empty()));
+    }
+    assert_eq!(debrief["tracks"][0]["history"].as_array().unwrap().len(), 4, "start and three rounds");
+    let points = debrief["turning_points"].as_array().unwrap();
+    assert!(!points.is_empty(), "{debrief}");
+    assert!(points.iter().all(|p| p["essay"].as_array().is_some_and(|e| !e.is_empty())));
+    let with_what_if: Vec<&Value> = points.iter().filter(|p| !p["what_if"].is_null()).collect();
+    assert!(!with_what_if.is_empty(), "{points:?}");
+    for p in with_what_if {
+        let w = &p["what_if"];
+        assert!(w["narrative"].as_str().is_some_and(|n| n.starts_with("Without")), "{w}");
+        assert!(w["differences"].as_array().is_some_and(|d| !d.is_empty()) || w["fired_without"] == false);
+    }
+    let decisions = debrief["decisions"].as_array().unwrap();
+    let mongolia = decisions.iter().find(|d| d["role"] == "mongolia").unwrap();
+    assert_eq!(mongolia["orders"].as_array().unwrap().len(), 6, "two moves a round");
+    let promises = debrief["promises"].as_array().unwrap();
+    let promise = promises.iter().find(|p| p["text"] == SECRET).expect("the message names trade_deal");
+    assert_eq!(promise["move"], "trade_deal");
+    assert_eq!(promise["made"], "same_round");
+    assert_eq!(promise["made_in_round"], 1);
+}
+
+#[tokio::test]
+async fn stored_games_are_listed_filtered_owned_and_deleted() {
+    let app = spawn_app().await;
+    let game = play_recorded(&app).await;
+    let (lobby_id, lobby_code) = app.create_session(json!({"scenario": "tutorial"})).await;
+    let key = Some(app.instructor_key.as_str());
+
+    let list = get_json(&app, "/api/sessions").await;
+    let ids: Vec<&str> = list.as_array().unwrap().iter().filter_map(|s| s["session_id"].as_str()).collect();
+    assert_eq!(ids, [lobby_id.as_str(), game.session_id.as_str()], "newest first");
+    assert_eq!(list[0]["rounds"], 3);
+    assert!(list[0]["title"].as_str().is_some_and(|t| !t.is_empty()));
+    let finished = get_json(&app, "/api/sessions?status=finished").await;
+    assert_eq!(finished.as_array().unwrap().len(), 1);
+    assert_eq!(finished[0]["session_id"], game.session_id);
+    let tutorial = get_json(&app, "/api/sessions?scenario=tutorial").await;
+    assert_eq!(tutorial[0]["session_id"], lobby_id.as_str());
+    assert_eq!(get_json(&app, "/api/sessions?status=finished&scenario=tutorial").await, json!([]));
+    assert_eq!(app.http("GET", "/api/sessions?status=won", key, None).await.0, 400);
+
+    // Another instructor may not touch them; nobody may without a key.
+    let other = third_neighbor::server::add_instructor(app.app.store(), "other").await.unwrap();
+    let base = format!("/api/sessions/{}", game.session_id);
+    for (method, path) in [
+        ("GET", format!("{base}/replay")),
+        ("GET", format!("{base}/debrief")),
+        ("GET", format!("{base}/export.json")),
+        ("GET", format!("{base}/export.csv")),
+        ("GET", format!("{base}/export.html")),
+        ("POST", format!("{base}/fork")),
+        ("DELETE", base.clone()),
+    ] {
+        let body = (method == "POST").then_some(r#"{"round": 1}"#);
+        let (status, text) = app.http(method, &path, Some(&other), body).await;
+        assert_eq!((status, text.contains("not_instructor")), (403, true), "{method} {path}: {text}");
+        assert_eq!(app.http(method, &path, None, body).await.0, 401, "{method} {path}");
+    }
+    assert_eq!(get_json(&app, "/api/sessions").await.as_array().unwrap().len(), 2);
+    let (status, text) = app.http("GET", "/api/sessions/nope/replay", key, None).await;
+    assert_eq!((status, text.contains("unknown_session")), (404, true));
+
+    // Deleting a live game closes its sockets first, then removes every row.
+    let (mut student, _) = app.join(&lobby_code, "Saraa").await;
+    let (status, body) = app.http("DELETE", &format!("/api/sessions/{lobby_id}"), key, None).await;
+    assert_eq!(status, 204, "{body}");
+    let gone = student.recv_until("error", |v| v["type"] == "error").await;
+    assert_eq!(gone["code"], "unknown_session");
+    assert!(student.closed().await.is_some());
+    assert_eq!(app.http("GET", &format!("/api/sessions/{lobby_id}/replay"), key, None).await.0, 404);
+    assert_eq!(app.http("DELETE", &format!("/api/sessions/{lobby_id}"), key, None).await.0, 404);
+    let (status, _) = app.http("DELETE", &base, key, None).await;
+    assert_eq!(status, 204);
+    assert_eq!(get_json(&app, "/api/sessions").await, json!([]));
+    let mut student = app.client().await;
+    let refused = student.refused(json!({"type": "join", "code": lobby_code, "name": "Late"})).await;
+    assert_eq!(refused, "unknown_code");
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", app.db_path.display())).await.expect("open db");
+    for table in ["events", "players", "sessions"] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&pool).await.unwrap();
+        assert_eq!(n, 0, "{table} emptied");
+    }
+}
