@@ -33,8 +33,91 @@ export async function request(method, path, { body, key, text = false, contentTy
     } catch { /* not JSON */ }
     throw new ServerError(err.code, err.message);
   }
+  if (response.status === 204) return null;
   if (text) return response.text();
   return response.json();
+}
+
+/**
+ * Downloads a file the API serves only with the instructor key in the header (a plain link could
+ * not send it): fetch, then save through a Blob and an object URL. The file name comes from the
+ * answer's `Content-Disposition` (else `fallbackName`). Resolves to `{ filename, size }`.
+ */
+export async function download(path, { key, fallbackName }) {
+  let response;
+  try {
+    response = await fetch(path, { headers: key ? { Authorization: `Bearer ${key}` } : {}, cache: 'no-store' });
+  } catch {
+    throw new ServerError('network', 'the server cannot be reached');
+  }
+  noteServerDate(response);
+  if (!response.ok) {
+    let err = { code: `http_${response.status}`, message: response.statusText };
+    try {
+      const json = await response.json();
+      if (json && json.error) err = json.error;
+    } catch { /* not JSON */ }
+    throw new ServerError(err.code, err.message);
+  }
+  const blob = await response.blob();
+  const disposition = response.headers.get('Content-Disposition') || '';
+  const match = disposition.match(/filename\*?=(?:UTF-8'')?"?([^";]+)"?/i);
+  let filename = fallbackName || 'download';
+  if (match) {
+    try { filename = decodeURIComponent(match[1]); } catch { filename = match[1]; }
+  }
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30000);
+  return { filename, size: blob.size };
+}
+
+// ---- Stored games (instructor) -----------------------------------------------------------------
+
+const sid = (id) => encodeURIComponent(id);
+
+/** The instructor's sessions, newest first; `filters`: `{status, scenario}` (either may be empty). */
+export function listSessions(key, filters = {}) {
+  const query = new URLSearchParams();
+  if (filters.status) query.set('status', filters.status);
+  if (filters.scenario) query.set('scenario', filters.scenario);
+  const q = query.toString();
+  return request('GET', `/api/sessions${q ? `?${q}` : ''}`, { key });
+}
+
+/** A stored game rebuilt through the engine; `lens`: `declassified`, `public` or `role:<id>`. */
+export function replay(key, sessionId, lens = 'declassified') {
+  return request('GET', `/api/sessions/${sid(sessionId)}/replay?lens=${encodeURIComponent(lens)}`, { key });
+}
+
+/** The debrief of a stored game: scores, turning points, decisions, promises. */
+export function debrief(key, sessionId) {
+  return request('GET', `/api/sessions/${sid(sessionId)}/debrief`, { key });
+}
+
+/** A new session in the lobby that starts at `round` of the stored one. */
+export function forkSession(key, sessionId, round) {
+  return request('POST', `/api/sessions/${sid(sessionId)}/fork`, { key, body: { round } });
+}
+
+/** Deletes a session, its players and its events. */
+export function deleteSession(key, sessionId) {
+  return request('DELETE', `/api/sessions/${sid(sessionId)}`, { key });
+}
+
+/** The path of one export: `json`, `csv` (orders), `messages` (CSV) or `html`. */
+export function exportPath(sessionId, kind, lens) {
+  const base = `/api/sessions/${sid(sessionId)}`;
+  if (kind === 'json') return `${base}/export.json`;
+  if (kind === 'csv') return `${base}/export.csv`;
+  if (kind === 'messages') return `${base}/export.csv?what=messages`;
+  return `${base}/export.html${lens ? `?lens=${encodeURIComponent(lens)}` : ''}`;
 }
 
 // ---- The server's clock -----------------------------------------------------------------------

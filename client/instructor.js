@@ -13,9 +13,11 @@ import { readyLights, startTicker, scoreboard, setStatus, secondsLeft, withSourc
 import { Chat } from './?asset=chat.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
 
-export function instructorPage(root, { sessionId } = {}) {
+export function instructorPage(root, { sessionId, screen } = {}) {
   const key = api.instructorKey();
-  if (!key) return signIn(root, sessionId);
+  if (!key) return signIn(root, sessionId, undefined, Boolean(screen));
+  // The stored-games screens (stored.js, replay.js, debrief.js): `screen(root, key)`.
+  if (screen) return screen(root, key);
   if (sessionId) {
     const consoleView = new Console(root, key, sessionId);
     consoleView.start();
@@ -26,7 +28,9 @@ export function instructorPage(root, { sessionId } = {}) {
 
 // ---- Sign in -----------------------------------------------------------------------------------------
 
-function signIn(root, sessionId, error) {
+// `reroute`: after signing in, run the router again (the stored-games screens come back with
+// their own clean-up), instead of showing the dashboard or the console.
+function signIn(root, sessionId, error, reroute = false) {
   title('Instructor sign-in');
   const errorBox = h('div', { class: 'inline-error', id: 'signin-error' });
   const form = h('form', { class: 'card join', id: 'signin-form', onsubmit: async (e) => {
@@ -38,7 +42,8 @@ function signIn(root, sessionId, error) {
     try {
       await api.request('GET', '/api/sessions', { key });
       api.setInstructorKey(key);
-      instructorPage(root, { sessionId });
+      if (reroute) window.dispatchEvent(new HashChangeEvent('hashchange'));
+      else instructorPage(root, { sessionId });
     } catch (err) {
       showError(err, errorBox);
       button.disabled = false;
@@ -57,7 +62,15 @@ function signIn(root, sessionId, error) {
   return () => {};
 }
 
-function signOutButton(root) {
+/** A refused key (`unauthorized`) on a stored-games screen: sign in again, then come back. */
+export function signInAgain(root, err) {
+  if (!err || err.code !== 'unauthorized') return false;
+  api.setInstructorKey(null);
+  signIn(root, null, err, true);
+  return true;
+}
+
+export function signOutButton(root) {
   return h('button', { type: 'button', class: 'link', id: 'sign-out', onclick: () => { api.setInstructorKey(null); location.hash = '#/instructor'; signIn(root); } }, 'Sign out');
 }
 
@@ -208,6 +221,8 @@ function dashboard(root, key) {
       h('section', { class: 'card', 'aria-labelledby': 'sessions-title' },
         h('div', { class: 'row-between' }, h('h2', { id: 'sessions-title' }, 'Your sessions'),
           h('button', { type: 'button', class: 'secondary', onclick: loadSessions }, 'Refresh')),
+        h('p', null, h('a', { href: '#/instructor/games', id: 'stored-games-link' },
+          'Stored games: filter, replay, debrief, export, fork or delete')),
         sessionsBox),
       sourceForm)));
   focusHeading(root);

@@ -4,12 +4,18 @@
 //   #/projector[/CODE]      the projector (watch: public information only)
 //   #/instructor            instructor sign-in, sessions, source text, new session
 //   #/instructor/session/ID the live console of one session
+//   #/instructor/games      stored games: filters, replay, debrief, exports, fork, delete
+//   #/instructor/replay/ID  the replay viewer of one stored game
+//   #/instructor/debrief/ID the printable debrief of one stored game
 
 import { h, showError } from './?asset=dom.js';
 import { syncClock } from './?asset=api.js';
 import { studentPage } from './?asset=student.js';
 import { projectorPage } from './?asset=projector.js';
 import { instructorPage } from './?asset=instructor.js';
+import { storedPage } from './?asset=stored.js';
+import { replayPage } from './?asset=replay.js';
+import { debriefPage } from './?asset=debrief.js';
 
 const root = document.getElementById('app');
 let leave = null;
@@ -25,6 +31,9 @@ function route() {
   const [first, second, third] = parts;
   let cleanup;
   if (first === 'projector') cleanup = projectorPage(root, { code: second || '' });
+  else if (first === 'instructor' && second === 'games') cleanup = instructorPage(root, { screen: (r, key) => storedPage(r, key) });
+  else if (first === 'instructor' && second === 'replay' && third) cleanup = instructorPage(root, { screen: (r, key) => replayPage(r, key, third) });
+  else if (first === 'instructor' && second === 'debrief' && third) cleanup = instructorPage(root, { screen: (r, key) => debriefPage(r, key, third) });
   else if (first === 'instructor') cleanup = instructorPage(root, { sessionId: second === 'session' ? third : null });
   else if (first === 'join') cleanup = studentPage(root, { code: second || '' });
   else cleanup = studentPage(root, {});

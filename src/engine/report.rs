@@ -34,6 +34,16 @@ impl Status {
     pub fn succeeded(&self) -> bool {
         matches!(self, Status::Succeeded)
     }
+
+    /// The outcome's name as reports and exports give it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Status::Succeeded => "succeeded",
+            Status::PartnerMissing { .. } => "partner_missing",
+            Status::ConditionNotMet => "condition_not_met",
+            Status::Illegal { .. } => "illegal",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

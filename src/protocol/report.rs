@@ -74,12 +74,11 @@ pub fn round_resolved(
                     list.push(json!({ "move": mv.id, "target": target }));
                 }
             }
-            let (status, reason) = match &o.status {
-                Status::Succeeded => ("succeeded", None),
-                Status::PartnerMissing { .. } => ("partner_missing", None),
-                Status::ConditionNotMet => ("condition_not_met", None),
-                Status::Illegal { reason } => ("illegal", Some(reason.code())),
+            let reason = match &o.status {
+                Status::Illegal { reason } => Some(reason.code()),
+                _ => None,
             };
+            let status = o.status.code();
             json!({
                 "role": role, "move": mv.map(|m| m.id.clone()), "move_name": mv.map(|m| m.name.clone()),
                 "target": target, "succeeded": o.status.succeeded(), "status": status, "reason": reason,

@@ -165,7 +165,7 @@ fn decisions(sc: &Scenario, replay: &Replay) -> Vec<Value> {
                     json!({
                         "round": round, "move": mv.map(|m| m.id.clone()), "move_name": mv.map(|m| m.name.clone()),
                         "target": o.order.target.and_then(|t| sc.targets.get(t)).map(|t| t.id.clone()),
-                        "succeeded": o.status.succeeded(), "automatic": o.automatic,
+                        "succeeded": o.status.succeeded(), "status": o.status.code(), "automatic": o.automatic,
                         "narrative": line.text, "essay": line.essay,
                     })
                 })

@@ -120,11 +120,10 @@ pub fn orders_csv(sc: &Scenario, replay: &Replay) -> String {
     row(&mut out, &["round", "role", "move", "target", "succeeded", "status", "essay"]);
     for round in &replay.rounds {
         for o in &round.report.orders {
+            // An illegal order says why in its status.
             let status = match &o.status {
-                Status::Succeeded => "succeeded",
-                Status::PartnerMissing { .. } => "partner_missing",
-                Status::ConditionNotMet => "condition_not_met",
                 Status::Illegal { reason } => reason.code(),
+                other => other.code(),
             };
             let mv = sc.moves.get(o.order.mv);
             let target = o.order.target.and_then(|t| sc.targets.get(t)).map_or("", |t| t.id.as_str());

@@ -24,6 +24,9 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("student.js", JS, include_str!("../../client/student.js")),
     ("projector.js", JS, include_str!("../../client/projector.js")),
     ("instructor.js", JS, include_str!("../../client/instructor.js")),
+    ("stored.js", JS, include_str!("../../client/stored.js")),
+    ("replay.js", JS, include_str!("../../client/replay.js")),
+    ("debrief.js", JS, include_str!("../../client/debrief.js")),
 ];
 
 /// `GET /` and `GET /?asset=<name>`.

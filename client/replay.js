@@ -1,0 +1,438 @@
+// The replay viewer (`#/instructor/replay/ID`): a stored game rebuilt by the server through the
+// engine (`GET /api/sessions/{id}/replay?lens=…`), stepped through one logged event at a time.
+//
+// A lens chooses what is shown: everything (declassified), what the projector showed (public), or
+// what one role's players could see. The slider, the arrow keys and the four buttons move between
+// steps; for the current step the page shows its round and kind, the tracks as line charts over the
+// rounds resolved so far, the messages and drafts up to it, and the latest round report. When the
+// replay does not match the stored game (`ok: false`) its errors stay in a red alert at the top.
+
+import { h, fill, region, announce, signed, focusHeading, title } from './?asset=dom.js';
+import * as api from './?asset=api.js';
+import { lineChart, paras, withSource } from './?asset=widgets.js';
+import { reportView } from './?asset=report.js';
+import { instructorNav, showProblem, exportMenu, STATUS_WORDS } from './?asset=stored.js';
+
+const KIND_WORDS = {
+  created: 'Game created',
+  started: 'Game started',
+  message: 'Message',
+  draft: 'Draft orders',
+  event_injected: 'Event injected',
+  round_resolved: 'Round resolved',
+  ended: 'Game over',
+  paused: 'Paused',
+  resumed: 'Resumed',
+};
+
+export function kindText(kind) {
+  return KIND_WORDS[kind] || String(kind || 'step').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+}
+
+function timeText(ms) {
+  if (!ms) return '';
+  const d = new Date(ms);
+  return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** Names of roles, moves, targets and tracks, from the replay and (if known) the whole scenario. */
+function namer(data, full) {
+  const roles = new Map();
+  for (const r of (full && full.roles) || []) roles.set(r.id, r.name);
+  for (const r of (data && data.scenario && data.scenario.roles) || []) roles.set(r.id, r.name);
+  const moves = new Map();
+  for (const m of (full && full.moves) || []) moves.set(`${m.role}.${m.id}`, m.name);
+  const targets = new Map(roles);
+  for (const a of (full && full.actors) || []) targets.set(a.id, a.name);
+  const tracks = new Map();
+  for (const t of (full && full.tracks) || []) tracks.set(t.id, t.name);
+  for (const t of (data && data.scenario && data.scenario.tracks) || []) tracks.set(t.id, t.name);
+  return {
+    role: (id) => roles.get(id) || id,
+    move: (role, id, name) => name || moves.get(`${role}.${id}`) || id,
+    target: (id) => targets.get(id) || id,
+    track: (id) => tracks.get(id) || id,
+  };
+}
+
+function fromText(from, n) {
+  if (!from) return 'Someone';
+  if (!from.role) return from.name || 'Instructor';
+  return `${from.name || n.role(from.role)} (${n.role(from.role)})`;
+}
+
+function toText(to, n) {
+  if (to === 'all' || to === null || to === undefined) return 'everyone';
+  const list = Array.isArray(to) ? to : [to];
+  return list.map((r) => n.role(r)).join(', ');
+}
+
+function orderText(role, o, n) {
+  return `${n.move(role, o.move, o.move_name)}${o.target ? ` → ${n.target(o.target)}` : ''}`;
+}
+
+/** The visible tracks of a replay (those the lens shows), with their bounds. */
+function visibleTracks(data, full) {
+  const shown = new Set(Object.keys(data.start_tracks || {}));
+  const defs = (data.scenario && data.scenario.tracks) || (full && full.tracks) || [];
+  return defs.filter((t) => shown.size === 0 || shown.has(t.id));
+}
+
+export function replayPage(root, key, sessionId) {
+  title('Replay');
+  let data = null;
+  let full = null;
+  let lens = 'declassified';
+  let index = 0;
+  let loading = 0;
+  let gone = false;
+
+  const errorBox = h('div', { class: 'inline-error', id: 'replay-error' });
+  const head = h('header', { class: 'replay-head' }, h('h1', null, 'Replay'), h('p', { class: 'muted' }, 'Loading the stored game…'));
+  const alertBox = h('div', { class: 'replay-alert-box' });
+  const lensSelect = h('select', { id: 'replay-lens', 'aria-describedby': 'replay-lens-hint' },
+    h('option', { value: 'declassified' }, 'Declassified: everything'),
+    h('option', { value: 'public' }, 'Public: what the projector showed'));
+  const slider = h('input', { id: 'replay-step', type: 'range', min: '0', max: '0', step: '1', value: '0', disabled: true });
+  const sliderLabel = h('label', { for: 'replay-step', id: 'replay-step-label' }, 'Step');
+  const position = h('p', { class: 'replay-position', id: 'replay-position', role: 'status' });
+  const exportStatus = h('p', { class: 'muted small', id: 'replay-export-status', role: 'status' });
+  const stepButton = (id, text, label, to) => h('button', {
+    type: 'button', class: 'secondary', id, 'aria-label': label, 'aria-controls': 'replay-now',
+    onclick: () => go(to()),
+  }, text);
+  const buttons = h('div', { class: 'replay-buttons', role: 'group', 'aria-label': 'Move through the steps' },
+    stepButton('replay-first', '« First', 'First step', () => 0),
+    stepButton('replay-prev', '‹ Previous', 'Previous step', () => index - 1),
+    stepButton('replay-next', 'Next ›', 'Next step', () => index + 1),
+    stepButton('replay-last', 'Last »', 'Last step', () => (data ? data.steps.length - 1 : 0)));
+
+  const regions = {
+    now: region(h('section', { class: 'card replay-now', id: 'replay-now', 'aria-labelledby': 'replay-now-title' })),
+    charts: region(h('div', { class: 'replay-charts' })),
+    messages: region(h('div', { class: 'replay-messages-box' })),
+    drafts: region(h('div', { class: 'replay-drafts-box' })),
+    report: region(h('div', { class: 'replay-report' })),
+  };
+
+  const controls = h('section', { class: 'card replay-controls', 'aria-label': 'Replay controls' },
+    h('div', { class: 'replay-lens' },
+      h('label', { for: 'replay-lens' }, 'Show the game as'),
+      lensSelect,
+      h('p', { class: 'muted small', id: 'replay-lens-hint' }, 'Declassified shows every draft and private message; Public, what the class saw on the projector; a role, what its players could see then.')),
+    h('div', { class: 'replay-slider' }, sliderLabel, slider, buttons),
+    position,
+    h('p', { class: 'muted small' }, 'Keys: ← and → step back and forward (Home and End on the slider jump to the ends).'));
+
+  const main = h('main', { class: 'instructor-page replay-page', id: 'main' },
+    instructorNav(root, [
+      { href: '#/instructor/games', text: '← Stored games', id: 'back-to-games' },
+      { href: `#/instructor/debrief/${encodeURIComponent(sessionId)}`, text: 'Debrief of this game', id: 'to-debrief' },
+    ]),
+    head, errorBox, alertBox, controls,
+    h('div', { class: 'replay-grid' },
+      h('div', { class: 'replay-main' },
+        regions.now.el,
+        h('section', { class: 'card', 'aria-labelledby': 'replay-tracks-title' },
+          h('h2', { id: 'replay-tracks-title' }, 'Tracks up to this step'), regions.charts.el),
+        h('section', { class: 'card', 'aria-labelledby': 'replay-report-title' },
+          h('h2', { id: 'replay-report-title' }, 'Latest round report'), regions.report.el)),
+      h('div', { class: 'replay-side' },
+        h('section', { class: 'card', 'aria-labelledby': 'replay-messages-title' },
+          h('h2', { id: 'replay-messages-title' }, 'Messages up to this step'), regions.messages.el),
+        h('section', { class: 'card', 'aria-labelledby': 'replay-drafts-title' },
+          h('h2', { id: 'replay-drafts-title' }, 'Drafts up to this step'), regions.drafts.el))));
+  fill(root, main);
+  focusHeading(main);
+
+  // ---- Loading -------------------------------------------------------------------------------------
+
+  const load = async (wanted) => {
+    const ticket = ++loading;
+    const keepSeq = data && data.steps[index] ? data.steps[index].seq : null;
+    main.setAttribute('aria-busy', 'true');
+    try {
+      const answer = await api.replay(key, sessionId, wanted);
+      if (gone || ticket !== loading) return;
+      data = answer;
+      data.steps = Array.isArray(data.steps) ? data.steps : [];
+      data.rounds = Array.isArray(data.rounds) ? data.rounds : [];
+      lens = wanted;
+      errorBox.replaceChildren();
+      if (!full && data.scenario && data.scenario.id) {
+        full = await api.scenario(data.scenario.id).catch(() => null);
+        if (gone || ticket !== loading) return;
+        withSource(data.scenario.id, () => { regions.report.reset(); regions.now.reset(); renderStep(); });
+      }
+      // Keep the place in the game: the last step at or before the one shown before.
+      if (keepSeq === null) index = data.steps.length ? data.steps.length - 1 : 0;
+      else {
+        let at = 0;
+        data.steps.forEach((s, i) => { if (s.seq <= keepSeq) at = i; });
+        index = at;
+      }
+      renderData();
+      if (ticket > 1) announce(`Now showing the ${lensName(lens)} view.`);
+    } catch (err) {
+      if (gone || ticket !== loading) return;
+      showProblem(root, err, errorBox);
+      lensSelect.value = lens;
+    } finally {
+      if (ticket === loading) main.removeAttribute('aria-busy');
+    }
+  };
+
+  const lensName = (l) => {
+    if (l === 'public') return 'public';
+    if (l === 'declassified') return 'declassified';
+    const role = l.startsWith('role:') ? l.slice(5) : l;
+    return `${namer(data, full).role(role)}`;
+  };
+
+  // ---- Rendering: once per load --------------------------------------------------------------------
+
+  const renderData = () => {
+    const sc = data.scenario || {};
+    title(`Replay · ${data.join_code || ''}`);
+    fill(head,
+      h('h1', null, 'Replay: ', sc.title || sc.id || 'a stored game'),
+      h('p', { class: 'muted' },
+        h('span', null, 'Join code '), h('strong', { class: 'code-chip' }, data.join_code || '—'),
+        ` · ${STATUS_WORDS[data.status] || data.status || ''} · ${sc.rounds || data.rounds.length} rounds · seed ${data.seed ?? '—'}`),
+      h('div', { class: 'replay-head-actions no-print' },
+        exportMenu(root, key, { session_id: data.session_id || sessionId, join_code: data.join_code, scenario: sc.id },
+          { status: exportStatus, errorBox, lens: lens === 'public' || lens === 'declassified' ? lens : 'public' }),
+        exportStatus));
+    // The replay does not match the stored log: never hidden, in red, at the top.
+    if (data.ok === false) {
+      const errors = Array.isArray(data.errors) ? data.errors : [];
+      fill(alertBox, h('div', { class: 'replay-alert', id: 'replay-alert', role: 'alert' },
+        h('h2', null, '⚠ This replay does not match the stored game'),
+        h('p', null, 'Rebuilt through the engine, this game does not give what was stored (a changed scenario file or engine?). What is shown below is the replay, not necessarily what the class saw.'),
+        errors.length
+          ? h('ul', { class: 'replay-errors' }, errors.map((e) => h('li', { 'data-seq': e.seq },
+            h('strong', null, `Round ${e.round ?? '?'}, event ${e.seq ?? '?'}: `), e.message)))
+          : h('p', null, 'The server gave no details.')));
+    } else {
+      alertBox.replaceChildren();
+    }
+    // The lenses: everything, public, and one per role.
+    const roles = sc.roles || [];
+    const options = [
+      h('option', { value: 'declassified' }, 'Declassified: everything'),
+      h('option', { value: 'public' }, 'Public: what the projector showed'),
+      ...roles.map((r) => h('option', { value: `role:${r.id}` }, `As ${r.name}`)),
+    ];
+    if (lensSelect.options.length !== options.length) {
+      const focused = document.activeElement === lensSelect;
+      lensSelect.replaceChildren(...options);
+      if (focused) lensSelect.focus();
+    }
+    lensSelect.value = lens;
+    slider.max = String(Math.max(0, data.steps.length - 1));
+    slider.disabled = data.steps.length === 0;
+    for (const r of Object.values(regions)) r.reset();
+    renderStep();
+  };
+
+  // ---- Rendering: every step -----------------------------------------------------------------------
+
+  const go = (i) => {
+    if (!data || data.steps.length === 0) return;
+    const next = Math.max(0, Math.min(data.steps.length - 1, i));
+    if (next === index) return;
+    index = next;
+    renderStep();
+  };
+
+  const stepSummary = (step, n) => {
+    if (!step) return 'no steps';
+    const base = `round ${step.round ?? '—'}, ${kindText(step.kind).toLowerCase()}`;
+    if (step.kind === 'message') return `${base} from ${fromText(step.from, n)}`;
+    if (step.kind === 'draft') return `${base} of ${n.role(step.role)}`;
+    if (step.kind === 'event_injected' && step.event) return `${base}: ${step.event.name || step.event.id}`;
+    return base;
+  };
+
+  const renderStep = () => {
+    if (!data) return;
+    const n = namer(data, full);
+    const steps = data.steps;
+    const step = steps[index] || null;
+    const total = steps.length;
+    slider.value = String(index);
+    const summary = stepSummary(step, n);
+    slider.setAttribute('aria-valuetext', total ? `Step ${index + 1} of ${total}: ${summary}` : 'No steps');
+    sliderLabel.textContent = total ? `Step ${index + 1} of ${total}` : 'No steps';
+    position.textContent = total ? summary.replace(/^./, (c) => c.toUpperCase()) : 'This game has no logged steps yet.';
+    position.dataset.step = String(index);
+    for (const [id, off] of [['replay-first', index <= 0], ['replay-prev', index <= 0], ['replay-next', index >= total - 1], ['replay-last', index >= total - 1]]) {
+      const b = document.getElementById(id);
+      if (b) b.setAttribute('aria-disabled', off || total === 0 ? 'true' : 'false');
+    }
+    const upTo = steps.slice(0, index + 1);
+    const resolvedSteps = upTo.filter((s) => s.kind === 'round_resolved');
+    const lastResolved = resolvedSteps.length ? resolvedSteps[resolvedSteps.length - 1].resolved : null;
+    const resolvedCount = resolvedSteps.reduce((m, s) => Math.max(m, s.resolved || 0), 0);
+    const sourceLoaded = api.sourceNow(data.scenario && data.scenario.id) ? 1 : 0;
+
+    regions.now.update([lens, index, step, sourceLoaded], () => renderNow(step, steps[index - 1], n));
+    regions.charts.update([lens, resolvedCount], () => renderCharts(resolvedCount));
+    const messages = upTo.filter((s) => s.kind === 'message');
+    regions.messages.update([lens, messages.length, index], () => renderMessages(messages, step, n));
+    const drafts = upTo.filter((s) => s.kind === 'draft');
+    regions.drafts.update([lens, drafts.length, step && step.round], () => renderDrafts(drafts, step, n));
+    regions.report.update([lens, lastResolved, sourceLoaded, Boolean(full)], () => renderReport(lastResolved));
+  };
+
+  const renderNow = (step, before, n) => {
+    const scId = data.scenario && data.scenario.id;
+    if (!step) {
+      return [h('h2', { id: 'replay-now-title' }, 'Nothing to replay yet'),
+        h('p', { class: 'muted' }, 'The game has no logged steps: it may not have started.')];
+    }
+    const detail = [];
+    if (step.kind === 'message') {
+      detail.push(h('blockquote', { class: 'replay-message' },
+        h('p', { class: 'msg-head' }, h('span', { class: 'msg-from' }, fromText(step.from, n)), ` → ${toText(step.to, n)}`),
+        h('p', { class: 'msg-text' }, step.text)));
+    } else if (step.kind === 'draft') {
+      const orders = step.orders || [];
+      detail.push(h('p', null, `${n.role(step.role)} changed its draft: `,
+        orders.length ? orders.map((o) => orderText(step.role, o, n)).join(', ') : 'no orders (hold).'));
+    } else if (step.kind === 'event_injected' && step.event) {
+      detail.push(h('div', { class: 'event' },
+        h('h3', null, step.event.name || step.event.id),
+        step.event.text ? h('p', null, step.event.text, ' ', paragraphs(scId, step.event.essay)) : paragraphs(scId, step.event.essay)));
+    } else if (step.kind === 'round_resolved') {
+      const r = data.rounds.find((x) => x.round === step.resolved);
+      detail.push(h('p', null, `This step resolved “${r && r.name ? r.name : `Round ${step.resolved}`}”: its report is below.`));
+    } else if (step.kind === 'started') {
+      detail.push(h('p', null, 'The instructor started the game.'));
+    } else if (step.kind === 'ended') {
+      detail.push(h('p', null, 'The game ended.'), scoresLine(n));
+    }
+    // What this step changed on the tracks (the state right after it).
+    const changes = [];
+    if (step.tracks && before && before.tracks) {
+      for (const [id, v] of Object.entries(step.tracks)) {
+        const was = before.tracks[id];
+        if (typeof was === 'number' && typeof v === 'number' && was !== v) changes.push(`${n.track(id)} ${v} (${signed(v - was)})`);
+      }
+    }
+    return [
+      h('h2', { id: 'replay-now-title' }, `Round ${step.round ?? '—'} · ${kindText(step.kind)}`),
+      h('p', { class: 'muted small' }, `Step ${index + 1} of ${data.steps.length}`, step.at ? ` · ${timeText(step.at)}` : '', step.seq !== undefined ? ` · log event ${step.seq}` : ''),
+      h('div', { class: 'replay-detail', 'data-kind': step.kind }, detail),
+      changes.length ? h('p', { class: 'replay-changes' }, h('strong', null, 'Tracks after this step: '), changes.join(' · ')) : null,
+    ];
+  };
+
+  const paragraphs = (scId, essay) => (essay && essay.length ? paras(scId, essay) : null);
+
+  const scoresLine = (n) => {
+    const scores = data.final && data.final.scores;
+    if (!scores) return null;
+    const list = Object.entries(scores).sort((a, b) => b[1] - a[1]);
+    return h('p', { class: 'replay-scores' }, h('strong', null, 'Final scores: '),
+      list.map(([role, s]) => `${n.role(role)} ${s}`).join(' · '));
+  };
+
+  const renderCharts = (resolvedCount) => {
+    const tracks = visibleTracks(data, full);
+    if (tracks.length === 0) return h('p', { class: 'muted' }, 'This view shows no tracks.');
+    const rounds = (data.scenario && data.scenario.rounds) || data.rounds.length || 1;
+    return h('div', { class: 'charts small-charts' }, tracks.map((t) => {
+      const series = [data.start_tracks ? data.start_tracks[t.id] : t.start];
+      for (let r = 1; r <= resolvedCount; r++) {
+        const round = data.rounds.find((x) => x.round === r);
+        series.push(round && round.tracks ? round.tracks[t.id] ?? null : null);
+      }
+      const box = lineChart({ name: `${t.name}${t.private ? ' (private)' : ''}`, min: t.min ?? 0, max: t.max ?? 10, series, rounds });
+      box.dataset.track = t.id;
+      return box;
+    }));
+  };
+
+  const renderMessages = (messages, step, n) => {
+    if (messages.length === 0) {
+      return h('p', { class: 'muted', 'data-empty': '' }, lens === 'public' ? 'No public message yet at this step.' : 'No message yet at this step.');
+    }
+    const list = h('ol', { class: 'messages replay-messages', 'aria-label': `${messages.length} messages up to this step`, tabindex: '0' },
+      messages.map((m) => {
+        const current = step && m.index === step.index;
+        return h('li', { class: `msg${current ? ' current' : ''}`, 'data-seq': m.seq, 'aria-current': current ? 'true' : null },
+          h('div', { class: 'msg-head' },
+            h('span', { class: 'msg-from' }, fromText(m.from, n)),
+            h('span', { class: 'msg-to' }, ` → ${toText(m.to, n)}`),
+            h('span', { class: 'msg-time' }, `R${m.round ?? '—'}${m.at ? ` · ${timeText(m.at)}` : ''}`)),
+          h('p', { class: 'msg-text' }, m.text));
+      }));
+    requestAnimationFrame(() => { list.scrollTop = list.scrollHeight; });
+    return list;
+  };
+
+  const renderDrafts = (drafts, step, n) => {
+    if (lens === 'public') {
+      return h('p', { class: 'muted', 'data-empty': '' }, 'The public view shows no drafts: they were secret until each round resolved. Choose Declassified or a role to see them.');
+    }
+    if (drafts.length === 0) return h('p', { class: 'muted', 'data-empty': '' }, 'No draft yet at this step.');
+    const round = step ? step.round : null;
+    const latest = new Map();
+    for (const d of drafts) if (d.round === round) latest.set(d.role, d);
+    const roles = ((data.scenario && data.scenario.roles) || []).filter((r) => latest.has(r.id));
+    for (const id of latest.keys()) if (!roles.some((r) => r.id === id)) roles.push({ id, name: n.role(id) });
+    return [
+      h('h3', null, `Round ${round ?? '—'}: each role's latest draft`),
+      roles.length
+        ? h('ul', { class: 'plain replay-drafts' }, roles.map((r) => {
+          const d = latest.get(r.id);
+          const orders = d.orders || [];
+          return h('li', { 'data-role': r.id, class: step && d.index === step.index ? 'current' : null },
+            h('strong', null, `${r.name}: `),
+            orders.length ? orders.map((o) => orderText(r.id, o, n)).join(', ') : h('span', { class: 'muted' }, 'no orders'));
+        }))
+        : h('p', { class: 'muted' }, 'No draft in this round yet.'),
+      h('details', { class: 'replay-draft-history' },
+        h('summary', null, `Every draft change so far (${drafts.length})`),
+        h('ol', { class: 'plain' }, drafts.map((d) => h('li', null,
+          h('span', { class: 'muted' }, `R${d.round} · `), h('strong', null, `${n.role(d.role)}: `),
+          (d.orders || []).length ? d.orders.map((o) => orderText(d.role, o, n)).join(', ') : 'no orders')))),
+    ];
+  };
+
+  const renderReport = (resolved) => {
+    if (!resolved) return h('p', { class: 'muted' }, 'No round has been resolved yet at this step.');
+    const round = data.rounds.find((r) => r.round === resolved);
+    if (!round || !round.report) return h('p', { class: 'muted' }, `The report of round ${resolved} is not part of this view.`);
+    const sc = full || { id: data.scenario && data.scenario.id, roles: (data.scenario && data.scenario.roles) || [], tracks: (data.scenario && data.scenario.tracks) || [] };
+    const hashLine = round.hash_ok === false
+      ? h('p', { class: 'hash-line bad', 'data-hash-ok': '0' }, `✗ The replayed state after round ${resolved} differs from the stored one (stored ${String(round.stored_hash || '').slice(0, 12)}…, replayed ${String(round.state_hash || '').slice(0, 12)}…).`)
+      : h('p', { class: 'hash-line muted small', 'data-hash-ok': '1' }, `✓ The replayed state after round ${resolved} matches the stored one (${String(round.state_hash || '').slice(0, 12)}…).`);
+    return [hashLine, reportView(round.report, sc)];
+  };
+
+  // ---- Input ---------------------------------------------------------------------------------------
+
+  slider.addEventListener('input', () => go(Number(slider.value)));
+  lensSelect.addEventListener('change', () => load(lensSelect.value));
+  const onKey = (e) => {
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    const t = e.target;
+    // The slider moves by itself; fields, menus and open dialogs keep their own arrow keys.
+    if (t === slider) return;
+    if (t && t.closest && t.closest('input, select, textarea, [contenteditable], dialog, details.export-menu')) return;
+    if (document.querySelector('dialog[open]')) return;
+    e.preventDefault();
+    go(index + (e.key === 'ArrowRight' ? 1 : -1));
+  };
+  document.addEventListener('keydown', onKey);
+
+  load(lens);
+
+  return () => {
+    gone = true;
+    document.removeEventListener('keydown', onKey);
+  };
+}

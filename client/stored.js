@@ -1,0 +1,293 @@
+// The instructor's stored games (`#/instructor/games`): every session, newest first, filtered by
+// status and scenario (the query parameters of `GET /api/sessions`), with, for each: the replay
+// viewer, the debrief, the exports (downloaded with the key in the header, then saved through a
+// Blob), a fork from a chosen round, and deletion after a confirmation dialog.
+//
+// Also the pieces the replay and debrief screens share: the navigation and errors in words for
+// the codes of these routes.
+
+import { h, fill, announce, errorText, focusHeading, title } from './?asset=dom.js';
+import * as api from './?asset=api.js';
+import { signOutButton, signInAgain } from './?asset=instructor.js';
+
+// ---- Shared with replay.js and debrief.js --------------------------------------------------------
+
+/** Words for the codes of the stored-games routes (dom.js knows the others). */
+const MORE_WORDS = {
+  bad_round: 'That round cannot be chosen for a fork.',
+  bad_lens: 'There is no such view of this game.',
+  session_deleted: 'This game was deleted.',
+  not_instructor: 'This game belongs to another instructor.',
+  unknown_session: 'This game no longer exists (it may have been deleted).',
+};
+
+/** The error in words: a plain sentence, then the server's own message. */
+export function problemText(err) {
+  const code = err && err.code ? err.code : 'error';
+  const words = MORE_WORDS[code];
+  if (!words) return errorText(err);
+  const message = err && err.message ? String(err.message) : '';
+  return message && message.toLowerCase() !== words.toLowerCase() ? `${words} (${message})` : words;
+}
+
+/** Shows an error in words inside `where` (role="alert"); a refused key asks to sign in again. */
+export function showProblem(root, err, where) {
+  if (signInAgain(root, err)) return;
+  const item = h('div', { class: 'error', role: 'alert', 'data-code': err && err.code ? err.code : 'error' },
+    h('span', { class: 'error-text' }, problemText(err)));
+  where.replaceChildren(item);
+}
+
+/** The instructor's navigation above a stored-games screen (hidden when printing). */
+export function instructorNav(root, links) {
+  return h('nav', { class: 'crumbs no-print', 'aria-label': 'Instructor pages' },
+    h('span', { class: 'crumb-links' }, links.map((l) => h('a', { href: l.href, id: l.id || null }, l.text))),
+    signOutButton(root));
+}
+
+export const STATUS_WORDS = { lobby: 'In the lobby', running: 'Running', paused: 'Paused', finished: 'Finished' };
+
+/** "12 Mar 2025, 10:42" from unix milliseconds. */
+export function dateText(ms) {
+  if (!ms) return '';
+  try {
+    return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  } catch {
+    return new Date(ms).toLocaleString();
+  }
+}
+
+const EXPORTS = [
+  { kind: 'json', label: 'JSON: the whole log', ext: 'json' },
+  { kind: 'csv', label: 'CSV: every order', ext: 'csv' },
+  { kind: 'messages', label: 'CSV: every message', ext: 'csv' },
+  { kind: 'html', label: 'HTML: a replay page', ext: 'html' },
+];
+
+/** Downloads one export of a game and says so in `status` (errors in words in `errorBox`). */
+export async function downloadExport(root, key, game, kind, { status, errorBox, lens } = {}) {
+  const spec = EXPORTS.find((e) => e.kind === kind) || EXPORTS[0];
+  const fallbackName = `${game.scenario || 'game'}-${game.join_code || game.session_id}${kind === 'messages' ? '-messages' : ''}.${spec.ext}`;
+  if (status) status.textContent = `Preparing ${spec.label}…`;
+  try {
+    const saved = await api.download(api.exportPath(game.session_id, kind, lens), { key, fallbackName });
+    const size = saved.size >= 1024 ? `${(saved.size / 1024).toFixed(1)} kB` : `${saved.size} bytes`;
+    const text = `Downloaded ${saved.filename} (${size}).`;
+    if (status) {
+      status.textContent = text;
+      status.dataset.downloaded = saved.filename;
+    }
+    if (errorBox) errorBox.replaceChildren();
+    announce(text);
+  } catch (err) {
+    if (status) status.textContent = '';
+    if (errorBox) showProblem(root, err, errorBox);
+  }
+}
+
+/** The export buttons of one game, in a disclosure (keyboard: Enter or Space opens it). */
+export function exportMenu(root, key, game, opts) {
+  return h('details', { class: 'export-menu', 'data-exports': game.session_id },
+    h('summary', { class: 'button secondary', 'aria-label': `Export the game ${game.join_code}` }, 'Export'),
+    h('div', { class: 'export-list' }, EXPORTS.map((e) => h('button', {
+      type: 'button', class: 'secondary', 'data-export': e.kind,
+      onclick: () => downloadExport(root, key, game, e.kind, opts),
+    }, e.label))));
+}
+
+// ---- The stored-games page -------------------------------------------------------------------------
+
+export function storedPage(root, key) {
+  title('Stored games');
+  const filters = { status: '', scenario: '' };
+  let games = [];
+  let scenarios = [];
+  let gone = false;
+
+  const listError = h('div', { class: 'inline-error', id: 'stored-error' });
+  const status = h('p', { class: 'stored-status', id: 'stored-status', role: 'status' });
+  const listBox = h('div', { class: 'stored-list', id: 'stored-list', 'aria-live': 'off' }, h('p', { class: 'muted' }, 'Loading…'));
+  const statusSelect = h('select', { id: 'filter-status', name: 'status' },
+    h('option', { value: '' }, 'Every status'),
+    Object.entries(STATUS_WORDS).map(([v, label]) => h('option', { value: v }, label)));
+  const scenarioSelect = h('select', { id: 'filter-scenario', name: 'scenario' }, h('option', { value: '' }, 'Every scenario'));
+
+  const scenarioTitle = (g) => g.title || (scenarios.find((s) => s.id === g.scenario) || {}).title || g.scenario;
+
+  const load = async () => {
+    listBox.setAttribute('aria-busy', 'true');
+    try {
+      const list = await api.listSessions(key, filters);
+      if (gone) return;
+      games = Array.isArray(list) ? list : [];
+      listError.replaceChildren();
+      render();
+    } catch (err) {
+      if (gone) return;
+      showProblem(root, err, listError);
+    } finally {
+      listBox.removeAttribute('aria-busy');
+    }
+  };
+
+  const roundText = (g) => {
+    if (g.status === 'lobby') return 'Not started';
+    const rounds = g.rounds || g.round;
+    const r = Math.max(1, Math.min(g.round || 1, rounds || 1));
+    return `${r} of ${rounds}`;
+  };
+
+  const render = () => {
+    const filtered = filters.status || filters.scenario;
+    if (games.length === 0) {
+      fill(listBox, h('p', { class: 'muted', 'data-empty': '' }, filtered ? 'No stored game matches these filters.' : 'No games yet: create one on the instructor page.'));
+      return;
+    }
+    fill(listBox,
+      h('p', { class: 'muted small', id: 'stored-count' }, `${games.length} game${games.length === 1 ? '' : 's'}, newest first`),
+      h('table', { class: 'stored-table' },
+        h('caption', { class: 'visually-hidden' }, 'Stored games, newest first'),
+        h('thead', null, h('tr', null, ['Code', 'Scenario', 'Status', 'Round', 'Created', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', null, games.map((g) => h('tr', { 'data-session': g.session_id, 'data-status': g.status },
+          h('th', { scope: 'row', 'data-label': 'Code' }, h('strong', { class: 'code-chip' }, g.join_code)),
+          h('td', { 'data-label': 'Scenario' }, scenarioTitle(g)),
+          h('td', { 'data-label': 'Status' }, h('span', { class: `status-tag ${g.status}` }, STATUS_WORDS[g.status] || g.status)),
+          h('td', { 'data-label': 'Round' }, roundText(g)),
+          h('td', { 'data-label': 'Created' }, g.created_at ? h('time', { datetime: new Date(g.created_at).toISOString() }, dateText(g.created_at)) : ''),
+          h('td', { class: 'row-actions', 'data-label': 'Actions' },
+            h('a', { href: `#/instructor/replay/${encodeURIComponent(g.session_id)}`, class: 'button primary', 'data-replay': g.session_id, 'aria-label': `Replay the game ${g.join_code}` }, 'Replay'),
+            h('a', { href: `#/instructor/debrief/${encodeURIComponent(g.session_id)}`, class: 'button secondary', 'data-debrief': g.session_id, 'aria-label': `Debrief of the game ${g.join_code}` }, 'Debrief'),
+            exportMenu(root, key, g, { status, errorBox: listError }),
+            h('button', { type: 'button', class: 'secondary', 'data-fork': g.session_id, 'aria-haspopup': 'dialog', 'aria-label': `Fork the game ${g.join_code} from a round`, onclick: (e) => openFork(g, e.currentTarget) }, 'Fork…'),
+            h('button', { type: 'button', class: 'link danger-link', 'data-delete': g.session_id, 'aria-haspopup': 'dialog', 'aria-label': `Delete the game ${g.join_code}`, onclick: (e) => openDelete(g, e.currentTarget) }, 'Delete…')))))));
+  };
+
+  // ---- Fork: which round, then the new join code ----
+  const forkDialog = h('dialog', { id: 'fork-dialog', class: 'stored-dialog', 'aria-labelledby': 'fork-title' });
+  const openFork = (g, opener) => {
+    const rounds = g.rounds || 1;
+    const played = g.status === 'finished' ? rounds : g.status === 'lobby' ? 1 : Math.min(g.round || 1, rounds);
+    const errorBox = h('div', { class: 'inline-error', id: 'fork-error' });
+    const input = h('input', { id: 'fork-round', type: 'number', min: '1', max: String(rounds), step: '1', value: String(played), required: true, 'aria-describedby': 'fork-hint fork-error' });
+    const submit = h('button', { type: 'submit', class: 'primary', id: 'fork-submit' }, 'Create the new game');
+    // No native validation bubble: the server knows which rounds the stored game reached, and
+    // its answer is shown in words below the field.
+    const form = h('form', { id: 'fork-form', novalidate: true, onsubmit: async (e) => {
+      e.preventDefault();
+      const round = Number(input.value);
+      if (!Number.isInteger(round) || round < 1) {
+        showProblem(root, { code: 'bad_round', message: 'give a whole round number, 1 or more' }, errorBox);
+        input.focus();
+        return;
+      }
+      submit.disabled = true;
+      try {
+        const made = await api.forkSession(key, g.session_id, round);
+        showForkResult(g, made);
+        load();
+      } catch (err) {
+        submit.disabled = false;
+        showProblem(root, err, errorBox);
+        input.focus();
+      }
+    } },
+    h('h2', { id: 'fork-title' }, `Fork the game ${g.join_code}`),
+    h('p', null, 'A new game in the lobby, with the same scenario and seed, that starts at the round you choose: the rounds before it are copied as they were played. Bots sit again; students join with the new code.'),
+    h('label', { for: 'fork-round' }, 'Start the new game at round'),
+    input,
+    h('p', { class: 'muted small', id: 'fork-hint' }, `From 1 to the round after the last one resolved (this scenario has ${rounds} round${rounds === 1 ? '' : 's'}).`),
+    errorBox,
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'secondary', onclick: () => forkDialog.close() }, 'Cancel'),
+      submit));
+    forkDialog.replaceChildren(form);
+    forkDialog.onclose = () => { if (opener && document.contains(opener)) opener.focus(); };
+    if (!forkDialog.open) forkDialog.showModal();
+    input.focus();
+    input.select();
+  };
+  const showForkResult = (g, made) => {
+    const consoleHref = `#/instructor/session/${encodeURIComponent(made.session_id)}`;
+    const close = h('button', { type: 'button', class: 'secondary', id: 'fork-close', onclick: () => forkDialog.close() }, 'Close');
+    const heading = h('h2', { id: 'fork-title', tabindex: '-1' }, 'New game created');
+    forkDialog.replaceChildren(h('div', { id: 'fork-result', 'data-session': made.session_id },
+      heading,
+      h('p', null, `A fork of ${g.join_code}, starting at round ${made.round}. Students join with this code:`),
+      h('p', { class: 'fork-code' }, h('strong', { class: 'code-chip big', 'data-join-code': made.join_code }, made.join_code)),
+      h('div', { class: 'actions' },
+        close,
+        h('a', { href: consoleHref, class: 'button primary', id: 'fork-console-link', onclick: () => { forkDialog.onclose = null; forkDialog.close(); } }, 'Open its live console'))));
+    status.textContent = `New game ${made.join_code} created from ${g.join_code} (round ${made.round}).`;
+    announce(`New game created. Join code ${made.join_code.split('').join(' ')}.`);
+    heading.focus();
+  };
+
+  // ---- Delete, after a confirmation ----
+  const deleteDialog = h('dialog', { id: 'delete-dialog', class: 'stored-dialog', role: 'alertdialog', 'aria-labelledby': 'delete-title', 'aria-describedby': 'delete-text' });
+  const openDelete = (g, opener) => {
+    const errorBox = h('div', { class: 'inline-error', id: 'delete-error' });
+    const cancel = h('button', { type: 'button', class: 'secondary', id: 'delete-cancel', onclick: () => deleteDialog.close() }, 'Cancel');
+    const confirm = h('button', { type: 'button', class: 'danger', id: 'delete-confirm', onclick: async () => {
+      confirm.disabled = true;
+      try {
+        await api.deleteSession(key, g.session_id);
+        deleteDialog.onclose = null;
+        deleteDialog.close();
+        const text = `The game ${g.join_code} was deleted.`;
+        status.textContent = text;
+        announce(text);
+        games = games.filter((x) => x.session_id !== g.session_id);
+        render();
+        focusHeading(listSection);
+        load();
+      } catch (err) {
+        confirm.disabled = false;
+        showProblem(root, err, errorBox);
+      }
+    } }, 'Delete for good');
+    deleteDialog.replaceChildren(
+      h('h2', { id: 'delete-title' }, `Delete the game ${g.join_code}?`),
+      h('p', { id: 'delete-text' }, `${scenarioTitle(g)}, created ${dateText(g.created_at)}. This removes the game, its players, its messages and its whole log. It cannot be undone: export it first to keep a copy.`),
+      g.status !== 'finished' ? h('p', { class: 'notice' }, 'This game is not over: everyone still connected to it is disconnected.') : null,
+      errorBox,
+      h('div', { class: 'actions' }, cancel, confirm));
+    deleteDialog.onclose = () => { if (opener && document.contains(opener)) opener.focus(); };
+    if (!deleteDialog.open) deleteDialog.showModal();
+    cancel.focus();
+  };
+
+  statusSelect.addEventListener('change', () => { filters.status = statusSelect.value; load(); });
+  scenarioSelect.addEventListener('change', () => { filters.scenario = scenarioSelect.value; load(); });
+
+  const listSection = h('section', { class: 'card', 'aria-labelledby': 'stored-list-title' },
+    h('div', { class: 'row-between' },
+      h('h2', { id: 'stored-list-title' }, 'Games'),
+      h('button', { type: 'button', class: 'secondary', id: 'stored-refresh', onclick: load }, 'Refresh')),
+    status, listError, listBox);
+
+  fill(root, h('main', { class: 'instructor-page stored-page', id: 'main' },
+    instructorNav(root, [{ href: '#/instructor', text: '← Instructor home' }]),
+    h('header', { class: 'page-head' }, h('h1', null, 'Stored games')),
+    h('p', { class: 'muted' }, 'Every game you created, newest first. Replay one step by step, print its debrief, download it, start a new game from one of its rounds, or delete it.'),
+    h('form', { class: 'card filters', id: 'stored-filters', role: 'search', 'aria-label': 'Filter the games', onsubmit: (e) => { e.preventDefault(); load(); } },
+      h('div', { class: 'filter' }, h('label', { for: 'filter-status' }, 'Status'), statusSelect),
+      h('div', { class: 'filter' }, h('label', { for: 'filter-scenario' }, 'Scenario'), scenarioSelect)),
+    listSection,
+    forkDialog, deleteDialog));
+  focusHeading(root);
+
+  api.request('GET', '/api/scenarios').then((list) => {
+    if (gone) return;
+    scenarios = Array.isArray(list) ? list : [];
+    fill(scenarioSelect, h('option', { value: '' }, 'Every scenario'),
+      scenarios.map((s) => h('option', { value: s.id, selected: s.id === filters.scenario }, s.title)));
+    if (games.length) render();
+  }, (err) => { if (!gone) showProblem(root, err, listError); });
+  load();
+
+  return () => {
+    gone = true;
+    if (forkDialog.open) forkDialog.close();
+    if (deleteDialog.open) deleteDialog.close();
+  };
+}

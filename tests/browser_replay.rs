@@ -1,0 +1,465 @@
+//! The instructor's stored games in a real browser: a tutorial game played to the end (three bots
+//! and one student, so that a message of a role's player can be a promise), then the stored-games
+//! list (filters, an export, a fork and its deletion), the replay viewer (the slider moved with the
+//! keyboard, the lenses: a private message shows when declassified and not in public) and the
+//! printable debrief. Screenshots at phone and laptop size go to `target/screenshots/`.
+
+#[path = "browser/cdp.rs"]
+mod cdp;
+#[path = "browser/server.rs"]
+mod server;
+#[path = "browser/setup.rs"]
+mod setup;
+
+use std::path::Path;
+use std::time::Duration;
+
+use cdp::{js, Browser, Page};
+use serde_json::json;
+use setup::{LAPTOP, PHONE};
+
+/// Only Mongolia's players (and the declassified view, and China's) may read this.
+const PRIVATE: &str = "Shall we Sign a trade deal with China next round? (private-marker-41)";
+/// Mongolia's promise, to everyone, made the same round.
+const PROMISE: &str = "Mongolia will Reach out to a third neighbour this round (public-marker-17)";
+/// The instructor, to everyone.
+const TEACHER: &str = "Round two: watch the economy track (teacher-marker-5)";
+
+/// Takes the same screen at phone and laptop size, and leaves the page at laptop size.
+async fn shots(page: &Page, dir: &Path, name: &str) {
+    page.run("window.scrollTo(0, 0)").await;
+    page.resize(PHONE.0, PHONE.1).await;
+    page.screenshot(dir, &format!("{name}-phone")).await;
+    page.resize(LAPTOP.0, LAPTOP.1).await;
+    page.screenshot(dir, &format!("{name}-laptop")).await;
+}
+
+/// One key press (down and up) on whatever has the focus.
+async fn press(page: &Page, key: &str, code: u32) {
+    for kind in ["keyDown", "keyUp"] {
+        page.call(
+            "Input.dispatchKeyEvent",
+            json!({ "type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code }),
+        )
+        .await;
+    }
+}
+
+/// The replay's current step (0-based), as the page shows it.
+async fn step(page: &Page) -> i64 {
+    let value = page.run("Number(document.querySelector('#replay-position')?.dataset.step ?? -1)").await;
+    value.as_i64().unwrap_or(-1)
+}
+
+/// Waits until the replay shows step `n`.
+async fn at_step(page: &Page, n: i64) {
+    page.wait_for(
+        &format!("step {n}"),
+        &format!("document.querySelector('#replay-position')?.dataset.step === '{n}' && document.querySelector('#replay-step').value === '{n}'"),
+    )
+    .await;
+}
+
+/// Checks that every field has a label and every button or link a name (for screen readers).
+async fn all_labelled(page: &Page) {
+    let unlabelled = page
+        .run(
+            "(() => { const bad = []; \
+             for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) { \
+               const ok = (el.id && document.querySelector(`label[for=\"${CSS.escape(el.id)}\"]`)) || el.getAttribute('aria-label') \
+                 || el.getAttribute('aria-labelledby') || el.closest('label'); \
+               if (!ok) bad.push(el.outerHTML.slice(0, 100)); } \
+             for (const el of document.querySelectorAll('button, a[href], summary')) { \
+               if (!(el.textContent.trim() || el.getAttribute('aria-label'))) bad.push(el.outerHTML.slice(0, 100)); } \
+             return bad; })()",
+        )
+        .await;
+    assert_eq!(unlabelled, json!([]), "[{}] unlabelled controls", page.label);
+}
+
+/// The text of the replay's message list.
+const MESSAGES: &str = "(document.querySelector('.replay-messages-box')?.textContent || '')";
+
+/// Waits for the replay to show `lens` loaded, and its messages to satisfy `condition`.
+async fn lens_shows(page: &Page, lens: &str, condition: &str) {
+    page.select("#replay-lens", lens).await;
+    page.wait_for(
+        &format!("the {lens} lens"),
+        &format!("!document.querySelector('#main')?.hasAttribute('aria-busy') && ({condition})"),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_instructor_replays_and_debriefs_a_stored_game() {
+    let Some(chromium) = setup::chromium_or_skip("the_instructor_replays_and_debriefs_a_stored_game") else {
+        return;
+    };
+    let dir = setup::screenshot_dir();
+    let server = server::Server::start();
+    let base = server.base.clone();
+    let browser = Browser::launch(&chromium).await;
+    // The instructor's home asks for the first scenario's essay, which is not loaded: a
+    // documented 404. Every other failed request counts as an error.
+    browser.allow_network_errors(&["/source"]);
+
+    // ---- The instructor signs in, loads the essay's stand-in and creates a session over HTTP ------
+    let inst = browser.page("instructor", LAPTOP.0, LAPTOP.1).await;
+    inst.goto(&format!("{base}/#/instructor")).await;
+    inst.type_into("#instructor-key", &server.key).await;
+    inst.click("#signin-form button[type=submit]").await;
+    inst.wait_for_selector("#stored-games-link").await;
+    let auth = format!("{{ Authorization: 'Bearer ' + {} }}", js(&server.key));
+    let loaded = inst
+        .run(&format!(
+            "fetch('/api/scenarios/tutorial/source', {{ method: 'PUT', headers: {auth}, body: {} }}).then(r => r.status)",
+            js(&setup::stand_in_source(19))
+        ))
+        .await;
+    assert_eq!(loaded, 200, "the source text is loaded");
+    let created = inst
+        .run(&format!(
+            "fetch('/api/sessions', {{ method: 'POST', headers: {{ ...{auth}, 'Content-Type': 'application/json' }}, \
+             body: JSON.stringify({{ scenario: 'tutorial', bots: ['russia', 'china', 'us'], deadline_secs: 600, seed: 7 }}) }}) \
+             .then(async r => [r.status, await r.json()])"
+        ))
+        .await;
+    assert_eq!(created[0], 201, "the session is created: {created}");
+    let session = created[1]["session_id"].as_str().expect("a session id").to_string();
+    let code = created[1]["join_code"].as_str().expect("a join code").to_string();
+    inst.goto(&format!("{base}/#/instructor/session/{session}")).await;
+    inst.wait_for(
+        "the console",
+        &format!("document.querySelector('[data-join-code]')?.dataset.joinCode === {}", js(&code)),
+    )
+    .await;
+
+    // ---- A student plays Mongolia; three bots play the others -------------------------------------
+    let sam = browser.page("Sam (mongolia, laptop)", LAPTOP.0, LAPTOP.1).await;
+    sam.goto(&format!("{base}/#/")).await;
+    sam.type_into("#code", &code).await;
+    sam.click("#join-code-form button[type=submit]").await;
+    sam.type_into("#nickname", "Sam").await;
+    sam.click("#join-name-form button[type=submit]").await;
+    sam.click("[data-choose=mongolia]").await;
+    inst.wait_for("Sam in the table", "document.querySelectorAll('.live-table .player').length === 4").await;
+    inst.click("#ctl-start").await;
+    sam.wait_for("round 1", "!!document.querySelector('#lock')").await;
+
+    // A private message to China, and a promise to everyone that names one of Mongolia's moves.
+    sam.click(".thread[data-thread=china]").await;
+    sam.type_into("#chat-input", PRIVATE).await;
+    sam.click(".compose button[type=submit]").await;
+    sam.wait_for(
+        "the private message",
+        &format!("document.querySelector('.messages')?.textContent.includes({})", js(PRIVATE)),
+    )
+    .await;
+    sam.click(".thread[data-thread=all]").await;
+    sam.type_into("#chat-input", PROMISE).await;
+    sam.click(".compose button[type=submit]").await;
+    sam.wait_for("the promise", &format!("document.querySelector('.messages')?.textContent.includes({})", js(PROMISE)))
+        .await;
+    // The promise is kept: the only human role locks its order and the round resolves at once.
+    sam.click("[data-add=reach_out]").await;
+    sam.wait_for("reach_out in the draft", "!!document.querySelector('.draft-list [data-order=reach_out]')").await;
+    sam.click("#lock").await;
+    inst.wait_for_within(
+        "round 1 resolved",
+        "!!document.querySelector('.report[data-round=\"1\"]')",
+        Duration::from_secs(20),
+    )
+    .await;
+
+    // The instructor says something to everyone, then resolves rounds 2 and 3.
+    inst.click(".console-chat .thread[data-thread=all]").await;
+    inst.type_into("#chat-input", TEACHER).await;
+    inst.click(".console-chat .compose button[type=submit]").await;
+    inst.wait_for(
+        "the instructor's message",
+        &format!("document.querySelector('.console-chat .messages')?.textContent.includes({})", js(TEACHER)),
+    )
+    .await;
+    // Round 2: Mongolia reaches out again and locks (the round resolves at once); the instructor
+    // resolves round 3.
+    sam.click("#to-round").await;
+    sam.wait_for("round 2", "document.querySelector('.round-title')?.textContent.startsWith('Round 2')").await;
+    sam.click("[data-add=reach_out]").await;
+    sam.wait_for("reach_out in round 2", "!!document.querySelector('.draft-list [data-order=reach_out]')").await;
+    sam.click("#lock").await;
+    inst.wait_for_within(
+        "round 2 resolved",
+        "!!document.querySelector('.report[data-round=\"2\"]')",
+        Duration::from_secs(20),
+    )
+    .await;
+    inst.click("#ctl-force").await;
+    inst.wait_for_within(
+        "round 3 resolved",
+        "!!document.querySelector('.report[data-round=\"3\"]')",
+        Duration::from_secs(20),
+    )
+    .await;
+    inst.wait_for("the final scores on the console", "!!document.querySelector('.console-report .scores')").await;
+
+    // ---- The stored games: from the instructor's home, with filters -------------------------------
+    inst.goto(&format!("{base}/#/instructor")).await;
+    inst.click("#stored-games-link").await;
+    let row = format!("[data-session={}]", js(&session));
+    inst.wait_for_selector(&format!(".stored-table tr{row}")).await;
+    let cells = inst.run(&format!("document.querySelector('.stored-table tr{row}').textContent")).await;
+    let cells = cells.as_str().unwrap_or_default().to_string();
+    assert!(cells.contains(&code), "the join code in the row: {cells}");
+    assert!(cells.contains("Tutorial"), "the scenario's title in the row: {cells}");
+    assert!(cells.contains("Finished"), "the status in the row: {cells}");
+    inst.select("#filter-status", "running").await;
+    inst.wait_for("no running game", "!!document.querySelector('#stored-list [data-empty]')").await;
+    inst.select("#filter-status", "finished").await;
+    inst.select("#filter-scenario", "tutorial").await;
+    inst.wait_for_selector(&format!(".stored-table tr{row}")).await;
+
+    // An export, fetched with the key and saved through a Blob.
+    inst.click(&format!("[data-exports={}] summary", js(&session))).await;
+    inst.click(&format!("[data-exports={}] [data-export=messages]", js(&session))).await;
+    inst.wait_for(
+        "the messages CSV",
+        "(document.querySelector('#stored-status')?.dataset.downloaded || '').endsWith('.csv')",
+    )
+    .await;
+    inst.click(&format!("[data-exports={}] [data-export=json]", js(&session))).await;
+    inst.wait_for(
+        "the JSON log",
+        "(document.querySelector('#stored-status')?.dataset.downloaded || '').endsWith('.json')",
+    )
+    .await;
+    inst.run(&format!("document.querySelector('[data-exports={}]').open = false", js(&session))).await;
+    all_labelled(&inst).await;
+    shots(&inst, &dir, "stored-games").await;
+
+    // Fork from round 2: a new game in the lobby with its own join code, then deleted again.
+    inst.select("#filter-status", "").await;
+    inst.click(&format!("[data-fork={}]", js(&session))).await;
+    inst.wait_for_selector("dialog#fork-dialog[open] #fork-round").await;
+    inst.type_into("#fork-round", "9").await;
+    // A refused round is explained in words (and the dialog stays open).
+    browser.allow_network_errors(&["/source", "/fork"]);
+    inst.click("#fork-submit").await;
+    inst.wait_for(
+        "the refused round in words",
+        "document.querySelector('#fork-error .error')?.textContent.includes('cannot be chosen')",
+    )
+    .await;
+    browser.allow_network_errors(&["/source"]);
+    inst.type_into("#fork-round", "2").await;
+    inst.screenshot(&dir, "stored-games-fork-laptop").await;
+    inst.click("#fork-submit").await;
+    let fork = inst.wait_for("the fork's join code", "document.querySelector('#fork-result')?.dataset.session").await;
+    let fork = fork.as_str().expect("the fork's session id").to_string();
+    let fork_code = inst.run("document.querySelector('#fork-result [data-join-code]').dataset.joinCode").await;
+    assert_eq!(fork_code.as_str().map(str::len), Some(6), "a six-letter join code: {fork_code}");
+    let link = inst.run("document.querySelector('#fork-console-link').getAttribute('href')").await;
+    assert_eq!(link, format!("#/instructor/session/{fork}"));
+    inst.click("#fork-close").await;
+    let fork_row = format!(".stored-table tr[data-session={}][data-status=lobby]", js(&fork));
+    inst.wait_for_selector(&fork_row).await;
+    inst.click(&format!("[data-delete={}]", js(&fork))).await;
+    inst.wait_for_selector("dialog#delete-dialog[open] #delete-confirm").await;
+    let focused = inst.run("document.activeElement?.id").await;
+    assert_eq!(focused, "delete-cancel", "the confirmation starts on Cancel");
+    inst.screenshot(&dir, "stored-games-delete-laptop").await;
+    inst.click("#delete-confirm").await;
+    inst.wait_for(
+        "the fork deleted",
+        &format!(
+            "!document.querySelector('.stored-table tr[data-session={}]') && document.querySelector('#stored-status')?.textContent.includes('deleted')",
+            js(&fork)
+        ),
+    )
+    .await;
+    inst.wait_for_selector(&format!(".stored-table tr{row}")).await;
+
+    // ---- The replay -----------------------------------------------------------------------------------
+    inst.click(&format!("[data-replay={}]", js(&session))).await;
+    inst.wait_for(
+        "the replay",
+        "document.querySelector('#replay-step') && !document.querySelector('#replay-step').disabled",
+    )
+    .await;
+    assert_eq!(inst.run("!!document.querySelector('#replay-alert')").await, false, "the replay matches the log");
+    let total = inst.run("Number(document.querySelector('#replay-step').max)").await.as_i64().unwrap_or(0);
+    assert!(total >= 6, "a start, messages, drafts, three resolutions and the end: {total}");
+    // It opens at the end: the last report, every message (declassified).
+    at_step(&inst, total).await;
+    inst.wait_for("the last report", "!!document.querySelector('.replay-report .report[data-round=\"3\"]')").await;
+    for text in [PRIVATE, PROMISE, TEACHER] {
+        inst.wait_for("every message, declassified", &format!("{MESSAGES}.includes({})", js(text))).await;
+    }
+    // The slider with the keyboard: Home, then → three times.
+    inst.run("document.querySelector('#replay-step').focus()").await;
+    press(&inst, "Home", 36).await;
+    at_step(&inst, 0).await;
+    inst.wait_for(
+        "the first step",
+        "document.querySelector('#replay-now-title')?.textContent.includes('Game started')",
+    )
+    .await;
+    inst.wait_for("no report yet", "!document.querySelector('.replay-report .report')").await;
+    for n in 1..=3 {
+        press(&inst, "ArrowRight", 39).await;
+        at_step(&inst, n).await;
+    }
+    // The arrow keys also step when the focus is elsewhere on the page (here, a button).
+    inst.run("document.querySelector('#replay-next').focus()").await;
+    press(&inst, "ArrowRight", 39).await;
+    at_step(&inst, 4).await;
+    press(&inst, "ArrowLeft", 37).await;
+    at_step(&inst, 3).await;
+    inst.click("#replay-prev").await;
+    at_step(&inst, 2).await;
+    inst.click("#replay-last").await;
+    at_step(&inst, total).await;
+    // Find the private message's step: the current message is marked.
+    let private_step = inst
+        .run(&format!(
+            "(async () => {{ for (let i = 0; i <= {total}; i++) {{ const s = document.querySelector('#replay-step'); s.value = String(i); \
+               s.dispatchEvent(new Event('input', {{ bubbles: true }})); \
+               if (document.querySelector('.replay-messages .msg.current')?.textContent.includes({})) return i; }} return -1; }})()",
+            js(PRIVATE)
+        ))
+        .await;
+    let private_step = private_step.as_i64().unwrap_or(-1);
+    assert!(private_step >= 0, "the private message is one step of the declassified replay");
+    inst.wait_for(
+        "the message as the current step",
+        "document.querySelector('#replay-now-title')?.textContent.includes('Message')",
+    )
+    .await;
+    assert!(step(&inst).await == private_step);
+    shots(&inst, &dir, "replay-message").await;
+    inst.click("#replay-last").await;
+    at_step(&inst, total).await;
+
+    // The lenses: public hides the private message and the drafts; China reads it; Russia does not.
+    lens_shows(
+        &inst,
+        "public",
+        &format!("{MESSAGES}.includes({}) && !{MESSAGES}.includes({})", js(PROMISE), js(PRIVATE)),
+    )
+    .await;
+    inst.wait_for(
+        "no drafts in public",
+        "document.querySelector('.replay-drafts-box')?.textContent.includes('shows no drafts')",
+    )
+    .await;
+    inst.wait_for("the report in public", "!!document.querySelector('.replay-report .report[data-round=\"3\"]')").await;
+    lens_shows(&inst, "role:china", &format!("{MESSAGES}.includes({})", js(PRIVATE))).await;
+    lens_shows(
+        &inst,
+        "role:russia",
+        &format!("{MESSAGES}.includes({}) && !{MESSAGES}.includes({})", js(TEACHER), js(PRIVATE)),
+    )
+    .await;
+    lens_shows(&inst, "role:mongolia", &format!("{MESSAGES}.includes({})", js(PRIVATE))).await;
+    inst.wait_for("Mongolia's own draft", "!!document.querySelector('.replay-drafts [data-role=mongolia]') || document.querySelector('.replay-drafts-box')?.textContent.includes('Reach out')")
+        .await;
+    lens_shows(&inst, "declassified", &format!("{MESSAGES}.includes({})", js(PRIVATE))).await;
+    // The charts: one per track, over the three rounds.
+    let dots =
+        inst.run("document.querySelectorAll('.replay-charts .chart-box')[0]?.querySelectorAll('.dot').length").await;
+    assert_eq!(dots, 4, "the start and three rounds on each chart");
+    // A ¶ of the report opens the paragraph.
+    inst.click(".replay-report .para").await;
+    inst.wait_for(
+        "the paragraph",
+        "document.querySelector('dialog#paragraph[open]')?.textContent.includes('marker-para-')",
+    )
+    .await;
+    inst.click("dialog#paragraph button").await;
+    inst.wait_for("the dialog closed", "!document.querySelector('dialog#paragraph[open]')").await;
+    all_labelled(&inst).await;
+    shots(&inst, &dir, "replay-end").await;
+
+    // ---- The debrief -------------------------------------------------------------------------------
+    inst.click("#to-debrief").await;
+    inst.wait_for("the scores", "document.querySelectorAll('.debrief-scores .score').length === 4").await;
+    inst.wait_for(
+        "Mongolia's decisions",
+        "!!document.querySelector('.debrief-role[data-role=mongolia] tr[data-move=reach_out]')",
+    )
+    .await;
+    let promise =
+        inst.run("document.querySelector('.promises-table tr[data-made=same_round]')?.textContent || ''").await;
+    assert!(promise.as_str().unwrap_or_default().contains("Reach out"), "the kept promise: {promise}");
+    let never = inst.run("document.querySelector('.promises-table tr[data-made=never]')?.textContent || ''").await;
+    assert!(never.as_str().unwrap_or_default().contains("private-marker-41"), "the promise never made: {never}");
+    // Every turning point the server found is shown, each with its what-if (or why there is none).
+    let expected = inst
+        .run(&format!(
+            "fetch('/api/sessions/{session}/debrief', {{ headers: {auth} }}).then(r => r.json()).then(d => d.turning_points.length)"
+        ))
+        .await;
+    let shown = inst
+        .run("[...document.querySelectorAll('.turning-point')].filter(t => t.querySelector('.what-if, .what-if-none')).length")
+        .await;
+    assert_eq!(shown, expected, "the turning points with their what-if");
+    let charts = inst.run("document.querySelectorAll('.debrief-charts .chart-box').length").await;
+    assert_eq!(charts, 4, "a chart per track");
+    all_labelled(&inst).await;
+    shots(&inst, &dir, "debrief").await;
+    // Print: the button calls window.print(), and the print style hides the navigation.
+    inst.run("window.__printed = 0; window.print = () => { window.__printed += 1; }").await;
+    inst.click("#debrief-print").await;
+    assert_eq!(inst.run("window.__printed").await, 1, "the Print button prints");
+    inst.call("Emulation.setEmulatedMedia", json!({ "media": "print" })).await;
+    let hidden = inst
+        .run("['.crumbs', '#debrief-print'].map(s => getComputedStyle(document.querySelector(s)).display === 'none' || getComputedStyle(document.querySelector(s).parentElement).display === 'none')")
+        .await;
+    assert_eq!(hidden, json!([true, true]), "printing hides the navigation and the buttons");
+    inst.run("window.scrollTo(0, 0)").await;
+    inst.screenshot(&dir, "debrief-print-laptop").await;
+    inst.call("Emulation.setEmulatedMedia", json!({ "media": "" })).await;
+
+    // ---- A link opened in a new tab (no key yet): sign in, then the same screen --------------------
+    let other = browser.page("instructor (another tab)", LAPTOP.0, LAPTOP.1).await;
+    other.goto(&format!("{base}/#/instructor/replay/{session}")).await;
+    other.type_into("#instructor-key", &server.key).await;
+    other.click("#signin-form button[type=submit]").await;
+    other
+        .wait_for("the replay after signing in", "!!document.querySelector('.replay-report .report[data-round=\"3\"]')")
+        .await;
+
+    // A replay that does not match its log (faked here in the page: the server's own check is tested
+    // on the server side) shows its errors in a red alert, in every lens.
+    other
+        .run(
+            "(() => { const real = window.fetch; window.fetch = async (...args) => { const answer = await real(...args); \
+               if (!String(args[0]).includes('/replay')) return answer; const body = await answer.json(); body.ok = false; \
+               body.errors = [{ seq: 3, round: 1, message: 'state hash mismatch: stored abc, replayed def' }]; \
+               return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } }); }; \
+               window.dispatchEvent(new HashChangeEvent('hashchange')); })()",
+        )
+        .await;
+    other
+        .wait_for(
+            "the mismatch alert",
+            "document.querySelector('#replay-alert[role=alert]')?.textContent.includes('state hash mismatch')",
+        )
+        .await;
+    lens_shows(&other, "public", "!!document.querySelector('#replay-alert')?.offsetParent").await;
+    other.screenshot(&dir, "replay-mismatch-laptop").await;
+
+    // ---- A game that does not exist: the server's error in words -----------------------------------
+    browser.allow_network_errors(&["/source", "/api/sessions/no-such-game"]);
+    inst.goto(&format!("{base}/#/instructor/replay/no-such-game")).await;
+    inst.wait_for(
+        "the unknown game in words",
+        "document.querySelector('#replay-error .error')?.textContent.includes('no longer exists')",
+    )
+    .await;
+    browser.allow_network_errors(&["/source"]);
+
+    let errors = browser.console_errors();
+    let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(errors.is_empty(), "console errors:\n{}\nserver log:\n{}", listed.join("\n"), server.log());
+    browser.close().await;
+}
