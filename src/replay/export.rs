@@ -1,14 +1,11 @@
 //! The three exports of a stored game: the whole log as JSON (enough to replay it elsewhere),
 //! CSV (one row per order, or one per message) and one self-contained HTML page.
 
-use std::fmt::Write as _;
-
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
 use super::fold::Replay;
+use super::lens::ReplayView;
 use crate::engine::{Scenario, Status};
 use crate::store::{EventRow, LogEvent};
+use serde::{Deserialize, Serialize};
 
 /// The `format` word of a JSON export.
 pub const FORMAT: &str = "third-neighbor-log";
@@ -172,10 +169,12 @@ fn html_text(text: &str) -> String {
     out
 }
 
-/// JSON that is safe inside a `<script>` element (no `<`, so no `</script>`, no `<!--`).
-fn script_json(value: &Value) -> String {
-    let mut out = String::new();
-    for c in value.to_string().chars() {
+/// JSON text that is safe inside a `<script>` element: no `<` (so no `</script>` or `<!--`),
+/// and no line separators that old parsers took for line ends. In JSON those characters can only
+/// stand inside strings, where their `\u` escapes mean the same.
+fn script_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
         match c {
             '<' => out.push_str("\\u003c"),
             '\u{2028}' => out.push_str("\\u2028"),
@@ -190,21 +189,27 @@ const PAGE: &str = include_str!("page.html");
 
 /// One self-contained HTML page of a replay view (see [`super::view`]): inline style and script,
 /// no external request. `source` is the essay's text, when the instructor has loaded it.
-pub fn html(view: &Value, source: Option<&str>) -> String {
-    let title = format!(
-        "{} — {}",
-        view["scenario"]["title"].as_str().unwrap_or("Third Neighbor"),
-        view["join_code"].as_str().unwrap_or("replay")
-    );
+pub fn html(
+    sc: &Scenario,
+    view: &ReplayView,
+    join_code: &str,
+    source: Option<&str>,
+) -> Result<String, serde_json::Error> {
+    let title = format!("{} — {join_code}", sc.title);
     let paragraphs: Vec<&str> =
         source.map(|s| s.lines().filter(|l| !l.trim().is_empty()).collect()).unwrap_or_default();
-    let mut data = String::new();
-    let _ = write!(data, "{{\"replay\":{},\"source\":{}}}", script_json(view), script_json(&Value::from(paragraphs)));
-    PAGE.replace("{{TITLE}}", &html_text(&title)).replace("{{DATA}}", &data)
+    let data = format!(
+        "{{\"replay\":{},\"source\":{}}}",
+        script_json(&serde_json::to_string(view)?),
+        script_json(&serde_json::to_string(&paragraphs)?)
+    );
+    Ok(PAGE.replace("{{TITLE}}", &html_text(&title)).replace("{{DATA}}", &data))
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     #[test]
@@ -217,7 +222,7 @@ mod tests {
     #[test]
     fn embedded_json_cannot_close_the_script() {
         let v = serde_json::json!({ "text": "</script><script>alert(1)</script>" });
-        let s = script_json(&v);
+        let s = script_json(&v.to_string());
         assert!(!s.contains('<'));
         let back: Value = serde_json::from_str(&s).expect("still JSON");
         assert_eq!(back, v);

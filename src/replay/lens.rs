@@ -2,13 +2,20 @@
 //! after the fact (`declassified`), and what one role's players could see at each moment
 //! (`role:<id>`). Every view of a stored game passes through [`view`], which filters tracks,
 //! messages, drafts and report effects exactly as the live session filtered them.
+//!
+//! A view is written straight to JSON by its `Serialize` impl rather than built as a
+//! `serde_json::Value` tree: a 6-round game with 500 messages has over 500 steps, each with the
+//! tracks after it, and building that tree cost more than the whole rebuild.
 
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::fold::{Replay, StepKind};
+use super::fold::{Replay, Step, StepKind};
 use super::Meta;
 use crate::engine::{scores, RoleId, Scenario};
 use crate::protocol::{round_resolved, Audience};
+use crate::store::StoredOrder;
 
 /// A way to look at a stored game.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,132 +63,230 @@ impl Lens {
     }
 }
 
-/// The whole stored game as this lens shows it (the shape of `GET /api/sessions/{id}/replay`).
-pub fn view(sc: &Scenario, replay: &Replay, meta: &Meta, lens: Lens) -> Value {
-    let audience = lens.audience();
-    let bot_roles = replay.bot_roles();
-    let bots: Vec<&str> = bot_roles.iter().map(|r| sc.roles[*r].id.as_str()).collect();
-    let tracks: Vec<Value> = sc
-        .tracks
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| audience.shows_track(sc, *i))
-        .map(|(_, t)| {
-            json!({
-                "id": t.id, "name": t.name, "summary": t.summary, "min": t.min, "max": t.max, "start": t.start,
-                "private": t.visible_to.is_some(),
+/// The whole stored game as one lens shows it: the shape of `GET /api/sessions/{id}/replay`.
+/// Serialize it (`serde_json::to_string`) to get the JSON.
+pub struct ReplayView<'a> {
+    sc: &'a Scenario,
+    replay: &'a Replay,
+    meta: &'a Meta<'a>,
+    lens: Lens,
+}
+
+/// The stored game as this lens shows it.
+pub fn view<'a>(sc: &'a Scenario, replay: &'a Replay, meta: &'a Meta<'a>, lens: Lens) -> ReplayView<'a> {
+    ReplayView { sc, replay, meta, lens }
+}
+
+impl ReplayView<'_> {
+    /// Whether the lens shows this step at all.
+    fn shows(&self, step: &Step) -> bool {
+        match (&step.kind, self.lens) {
+            (_, Lens::Declassified) => true,
+            (StepKind::Message(i), Lens::Public) => self.replay.messages[*i].to.is_none(),
+            (StepKind::Message(i), Lens::Role(r)) => self.replay.messages[*i].readable_by(self.sc, r),
+            (StepKind::Draft(_), Lens::Public) => false,
+            (StepKind::Draft(i), Lens::Role(r)) => self.replay.drafts[*i].role == r,
+            _ => true,
+        }
+    }
+
+    fn scenario_json(&self) -> Value {
+        let (sc, audience) = (self.sc, self.lens.audience());
+        let tracks: Vec<Value> = sc
+            .tracks
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| audience.shows_track(sc, *i))
+            .map(|(_, t)| {
+                json!({
+                    "id": t.id, "name": t.name, "summary": t.summary, "min": t.min, "max": t.max,
+                    "start": t.start, "private": t.visible_to.is_some(),
+                })
             })
-        })
-        .collect();
-    let rounds: Vec<Value> = replay
-        .rounds
-        .iter()
-        .map(|r| {
-            json!({
-                "round": r.round,
-                "name": sc.rounds.get((r.round as usize).saturating_sub(1)).map(|d| d.name.clone()),
-                "state_hash": r.hash, "stored_hash": r.stored_hash, "hash_ok": r.hash == r.stored_hash,
-                "tracks": audience.tracks(sc, &r.after.tracks),
-                "report": round_resolved(sc, &r.report, &r.stored_hash, audience, &bots),
-            })
-        })
-        .collect();
-    let steps: Vec<Value> = replay
-        .steps
-        .iter()
-        .filter_map(|step| {
-            let mut out = match &step.kind {
-                StepKind::Started => json!({ "kind": "started" }),
-                StepKind::Ended => json!({ "kind": "ended" }),
-                StepKind::Message(i) => {
-                    let m = &replay.messages[*i];
-                    let shown = match lens {
-                        Lens::Declassified => true,
-                        Lens::Public => m.to.is_none(),
-                        Lens::Role(r) => m.readable_by(sc, r),
-                    };
-                    if !shown {
-                        return None;
-                    }
-                    json!({
-                        "kind": "message",
-                        "from": { "player_id": m.from.player_id, "name": m.from.name, "role": m.from.role },
-                        "to": m.to.as_ref().map_or_else(|| Value::from("all"), |to| Value::from(to.clone())),
-                        "text": m.text,
-                    })
-                }
-                StepKind::Draft(i) => {
-                    let d = &replay.drafts[*i];
-                    let shown = match lens {
-                        Lens::Declassified => true,
-                        Lens::Public => false,
-                        Lens::Role(r) => d.role == r,
-                    };
-                    if !shown {
-                        return None;
-                    }
-                    json!({
-                        "kind": "draft", "role": sc.roles[d.role].id,
-                        "orders": d.orders.iter().map(|o| json!({ "move": o.mv, "target": o.target })).collect::<Vec<_>>(),
-                    })
-                }
-                StepKind::EventInjected(e) => {
-                    let e = &sc.events[*e];
-                    json!({
-                        "kind": "event_injected",
-                        "event": { "id": e.id, "name": e.name, "text": e.text, "essay": e.essay },
-                    })
-                }
-                StepKind::RoundResolved(i) => json!({ "kind": "round_resolved", "resolved": replay.rounds[*i].round }),
-            };
-            out["seq"] = Value::from(step.seq);
-            out["at"] = Value::from(step.at);
-            out["round"] = Value::from(step.round);
-            out["tracks"] = audience.tracks(sc, &step.tracks);
-            Some(out)
-        })
-        .enumerate()
-        .map(|(index, mut step)| {
-            step["index"] = Value::from(index);
-            step
-        })
-        .collect();
-    let finished = replay.final_state.is_finished() || replay.ended;
-    let final_scores: Option<Value> = finished.then(|| {
-        let points = scores(sc, &replay.final_state.tracks);
-        sc.roles.iter().zip(points).map(|(r, s)| (r.id.clone(), Value::from(s))).collect()
-    });
-    let mut out = json!({
-        "session_id": meta.session_id,
-        "join_code": meta.join_code,
-        "status": meta.status,
-        "created_at": meta.created_at,
-        "lens": lens.name(sc),
-        "scenario": {
-            "id": sc.id, "title": sc.title, "hash": meta.scenario_hash, "rounds": sc.round_count(),
+            .collect();
+        json!({
+            "id": sc.id, "title": sc.title, "hash": self.meta.scenario_hash, "rounds": sc.round_count(),
             "roles": sc.roles.iter().map(|r| json!({ "id": r.id, "name": r.name })).collect::<Vec<_>>(),
             "tracks": tracks,
-        },
-        "seed": replay.seed,
-        "forked_from": replay.forked_from.as_ref().map(|(s, r)| json!({ "session_id": s, "round": r })),
-        "ok": replay.ok(),
-        "errors": replay.errors.iter().map(|e| json!({ "seq": e.seq, "round": e.round, "message": e.message }))
-            .collect::<Vec<_>>(),
-        "bots": bots,
-        "start_tracks": audience.tracks(sc, &replay.start.tracks),
-        "rounds": rounds,
-        "steps": steps,
-        "final": {
+        })
+    }
+
+    fn rounds_json(&self, bots: &[&str]) -> Value {
+        let (sc, audience) = (self.sc, self.lens.audience());
+        self.replay
+            .rounds
+            .iter()
+            .map(|r| {
+                json!({
+                    "round": r.round,
+                    "name": sc.rounds.get((r.round as usize).saturating_sub(1)).map(|d| d.name.clone()),
+                    "state_hash": r.hash, "stored_hash": r.stored_hash, "hash_ok": r.hash == r.stored_hash,
+                    "tracks": audience.tracks(sc, &r.after.tracks),
+                    "report": round_resolved(sc, &r.report, &r.stored_hash, audience, bots),
+                })
+            })
+            .collect()
+    }
+
+    fn final_json(&self) -> Value {
+        let (sc, replay) = (self.sc, self.replay);
+        let finished = replay.final_state.is_finished() || replay.ended;
+        let final_scores: Option<Value> = finished.then(|| {
+            let points = scores(sc, &replay.final_state.tracks);
+            sc.roles.iter().zip(points).map(|(r, s)| (r.id.clone(), Value::from(s))).collect()
+        });
+        json!({
             "round": replay.final_state.round,
             "state_hash": replay.final_hash,
             "finished": finished,
-            "tracks": audience.tracks(sc, &replay.final_state.tracks),
+            "tracks": self.lens.audience().tracks(sc, &replay.final_state.tracks),
             "scores": final_scores,
-        },
-    });
-    if lens == Lens::Declassified {
-        out["events"] =
-            meta.log.iter().map(|e| json!({ "seq": e.seq, "at": e.at, "event": e.event })).collect::<Vec<_>>().into();
+        })
     }
-    out
+}
+
+impl Serialize for ReplayView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (sc, replay, meta) = (self.sc, self.replay, self.meta);
+        let bot_roles = replay.bot_roles();
+        let bots: Vec<&str> = bot_roles.iter().map(|r| sc.roles[*r].id.as_str()).collect();
+        let errors: Vec<Value> =
+            replay.errors.iter().map(|e| json!({ "seq": e.seq, "round": e.round, "message": e.message })).collect();
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("session_id", meta.session_id)?;
+        map.serialize_entry("join_code", meta.join_code)?;
+        map.serialize_entry("status", meta.status)?;
+        map.serialize_entry("created_at", &meta.created_at)?;
+        map.serialize_entry("lens", &self.lens.name(sc))?;
+        map.serialize_entry("scenario", &self.scenario_json())?;
+        map.serialize_entry("seed", &replay.seed)?;
+        let forked = replay.forked_from.as_ref().map(|(s, r)| json!({ "session_id": s, "round": r }));
+        map.serialize_entry("forked_from", &forked)?;
+        map.serialize_entry("ok", &replay.ok())?;
+        map.serialize_entry("errors", &errors)?;
+        map.serialize_entry("bots", &bots)?;
+        map.serialize_entry("start_tracks", &TrackValues::new(self, &replay.start.tracks))?;
+        map.serialize_entry("rounds", &self.rounds_json(&bots))?;
+        map.serialize_entry("steps", &Steps(self))?;
+        map.serialize_entry("final", &self.final_json())?;
+        if self.lens == Lens::Declassified {
+            map.serialize_entry("events", &RawLog(meta))?;
+        }
+        map.end()
+    }
+}
+
+/// The values of the tracks a lens shows, by id.
+struct TrackValues<'a> {
+    sc: &'a Scenario,
+    audience: Audience,
+    values: &'a [i64],
+}
+
+impl<'a> TrackValues<'a> {
+    fn new(view: &'a ReplayView<'a>, values: &'a [i64]) -> TrackValues<'a> {
+        TrackValues { sc: view.sc, audience: view.lens.audience(), values }
+    }
+}
+
+impl Serialize for TrackValues<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (i, t) in self.sc.tracks.iter().enumerate().filter(|(i, _)| self.audience.shows_track(self.sc, *i)) {
+            map.serialize_entry(&t.id, &self.values.get(i).copied().unwrap_or(t.start))?;
+        }
+        map.end()
+    }
+}
+
+/// The steps the lens shows, numbered from 0.
+struct Steps<'a>(&'a ReplayView<'a>);
+
+impl Serialize for Steps<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        let mut seq = serializer.serialize_seq(None)?;
+        for (index, step) in view.replay.steps.iter().filter(|s| view.shows(s)).enumerate() {
+            seq.serialize_element(&StepOut { view, index, step })?;
+        }
+        seq.end()
+    }
+}
+
+struct StepOut<'a> {
+    view: &'a ReplayView<'a>,
+    index: usize,
+    step: &'a Step,
+}
+
+#[derive(Serialize)]
+struct OrderOut<'a> {
+    #[serde(rename = "move")]
+    mv: &'a str,
+    target: Option<&'a str>,
+}
+
+impl<'a> From<&'a StoredOrder> for OrderOut<'a> {
+    fn from(o: &'a StoredOrder) -> OrderOut<'a> {
+        OrderOut { mv: &o.mv, target: o.target.as_deref() }
+    }
+}
+
+impl Serialize for StepOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (view, step) = (self.view, self.step);
+        let (sc, replay) = (view.sc, view.replay);
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("index", &self.index)?;
+        map.serialize_entry("seq", &step.seq)?;
+        map.serialize_entry("at", &step.at)?;
+        map.serialize_entry("round", &step.round)?;
+        match &step.kind {
+            StepKind::Started => map.serialize_entry("kind", "started")?,
+            StepKind::Ended => map.serialize_entry("kind", "ended")?,
+            StepKind::Message(i) => {
+                let m = &replay.messages[*i];
+                map.serialize_entry("kind", "message")?;
+                map.serialize_entry("from", &m.from)?;
+                match &m.to {
+                    None => map.serialize_entry("to", "all")?,
+                    Some(to) => map.serialize_entry("to", to)?,
+                }
+                map.serialize_entry("text", &m.text)?;
+            }
+            StepKind::Draft(i) => {
+                let d = &replay.drafts[*i];
+                map.serialize_entry("kind", "draft")?;
+                map.serialize_entry("role", &sc.roles[d.role].id)?;
+                let orders: Vec<OrderOut> = d.orders.iter().map(OrderOut::from).collect();
+                map.serialize_entry("orders", &orders)?;
+            }
+            StepKind::EventInjected(e) => {
+                let e = &sc.events[*e];
+                map.serialize_entry("kind", "event_injected")?;
+                map.serialize_entry("event", &json!({ "id": e.id, "name": e.name, "text": e.text, "essay": e.essay }))?;
+            }
+            StepKind::RoundResolved(i) => {
+                map.serialize_entry("kind", "round_resolved")?;
+                map.serialize_entry("resolved", &replay.rounds[*i].round)?;
+            }
+        }
+        map.serialize_entry("tracks", &TrackValues::new(view, &step.tracks))?;
+        map.end()
+    }
+}
+
+/// The raw log, as stored (declassified only).
+struct RawLog<'a>(&'a Meta<'a>);
+
+impl Serialize for RawLog<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Entry<'a> {
+            seq: i64,
+            at: i64,
+            event: &'a crate::store::LogEvent,
+        }
+        serializer.collect_seq(self.0.log.iter().map(|e| Entry { seq: e.seq, at: e.at, event: &e.event }))
+    }
 }

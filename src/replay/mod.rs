@@ -12,7 +12,7 @@ pub mod lens;
 
 pub use debrief::debrief;
 pub use fold::{fold, Replay, ReplayError, ReplayMessage, ReplayRound, Step, StepKind};
-pub use lens::{view, Lens, LensError};
+pub use lens::{view, Lens, LensError, ReplayView};
 
 use crate::engine::Scenario;
 use crate::store::EventRow;

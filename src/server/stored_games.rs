@@ -91,7 +91,7 @@ pub async fn list(
     State(app): State<App>,
     instructor: Instructor,
     Query(query): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     const STATUSES: [&str; 4] = ["lobby", "running", "paused", "finished"];
     let status = query.status.as_deref().filter(|s| !s.is_empty());
     if let Some(status) = status.filter(|s| !STATUSES.contains(s)) {
@@ -100,20 +100,17 @@ pub async fn list(
         )));
     }
     let scenario = query.scenario.as_deref().filter(|s| !s.is_empty());
-    let rows = app.store().sessions_of(&instructor.0.id, status, scenario).await.map_err(|e| ApiError::internal(&e))?;
-    let list: Vec<Value> = rows
-        .into_iter()
-        .map(|s| {
-            let known = app.catalog().get(&s.scenario_id);
-            let title = known.as_ref().map_or_else(|| s.scenario_id.clone(), |l| l.scenario.title.clone());
-            json!({
-                "session_id": s.id, "join_code": s.join_code, "scenario": s.scenario_id, "title": title,
-                "status": s.status, "round": s.round, "rounds": known.map(|l| l.scenario.round_count()),
-                "created_at": s.created_at,
-            })
-        })
+    let known: Vec<Value> = app
+        .catalog()
+        .all()
+        .map(|l| json!({ "id": l.scenario.id, "title": l.scenario.title, "rounds": l.scenario.round_count() }))
         .collect();
-    Ok(Json(Value::from(list)))
+    let list = app
+        .store()
+        .session_list_json(&instructor.0.id, status, scenario, &Value::from(known).to_string())
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(([(CONTENT_TYPE, "application/json")], list).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,10 +132,13 @@ pub async fn replay(
     instructor: Instructor,
     Path(id): Path<String>,
     Query(query): Query<LensQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let stored = open(&app, &instructor, &id).await?;
     let lens = lens(&stored, &query, Lens::Declassified)?;
-    Ok(Json(replay::view(&stored.loaded.scenario, &stored.replay, &stored.meta(), lens)))
+    let meta = stored.meta();
+    let body = serde_json::to_vec(&replay::view(&stored.loaded.scenario, &stored.replay, &meta, lens))
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// `GET /api/sessions/{id}/debrief`.
@@ -207,9 +207,11 @@ pub async fn export_html(
 ) -> Result<Response, ApiError> {
     let stored = open(&app, &instructor, &id).await?;
     let lens = lens(&stored, &query, Lens::Public)?;
-    let view = replay::view(&stored.loaded.scenario, &stored.replay, &stored.meta(), lens);
     let source = app.store().source(&stored.row.scenario_id).await.map_err(|e| ApiError::internal(&e))?;
-    let body = export::html(&view, source.as_deref());
+    let meta = stored.meta();
+    let sc = &stored.loaded.scenario;
+    let view = replay::view(sc, &stored.replay, &meta, lens);
+    let body = export::html(sc, &view, &stored.row.join_code, source.as_deref()).map_err(|e| ApiError::internal(&e))?;
     Ok(download("text/html; charset=utf-8", stored.file_name("html"), body))
 }
 
