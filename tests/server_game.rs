@@ -36,9 +36,11 @@ async fn four_students_play_the_tutorial_to_game_over() {
     let (session_id, code) = app.create_session(json!({"scenario": "tutorial"})).await;
     let mut teacher = app.instructor(&session_id).await;
     let mut players = Vec::new();
+    let mut tokens = Vec::new();
     for role in ROLES {
-        let (client, _) = app.player(&code, &format!("student {role}"), role).await;
+        let (client, token) = app.player(&code, &format!("student {role}"), role).await;
         players.push((client, role));
+        tokens.push(token);
     }
     let lobby = state_where(&mut teacher, |s| s["players"].as_array().is_some_and(|p| p.len() == 4)).await;
     assert_eq!(lobby["phase"], "lobby");
@@ -75,6 +77,11 @@ async fn four_students_play_the_tutorial_to_game_over() {
     // A finished game takes no more orders.
     let (client, _) = &mut players[0];
     assert_eq!(client.refused(json!({"type": "set_orders", "round": 3, "orders": []})).await, "wrong_phase");
+    // A student who reloads after the end sees the final scores again.
+    let mut back = app.client().await;
+    back.request(json!({"type": "resume", "seat_token": tokens[0]})).await.expect("resume after the end");
+    let over = back.find("game_over").expect("game_over on resume");
+    assert_eq!(over["debrief"]["rounds_played"], 3);
     let (status, list) = app.http("GET", "/api/sessions", Some(&app.instructor_key), None).await;
     assert_eq!(status, 200);
     assert!(list.contains("\"finished\""), "{list}");

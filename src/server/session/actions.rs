@@ -94,6 +94,11 @@ impl Session {
         for text in history.into_iter().skip(skip) {
             self.push(conn, crate::server::outbox::Out::Text(text));
         }
+        // A seat that comes back after the end sees the final scores again.
+        if self.phase == Phase::Finished {
+            let game_over = self.game_over_json().to_string();
+            self.send(conn, game_over);
+        }
         if let Some(re) = &re {
             self.send(conn, protocol::ack(re));
         }
