@@ -421,3 +421,78 @@ async fn stored_games_are_listed_filtered_owned_and_deleted() {
         assert_eq!(n, 0, "{table} emptied");
     }
 }
+
+#[tokio::test]
+async fn a_log_that_no_longer_replays_is_reported_in_every_view() {
+    let app = spawn_app().await;
+    let game = play_recorded(&app).await;
+    let base = format!("/api/sessions/{}", game.session_id);
+    let before = get_json(&app, &format!("{base}/replay")).await;
+    assert_eq!(before["ok"], true);
+    // Append a round whose stored hash no engine would give (as a corrupted or hand-edited
+    // database would have it).
+    let last = before["events"].as_array().unwrap().last().unwrap()["seq"].as_i64().unwrap();
+    let bogus = third_neighbor::store::LogEvent::RoundResolved {
+        round: 4,
+        orders: Default::default(),
+        state_hash: "0".repeat(64),
+    };
+    let op =
+        third_neighbor::store::Op::Event { session_id: game.session_id.clone(), seq: last + 1, at: 0, event: bogus };
+    app.app.store().commit(vec![op]).await.expect("append");
+
+    for lens in ["declassified", "public", "role:china"] {
+        let view = get_json(&app, &format!("{base}/replay?lens={lens}")).await;
+        assert_eq!(view["ok"], false, "{lens}");
+        let errors = view["errors"].to_string();
+        assert!(errors.contains("state hash mismatch"), "{lens}: {errors}");
+        assert!(view["rounds"].as_array().unwrap().iter().any(|r| r["hash_ok"] == false));
+    }
+    let debrief = get_json(&app, &format!("{base}/debrief")).await;
+    assert_eq!(debrief["ok"], false);
+    let (_, page) = app.http("GET", &format!("{base}/export.html"), Some(&app.instructor_key), None).await;
+    assert!(page.contains("state hash mismatch"));
+}
+
+#[tokio::test]
+async fn tables_of_one_class_are_compared_side_by_side() {
+    let app = spawn_app().await;
+    let first = play_recorded(&app).await;
+    let second = play_recorded(&app).await;
+    let (tutorial, _) = app.create_session(json!({"scenario": "tutorial"})).await;
+    let ids = format!("{},{}", first.session_id, second.session_id);
+
+    let cmp = get_json(&app, &format!("/api/compare?sessions={ids}")).await;
+    assert_eq!(cmp["scenario"]["id"], "lab");
+    let tables = cmp["tables"].as_array().unwrap();
+    assert_eq!(tables.len(), 2);
+    assert_eq!(tables[0]["join_code"], first.code.as_str(), "in the order given");
+    assert_eq!(tables[1]["join_code"], second.code.as_str());
+    for (table, game) in tables.iter().zip([&first, &second]) {
+        assert_eq!(table["scores"], game.scores);
+        assert_eq!(table["rounds_played"], 3);
+        assert_eq!(table["tracks"]["autonomy"].as_array().unwrap().len(), 4);
+        assert_eq!(table["ok"], true);
+    }
+    let moves = cmp["moves"].as_array().unwrap();
+    let deal = moves.iter().find(|m| m["role"] == "mongolia" && m["move"] == "trade_deal").expect("a move both made");
+    for cell in deal["tables"].as_array().unwrap() {
+        assert_eq!(cell["rounds"], json!([1, 2, 3]));
+        assert_eq!(cell["succeeded"], json!([true, true, true]));
+    }
+    assert!(moves.iter().all(|m| m["tables"].as_array().unwrap().iter().any(|c| c["rounds"] != json!([]))));
+
+    let app = &app;
+    let ask = |query: String| async move {
+        app.http("GET", &format!("/api/compare?{query}"), Some(&app.instructor_key), None).await
+    };
+    let (status, body) = ask(format!("sessions={ids},{tutorial}")).await;
+    assert_eq!((status, body.contains("mixed_scenarios")), (400, true), "{body}");
+    let (status, _) = ask(format!("sessions={},{}", first.session_id, first.session_id)).await;
+    assert_eq!(status, 400);
+    assert_eq!(ask(String::new()).await.0, 400);
+    assert_eq!(ask(format!("sessions={ids},nope")).await.0, 404);
+    let other = third_neighbor::server::add_instructor(app.app.store(), "other").await.unwrap();
+    let (status, body) = app.http("GET", &format!("/api/compare?sessions={ids}"), Some(&other), None).await;
+    assert_eq!((status, body.contains("not_instructor")), (403, true));
+}

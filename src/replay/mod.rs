@@ -1,15 +1,17 @@
 //! Replays of stored games: the pure fold of a session's log through the engine, the views of it
-//! (lenses), the debrief and the exports.
+//! (lenses), the debrief, the exports and the comparison of several tables.
 //!
 //! Nothing here does I/O: the HTTP handlers read the log and the scenario text from the store and
 //! hand them in. Every round's state hash is checked; a mismatch is an entry in
 //! [`Replay::errors`], present in every view and export, never hidden.
 
+pub mod compare;
 pub mod debrief;
 pub mod export;
 pub mod fold;
 pub mod lens;
 
+pub use compare::{compare, Table};
 pub use debrief::debrief;
 pub use fold::{fold, Replay, ReplayError, ReplayMessage, ReplayRound, Step, StepKind};
 pub use lens::{view, Lens, LensError, ReplayView};

@@ -39,6 +39,7 @@ pub fn router(app: App) -> Router {
         .route("/api/sessions/{id}/export.csv", get(stored_games::export_csv))
         .route("/api/sessions/{id}/export.html", get(stored_games::export_html))
         .route("/api/sessions/{id}/fork", post(stored_games::fork))
+        .route("/api/compare", get(stored_games::compare))
         .route("/ws", get(ws))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -257,3 +257,50 @@ pub async fn delete(
     tracing::info!(session = %row.id, "session deleted");
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Debug, Deserialize)]
+pub struct CompareQuery {
+    sessions: Option<String>,
+}
+
+/// Tables compared at most.
+const COMPARE_MAX: usize = 12;
+
+/// `GET /api/compare?sessions=<id>,<id>,…`: several tables of one scenario side by side.
+pub async fn compare(
+    State(app): State<App>,
+    instructor: Instructor,
+    Query(query): Query<CompareQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let ids: Vec<&str> =
+        query.sessions.as_deref().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    if ids.is_empty() || ids.len() > COMPARE_MAX {
+        return Err(ApiError::bad_request(format!("name 1 to {COMPARE_MAX} sessions: ?sessions=<id>,<id>")));
+    }
+    if ids.iter().enumerate().any(|(i, id)| ids[..i].contains(id)) {
+        return Err(ApiError::bad_request("a session is named twice"));
+    }
+    let mut stored = Vec::with_capacity(ids.len());
+    for id in &ids {
+        stored.push(open(&app, &instructor, id).await?);
+    }
+    if stored.iter().any(|s| s.row.scenario_id != stored[0].row.scenario_id) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "mixed_scenarios",
+            "these games are of different scenarios: compare tables that played the same one",
+        ));
+    }
+    let tables: Vec<replay::Table> = stored
+        .iter()
+        .map(|s| replay::Table {
+            sc: &s.loaded.scenario,
+            replay: &s.replay,
+            session_id: &s.row.id,
+            join_code: &s.row.join_code,
+            status: &s.row.status,
+            created_at: s.row.created_at,
+        })
+        .collect();
+    Ok(Json(replay::compare(&tables)))
+}
