@@ -1,4 +1,4 @@
-//! Architecture checks that no compiler enforces: the engine stays pure, and no scenario's
+//! Architecture checks that no compiler enforces: the engine and the replay stay pure, and no scenario's
 //! content is written into the code.
 
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ fn root() -> PathBuf {
 }
 
 #[test]
-fn the_engine_does_no_io_reads_no_clock_and_draws_no_outside_randomness() {
+fn the_engine_and_the_replay_do_no_io_read_no_clock_and_draw_no_outside_randomness() {
     // HashMap and HashSet iterate in a random order per process: that would break replays.
     let forbidden = [
         "tokio",
@@ -45,7 +45,8 @@ fn the_engine_does_no_io_reads_no_clock_and_draws_no_outside_randomness() {
         "unsafe",
     ];
     let mut found = Vec::new();
-    for file in rust_files(&root().join("src/engine")) {
+    let files = ["src/engine", "src/replay"].into_iter().flat_map(|dir| rust_files(&root().join(dir)));
+    for file in files {
         let text = std::fs::read_to_string(&file).expect("readable");
         for (n, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
@@ -56,7 +57,7 @@ fn the_engine_does_no_io_reads_no_clock_and_draws_no_outside_randomness() {
             }
         }
     }
-    assert!(found.is_empty(), "the engine must stay pure:\n{}", found.join("\n"));
+    assert!(found.is_empty(), "the engine and the replay must stay pure:\n{}", found.join("\n"));
 }
 
 #[test]
