@@ -10,11 +10,11 @@ use serde::Deserialize;
 use tokio::time::Instant;
 
 use super::{Deadline, Phase, Player, Session, SessionHandle};
-use crate::engine::{parse_order, resolve_round, GameState, Order, RoleId, RoundOrders, Scenario};
+use crate::engine::{GameState, RoleId};
 use crate::server::catalog::CatalogError;
 use crate::server::secret::{self, RandomError};
 use crate::server::App;
-use crate::store::{now_ms, LogEvent, NewSession, Op, SessionRow, StoreError, StoredOrder};
+use crate::store::{now_ms, LogEvent, NewSession, Op, SessionRow, StoreError};
 
 /// The body of `POST /api/sessions`.
 #[derive(Debug, Clone, Deserialize)]
@@ -175,81 +175,62 @@ pub async fn load(app: &App, row: &SessionRow) -> Result<SessionHandle, LoadErro
         let role = p.role.as_deref().and_then(|r| sc.role_index(r));
         session.players.push(Player { id: p.id, name: p.name, role, bot: p.is_bot, kicked: p.kicked });
     }
+    let log = app.store().events_of(&row.id).await?;
+    // The game itself is the replay's fold: every round re-resolved, every hash checked.
+    let replay = crate::replay::rebuild(sc, row.seed, &log);
+    for e in &replay.errors {
+        tracing::error!(session = %row.id, seq = e.seq, round = e.round, "{}", e.message);
+    }
+    session.state = replay.final_state;
+    session.last_report = replay.rounds.into_iter().last().map(|r| (r.report, r.hash));
+    // What only a live session keeps: its phase, clock, the current round's drafts and locks,
+    // and the messages.
+    let round = session.state.round;
     let mut deadline_ms: Option<i64> = None;
-    let mut mismatches = 0u32;
-    for stored in app.store().events_of(&row.id).await? {
+    for stored in &log {
         session.seq = stored.seq;
-        match stored.event {
-            LogEvent::Created { seed, deadline_secs, .. } => {
-                if seed != row.seed {
-                    tracing::error!(session = %row.id, "the log's seed differs from the session row's");
-                }
-                session.round_secs = deadline_secs;
-            }
+        match &stored.event {
+            LogEvent::Created { deadline_secs, .. } => session.round_secs = *deadline_secs,
             LogEvent::Started | LogEvent::Resumed => {
                 session.phase = Phase::Running;
                 session.paused_remaining = None;
             }
             LogEvent::Paused { remaining_ms } => {
                 session.phase = Phase::Paused;
-                session.paused_remaining = Some(Duration::from_millis(remaining_ms));
+                session.paused_remaining = Some(Duration::from_millis(*remaining_ms));
                 deadline_ms = None;
             }
             LogEvent::Ended => session.phase = Phase::Finished,
             LogEvent::RoundLengthSet { secs } => {
-                session.round_secs = secs;
+                session.round_secs = *secs;
                 if session.phase == Phase::Paused {
-                    session.paused_remaining = Some(Duration::from_secs(secs));
+                    session.paused_remaining = Some(Duration::from_secs(*secs));
                 }
             }
-            LogEvent::DeadlineSet { round, at } if round == session.state.round => deadline_ms = Some(at),
-            LogEvent::OrdersSet { round, role, orders, .. } if round == session.state.round => {
-                if let Some(r) = sc.role_index(&role) {
-                    session.drafts[r] = parse_stored(sc, r, &orders, &row.id);
+            LogEvent::DeadlineSet { round: r, at } if *r == round => deadline_ms = Some(*at),
+            LogEvent::OrdersSet { round: r, role, orders, .. } if *r == round => {
+                if let Some(ri) = sc.role_index(role) {
+                    let mut errors = Vec::new();
+                    session.drafts[ri] =
+                        crate::replay::fold::parse_stored(sc, ri, orders, (stored.seq, *r), &mut errors);
+                    for e in errors {
+                        tracing::error!(session = %row.id, seq = e.seq, "{}", e.message);
+                    }
                 }
             }
-            LogEvent::ReadySet { round, role, ready, .. } if round == session.state.round => {
-                if let Some(r) = sc.role_index(&role) {
-                    session.ready[r] = ready;
+            LogEvent::ReadySet { round: r, role, ready, .. } if *r == round => {
+                if let Some(ri) = sc.role_index(role) {
+                    session.ready[ri] = *ready;
                 }
             }
-            ref said @ LogEvent::Said { .. } => {
+            said @ LogEvent::Said { .. } => {
                 if let Some(said) = session.said(said) {
                     session.messages.push(said);
                 }
             }
-            LogEvent::EventInjected { round, event } if round == session.state.round => {
-                match sc.event_index(&event).map(|e| session.state.inject_event(sc, e)) {
-                    Some(Ok(next)) => session.state = next,
-                    _ => tracing::error!(session = %row.id, event, "a stored injected event cannot be replayed"),
-                }
-            }
-            LogEvent::RoundResolved { round, orders, state_hash } => {
-                if round != session.state.round {
-                    tracing::error!(session = %row.id, round, "a stored round is out of order");
-                }
-                let mut by_role: RoundOrders = vec![Vec::new(); sc.roles.len()];
-                for (role_id, list) in &orders {
-                    if let Some(r) = sc.role_index(role_id) {
-                        by_role[r] = parse_stored(sc, r, list, &row.id);
-                    }
-                }
-                let (next, report) = resolve_round(sc, &session.state, &by_role);
-                let hash = next.hash(sc);
-                if hash != state_hash {
-                    mismatches += 1;
-                    tracing::error!(
-                        session = %row.id, round, stored = %state_hash, replayed = %hash,
-                        "state hash mismatch: the replayed round differs from the stored one"
-                    );
-                }
-                session.state = next;
-                session.drafts = vec![Vec::new(); sc.roles.len()];
-                session.ready = vec![false; sc.roles.len()];
-                session.last_report = Some((report, hash));
-                deadline_ms = None;
-            }
-            // Seats are read from the players table; past rounds' drafts do not matter.
+            // A resolution ends the round's clock; the state came from the fold above; seats
+            // are read from the players table.
+            LogEvent::RoundResolved { .. } => deadline_ms = None,
             LogEvent::PlayerJoined { .. }
             | LogEvent::BotAdded { .. }
             | LogEvent::RoleSet { .. }
@@ -275,7 +256,7 @@ pub async fn load(app: &App, row: &SessionRow) -> Result<SessionHandle, LoadErro
     }
     tracing::info!(
         session = %row.id, phase = session.phase.as_str(), round = session.state.round,
-        events = session.seq, mismatches, "session read back from its log"
+        events = session.seq, mismatches = replay.errors.len(), "session read back from its log"
     );
     let live = session.phase != Phase::Finished;
     let handle = session.spawn();
@@ -285,20 +266,6 @@ pub async fn load(app: &App, row: &SessionRow) -> Result<SessionHandle, LoadErro
 
 fn secs_ms(secs: u64) -> i64 {
     i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX)
-}
-
-/// Stored orders back into engine orders; an order that no longer reads is dropped (logged).
-fn parse_stored(sc: &Scenario, role: RoleId, orders: &[StoredOrder], session: &str) -> Vec<Order> {
-    orders
-        .iter()
-        .filter_map(|o| match parse_order(sc, role, &o.mv, o.target.as_deref()) {
-            Ok(order) => Some(order),
-            Err(e) => {
-                tracing::error!(session, mv = %o.mv, reason = e.code(), "a stored order cannot be read");
-                None
-            }
-        })
-        .collect()
 }
 
 #[derive(Debug, thiserror::Error)]
