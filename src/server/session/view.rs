@@ -44,6 +44,8 @@ impl Session {
                     "id": t.id, "name": t.name, "summary": t.summary, "min": t.min, "max": t.max,
                     "value": self.state.tracks.get(i).copied().unwrap_or(t.start),
                     "private": t.visible_to.is_some(),
+                    // At the start of each round so far: a screen opened mid-game draws its charts.
+                    "history": self.state.history.iter().map(|h| h.get(i).copied()).collect::<Vec<_>>(),
                 })
             })
             .collect();
