@@ -74,6 +74,8 @@ async fn four_students_play_the_tutorial_to_game_over() {
     }
     let finished = state_where(&mut teacher, |s| s["phase"] == "finished").await;
     assert_eq!(finished["round"], 3);
+    let history = finished["tracks"][0]["history"].as_array().expect("each track's history");
+    assert_eq!(history.len(), 4, "the start and after each of three rounds");
     // A finished game takes no more orders.
     let (client, _) = &mut players[0];
     assert_eq!(client.refused(json!({"type": "set_orders", "round": 3, "orders": []})).await, "wrong_phase");
