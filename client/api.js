@@ -111,6 +111,15 @@ export function deleteSession(key, sessionId) {
   return request('DELETE', `/api/sessions/${sid(sessionId)}`, { key });
 }
 
+/**
+ * Several tables (stored games) of one scenario side by side (`GET /api/compare`): `ids` in the
+ * order the columns should have (1 to 12; the server refuses games of different scenarios with
+ * `mixed_scenarios`).
+ */
+export function compare(key, ids) {
+  return request('GET', `/api/compare?sessions=${ids.map(sid).join(',')}`, { key });
+}
+
 /** The path of one export: `json`, `csv` (orders), `messages` (CSV) or `html`. */
 export function exportPath(sessionId, kind, lens) {
   const base = `/api/sessions/${sid(sessionId)}`;

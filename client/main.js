@@ -7,6 +7,7 @@
 //   #/instructor/games      stored games: filters, replay, debrief, exports, fork, delete
 //   #/instructor/replay/ID  the replay viewer of one stored game
 //   #/instructor/debrief/ID the printable debrief of one stored game
+//   #/instructor/compare/ID,ID,…  several tables of one scenario side by side (printable)
 
 import { h, showError } from './?asset=dom.js';
 import { syncClock } from './?asset=api.js';
@@ -16,6 +17,7 @@ import { instructorPage } from './?asset=instructor.js';
 import { storedPage } from './?asset=stored.js';
 import { replayPage } from './?asset=replay.js';
 import { debriefPage } from './?asset=debrief.js';
+import { comparePage } from './?asset=compare.js';
 
 const root = document.getElementById('app');
 let leave = null;
@@ -34,6 +36,7 @@ function route() {
   else if (first === 'instructor' && second === 'games') cleanup = instructorPage(root, { screen: (r, key) => storedPage(r, key) });
   else if (first === 'instructor' && second === 'replay' && third) cleanup = instructorPage(root, { screen: (r, key) => replayPage(r, key, third) });
   else if (first === 'instructor' && second === 'debrief' && third) cleanup = instructorPage(root, { screen: (r, key) => debriefPage(r, key, third) });
+  else if (first === 'instructor' && second === 'compare') cleanup = instructorPage(root, { screen: (r, key) => comparePage(r, key, third || '') });
   else if (first === 'instructor') cleanup = instructorPage(root, { sessionId: second === 'session' ? third : null });
   else if (first === 'join') cleanup = studentPage(root, { code: second || '' });
   else cleanup = studentPage(root, {});

@@ -1,16 +1,17 @@
 // The instructor's stored games (`#/instructor/games`): every session, newest first, filtered by
 // status and scenario (the query parameters of `GET /api/sessions`), with, for each: the replay
 // viewer, the debrief, the exports (downloaded with the key in the header, then saved through a
-// Blob), a fork from a chosen round, and deletion after a confirmation dialog.
+// Blob), a fork from a chosen round, and deletion after a confirmation dialog. A checkbox per
+// game and "Compare selected" open the side-by-side comparison of tables (compare.js).
 //
-// Also the pieces the replay and debrief screens share: the navigation and errors in words for
-// the codes of these routes.
+// Also the pieces the replay, debrief and compare screens share: the navigation and errors in
+// words for the codes of these routes.
 
 import { h, fill, announce, errorText, focusHeading, title } from './?asset=dom.js';
 import * as api from './?asset=api.js';
 import { signOutButton, signInAgain } from './?asset=instructor.js';
 
-// ---- Shared with replay.js and debrief.js --------------------------------------------------------
+// ---- Shared with replay.js, debrief.js and compare.js --------------------------------------------------------
 
 /** Words for the codes of the stored-games routes (dom.js knows the others). */
 const MORE_WORDS = {
@@ -19,6 +20,7 @@ const MORE_WORDS = {
   session_deleted: 'This game was deleted.',
   not_instructor: 'This game belongs to another instructor.',
   unknown_session: 'This game no longer exists (it may have been deleted).',
+  mixed_scenarios: 'These games cannot be compared side by side',
 };
 
 /** The error in words: a plain sentence, then the server's own message. */
@@ -44,6 +46,9 @@ export function instructorNav(root, links) {
     h('span', { class: 'crumb-links' }, links.map((l) => h('a', { href: l.href, id: l.id || null }, l.text))),
     signOutButton(root));
 }
+
+/** Tables compared at most (the server's limit). */
+export const COMPARE_MAX = 12;
 
 export const STATUS_WORDS = { lobby: 'In the lobby', running: 'Running', paused: 'Paused', finished: 'Finished' };
 
@@ -103,6 +108,8 @@ export function storedPage(root, key) {
   let games = [];
   let scenarios = [];
   let gone = false;
+  // The games ticked for comparison, in the order they were ticked (the columns' order).
+  const selected = new Set();
 
   const listError = h('div', { class: 'inline-error', id: 'stored-error' });
   const status = h('p', { class: 'stored-status', id: 'stored-status', role: 'status' });
@@ -120,6 +127,8 @@ export function storedPage(root, key) {
       const list = await api.listSessions(key, filters);
       if (gone) return;
       games = Array.isArray(list) ? list : [];
+      // What is compared is what is ticked on screen: a game no longer listed leaves the selection.
+      for (const id of [...selected]) if (!games.some((g) => g.session_id === id)) selected.delete(id);
       listError.replaceChildren();
       render();
     } catch (err) {
@@ -137,8 +146,49 @@ export function storedPage(root, key) {
     return `${r} of ${rounds}`;
   };
 
+  // ---- Compare: tick games, then open the comparison ----
+  const compareStatus = h('p', { class: 'muted small compare-status', id: 'compare-status', 'aria-live': 'polite' });
+  const compareButton = h('button', {
+    type: 'button', class: 'primary', id: 'compare-selected', disabled: true, 'aria-describedby': 'compare-status',
+    onclick: () => {
+      const ids = [...selected];
+      if (ids.length < 1 || ids.length > COMPARE_MAX) return;
+      location.hash = `#/instructor/compare/${ids.map(encodeURIComponent).join(',')}`;
+    },
+  }, 'Compare selected');
+  const clearButton = h('button', {
+    type: 'button', class: 'link', id: 'compare-clear', hidden: true,
+    onclick: () => {
+      selected.clear();
+      for (const box of listBox.querySelectorAll('input[data-compare]')) box.checked = false;
+      updateCompare();
+      compareButton.focus();
+    },
+  }, 'Clear the selection');
+  const compareBar = h('div', { class: 'compare-bar', id: 'compare-bar', role: 'group', 'aria-label': 'Compare tables' },
+    h('div', { class: 'compare-buttons' }, compareButton, clearButton), compareStatus);
+
+  const updateCompare = () => {
+    const picked = [...selected].map((id) => games.find((g) => g.session_id === id)).filter(Boolean);
+    const n = picked.length;
+    compareButton.disabled = n < 1 || n > COMPARE_MAX;
+    compareButton.textContent = n ? `Compare selected (${n})` : 'Compare selected';
+    clearButton.hidden = n === 0;
+    const codes = picked.map((g) => g.join_code).join(', ');
+    const kinds = new Set(picked.map((g) => g.scenario));
+    let text;
+    if (n === 0) text = `Tick two or more games of the same scenario (up to ${COMPARE_MAX}) to compare their tables side by side.`;
+    else if (n === 1) text = `1 game selected (${codes}): tick at least one more of the same scenario to compare them.`;
+    else if (n > COMPARE_MAX) text = `${n} games selected: ${COMPARE_MAX} at most can be compared.`;
+    else text = `${n} games selected: ${codes}.`;
+    if (n > 1 && kinds.size > 1) text += ' They are of different scenarios: only games of one scenario can be compared.';
+    compareStatus.textContent = text;
+    compareBar.dataset.selected = String(n);
+  };
+
   const render = () => {
     const filtered = filters.status || filters.scenario;
+    updateCompare();
     if (games.length === 0) {
       fill(listBox, h('p', { class: 'muted', 'data-empty': '' }, filtered ? 'No stored game matches these filters.' : 'No games yet: create one on the instructor page.'));
       return;
@@ -147,8 +197,17 @@ export function storedPage(root, key) {
       h('p', { class: 'muted small', id: 'stored-count' }, `${games.length} game${games.length === 1 ? '' : 's'}, newest first`),
       h('table', { class: 'stored-table' },
         h('caption', { class: 'visually-hidden' }, 'Stored games, newest first'),
-        h('thead', null, h('tr', null, ['Code', 'Scenario', 'Status', 'Round', 'Created', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('thead', null, h('tr', null, ['Compare', 'Code', 'Scenario', 'Status', 'Round', 'Created', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', null, games.map((g) => h('tr', { 'data-session': g.session_id, 'data-status': g.status },
+          h('td', { class: 'select-cell', 'data-label': 'Compare' }, h('input', {
+            type: 'checkbox', id: `compare-${g.session_id}`, 'data-compare': g.session_id, checked: selected.has(g.session_id),
+            'aria-label': `Select the game ${g.join_code} to compare`, 'aria-controls': 'compare-bar',
+            onchange: (e) => {
+              if (e.currentTarget.checked) selected.add(g.session_id);
+              else selected.delete(g.session_id);
+              updateCompare();
+            },
+          })),
           h('th', { scope: 'row', 'data-label': 'Code' }, h('strong', { class: 'code-chip' }, g.join_code)),
           h('td', { 'data-label': 'Scenario' }, scenarioTitle(g)),
           h('td', { 'data-label': 'Status' }, h('span', { class: `status-tag ${g.status}` }, STATUS_WORDS[g.status] || g.status)),
@@ -237,6 +296,7 @@ export function storedPage(root, key) {
         status.textContent = text;
         announce(text);
         games = games.filter((x) => x.session_id !== g.session_id);
+        selected.delete(g.session_id);
         render();
         focusHeading(listSection);
         load();
@@ -263,12 +323,12 @@ export function storedPage(root, key) {
     h('div', { class: 'row-between' },
       h('h2', { id: 'stored-list-title' }, 'Games'),
       h('button', { type: 'button', class: 'secondary', id: 'stored-refresh', onclick: load }, 'Refresh')),
-    status, listError, listBox);
+    status, listError, compareBar, listBox);
 
   fill(root, h('main', { class: 'instructor-page stored-page', id: 'main' },
     instructorNav(root, [{ href: '#/instructor', text: '← Instructor home' }]),
     h('header', { class: 'page-head' }, h('h1', null, 'Stored games')),
-    h('p', { class: 'muted' }, 'Every game you created, newest first. Replay one step by step, print its debrief, download it, start a new game from one of its rounds, or delete it.'),
+    h('p', { class: 'muted' }, 'Every game you created, newest first. Replay one step by step, print its debrief, download it, start a new game from one of its rounds, or delete it. Tick several games of one scenario to compare the tables side by side.'),
     h('form', { class: 'card filters', id: 'stored-filters', role: 'search', 'aria-label': 'Filter the games', onsubmit: (e) => { e.preventDefault(); load(); } },
       h('div', { class: 'filter' }, h('label', { for: 'filter-status' }, 'Status'), statusSelect),
       h('div', { class: 'filter' }, h('label', { for: 'filter-scenario' }, 'Scenario'), scenarioSelect)),

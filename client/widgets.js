@@ -150,27 +150,80 @@ export function startTicker(getState, { announce: say = false } = {}) {
 // ---- Charts --------------------------------------------------------------------------------------
 
 /**
+ * The look of each line of a chart with several (`lineChart({lines})`): a colour, a dash pattern
+ * and a marker shape, so that lines differ by more than colour (and in black-and-white print).
+ * Colour and marker repeat every 6 lines and the dash every 4, so 12 lines all look different.
+ */
+const SERIES_COLOURS = ['#0b5563', '#b34700', '#6a3d9a', '#1a6b2c', '#a0171c', '#1f4e9c'];
+const SERIES_DASHES = ['', '7 4', '2 3', '10 3 2 3'];
+const SERIES_MARKERS = ['circle', 'square', 'triangle', 'diamond', 'down', 'cross'];
+
+export function seriesStyle(k) {
+  return {
+    colour: SERIES_COLOURS[k % SERIES_COLOURS.length],
+    dash: SERIES_DASHES[k % SERIES_DASHES.length],
+    marker: SERIES_MARKERS[k % SERIES_MARKERS.length],
+  };
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function svgEl(tag, attrs, text) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v !== undefined && v !== null && v !== '') node.setAttribute(k, String(v));
+  }
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** A marker shape centred on (cx, cy), `r` its half-size. */
+function marker(shape, cx, cy, r, colour, cls) {
+  const pts = (list) => list.map(([a, b]) => `${(cx + a * r).toFixed(1)},${(cy + b * r).toFixed(1)}`).join(' ');
+  switch (shape) {
+    case 'square': return svgEl('rect', { x: cx - r * 0.85, y: cy - r * 0.85, width: r * 1.7, height: r * 1.7, fill: colour, class: cls });
+    case 'triangle': return svgEl('polygon', { points: pts([[0, -1.15], [1.05, 0.8], [-1.05, 0.8]]), fill: colour, class: cls });
+    case 'diamond': return svgEl('polygon', { points: pts([[0, -1.2], [1.2, 0], [0, 1.2], [-1.2, 0]]), fill: colour, class: cls });
+    case 'down': return svgEl('polygon', { points: pts([[0, 1.15], [1.05, -0.8], [-1.05, -0.8]]), fill: colour, class: cls });
+    case 'cross': return svgEl('path', { d: `M${cx - r},${cy - r}L${cx + r},${cy + r}M${cx + r},${cy - r}L${cx - r},${cy + r}`, stroke: colour, 'stroke-width': 2.5, fill: 'none', class: cls });
+    default: return svgEl('circle', { cx, cy, r, fill: colour, class: cls });
+  }
+}
+
+/** A small picture of one line's look (for a legend or a table row); hidden from screen readers. */
+export function seriesSwatch(k) {
+  const style = seriesStyle(k);
+  const svg = svgEl('svg', { viewBox: '0 0 34 14', width: 34, height: 14, class: 'swatch', 'aria-hidden': 'true', focusable: 'false' });
+  svg.appendChild(svgEl('line', { x1: 1, x2: 33, y1: 7, y2: 7, stroke: style.colour, 'stroke-width': 3, 'stroke-dasharray': style.dash }));
+  svg.appendChild(marker(style.marker, 17, 7, 4, style.colour));
+  return svg;
+}
+
+/**
  * A small line chart of one track over the rounds (hand-made SVG). `series`: values by round
  * index (0 = the start), null where unknown. `rounds`: how many rounds the game has.
+ *
+ * With `lines` (`[{label, values}]`, `values` like `series`) instead of `series`, one line per
+ * entry, each with its own colour, dash and marker (`seriesStyle(k)`), and a legend naming them
+ * below the chart. Without `lines` the chart is the single line it always was.
  */
-export function lineChart({ name, min, max, series, rounds, summary }) {
+export function lineChart({ name, min, max, series, rounds, summary, lines }) {
+  const multi = Array.isArray(lines);
+  const all = multi ? lines.map((l) => l.values || []) : [series];
   const W = 320;
   const H = 150;
   const pad = { l: 30, r: 12, t: 12, b: 26 };
-  const n = Math.max(rounds, series.length - 1, 1);
+  const n = Math.max(rounds || 0, ...all.map((s) => s.length - 1), 1);
   const x = (i) => pad.l + (i / n) * (W - pad.l - pad.r);
   const span = Math.max(1, max - min);
   const y = (v) => pad.t + (1 - (v - min) / span) * (H - pad.t - pad.b);
-  const NS = 'http://www.w3.org/2000/svg';
-  const el = (tag, attrs, text) => {
-    const node = document.createElementNS(NS, tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
-    if (text !== undefined) node.textContent = text;
-    return node;
-  };
-  const known = series.map((v, i) => [i, v]).filter(([, v]) => v !== null && v !== undefined);
-  const described = known.map(([i, v]) => (i === 0 ? `start ${v}` : `round ${i}: ${v}`)).join(', ');
-  const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${name}: ${described || 'no values yet'}`, class: 'chart' });
+  const el = svgEl;
+  const knownOf = (s) => s.map((v, i) => [i, v]).filter(([, v]) => v !== null && v !== undefined);
+  const describe = (s) => knownOf(s).map(([i, v]) => (i === 0 ? `start ${v}` : `round ${i}: ${v}`)).join(', ');
+  const described = multi
+    ? lines.map((l) => `${l.label}: ${describe(l.values || []) || 'no values'}`).join('; ')
+    : describe(series);
+  const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${name}: ${described || 'no values yet'}`, class: multi ? 'chart multi' : 'chart' });
   svg.appendChild(el('title', {}, `${name}${summary ? ` — ${summary}` : ''}`));
   // Axes and grid: min, middle, max.
   for (const v of [min, Math.round((min + max) / 2), max]) {
@@ -180,23 +233,42 @@ export function lineChart({ name, min, max, series, rounds, summary }) {
   for (let i = 0; i <= n; i++) {
     svg.appendChild(el('text', { x: x(i), y: H - 8, 'text-anchor': 'middle', class: 'axis' }, i === 0 ? 'start' : `R${i}`));
   }
-  // The line, broken where a value is unknown.
-  let path = '';
-  let pen = false;
-  series.forEach((v, i) => {
-    if (v === null || v === undefined) { pen = false; return; }
-    path += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)} `;
-    pen = true;
+  // A line, broken where a value is unknown.
+  const pathOf = (s) => {
+    let path = '';
+    let pen = false;
+    s.forEach((v, i) => {
+      if (v === null || v === undefined) { pen = false; return; }
+      path += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)} `;
+      pen = true;
+    });
+    return path.trim();
+  };
+  if (!multi) {
+    const known = knownOf(series);
+    const path = pathOf(series);
+    if (path) svg.appendChild(el('path', { d: path, class: 'line' }));
+    for (const [i, v] of known) {
+      svg.appendChild(el('circle', { cx: x(i), cy: y(v), r: 4, class: 'dot' }));
+    }
+    const last = known[known.length - 1];
+    if (last) {
+      svg.appendChild(el('text', { x: x(last[0]), y: y(last[1]) - 8, 'text-anchor': 'middle', class: 'value' }, String(last[1])));
+    }
+    return h('figure', { class: 'chart-box' }, h('figcaption', null, name), svg);
+  }
+  lines.forEach((l, k) => {
+    const style = seriesStyle(k);
+    const values = l.values || [];
+    const g = el('g', { class: 'series', 'data-series': k });
+    const path = pathOf(values);
+    if (path) g.appendChild(el('path', { d: path, class: 'mline', stroke: style.colour, 'stroke-dasharray': style.dash }));
+    for (const [i, v] of knownOf(values)) g.appendChild(marker(style.marker, x(i), y(v), 3.5, style.colour, 'mdot'));
+    svg.appendChild(g);
   });
-  if (path) svg.appendChild(el('path', { d: path.trim(), class: 'line' }));
-  for (const [i, v] of known) {
-    svg.appendChild(el('circle', { cx: x(i), cy: y(v), r: 4, class: 'dot' }));
-  }
-  const last = known[known.length - 1];
-  if (last) {
-    svg.appendChild(el('text', { x: x(last[0]), y: y(last[1]) - 8, 'text-anchor': 'middle', class: 'value' }, String(last[1])));
-  }
-  return h('figure', { class: 'chart-box' }, h('figcaption', null, name), svg);
+  const legend = h('ul', { class: 'chart-legend', 'aria-label': `Lines of the chart ${name}` }, lines.map((l, k) => h('li', { 'data-series': k },
+    seriesSwatch(k), h('span', null, l.label))));
+  return h('figure', { class: 'chart-box' }, h('figcaption', null, name), svg, legend);
 }
 
 /** A chart per track, from a History. */

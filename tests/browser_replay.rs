@@ -463,3 +463,250 @@ async fn the_instructor_replays_and_debriefs_a_stored_game() {
     assert!(errors.is_empty(), "console errors:\n{}\nserver log:\n{}", listed.join("\n"), server.log());
     browser.close().await;
 }
+
+/// Creates a session over HTTP (the page's key in `auth`) and returns its id and join code.
+async fn create_session(page: &Page, auth: &str, scenario: &str, bots: &[&str], seed: u32) -> (String, String) {
+    let bots = serde_json::to_string(bots).expect("bots as JSON");
+    let created = page
+        .run(&format!(
+            "fetch('/api/sessions', {{ method: 'POST', headers: {{ ...{auth}, 'Content-Type': 'application/json' }}, \
+             body: JSON.stringify({{ scenario: {}, bots: {bots}, deadline_secs: 600, seed: {seed} }}) }}) \
+             .then(async r => [r.status, await r.json()])",
+            js(scenario)
+        ))
+        .await;
+    assert_eq!(created[0], 201, "the {scenario} session is created: {created}");
+    let id = created[1]["session_id"].as_str().expect("a session id").to_string();
+    let code = created[1]["join_code"].as_str().expect("a join code").to_string();
+    (id, code)
+}
+
+/// Starts a session from its live console and resolves `rounds` rounds with "Resolve the round
+/// now" (nobody plays, so nothing resolves a round early).
+async fn force_rounds(page: &Page, base: &str, session: &str, code: &str, rounds: u32) {
+    page.goto(&format!("{base}/#/instructor/session/{session}")).await;
+    page.wait_for(
+        "the console",
+        &format!("document.querySelector('[data-join-code]')?.dataset.joinCode === {}", js(code)),
+    )
+    .await;
+    page.click("#ctl-start").await;
+    for n in 1..=rounds {
+        page.click("#ctl-force").await;
+        page.wait_for_within(
+            &format!("round {n} of {code} resolved"),
+            &format!("!!document.querySelector('.report[data-round=\"{n}\"]')"),
+            Duration::from_secs(20),
+        )
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_instructor_compares_tables_of_one_scenario() {
+    let Some(chromium) = setup::chromium_or_skip("the_instructor_compares_tables_of_one_scenario") else {
+        return;
+    };
+    let dir = setup::screenshot_dir();
+    let server = server::Server::start();
+    let base = server.base.clone();
+    let browser = Browser::launch(&chromium).await;
+    // No essay is loaded: the client asks for it, and the answer is a documented 404.
+    browser.allow_network_errors(&["/source"]);
+
+    let inst = browser.page("instructor", LAPTOP.0, LAPTOP.1).await;
+    inst.goto(&format!("{base}/#/instructor")).await;
+    inst.type_into("#instructor-key", &server.key).await;
+    inst.click("#signin-form button[type=submit]").await;
+    inst.wait_for_selector("#stored-games-link").await;
+    let auth = format!("{{ Authorization: 'Bearer ' + {} }}", js(&server.key));
+
+    // Two tables of the tutorial: bots everywhere, played to the end; bots but for an empty
+    // Mongolia (which then never orders anything), stopped after two rounds. And a game of the
+    // main scenario, left in the lobby, to be refused beside them.
+    let (first, first_code) = create_session(&inst, &auth, "tutorial", &["mongolia", "russia", "china", "us"], 7).await;
+    let (second, second_code) = create_session(&inst, &auth, "tutorial", &["russia", "china", "us"], 8).await;
+    let (other, other_code) =
+        create_session(&inst, &auth, "mongolia-2024", &["mongolia", "russia", "china", "us"], 9).await;
+    force_rounds(&inst, &base, &first, &first_code, 3).await;
+    inst.wait_for("the final scores on the console", "!!document.querySelector('.console-report .scores')").await;
+    force_rounds(&inst, &base, &second, &second_code, 2).await;
+
+    // ---- The stored games: tick two tables (by mouse, then by keyboard), then Compare -----------
+    inst.goto(&format!("{base}/#/instructor/games")).await;
+    for id in [&first, &second, &other] {
+        inst.wait_for_selector(&format!(".stored-table tr[data-session={}] input[data-compare]", js(id))).await;
+    }
+    let disabled = inst.run("document.querySelector('#compare-selected').disabled").await;
+    assert_eq!(disabled, true, "nothing to compare before a game is ticked");
+    inst.click(&format!("input[data-compare={}]", js(&first))).await;
+    inst.wait_for("one game ticked", "document.querySelector('#compare-bar')?.dataset.selected === '1'").await;
+    inst.run(&format!("document.querySelector('input[data-compare={}]').focus()", js(&second))).await;
+    for kind in ["keyDown", "keyUp"] {
+        inst.call(
+            "Input.dispatchKeyEvent",
+            json!({ "type": kind, "key": " ", "code": "Space", "windowsVirtualKeyCode": 32, "nativeVirtualKeyCode": 32 }),
+        )
+        .await;
+    }
+    inst.wait_for("two games ticked", "document.querySelector('#compare-bar')?.dataset.selected === '2'").await;
+    let status = inst.run("document.querySelector('#compare-status').textContent").await;
+    let status = status.as_str().unwrap_or_default().to_string();
+    assert!(status.contains(&first_code) && status.contains(&second_code), "what is selected, in words: {status}");
+    all_labelled(&inst).await;
+    inst.click("#compare-selected").await;
+    inst.wait_for_selector("#compare-scores").await;
+    let hash = inst.run("location.hash").await;
+    assert_eq!(hash, format!("#/instructor/compare/{first},{second}"), "the route names the ticked games in order");
+
+    // ---- The comparison: what the server answered, on the page ------------------------------------
+    let answer = inst
+        .run(&format!("fetch('/api/compare?sessions={first},{second}', {{ headers: {auth} }}).then(r => r.json())"))
+        .await;
+    let heading = inst.run("document.querySelector('#compare-title').textContent").await;
+    assert!(heading.as_str().unwrap_or_default().contains("Tutorial"), "the scenario's title: {heading}");
+    let meta = inst.run("document.querySelector('#compare-meta').textContent").await;
+    assert!(meta.as_str().unwrap_or_default().contains("2 tables"), "the number of tables: {meta}");
+    for code in [&first_code, &second_code] {
+        for table in ["#compare-tables", "#compare-scores thead", "#compare-moves thead"] {
+            let shown =
+                inst.run(&format!("document.querySelector('{table}').textContent.includes({})", js(code))).await;
+            assert_eq!(shown, true, "{code} in {table}");
+        }
+    }
+    let rounds = inst
+        .run(&format!("document.querySelector('#compare-scores thead th[data-table={}]').textContent", js(&second)))
+        .await;
+    assert!(rounds.as_str().unwrap_or_default().contains("2 rounds"), "the rounds played: {rounds}");
+    // Every role's score at every table, and each role's best table marked.
+    let wrong = inst
+        .run(&format!(
+            "(() => {{ const a = {answer}; const bad = []; \
+               for (const r of a.scenario.roles) {{ \
+                 const scores = a.tables.map(t => t.scores[r.id]); const best = Math.max(...scores); \
+                 a.tables.forEach((t, i) => {{ \
+                   const cell = document.querySelector(`#compare-scores tr[data-role=\"${{r.id}}\"] td[data-table=\"${{t.session_id}}\"]`); \
+                   if (!cell || cell.dataset.score !== String(scores[i]) || !cell.textContent.includes(String(scores[i]))) bad.push(`${{r.id}} at ${{t.join_code}}`); \
+                   const marked = cell?.dataset.best === '1'; \
+                   if (marked !== (scores[i] === best && scores.some(s => s < best))) bad.push(`${{r.id}} best at ${{t.join_code}}`); \
+                 }}); }} \
+               return bad; }})()"
+        ))
+        .await;
+    assert_eq!(wrong, json!([]), "every role's score at every table");
+    let score_cells = inst.run("document.querySelectorAll('#compare-scores td.score-cell').length").await;
+    let roles = answer["scenario"]["roles"].as_array().map_or(0, Vec::len);
+    assert_eq!(score_cells, roles * 2, "a score per role and table");
+    // The moves: a row per move any table made, each table's rounds in its column.
+    let moves = answer["moves"].as_array().expect("moves").clone();
+    assert!(!moves.is_empty(), "the bots made moves: {answer}");
+    let wrong = inst
+        .run(&format!(
+            "(() => {{ const a = {answer}; const bad = []; \
+               for (const m of a.moves) {{ const row = document.querySelector(`#compare-moves tbody[data-role=\"${{m.role}}\"] tr[data-move=\"${{m.move}}\"]`); \
+                 if (!row) {{ bad.push(`no row for ${{m.role}}/${{m.move}}`); continue; }} \
+                 m.tables.forEach(c => {{ const cell = row.querySelector(`td[data-table=\"${{c.session_id}}\"]`); \
+                   if (!cell || cell.dataset.rounds !== c.rounds.join(',')) bad.push(`${{m.move}} at ${{c.session_id}}`); \
+                   else if (c.rounds.length === 0 && !cell.textContent.includes('—')) bad.push(`${{m.move}}: no dash`); \
+                   else if (c.rounds.some(r => !cell.textContent.includes(`R${{r}}`))) bad.push(`${{m.move}}: rounds`); }}); }} \
+               return bad; }})()"
+        ))
+        .await;
+    assert_eq!(wrong, json!([]), "every move's rounds at every table");
+    let rows = inst.run("document.querySelectorAll('#compare-moves tr[data-move]').length").await;
+    assert_eq!(rows, moves.len(), "a row per move");
+    // Mongolia had nobody at the second table: its moves there are "—".
+    let mongolia = moves.iter().filter(|m| m["role"] == "mongolia").count();
+    if mongolia > 0 {
+        let dashes = inst
+            .run(&format!(
+                "document.querySelectorAll('#compare-moves tbody[data-role=mongolia] td.none[data-table={}]').length",
+                js(&second)
+            ))
+            .await;
+        assert_eq!(dashes, mongolia, "the empty Mongolia never ordered a move");
+    }
+    // A chart per track with a line per table, its legend by join code, and the values in a table.
+    let tracks = answer["scenario"]["tracks"].as_array().map_or(0, Vec::len);
+    let charts = inst
+        .run(&format!(
+            "[...document.querySelectorAll('.compare-track')].filter(t => t.querySelectorAll('svg.chart .series').length === 2 \
+               && t.querySelector('.chart-legend').textContent.includes({}) && t.querySelector('.chart-legend').textContent.includes({}) \
+               && t.querySelectorAll('.compare-finals tbody tr').length === 2).length",
+            js(&first_code),
+            js(&second_code)
+        ))
+        .await;
+    assert_eq!(charts, tracks, "a chart with two lines, a legend and a table per track");
+    // Links back to each table's replay and debrief.
+    for id in [&first, &second] {
+        let links = inst
+            .run(&format!(
+                "[document.querySelector('#compare-tables [data-replay={id}]')?.getAttribute('href'), \
+                  document.querySelector('#compare-tables [data-debrief={id}]')?.getAttribute('href')]",
+                id = js(id)
+            ))
+            .await;
+        assert_eq!(links, json!([format!("#/instructor/replay/{id}"), format!("#/instructor/debrief/{id}")]));
+    }
+    assert_eq!(inst.run("!!document.querySelector('#compare-alert')").await, false, "both tables replay exactly");
+    all_labelled(&inst).await;
+    shots(&inst, &dir, "compare").await;
+
+    // Print: the button prints, and the print style hides the navigation and the buttons.
+    inst.run("window.__printed = 0; window.print = () => { window.__printed += 1; }").await;
+    inst.click("#compare-print").await;
+    assert_eq!(inst.run("window.__printed").await, 1, "the Print button prints");
+    inst.call("Emulation.setEmulatedMedia", json!({ "media": "print" })).await;
+    let hidden = inst
+        .run("['.crumbs', '#compare-print'].map(s => getComputedStyle(document.querySelector(s)).display === 'none' || getComputedStyle(document.querySelector(s).parentElement).display === 'none')")
+        .await;
+    assert_eq!(hidden, json!([true, true]), "printing hides the navigation and the buttons");
+    inst.run("window.scrollTo(0, 0)").await;
+    inst.screenshot(&dir, "compare-print-laptop").await;
+    inst.call("Emulation.setEmulatedMedia", json!({ "media": "" })).await;
+
+    // A table that does not replay exactly (faked in the page, as for the replay) is named in a red alert.
+    inst.run(
+        "(() => { const real = window.fetch; window.fetch = async (...args) => { const answer = await real(...args); \
+           if (!String(args[0]).includes('/api/compare')) return answer; const body = await answer.json(); body.tables[1].ok = false; \
+           return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } }); }; \
+           window.dispatchEvent(new HashChangeEvent('hashchange')); })()",
+    )
+    .await;
+    inst.wait_for(
+        "the mismatch alert",
+        &format!("document.querySelector('#compare-alert[role=alert]')?.textContent.includes({})", js(&second_code)),
+    )
+    .await;
+
+    // ---- Games of two scenarios: the server's refusal, in words -------------------------------------
+    browser.allow_network_errors(&["/source", "/api/compare"]);
+    // A fresh page (without the faked fetch) and a fresh selection.
+    inst.goto(&format!("{base}/#/instructor/games")).await;
+    inst.reload().await;
+    inst.click(&format!("input[data-compare={}]", js(&first))).await;
+    inst.click(&format!("input[data-compare={}]", js(&other))).await;
+    inst.wait_for(
+        "the warning under the button",
+        "document.querySelector('#compare-status')?.textContent.includes('different scenarios')",
+    )
+    .await;
+    inst.click("#compare-selected").await;
+    inst.wait_for(
+        "the refusal in words",
+        "document.querySelector('#compare-error .error[data-code=mixed_scenarios]')?.textContent.includes('different scenarios')",
+    )
+    .await;
+    let picked =
+        inst.wait_for("the chosen games listed", "document.querySelector('#compare-picked')?.textContent").await;
+    let picked = picked.as_str().unwrap_or_default().to_string();
+    assert!(picked.contains(&first_code) && picked.contains(&other_code), "both games and their scenario: {picked}");
+    inst.screenshot(&dir, "compare-mixed-laptop").await;
+    browser.allow_network_errors(&["/source"]);
+
+    let errors = browser.console_errors();
+    let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(errors.is_empty(), "console errors:\n{}\nserver log:\n{}", listed.join("\n"), server.log());
+    browser.close().await;
+}

@@ -27,6 +27,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("stored.js", JS, include_str!("../../client/stored.js")),
     ("replay.js", JS, include_str!("../../client/replay.js")),
     ("debrief.js", JS, include_str!("../../client/debrief.js")),
+    ("compare.js", JS, include_str!("../../client/compare.js")),
 ];
 
 /// `GET /` and `GET /?asset=<name>`.
