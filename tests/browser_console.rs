@@ -11,26 +11,18 @@ mod setup;
 
 use std::time::Duration;
 
-use cdp::{js, Browser};
+use cdp::js;
 use setup::{LAPTOP, PHONE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_instructor_runs_a_session_with_bots_and_events() {
-    let Some(chromium) = setup::chromium_or_skip("the_instructor_runs_a_session_with_bots_and_events") else {
+    let Some(setup::Stage { server, base, browser, dir }) =
+        setup::stage("the_instructor_runs_a_session_with_bots_and_events").await
+    else {
         return;
     };
-    let dir = setup::screenshot_dir();
-    let server = server::Server::start();
-    let base = server.base.clone();
-    let browser = Browser::launch(&chromium).await;
     // No source text is loaded in this test: the client asks, and the answer is a 404.
-    browser.allow_network_errors(&["/source"]);
-
-    let inst = browser.page("instructor", LAPTOP.0, LAPTOP.1).await;
-    inst.goto(&format!("{base}/#/instructor")).await;
-    inst.type_into("#instructor-key", &server.key).await;
-    inst.click("#signin-form button[type=submit]").await;
-    inst.wait_for_selector("#new-scenario option").await;
+    let inst = setup::signed_in_instructor(&browser, &server, "#new-scenario option").await;
     // The scenario with events (the main one), and its first role for the student.
     let picked = inst
         .run(

@@ -12,7 +12,7 @@ mod setup;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use cdp::{js, Browser, Page};
+use cdp::{js, Page};
 use setup::{LAPTOP, PHONE, PROJECTOR};
 
 /// Each student's draft in round 1: (role, move id, move name). The names are the markers that
@@ -99,15 +99,12 @@ async fn no_foreign_drafts(students: &[(&str, &Page)], projector: &Page) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_class_plays_the_tutorial_in_browsers() {
-    let Some(chromium) = setup::chromium_or_skip("a_class_plays_the_tutorial_in_browsers") else { return };
+    let Some(setup::Stage { server, base, browser, dir }) =
+        setup::stage("a_class_plays_the_tutorial_in_browsers").await
+    else {
+        return;
+    };
     let started = Instant::now();
-    let dir = setup::screenshot_dir();
-    let server = server::Server::start();
-    let base = server.base.clone();
-    let browser = Browser::launch(&chromium).await;
-    // "No source text loaded" is a documented 404 (`GET /api/scenarios/{id}/source`); the
-    // browser logs every 404 as a network error, which is expected here and nothing else is.
-    browser.allow_network_errors(&["/source"]);
 
     // ---- The instructor signs in, loads the source text and creates a session -----------------
     let inst = browser.page("instructor", LAPTOP.0, LAPTOP.1).await;

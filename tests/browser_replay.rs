@@ -14,7 +14,7 @@ mod setup;
 use std::path::Path;
 use std::time::Duration;
 
-use cdp::{js, Browser, Page};
+use cdp::{js, Page};
 use serde_json::json;
 use setup::{LAPTOP, PHONE};
 
@@ -92,23 +92,13 @@ async fn lens_shows(page: &Page, lens: &str, condition: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_instructor_replays_and_debriefs_a_stored_game() {
-    let Some(chromium) = setup::chromium_or_skip("the_instructor_replays_and_debriefs_a_stored_game") else {
+    let Some(setup::Stage { server, base, browser, dir }) =
+        setup::stage("the_instructor_replays_and_debriefs_a_stored_game").await
+    else {
         return;
     };
-    let dir = setup::screenshot_dir();
-    let server = server::Server::start();
-    let base = server.base.clone();
-    let browser = Browser::launch(&chromium).await;
-    // The instructor's home asks for the first scenario's essay, which is not loaded: a
     // documented 404. Every other failed request counts as an error.
-    browser.allow_network_errors(&["/source"]);
-
-    // ---- The instructor signs in, loads the essay's stand-in and creates a session over HTTP ------
-    let inst = browser.page("instructor", LAPTOP.0, LAPTOP.1).await;
-    inst.goto(&format!("{base}/#/instructor")).await;
-    inst.type_into("#instructor-key", &server.key).await;
-    inst.click("#signin-form button[type=submit]").await;
-    inst.wait_for_selector("#stored-games-link").await;
+    let inst = setup::signed_in_instructor(&browser, &server, "#stored-games-link").await;
     let auth = format!("{{ Authorization: 'Bearer ' + {} }}", js(&server.key));
     let loaded = inst
         .run(&format!(
@@ -504,21 +494,13 @@ async fn force_rounds(page: &Page, base: &str, session: &str, code: &str, rounds
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_instructor_compares_tables_of_one_scenario() {
-    let Some(chromium) = setup::chromium_or_skip("the_instructor_compares_tables_of_one_scenario") else {
+    let Some(setup::Stage { server, base, browser, dir }) =
+        setup::stage("the_instructor_compares_tables_of_one_scenario").await
+    else {
         return;
     };
-    let dir = setup::screenshot_dir();
-    let server = server::Server::start();
-    let base = server.base.clone();
-    let browser = Browser::launch(&chromium).await;
     // No essay is loaded: the client asks for it, and the answer is a documented 404.
-    browser.allow_network_errors(&["/source"]);
-
-    let inst = browser.page("instructor", LAPTOP.0, LAPTOP.1).await;
-    inst.goto(&format!("{base}/#/instructor")).await;
-    inst.type_into("#instructor-key", &server.key).await;
-    inst.click("#signin-form button[type=submit]").await;
-    inst.wait_for_selector("#stored-games-link").await;
+    let inst = setup::signed_in_instructor(&browser, &server, "#stored-games-link").await;
     let auth = format!("{{ Authorization: 'Bearer ' + {} }}", js(&server.key));
 
     // Two tables of the tutorial: bots everywhere, played to the end; bots but for an empty

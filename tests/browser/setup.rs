@@ -54,3 +54,37 @@ pub fn stand_in_source(paragraphs: usize) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// What every browser test starts from: the real server on a fresh database, headless chromium
+/// with the one network error a fresh server gives (no essay loaded: `GET …/source` is a
+/// documented 404) allowed, and the screenshot folder. `None` when the test is skipped.
+pub struct Stage {
+    pub server: super::server::Server,
+    pub base: String,
+    pub browser: super::cdp::Browser,
+    pub dir: PathBuf,
+}
+
+pub async fn stage(test: &str) -> Option<Stage> {
+    let chromium = chromium_or_skip(test)?;
+    let server = super::server::Server::start();
+    let base = server.base.clone();
+    let browser = super::cdp::Browser::launch(&chromium).await;
+    browser.allow_network_errors(&["/source"]);
+    Some(Stage { server, base, browser, dir: screenshot_dir() })
+}
+
+/// The instructor console on a laptop-sized page, signed in with the server's key, once `ready`
+/// (a CSS selector) is on the page.
+pub async fn signed_in_instructor(
+    browser: &super::cdp::Browser,
+    server: &super::server::Server,
+    ready: &str,
+) -> super::cdp::Page {
+    let page = browser.page("instructor", LAPTOP.0, LAPTOP.1).await;
+    page.goto(&format!("{}/#/instructor", server.base)).await;
+    page.type_into("#instructor-key", &server.key).await;
+    page.click("#signin-form button[type=submit]").await;
+    page.wait_for_selector(ready).await;
+    page
+}
