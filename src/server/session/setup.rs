@@ -78,6 +78,26 @@ fn blank(app: &App, row: &SessionRow, loaded: std::sync::Arc<crate::scenario::Lo
     }
 }
 
+/// A new session's row and the first event of its log, both from the same facts.
+fn birth(row: &SessionRow) -> (Op, LogEvent) {
+    let op = Op::Session(NewSession {
+        id: row.id.clone(),
+        instructor_id: row.instructor_id.clone(),
+        join_code: row.join_code.clone(),
+        scenario_id: row.scenario_id.clone(),
+        scenario_hash: row.scenario_hash.clone(),
+        seed: row.seed,
+        deadline_secs: row.deadline_secs,
+    });
+    let created = LogEvent::Created {
+        scenario: row.scenario_id.clone(),
+        scenario_hash: row.scenario_hash.clone(),
+        seed: row.seed,
+        deadline_secs: row.deadline_secs,
+    };
+    (op, created)
+}
+
 /// Creates a session for an instructor, commits it, and starts its task.
 pub async fn create(app: &App, instructor_id: &str, request: CreateSession) -> Result<SessionHandle, CreateError> {
     let loaded = app.catalog().get(&request.scenario).ok_or(CreateError::UnknownScenario(request.scenario))?;
@@ -111,28 +131,14 @@ pub async fn create(app: &App, instructor_id: &str, request: CreateSession) -> R
         created_at: now_ms(),
     };
     let mut session = blank(app, &row, loaded.clone());
-    let mut ops = vec![
-        Op::ScenarioText {
-            hash: loaded.hash.clone(),
-            scenario_id: loaded.scenario.id.clone(),
-            text: loaded.text.clone(),
-        },
-        Op::Session(NewSession {
-            id: row.id.clone(),
-            instructor_id: row.instructor_id.clone(),
-            join_code: join_code.clone(),
-            scenario_id: row.scenario_id.clone(),
-            scenario_hash: row.scenario_hash.clone(),
-            seed,
-            deadline_secs,
-        }),
-    ];
-    let mut events = vec![LogEvent::Created {
-        scenario: row.scenario_id.clone(),
-        scenario_hash: row.scenario_hash.clone(),
-        seed,
-        deadline_secs,
+    let mut ops = vec![Op::ScenarioText {
+        hash: loaded.hash.clone(),
+        scenario_id: loaded.scenario.id.clone(),
+        text: loaded.text.clone(),
     }];
+    let (session_op, created) = birth(&row);
+    ops.push(session_op);
+    let mut events = vec![created];
     for role in bots {
         let (bot_ops, bot_events, bot) = session.new_bot(role);
         ops.extend(bot_ops);
@@ -310,27 +316,9 @@ pub async fn fork(
         created_at: now_ms(),
     };
     let mut session = blank(app, &row, loaded.clone());
-    let mut ops = vec![
-        Op::Session(NewSession {
-            id: row.id.clone(),
-            instructor_id: row.instructor_id.clone(),
-            join_code: join_code.clone(),
-            scenario_id: row.scenario_id.clone(),
-            scenario_hash: row.scenario_hash.clone(),
-            seed: row.seed,
-            deadline_secs: row.deadline_secs,
-        }),
-        Op::SessionStatus { id: row.id.clone(), status: "lobby", round },
-    ];
-    let mut events = vec![
-        LogEvent::Created {
-            scenario: row.scenario_id.clone(),
-            scenario_hash: row.scenario_hash.clone(),
-            seed: row.seed,
-            deadline_secs: row.deadline_secs,
-        },
-        LogEvent::ForkedFrom { session: source.id.clone(), round },
-    ];
+    let (session_op, created) = birth(&row);
+    let mut ops = vec![session_op, Op::SessionStatus { id: row.id.clone(), status: "lobby", round }];
+    let mut events = vec![created, LogEvent::ForkedFrom { session: source.id.clone(), round }];
     let mut bots: Vec<RoleId> = Vec::new();
     for stored in log {
         match &stored.event {
