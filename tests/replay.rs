@@ -6,18 +6,8 @@ mod common;
 
 use serde_json::{json, Value};
 
-use common::{orders, spawn_app, state_where, TestApp, TestClient, ROLES};
+use common::{plan, spawn_app, state_where, TestApp, TestClient, ROLES};
 use third_neighbor::replay::{self, export};
-
-/// The same plan every round (legal in the tutorial and the lab).
-fn plan(role: &str) -> Value {
-    match role {
-        "mongolia" => orders(&["reach_out", "trade_deal"]),
-        "russia" => orders(&["friendly_visit"]),
-        "china" => orders(&["trade_deal", "investment"]),
-        _ => orders(&["english_classes", "trade_framework"]),
-    }
-}
 
 const PUBLIC: &str = "PUBLIC-HELLO, everyone";
 const SECRET: &str = "SECRET-M2R we will do trade_deal";

@@ -4,17 +4,7 @@ mod common;
 
 use serde_json::{json, Value};
 
-use common::{orders, spawn_app, state_where, TestClient, ROLES};
-
-/// The tutorial's plan for each role, every round (legal, within 2 action points).
-fn plan(role: &str) -> Value {
-    match role {
-        "mongolia" => orders(&["reach_out", "trade_deal"]),
-        "russia" => orders(&["friendly_visit"]),
-        "china" => orders(&["trade_deal", "investment"]),
-        _ => orders(&["english_classes", "trade_framework"]),
-    }
-}
+use common::{orders, plan, spawn_app, state_where, TestClient, ROLES};
 
 async fn play_round(players: &mut [(TestClient, &str)], round: u64) -> Vec<Value> {
     for (client, role) in players.iter_mut() {

@@ -340,6 +340,17 @@ pub async fn state_where(c: &mut TestClient, pred: impl Fn(&Value) -> bool) -> V
 }
 
 /// Orders for one role: move ids (no targets in the tutorial).
+/// A legal plan for each role of the tutorial (and the lab), the same every round: within two
+/// action points, with the joint trade deal both sides order.
+pub fn plan(role: &str) -> Value {
+    match role {
+        "mongolia" => orders(&["reach_out", "trade_deal"]),
+        "russia" => orders(&["friendly_visit"]),
+        "china" => orders(&["trade_deal", "investment"]),
+        _ => orders(&["english_classes", "trade_framework"]),
+    }
+}
+
 pub fn orders(moves: &[&str]) -> Value {
     Value::from(moves.iter().map(|m| json!({"move": m})).collect::<Vec<_>>())
 }
