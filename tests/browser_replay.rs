@@ -438,6 +438,26 @@ async fn the_instructor_replays_and_debriefs_a_stored_game() {
     lens_shows(&other, "public", "!!document.querySelector('#replay-alert')?.offsetParent").await;
     other.screenshot(&dir, "replay-mismatch-laptop").await;
 
+    // ---- The HTML export, opened from a file with the network off: it needs nothing else -----------
+    let exported = inst
+        .run(&format!(
+            "fetch('/api/sessions/{session}/export.html?lens=declassified', {{ headers: {auth} }}).then(r => r.text())"
+        ))
+        .await;
+    let file = std::env::temp_dir().join(format!("third-neighbor-export-{session}.html"));
+    std::fs::write(&file, exported.as_str().expect("the page's text")).expect("write the export");
+    let offline = browser.page("export", LAPTOP.0, LAPTOP.1).await;
+    offline.offline(true).await;
+    offline.goto(&format!("file://{}", file.display())).await;
+    offline.wait_for("the offline replay", "document.querySelector('#where')?.textContent.startsWith('Step ')").await;
+    let last = offline.run("Number(document.querySelector('#slider').value)").await.as_i64().expect("a step");
+    assert!(last > 3, "the page starts at the last step: {last}");
+    assert!(offline.text().await.contains("private-marker-41"), "the declassified export shows the private message");
+    press(&offline, "ArrowLeft", 37).await;
+    offline.wait_for("one step back", &format!("document.querySelector('#slider').value === '{}'", last - 1)).await;
+    shots(&offline, &dir, "export-html").await;
+    let _ = std::fs::remove_file(&file);
+
     // ---- A game that does not exist: the server's error in words -----------------------------------
     browser.allow_network_errors(&["/source", "/api/sessions/no-such-game"]);
     inst.goto(&format!("{base}/#/instructor/replay/no-such-game")).await;
