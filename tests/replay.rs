@@ -486,3 +486,55 @@ async fn tables_of_one_class_are_compared_side_by_side() {
     let (status, body) = app.http("GET", &format!("/api/compare?sessions={ids}"), Some(&other), None).await;
     assert_eq!((status, body.contains("not_instructor")), (403, true));
 }
+
+#[tokio::test]
+async fn the_main_scenario_with_bots_replays_debriefs_and_forks() {
+    let app = common::spawn_app_with(|config| {
+        let dir = config.scenarios.clone().expect("a scenario folder");
+        let main = include_str!("../scenarios/mongolia-2024.toml");
+        std::fs::write(dir.join("mongolia-2024.toml"), main).expect("write the main scenario");
+    })
+    .await;
+    let (session_id, _) = app.create_session(json!({"scenario": "mongolia-2024", "seed": 5, "bots": ROLES})).await;
+    let mut teacher = app.instructor(&session_id).await;
+    teacher.request(json!({"type": "start"})).await.expect("start");
+    for round in 1..=6u64 {
+        teacher.request(json!({"type": "force_resolve"})).await.expect("force");
+        teacher.recv_until("report", |v| v["type"] == "round_resolved" && v["round"] == round).await;
+    }
+    let over = teacher.recv_type("game_over").await;
+    let base = format!("/api/sessions/{session_id}");
+
+    let all = get_json(&app, &format!("{base}/replay")).await;
+    assert_eq!(all["ok"], true, "{}", all["errors"]);
+    assert_eq!(all["rounds"].as_array().unwrap().len(), 6);
+    assert_eq!(all["final"]["scores"], over["scores"]);
+    assert_eq!(all["bots"].as_array().unwrap().len(), 4);
+    let outcomes: usize =
+        all["rounds"].as_array().unwrap().iter().map(|r| r["report"]["outcomes"].as_array().unwrap().len()).sum();
+
+    let debrief = get_json(&app, &format!("{base}/debrief")).await;
+    let points = debrief["turning_points"].as_array().unwrap();
+    assert_eq!(points.len(), 3, "{points:?}");
+    assert!(points.windows(2).all(|w| w[0]["round"].as_u64() < w[1]["round"].as_u64()), "in round order");
+    assert!(points.iter().any(|p| !p["what_if"].is_null()), "{points:?}");
+    // In this game some turning point has an order without which it would not have happened.
+    assert!(points.iter().any(|p| p["what_if"]["fired_without"] == false), "{points:?}");
+    let decided: usize =
+        debrief["decisions"].as_array().unwrap().iter().map(|d| d["orders"].as_array().unwrap().len()).sum();
+    assert_eq!(decided, outcomes, "every order, with its paragraph");
+
+    let (_, csv) = app.http("GET", &format!("{base}/export.csv"), Some(&app.instructor_key), None).await;
+    assert_eq!(parse_csv(&csv).len() - 1, outcomes);
+
+    // A fork after the UN vote's round continues from the state the original had then.
+    let (status, body) =
+        app.http("POST", &format!("{base}/fork"), Some(&app.instructor_key), Some(r#"{"round": 5}"#)).await;
+    assert_eq!(status, 201, "{body}");
+    let fork: Value = serde_json::from_str(&body).unwrap();
+    let forked = get_json(&app, &format!("/api/sessions/{}/replay", fork["session_id"].as_str().unwrap())).await;
+    assert_eq!(forked["ok"], true);
+    assert_eq!(forked["rounds"].as_array().unwrap().len(), 4);
+    assert_eq!(forked["rounds"][3]["state_hash"], all["rounds"][3]["state_hash"]);
+    assert_eq!(forked["bots"], all["bots"], "the bots are seated again");
+}

@@ -63,27 +63,37 @@ fn turning_points(replay: &Replay) -> Vec<TurningPoint<'_>> {
     points
 }
 
-/// Re-resolves the round without each order in turn; the one whose absence stops the cause from
-/// firing (or, failing that, changes the most) is the what-if.
+/// Re-resolves the round without each order in turn. The what-if is the order whose absence
+/// stops the cause from firing, and among those the one that changes the fewest tracks (the most
+/// targeted counterfactual: "without the US's pressure" rather than "without the visit it was
+/// about"); when no single order stops it, the one that changes the most.
 fn what_if(sc: &Scenario, point: &TurningPoint) -> Value {
     let round = point.round;
-    let mut best: Option<(bool, i64, RoleId, usize, Vec<i64>)> = None;
+    // Ranked by (stops the cause, then fewer tracks changed if it does, more change if not).
+    type Rank = (bool, std::cmp::Reverse<usize>, i64);
+    let mut best: Option<(Rank, RoleId, usize, Vec<i64>)> = None;
     for (role, orders) in round.orders.iter().enumerate() {
         for index in 0..orders.len() {
             let mut without = round.orders.clone();
             without[role].remove(index);
             let (next, report) = resolve_round(sc, &round.before, &without);
             let stopped = !point.cause.fired(&report);
-            let change: i64 = next.tracks.iter().zip(&round.after.tracks).map(|(a, b)| (a - b).abs()).sum();
+            let diffs = next.tracks.iter().zip(&round.after.tracks).map(|(a, b)| (a - b).abs());
+            let (tracks_changed, change) = (diffs.clone().filter(|d| *d != 0).count(), diffs.sum::<i64>());
             if change == 0 && !stopped {
                 continue;
             }
-            if best.as_ref().is_none_or(|b| (stopped, change) > (b.0, b.1)) {
-                best = Some((stopped, change, role, index, next.tracks));
+            let rank: Rank = if stopped {
+                (true, std::cmp::Reverse(tracks_changed), 0)
+            } else {
+                (false, std::cmp::Reverse(0), change)
+            };
+            if best.as_ref().is_none_or(|b| rank > b.0) {
+                best = Some((rank, role, index, next.tracks));
             }
         }
     }
-    let Some((stopped, _, role, index, tracks)) = best else { return Value::Null };
+    let Some(((stopped, ..), role, index, tracks)) = best else { return Value::Null };
     let order = &round.orders[role][index];
     let mv = &sc.moves[order.mv];
     let target = order.target.and_then(|t| sc.targets.get(t));
@@ -108,8 +118,7 @@ fn what_if(sc: &Scenario, point: &TurningPoint) -> Value {
             (actual != other).then(|| format!("{} {other} instead of {actual}", t.name))
         })
         .collect();
-    let role_name = &sc.roles[role].name;
-    let mut narrative = format!("Without {role_name}'s \u{201c}{}\u{201d}", mv.name);
+    let mut narrative = format!("Without {} \u{201c}{}\u{201d}", possessive(&sc.roles[role].name), mv.name);
     if let Some(t) = target {
         narrative.push_str(&format!(" (aimed at {})", t.name));
     }
@@ -123,6 +132,15 @@ fn what_if(sc: &Scenario, point: &TurningPoint) -> Value {
         "role": sc.roles[role].id, "move": mv.id, "move_name": mv.name, "target": target.map(|t| t.id.clone()),
         "fired_without": !stopped, "narrative": narrative, "differences": differences,
     })
+}
+
+/// "Russia's", "the United States'".
+fn possessive(name: &str) -> String {
+    if name.ends_with('s') {
+        format!("{name}'")
+    } else {
+        format!("{name}'s")
+    }
 }
 
 fn turning_point_json(sc: &Scenario, point: &TurningPoint) -> Value {
@@ -266,6 +284,12 @@ pub fn debrief(sc: &Scenario, replay: &Replay, session_id: &str, status: &str) -
 #[cfg(test)]
 mod tests {
     use super::names_move;
+
+    #[test]
+    fn names_take_the_possessive_they_read_with() {
+        assert_eq!(super::possessive("Russia"), "Russia's");
+        assert_eq!(super::possessive("United States"), "United States'");
+    }
 
     #[test]
     fn a_message_names_a_move_by_name_or_id() {
