@@ -267,6 +267,17 @@ async fn exports_parse_back_and_the_json_replays_to_the_same_hash() {
     let (_, declassified) =
         app.http("GET", &format!("{base}/export.html?lens=declassified"), Some(&app.instructor_key), None).await;
     assert!(declassified.contains("SECRET-M2R"));
+    // The essay's paragraphs go with the page once loaded, unless the instructor leaves them out.
+    let essay = "First stand-in paragraph (essay-marker-1).\nSecond stand-in paragraph (essay-marker-2).";
+    let (status, _) = app.http("PUT", "/api/scenarios/lab/source", Some(&app.instructor_key), Some(essay)).await;
+    assert_eq!(status, 200);
+    let (_, with) = app.http("GET", &format!("{base}/export.html"), Some(&app.instructor_key), None).await;
+    assert!(with.contains("essay-marker-2"));
+    let (_, without) = app.http("GET", &format!("{base}/export.html?source=0"), Some(&app.instructor_key), None).await;
+    assert!(!without.contains("essay-marker") && without.contains("PUBLIC-HELLO"));
+    let (status, _) =
+        app.http("GET", &format!("{base}/export.html?source=maybe"), Some(&app.instructor_key), None).await;
+    assert_eq!(status, 400);
 }
 
 #[tokio::test]

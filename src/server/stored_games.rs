@@ -198,16 +198,28 @@ pub async fn export_csv(
     Ok(download("text/csv; charset=utf-8", stored.file_name(&format!("{suffix}.csv")), body))
 }
 
-/// `GET /api/sessions/{id}/export.html[?lens=public|declassified|role:…]`: one offline page.
+#[derive(Debug, Deserialize)]
+pub struct HtmlQuery {
+    lens: Option<String>,
+    /// `0` leaves out the essay's paragraphs (for a file that will be shared beyond the class).
+    source: Option<String>,
+}
+
+/// `GET /api/sessions/{id}/export.html[?lens=public|declassified|role:…][&source=0]`: one
+/// offline page, with the paragraphs of the loaded essay behind its ¶ links unless `source=0`.
 pub async fn export_html(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
-    Query(query): Query<LensQuery>,
+    Query(query): Query<HtmlQuery>,
 ) -> Result<Response, ApiError> {
     let stored = open(&app, &instructor, &id).await?;
-    let lens = lens(&stored, &query, Lens::Public)?;
-    let source = app.store().source(&stored.row.scenario_id).await.map_err(|e| ApiError::internal(&e))?;
+    let lens = lens(&stored, &LensQuery { lens: query.lens }, Lens::Public)?;
+    let source = match query.source.as_deref() {
+        Some("0") => None,
+        None | Some("1") => app.store().source(&stored.row.scenario_id).await.map_err(|e| ApiError::internal(&e))?,
+        Some(other) => return Err(ApiError::bad_request(format!("source must be 0 or 1, not `{other}`"))),
+    };
     let meta = stored.meta();
     let sc = &stored.loaded.scenario;
     let view = replay::view(sc, &stored.replay, &meta, lens);
