@@ -65,8 +65,8 @@ fn turning_points(replay: &Replay) -> Vec<TurningPoint<'_>> {
 
 /// Re-resolves the round without each order in turn. The what-if is the order whose absence
 /// stops the cause from firing, and among those the one that changes the fewest tracks (the most
-/// targeted counterfactual: "without the US's pressure" rather than "without the visit it was
-/// about"); when no single order stops it, the one that changes the most.
+/// targeted counterfactual: "without the pressure" rather than "without the visit the pressure
+/// was about"); when no single order stops it, the one that changes the most.
 fn what_if(sc: &Scenario, point: &TurningPoint) -> Value {
     let round = point.round;
     // Ranked by (stops the cause, then fewer tracks changed if it does, more change if not).
@@ -134,7 +134,7 @@ fn what_if(sc: &Scenario, point: &TurningPoint) -> Value {
     })
 }
 
-/// "Russia's", "the United States'".
+/// "Alba's", "the Lowlands'".
 fn possessive(name: &str) -> String {
     if name.ends_with('s') {
         format!("{name}'")
@@ -287,8 +287,8 @@ mod tests {
 
     #[test]
     fn names_take_the_possessive_they_read_with() {
-        assert_eq!(super::possessive("Russia"), "Russia's");
-        assert_eq!(super::possessive("United States"), "United States'");
+        assert_eq!(super::possessive("Alba"), "Alba's");
+        assert_eq!(super::possessive("the Lowlands"), "the Lowlands'");
     }
 
     #[test]
