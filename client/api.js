@@ -4,6 +4,29 @@
 
 import { ServerError } from './?asset=net.js';
 
+/**
+ * fetch, uncached; resolves to a 2xx response, else throws a ServerError: the server's own
+ * `{"error": {code, message}}` when it sent one, `network` when it cannot be reached.
+ */
+async function send(path, init) {
+  let response;
+  try {
+    response = await fetch(path, { ...init, cache: 'no-store' });
+  } catch {
+    throw new ServerError('network', 'the server cannot be reached');
+  }
+  noteServerDate(response);
+  if (!response.ok) {
+    let err = { code: `http_${response.status}`, message: response.statusText };
+    try {
+      const json = await response.json();
+      if (json && json.error) err = json.error;
+    } catch { /* not JSON */ }
+    throw new ServerError(err.code, err.message);
+  }
+  return response;
+}
+
 /** fetch → JSON (or text), turning `{"error": {code, message}}` answers into ServerErrors. */
 export async function request(method, path, { body, key, text = false, contentType } = {}) {
   const headers = {};
@@ -18,21 +41,7 @@ export async function request(method, path, { body, key, text = false, contentTy
       headers['Content-Type'] = 'application/json';
     }
   }
-  let response;
-  try {
-    response = await fetch(path, { method, headers, body: payload, cache: 'no-store' });
-  } catch {
-    throw new ServerError('network', 'the server cannot be reached');
-  }
-  noteServerDate(response);
-  if (!response.ok) {
-    let err = { code: `http_${response.status}`, message: response.statusText };
-    try {
-      const json = await response.json();
-      if (json && json.error) err = json.error;
-    } catch { /* not JSON */ }
-    throw new ServerError(err.code, err.message);
-  }
+  const response = await send(path, { method, headers, body: payload });
   if (response.status === 204) return null;
   if (text) return response.text();
   return response.json();
@@ -44,21 +53,7 @@ export async function request(method, path, { body, key, text = false, contentTy
  * answer's `Content-Disposition` (else `fallbackName`). Resolves to `{ filename, size }`.
  */
 export async function download(path, { key, fallbackName }) {
-  let response;
-  try {
-    response = await fetch(path, { headers: key ? { Authorization: `Bearer ${key}` } : {}, cache: 'no-store' });
-  } catch {
-    throw new ServerError('network', 'the server cannot be reached');
-  }
-  noteServerDate(response);
-  if (!response.ok) {
-    let err = { code: `http_${response.status}`, message: response.statusText };
-    try {
-      const json = await response.json();
-      if (json && json.error) err = json.error;
-    } catch { /* not JSON */ }
-    throw new ServerError(err.code, err.message);
-  }
+  const response = await send(path, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
   const blob = await response.blob();
   const disposition = response.headers.get('Content-Disposition') || '';
   const match = disposition.match(/filename\*?=(?:UTF-8'')?"?([^";]+)"?/i);

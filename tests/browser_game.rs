@@ -59,24 +59,6 @@ async fn lock(page: &Page) {
     page.wait_for("the orders to be locked", "!!document.querySelector('#unlock')").await;
 }
 
-/// Checks that every field has a label and every button or link a name (for screen readers).
-async fn all_labelled(page: &Page) {
-    let unlabelled = page
-        .run(
-            "(() => { const bad = []; \
-             for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) { \
-               const ok = (el.id && document.querySelector(`label[for=\"${CSS.escape(el.id)}\"]`)) || el.getAttribute('aria-label') \
-                 || el.getAttribute('aria-labelledby') || el.closest('label'); \
-               if (!ok) bad.push(el.outerHTML.slice(0, 100)); } \
-             for (const el of document.querySelectorAll('button, a[href]')) { \
-               if (!(el.textContent.trim() || el.getAttribute('aria-label'))) bad.push(el.outerHTML.slice(0, 100)); } \
-             if (!document.querySelector('[aria-live=polite]')) bad.push('no live region'); \
-             return bad; })()",
-        )
-        .await;
-    assert_eq!(unlabelled, serde_json::json!([]), "[{}] unlabelled controls", page.label);
-}
-
 /// Checks that no page but the instructor's shows another role's pending draft.
 async fn no_foreign_drafts(students: &[(&str, &Page)], projector: &Page) {
     for (role, page) in students {
@@ -316,7 +298,7 @@ async fn a_class_plays_the_tutorial_in_browsers() {
     shots(&boris, &dir, "student-round-russia", LAPTOP).await;
     shots(&inst, &dir, "instructor-console-round", LAPTOP).await;
     for page in [&ana, &boris, &chen, &dana, &inst, &proj] {
-        all_labelled(page).await;
+        setup::all_labelled(page).await;
     }
 
     // Locking: three roles lock, the projector's lights follow, the fourth lock resolves.

@@ -60,23 +60,6 @@ async fn at_step(page: &Page, n: i64) {
     .await;
 }
 
-/// Checks that every field has a label and every button or link a name (for screen readers).
-async fn all_labelled(page: &Page) {
-    let unlabelled = page
-        .run(
-            "(() => { const bad = []; \
-             for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) { \
-               const ok = (el.id && document.querySelector(`label[for=\"${CSS.escape(el.id)}\"]`)) || el.getAttribute('aria-label') \
-                 || el.getAttribute('aria-labelledby') || el.closest('label'); \
-               if (!ok) bad.push(el.outerHTML.slice(0, 100)); } \
-             for (const el of document.querySelectorAll('button, a[href], summary')) { \
-               if (!(el.textContent.trim() || el.getAttribute('aria-label'))) bad.push(el.outerHTML.slice(0, 100)); } \
-             return bad; })()",
-        )
-        .await;
-    assert_eq!(unlabelled, json!([]), "[{}] unlabelled controls", page.label);
-}
-
 /// The text of the replay's message list.
 const MESSAGES: &str = "(document.querySelector('.replay-messages-box')?.textContent || '')";
 
@@ -223,7 +206,7 @@ async fn the_instructor_replays_and_debriefs_a_stored_game() {
     )
     .await;
     inst.run(&format!("document.querySelector('[data-exports={}]').open = false", js(&session))).await;
-    all_labelled(&inst).await;
+    setup::all_labelled(&inst).await;
     shots(&inst, &dir, "stored-games").await;
 
     // Fork from round 2: a new game in the lobby with its own join code, then deleted again.
@@ -366,7 +349,7 @@ async fn the_instructor_replays_and_debriefs_a_stored_game() {
     .await;
     inst.click("dialog#paragraph button").await;
     inst.wait_for("the dialog closed", "!document.querySelector('dialog#paragraph[open]')").await;
-    all_labelled(&inst).await;
+    setup::all_labelled(&inst).await;
     shots(&inst, &dir, "replay-end").await;
 
     // ---- The debrief -------------------------------------------------------------------------------
@@ -394,7 +377,7 @@ async fn the_instructor_replays_and_debriefs_a_stored_game() {
     assert_eq!(shown, expected, "the turning points with their what-if");
     let charts = inst.run("document.querySelectorAll('.debrief-charts .chart-box').length").await;
     assert_eq!(charts, 4, "a chart per track");
-    all_labelled(&inst).await;
+    setup::all_labelled(&inst).await;
     shots(&inst, &dir, "debrief").await;
     // Print: the button calls window.print(), and the print style hides the navigation.
     inst.run("window.__printed = 0; window.print = () => { window.__printed += 1; }").await;
@@ -555,7 +538,7 @@ async fn the_instructor_compares_tables_of_one_scenario() {
     let status = inst.run("document.querySelector('#compare-status').textContent").await;
     let status = status.as_str().unwrap_or_default().to_string();
     assert!(status.contains(&first_code) && status.contains(&second_code), "what is selected, in words: {status}");
-    all_labelled(&inst).await;
+    setup::all_labelled(&inst).await;
     inst.click("#compare-selected").await;
     inst.wait_for_selector("#compare-scores").await;
     let hash = inst.run("location.hash").await;
@@ -652,7 +635,7 @@ async fn the_instructor_compares_tables_of_one_scenario() {
         assert_eq!(links, json!([format!("#/instructor/replay/{id}"), format!("#/instructor/debrief/{id}")]));
     }
     assert_eq!(inst.run("!!document.querySelector('#compare-alert')").await, false, "both tables replay exactly");
-    all_labelled(&inst).await;
+    setup::all_labelled(&inst).await;
     shots(&inst, &dir, "compare").await;
 
     // Print: the button prints, and the print style hides the navigation and the buttons.

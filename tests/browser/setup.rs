@@ -88,3 +88,22 @@ pub async fn signed_in_instructor(
     page.wait_for_selector(ready).await;
     page
 }
+
+/// Checks that every field has a label, every button, link and disclosure a name (for screen
+/// readers), and that the page has a polite live region for what changes.
+pub async fn all_labelled(page: &super::cdp::Page) {
+    let unlabelled = page
+        .run(
+            "(() => { const bad = []; \
+             for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) { \
+               const ok = (el.id && document.querySelector(`label[for=\"${CSS.escape(el.id)}\"]`)) || el.getAttribute('aria-label') \
+                 || el.getAttribute('aria-labelledby') || el.closest('label'); \
+               if (!ok) bad.push(el.outerHTML.slice(0, 100)); } \
+             for (const el of document.querySelectorAll('button, a[href], summary')) { \
+               if (!(el.textContent.trim() || el.getAttribute('aria-label'))) bad.push(el.outerHTML.slice(0, 100)); } \
+             if (!document.querySelector('[aria-live=polite]')) bad.push('no live region'); \
+             return bad; })()",
+        )
+        .await;
+    assert_eq!(unlabelled, serde_json::json!([]), "[{}] unlabelled controls", page.label);
+}
