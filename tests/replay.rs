@@ -108,7 +108,14 @@ async fn every_lens_matches_what_its_sockets_saw_live() {
     let last_hash = game.teacher_reports.last().expect("three reports")["state_hash"].clone();
     assert_eq!(all["final"]["state_hash"], last_hash);
     assert_eq!(all["final"]["scores"], game.scores);
-    assert!(all["rounds"].as_array().unwrap().iter().all(|r| r["hash_ok"] == true));
+    for round in all["rounds"].as_array().unwrap() {
+        assert_eq!(round["hash_ok"], true);
+        // The state after each round, in the canonical form: its SHA-256 is the stored hash.
+        use sha2::Digest as _;
+        let bytes = serde_json::to_vec(&round["state"]).unwrap();
+        let hash: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hash, round["state_hash"].as_str().unwrap(), "round {}", round["round"]);
+    }
     let text = all.to_string();
     assert!(text.contains(SECRET) && text.contains(TEAM) && text.contains("russian_leverage"));
     let drafted: Vec<&str> = steps_of(&all, "draft").iter().filter_map(|s| s["role"].as_str()).collect();
@@ -129,6 +136,7 @@ async fn every_lens_matches_what_its_sockets_saw_live() {
     assert_eq!(reports(&public), game.spectator_reports);
     let text = public.to_string();
     assert!(text.contains("PUBLIC-HELLO"));
+    assert!(public["rounds"][0].get("state").is_none(), "the whole state (private tracks, RNG) is declassified only");
     for secret in [SECRET, TEAM, "russian_leverage", "\"draft\""] {
         assert!(!text.contains(secret), "the public lens shows {secret}");
     }

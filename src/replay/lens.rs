@@ -117,13 +117,18 @@ impl ReplayView<'_> {
             .rounds
             .iter()
             .map(|r| {
-                json!({
+                let mut round = json!({
                     "round": r.round,
                     "name": sc.rounds.get((r.round as usize).saturating_sub(1)).map(|d| d.name.clone()),
                     "state_hash": r.hash, "stored_hash": r.stored_hash, "hash_ok": r.hash == r.stored_hash,
                     "tracks": audience.tracks(sc, &r.after.tracks),
                     "report": round_resolved(sc, &r.report, &r.stored_hash, audience, bots),
-                })
+                });
+                if self.lens == Lens::Declassified {
+                    // The whole state after the round, in the canonical form its hash covers.
+                    round["state"] = r.after.canonical(sc);
+                }
+                round
             })
             .collect()
     }
