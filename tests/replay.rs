@@ -557,3 +557,29 @@ async fn the_main_scenario_with_bots_replays_debriefs_and_forks() {
     assert_eq!(forked["rounds"][3]["state_hash"], all["rounds"][3]["state_hash"]);
     assert_eq!(forked["bots"], all["bots"], "the bots are seated again");
 }
+
+#[tokio::test]
+async fn a_game_whose_scenario_text_no_longer_reads_says_so_and_harms_no_other() {
+    let mut app = spawn_app().await;
+    let game = play_recorded(&app).await;
+    let (other, _) = app.create_session(json!({"scenario": "tutorial"})).await;
+    // The stored text of the lab scenario is damaged (by hand, or a stricter future reader) ...
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", app.db_path.display())).await.expect("open db");
+    sqlx::query("UPDATE scenario_texts SET text = 'id = \"lab\"\nrounds = [' WHERE scenario_id = 'lab'")
+        .execute(&pool)
+        .await
+        .expect("damage the text");
+    pool.close().await;
+    // ... and the file is gone from the folder (the same text on disk would be used instead).
+    let folder = app.config.scenarios.clone().expect("a scenario folder");
+    std::fs::remove_file(folder.join("lab.toml")).expect("remove the file");
+    app.restart().await;
+
+    let (status, body) =
+        app.http("GET", &format!("/api/sessions/{}/replay", game.session_id), Some(&app.instructor_key), None).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("scenario_unreadable") && body.contains("cannot be replayed"), "{body}");
+    // Everything else still works.
+    assert_eq!(get_json(&app, &format!("/api/sessions/{other}/replay")).await["ok"], true);
+    assert_eq!(get_json(&app, "/api/sessions").await.as_array().unwrap().len(), 2);
+}

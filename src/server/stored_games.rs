@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::api_error::ApiError;
+use super::catalog::CatalogError;
 use super::http::Instructor;
 use super::session::{self, ForkError};
 use super::App;
@@ -66,7 +67,14 @@ async fn owned(app: &App, instructor: &Instructor, id: &str) -> Result<SessionRo
 
 async fn open(app: &App, instructor: &Instructor, id: &str) -> Result<Stored, ApiError> {
     let row = owned(app, instructor, id).await?;
-    let loaded = app.catalog().by_hash(app.store(), &row.scenario_hash).await.map_err(|e| ApiError::internal(&e))?;
+    let loaded = app.catalog().by_hash(app.store(), &row.scenario_hash).await.map_err(|e| match e {
+        // The game cannot be rebuilt: say why rather than "the server failed".
+        CatalogError::MissingText { .. } | CatalogError::Stored(_) => {
+            tracing::error!(session = %row.id, error = %e, "a stored game cannot be replayed");
+            ApiError::new(StatusCode::CONFLICT, "scenario_unreadable", format!("this game cannot be replayed: {e}"))
+        }
+        other => ApiError::internal(&other),
+    })?;
     let log = app.store().events_of(&row.id).await.map_err(|e| ApiError::internal(&e))?;
     let replay = replay::rebuild(&loaded.scenario, row.seed, &log);
     if !replay.ok() {
