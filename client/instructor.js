@@ -425,6 +425,9 @@ class Console {
         return [
           h('p', null, 'The game is over: the scores and every report are below.'),
           h('div', { class: 'control-row' },
+            h('a', { href: `#/instructor/debrief/${encodeURIComponent(s.session.id)}`, class: 'button primary', id: 'open-debrief' }, 'Open the debrief'),
+            h('a', { href: `#/instructor/replay/${encodeURIComponent(s.session.id)}`, class: 'button secondary', id: 'open-replay' }, 'Step through the replay')),
+          h('div', { class: 'control-row' },
             h('button', { type: 'button', class: 'secondary', onclick: () => download(this.key, session, 'html') }, 'Download the replay (HTML)'),
             h('button', { type: 'button', class: 'secondary', onclick: () => download(this.key, session, 'csv') }, 'Download the orders (CSV)')),
         ];

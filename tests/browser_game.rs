@@ -469,6 +469,14 @@ async fn a_class_plays_the_tutorial_in_browsers() {
     proj.screenshot(&dir, "projector-scores-1920").await;
     shots(&proj, &dir, "projector-scores", PROJECTOR).await;
     shots(&inst, &dir, "instructor-console-over", LAPTOP).await;
+    // From the finished game, one click to its debrief.
+    inst.click("#open-debrief").await;
+    inst.wait_for(
+        "the debrief of the game just played",
+        "!!document.querySelector('#main:not([aria-busy])') && location.hash.startsWith('#/instructor/debrief/') \
+         && document.body.textContent.includes('Final scores')",
+    )
+    .await;
     boris
         .wait_for("a full game", "document.querySelector('.panel-scores')?.textContent.includes('After 3 rounds')")
         .await;
