@@ -498,7 +498,7 @@ class Console {
         h('span', { class: `online ${p.connected ? 'on' : 'off'}`, 'aria-label': p.connected ? 'online' : 'offline', role: 'img' }),
         h('span', { class: 'player-name' }, p.name),
         p.bot ? null : roleSelect(p),
-        h('button', { type: 'button', class: 'link danger-link', 'data-key': `kick-${p.player_id}`, 'data-kick': p.player_id, disabled: this.busy,
+        h('button', { type: 'button', class: 'link danger-link', 'data-key': `kick-${p.player_id}`, 'data-kick': p.player_id, disabled: this.busy || finished,
           'aria-label': `Remove ${p.name} from the game`, onclick: () => this.act('kick', { player_id: p.player_id }) }, p.bot ? 'Remove bot' : 'Kick'));
       return [
         readyLights(s, { names: true }),

@@ -85,7 +85,8 @@ export function readyLights(state, { names = true, mine } = {}) {
   return h('ul', { class: 'ready-lights', 'aria-label': 'Who is ready' }, (state.roles || []).map((r) => {
     const people = (r.players || []).map((id) => playersById.get(id)).filter(Boolean).filter((p) => !p.bot);
     const empty = !r.bot && people.length === 0;
-    const status = r.bot ? 'bot, always ready' : empty ? 'no players' : r.ready ? 'ready' : 'choosing';
+    const over = state.phase === 'finished';
+    const status = r.bot ? (over ? 'bot' : 'bot, always ready') : empty ? 'no players' : over ? 'played' : r.ready ? 'ready' : 'choosing';
     const light = r.bot ? 'bot' : empty ? 'empty' : r.ready ? 'on' : 'off';
     return h('li', { class: `ready-chip ${light}${r.id === mine ? ' mine' : ''}`, 'data-role': r.id, 'data-ready': r.ready ? '1' : '0' },
       h('span', { class: 'light', 'aria-hidden': 'true' }),
