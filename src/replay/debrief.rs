@@ -97,27 +97,20 @@ fn what_if(sc: &Scenario, point: &TurningPoint) -> Value {
     let order = &round.orders[role][index];
     let mv = &sc.moves[order.mv];
     let target = order.target.and_then(|t| sc.targets.get(t));
-    let differences: Vec<Value> = sc
+    // Every track the order's absence changes: as data, and in words for the narrative.
+    let (differences, changes): (Vec<Value>, Vec<String>) = sc
         .tracks
         .iter()
-        .enumerate()
-        .filter(|(i, _)| tracks.get(*i) != round.after.tracks.get(*i))
-        .map(|(i, t)| {
-            json!({
+        .zip(round.after.tracks.iter().zip(&tracks))
+        .filter(|(_, (actual, without))| actual != without)
+        .map(|(t, (actual, without))| {
+            let data = json!({
                 "track": t.id, "name": t.name, "private": t.visible_to.is_some(),
-                "actual": round.after.tracks.get(i), "without": tracks.get(i),
-            })
+                "actual": actual, "without": without,
+            });
+            (data, format!("{} {without} instead of {actual}", t.name))
         })
-        .collect();
-    let changes: Vec<String> = sc
-        .tracks
-        .iter()
-        .enumerate()
-        .filter_map(|(i, t)| {
-            let (actual, other) = (round.after.tracks.get(i)?, tracks.get(i)?);
-            (actual != other).then(|| format!("{} {other} instead of {actual}", t.name))
-        })
-        .collect();
+        .unzip();
     let mut narrative = format!("Without {} \u{201c}{}\u{201d}", possessive(&sc.roles[role].name), mv.name);
     if let Some(t) = target {
         narrative.push_str(&format!(" (aimed at {})", t.name));
