@@ -579,6 +579,9 @@ async fn a_game_whose_scenario_text_no_longer_reads_says_so_and_harms_no_other()
         app.http("GET", &format!("/api/sessions/{}/replay", game.session_id), Some(&app.instructor_key), None).await;
     assert_eq!(status, 409, "{body}");
     assert!(body.contains("scenario_unreadable") && body.contains("cannot be replayed"), "{body}");
+    let fork = format!("/api/sessions/{}/fork", game.session_id);
+    let (status, body) = app.http("POST", &fork, Some(&app.instructor_key), Some(r#"{"round": 1}"#)).await;
+    assert_eq!((status, body.contains("scenario_unreadable")), (409, true), "{body}");
     // Everything else still works.
     assert_eq!(get_json(&app, &format!("/api/sessions/{other}/replay")).await["ok"], true);
     assert_eq!(get_json(&app, "/api/sessions").await.as_array().unwrap().len(), 2);

@@ -2,6 +2,7 @@
 //! sends it after every round; the replay rebuilds the very same frame from the log, so that a
 //! replayed report reads exactly as the live one did.
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Value};
 
 use crate::engine::report::Delta;
@@ -26,16 +27,27 @@ impl Audience {
         }
     }
 
-    /// The values of the tracks this audience may see, by track id.
-    pub fn tracks(self, sc: &Scenario, values: &[i64]) -> Value {
-        let map: serde_json::Map<String, Value> = sc
-            .tracks
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.shows_track(sc, *i))
-            .map(|(i, t)| (t.id.clone(), Value::from(values.get(i).copied().unwrap_or(t.start))))
-            .collect();
-        Value::Object(map)
+    /// The values of the tracks this audience may see, by track id: a JSON object when
+    /// serialized (written straight out, with no `Value` built on the way).
+    pub fn tracks<'a>(self, sc: &'a Scenario, values: &'a [i64]) -> VisibleTracks<'a> {
+        VisibleTracks { sc, audience: self, values }
+    }
+}
+
+/// See [`Audience::tracks`].
+pub struct VisibleTracks<'a> {
+    sc: &'a Scenario,
+    audience: Audience,
+    values: &'a [i64],
+}
+
+impl Serialize for VisibleTracks<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (i, t) in self.sc.tracks.iter().enumerate().filter(|(i, _)| self.audience.shows_track(self.sc, *i)) {
+            map.serialize_entry(&t.id, &self.values.get(i).copied().unwrap_or(t.start))?;
+        }
+        map.end()
     }
 }
 

@@ -51,10 +51,8 @@ pub fn compare(tables: &[Table]) -> Value {
                 .iter()
                 .filter_map(|track| {
                     let i = t.sc.track_index(&track.id)?;
-                    let history: Vec<Option<i64>> = std::iter::once(&t.replay.start)
-                        .chain(t.replay.rounds.iter().map(|r| &r.after))
-                        .map(|s| s.tracks.get(i).copied())
-                        .collect();
+                    let history: Vec<Option<i64>> =
+                        t.replay.final_state.history.iter().map(|h| h.get(i).copied()).collect();
                     Some((track.id.clone(), Value::from(history)))
                 })
                 .collect();

@@ -248,10 +248,8 @@ pub fn debrief(sc: &Scenario, replay: &Replay, session_id: &str, status: &str) -
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let history: Vec<Option<i64>> = std::iter::once(&replay.start)
-                .chain(replay.rounds.iter().map(|r| &r.after))
-                .map(|s| s.tracks.get(i).copied())
-                .collect();
+            // The state keeps the tracks at the start and after every round.
+            let history: Vec<Option<i64>> = replay.final_state.history.iter().map(|h| h.get(i).copied()).collect();
             json!({ "id": t.id, "name": t.name, "start": t.start, "min": t.min, "max": t.max,
                     "history": history, "private": t.visible_to.is_some() })
         })

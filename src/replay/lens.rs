@@ -170,35 +170,12 @@ impl Serialize for ReplayView<'_> {
         map.serialize_entry("ok", &replay.ok())?;
         map.serialize_entry("errors", &errors)?;
         map.serialize_entry("bots", &bots)?;
-        map.serialize_entry("start_tracks", &TrackValues::new(self, &replay.start.tracks))?;
+        map.serialize_entry("start_tracks", &self.lens.audience().tracks(sc, &replay.start.tracks))?;
         map.serialize_entry("rounds", &self.rounds_json(&bots))?;
         map.serialize_entry("steps", &Steps(self))?;
         map.serialize_entry("final", &self.final_json())?;
         if self.lens == Lens::Declassified {
             map.serialize_entry("events", &RawLog(meta))?;
-        }
-        map.end()
-    }
-}
-
-/// The values of the tracks a lens shows, by id.
-struct TrackValues<'a> {
-    sc: &'a Scenario,
-    audience: Audience,
-    values: &'a [i64],
-}
-
-impl<'a> TrackValues<'a> {
-    fn new(view: &'a ReplayView<'a>, values: &'a [i64]) -> TrackValues<'a> {
-        TrackValues { sc: view.sc, audience: view.lens.audience(), values }
-    }
-}
-
-impl Serialize for TrackValues<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        for (i, t) in self.sc.tracks.iter().enumerate().filter(|(i, _)| self.audience.shows_track(self.sc, *i)) {
-            map.serialize_entry(&t.id, &self.values.get(i).copied().unwrap_or(t.start))?;
         }
         map.end()
     }
@@ -276,7 +253,7 @@ impl Serialize for StepOut<'_> {
                 map.serialize_entry("resolved", &replay.rounds[*i].round)?;
             }
         }
-        map.serialize_entry("tracks", &TrackValues::new(view, &step.tracks))?;
+        map.serialize_entry("tracks", &view.lens.audience().tracks(sc, &step.tracks))?;
         map.end()
     }
 }

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use super::api_error::ApiError;
 use super::catalog::CatalogError;
 use super::http::Instructor;
-use super::session::{self, ForkError};
+use super::session::{self, ForkError, LoadError, Phase};
 use super::App;
 use crate::replay::export::{self, ExportEvent, ExportLog, ExportScenario};
 use crate::replay::{self, Lens, Meta, Replay};
@@ -65,16 +65,22 @@ async fn owned(app: &App, instructor: &Instructor, id: &str) -> Result<SessionRo
     Ok(row)
 }
 
-async fn open(app: &App, instructor: &Instructor, id: &str) -> Result<Stored, ApiError> {
-    let row = owned(app, instructor, id).await?;
-    let loaded = app.catalog().by_hash(app.store(), &row.scenario_hash).await.map_err(|e| match e {
-        // The game cannot be rebuilt: say why rather than "the server failed".
+/// A stored game's scenario text that is missing or no longer reads: the game cannot be rebuilt,
+/// and the instructor is told why rather than "the server failed".
+fn scenario_error(session: &str, e: CatalogError) -> ApiError {
+    match e {
         CatalogError::MissingText { .. } | CatalogError::Stored(_) => {
-            tracing::error!(session = %row.id, error = %e, "a stored game cannot be replayed");
+            tracing::error!(session, error = %e, "a stored game cannot be replayed");
             ApiError::new(StatusCode::CONFLICT, "scenario_unreadable", format!("this game cannot be replayed: {e}"))
         }
         other => ApiError::internal(&other),
-    })?;
+    }
+}
+
+async fn open(app: &App, instructor: &Instructor, id: &str) -> Result<Stored, ApiError> {
+    let row = owned(app, instructor, id).await?;
+    let loaded =
+        app.catalog().by_hash(app.store(), &row.scenario_hash).await.map_err(|e| scenario_error(&row.id, e))?;
     let log = app.store().events_of(&row.id).await.map_err(|e| ApiError::internal(&e))?;
     let replay = replay::rebuild(&loaded.scenario, row.seed, &log);
     if !replay.ok() {
@@ -100,9 +106,8 @@ pub async fn list(
     instructor: Instructor,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
-    const STATUSES: [&str; 4] = ["lobby", "running", "paused", "finished"];
     let status = query.status.as_deref().filter(|s| !s.is_empty());
-    if let Some(status) = status.filter(|s| !STATUSES.contains(s)) {
+    if let Some(status) = status.filter(|s| !Phase::ALL.iter().any(|p| p.as_str() == *s)) {
         return Err(ApiError::bad_request(format!(
             "unknown status `{status}`: use lobby, running, paused or finished"
         )));
@@ -253,6 +258,7 @@ pub async fn fork(
     let log = app.store().events_of(&row.id).await.map_err(|e| ApiError::internal(&e))?;
     let handle = session::fork(&app, &row, &log, request.round).await.map_err(|e| match e {
         ForkError::BadRound { .. } => ApiError::new(StatusCode::BAD_REQUEST, "bad_round", e.to_string()),
+        ForkError::Load(LoadError::Scenario(e)) => scenario_error(&row.id, e),
         ForkError::Load(_) | ForkError::Random(_) | ForkError::Store => ApiError::internal(&e),
     })?;
     let body = json!({ "session_id": &*handle.id, "join_code": &*handle.join_code, "round": request.round });

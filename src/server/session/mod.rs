@@ -127,6 +127,8 @@ pub enum Phase {
 }
 
 impl Phase {
+    pub const ALL: [Phase; 4] = [Phase::Lobby, Phase::Running, Phase::Paused, Phase::Finished];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Phase::Lobby => "lobby",
