@@ -15,10 +15,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use third_neighbor::bots::{choose_orders, Policy};
 use third_neighbor::config::Config;
 use third_neighbor::engine::{resolve_round, GameState, RoundOrders, Scenario};
+use third_neighbor::log::{EventRow, LogEvent, OrderRef, Sender};
 use third_neighbor::replay::{self, Lens, Meta};
 use third_neighbor::scenario::{self, Loaded};
 use third_neighbor::server::{self, secret};
-use third_neighbor::store::{EventRow, LogEvent, NewSession, Op, Sender, StoredOrder};
+use third_neighbor::store::{NewSession, Op};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -60,11 +61,11 @@ fn game_log(sc: &Scenario) -> Vec<EventRow> {
     for round in 1..=rounds {
         let orders: RoundOrders =
             (0..sc.roles.len()).map(|r| choose_orders(sc, &state, r, Policy::Greedy, SEED)).collect();
-        let stored: Vec<Vec<StoredOrder>> = orders
+        let stored: Vec<Vec<OrderRef>> = orders
             .iter()
             .map(|list| {
                 list.iter()
-                    .map(|o| StoredOrder {
+                    .map(|o| OrderRef {
                         mv: sc.moves[o.mv].id.clone(),
                         target: o.target.map(|t| sc.targets[t].id.clone()),
                     })

@@ -9,7 +9,8 @@
 import { h, fill, region, announce, showError, clearErrors, focusHeading, title } from './?asset=dom.js';
 import { Connection } from './?asset=net.js';
 import * as api from './?asset=api.js';
-import { readyLights, startTicker, scoreboard, setStatus, secondsLeft, withSource, charts, gameOverFromState } from './?asset=widgets.js';
+import { readyLights, startTicker, scoreboard, setStatus, secondsLeft, withSource, charts } from './?asset=widgets.js';
+import { applyFrame, VIEW_FRAMES } from './?asset=live.js';
 import { Chat } from './?asset=chat.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
 
@@ -270,14 +271,12 @@ class Console {
     this.history = null;
     this.confirmEnd = false;
     this.busy = false;
-    this.fresh = true;
     this.conn = new Connection({
       hello: () => ({ type: 'instructor', session_id: this.sessionId, key: this.key }),
       onMessage: (msg) => this.onMessage(msg),
       onStatus: (s) => {
         setStatus(s);
         this.chat.setLive(s === 'open');
-        if (s === 'connecting' || s === 'reconnecting') this.fresh = true;
       },
       onAuthError: (err) => {
         if (err.code === 'not_instructor' || err.code === 'unknown_session') {
@@ -327,8 +326,12 @@ class Console {
   }
 
   onMessage(msg) {
+    if (VIEW_FRAMES.has(msg.type)) {
+      const next = applyFrame(this.state, msg);
+      if (next !== this.state) this.onState(next);
+      return;
+    }
     switch (msg.type) {
-      case 'state': this.onState(msg); break;
       case 'round_resolved': {
         const i = this.reports.findIndex((r) => r.round === msg.round);
         if (i >= 0) this.reports[i] = msg; else this.reports.push(msg);
@@ -364,9 +367,6 @@ class Console {
       }
       withSource(state.session.scenario, () => { this.regions.report.reset(); this.render(); });
     }
-    // Connected to a game that was already over: the server does not send `game_over` again.
-    if (this.fresh && state.phase === 'finished' && !this.gameOver) this.gameOver = gameOverFromState(state, this.scenario);
-    this.fresh = false;
     this.render();
     if (first) focusHeading(this.mainEl);
   }

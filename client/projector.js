@@ -6,6 +6,7 @@ import { h, fill, region, announce, showError, clearErrors, focusHeading, title 
 import { Connection } from './?asset=net.js';
 import * as api from './?asset=api.js';
 import { readyLights, startTicker, charts, scoreboard, setStatus, withSource } from './?asset=widgets.js';
+import { applyFrame, VIEW_FRAMES } from './?asset=live.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
 
 export function projectorPage(root, { code } = {}) {
@@ -95,8 +96,12 @@ class Projector {
   }
 
   onMessage(msg) {
+    if (VIEW_FRAMES.has(msg.type)) {
+      const next = applyFrame(this.state, msg);
+      if (next !== this.state) this.onState(next);
+      return;
+    }
     switch (msg.type) {
-      case 'state': this.onState(msg); break;
       case 'round_resolved': {
         const i = this.reports.findIndex((r) => r.round === msg.round);
         if (i >= 0) this.reports[i] = msg; else this.reports.push(msg);

@@ -6,7 +6,8 @@
 import { h, fill, region, announce, showError, clearErrors, focusHeading, title, signed } from './?asset=dom.js';
 import { Connection } from './?asset=net.js';
 import * as api from './?asset=api.js';
-import { paras, withSource, trackBars, readyLights, startTicker, scoreboard, setStatus, charts, gameOverFromState } from './?asset=widgets.js';
+import { paras, withSource, trackBars, readyLights, startTicker, scoreboard, setStatus, charts } from './?asset=widgets.js';
+import { applyFrame, VIEW_FRAMES } from './?asset=live.js';
 import { Chat } from './?asset=chat.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
 
@@ -154,7 +155,6 @@ class StudentGame {
     this.newReport = false;
     this.pending = false;
     this.stopped = false;
-    this.fresh = true;
     this.history = null;
     this.conn = conn || new Connection({
       hello: () => ({ type: 'resume', seat_token: this.seat.seat_token }),
@@ -194,7 +194,6 @@ class StudentGame {
 
   onStatus(status) {
     setStatus(status);
-    if (status === 'connecting' || status === 'reconnecting') this.fresh = true;
     if (status === 'open') this.chat.setLive(true);
     if (status === 'reconnecting' || status === 'offline') this.chat.setLive(false);
   }
@@ -213,6 +212,12 @@ class StudentGame {
       this.leave({ code: 'kicked', message: 'You were removed from the game by the instructor.' });
       return false;
     }
+    if (event.code === 4002) {
+      // The seat was opened in more tabs or devices than it may be: this one gives way (a reload
+      // takes it back) rather than fight the newer one.
+      showError({ code: 'opened_elsewhere', message: 'This seat is now open on another tab or device. Reload this page to use it here.' });
+      return false;
+    }
     return true;
   }
 
@@ -229,8 +234,12 @@ class StudentGame {
   }
 
   onMessage(msg) {
+    if (VIEW_FRAMES.has(msg.type)) {
+      const next = applyFrame(this.state, msg);
+      if (next !== this.state) this.onState(next);
+      return;
+    }
     switch (msg.type) {
-      case 'state': this.onState(msg); break;
       case 'round_resolved': this.onReport(msg); break;
       case 'message': this.chat.add(msg); break;
       case 'game_over': this.onGameOver(msg); break;
@@ -254,13 +263,6 @@ class StudentGame {
       }
       withSource(state.session.scenario, () => this.rerenderAll());
     }
-    if (this.fresh && state.phase === 'finished' && !this.gameOver) {
-      // (Re)connected to a game that was already over: the server does not send `game_over`
-      // again, so the scores are worked out from the final tracks.
-      this.gameOver = gameOverFromState(state, this.scenario);
-      if (this.gameOver) this.tab = 'scores';
-    }
-    this.fresh = false;
     this.render();
     if (first) focusHeading(this.mainEl);
   }

@@ -307,43 +307,6 @@ export function scoreboard(gameOver, scenarioJson, { mine } = {}) {
   }));
 }
 
-/**
- * A stand-in for `game_over` when a page (re)connects to a finished game: the server replays the
- * last report but not `game_over`, so the scores are worked out here from the final tracks with
- * the engine's own formula (`src/engine/score.rs`). Null when a needed track is not visible.
- */
-export function gameOverFromState(state, scenarioJson) {
-  if (!state || state.phase !== 'finished' || !scenarioJson) return null;
-  const values = new Map((state.tracks || []).map((t) => [t.id, t.value]));
-  const defs = new Map(scenarioJson.tracks.map((t) => [t.id, t]));
-  const scores = {};
-  const roles = [];
-  for (const role of scenarioJson.roles) {
-    const terms = role.objective.score || [];
-    let weighted = 0;
-    let total = 0;
-    for (const term of terms) {
-      let value = term.tracks.length ? Infinity : 0;
-      for (const id of term.tracks) {
-        const def = defs.get(id);
-        if (!def || !values.has(id)) return null;
-        const span = Math.max(1, def.max - def.min);
-        const v = Math.min(Math.max(values.get(id) - def.min, 0), span);
-        const perMille = Math.floor((v * 1000) / span);
-        value = Math.min(value, term.invert ? 1000 - perMille : perMille);
-      }
-      weighted += value * term.weight;
-      total += term.weight;
-    }
-    const points = total ? Math.min(100, Math.max(0, Math.floor((weighted * 100 + total * 500) / (total * 1000)))) : 0;
-    scores[role.id] = points;
-    const r = (state.roles || []).find((x) => x.id === role.id) || {};
-    const names = (r.players || []).map((id) => (state.players || []).find((p) => p.player_id === id)).filter(Boolean).map((p) => p.name);
-    roles.push({ id: role.id, name: role.name, score: points, objective: role.objective.summary, essay: role.objective.essay, players: names, bot: Boolean(r.bot) });
-  }
-  return { type: 'game_over', computed: true, scores, debrief: { roles, tracks: state.tracks } };
-}
-
 // ---- Connection status ---------------------------------------------------------------------------
 
 const STATUS_TEXT = {

@@ -58,6 +58,10 @@ pub struct Limits {
     pub max_write_buffer: usize,
     /// Frames queued for one connection; a client that lets it fill is disconnected.
     pub send_queue: usize,
+    /// Students in one session, at most (bots not counted).
+    pub max_players: usize,
+    /// Connections open on one seat at once (tabs, devices); a newer one closes the oldest.
+    pub max_seat_connections: usize,
     /// Per-connection rate limit: a burst of this many frames...
     pub rate_burst: f64,
     /// ...refilled at this many frames per second...
@@ -88,6 +92,8 @@ impl Default for Limits {
             write_buffer: 8 * 1024,
             max_write_buffer: 1024 * 1024,
             send_queue: 256,
+            max_players: 40,
+            max_seat_connections: 4,
             rate_burst: 40.0,
             rate_per_sec: 10.0,
             rate_overdraft: 40,

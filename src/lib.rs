@@ -1,17 +1,20 @@
 //! Third Neighbor: a multiplayer diplomacy teaching game.
 //!
 //! Modules in reading order: the pure rules [`engine`]; [`scenario`] files that feed it; the
-//! [`bots`] that play empty seats; the [`sim`] tools for scenario authors; the [`replay`] of stored
-//! games (pure too); then the server side:
-//! its [`config`], the wire [`protocol`], the [`store`] (SQLite) and the [`server`] itself.
+//! [`bots`] that play empty seats; the [`sim`] tools for scenario authors; the session's [`log`]
+//! of events and the [`table`] that folds it (one game's pure model: seats, phase, clock, drafts,
+//! press); the wire [`protocol`]; the [`replay`] of stored games (pure too); then the server
+//! side: its [`config`], the [`store`] (SQLite) and the [`server`] itself.
 
 pub mod bots;
 pub mod engine;
+pub mod log;
+pub mod protocol;
 pub mod replay;
 pub mod scenario;
 pub mod sim;
+pub mod table;
 
 pub mod config;
-pub mod protocol;
 pub mod server;
 pub mod store;

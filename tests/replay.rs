@@ -441,7 +441,7 @@ async fn a_log_that_no_longer_replays_is_reported_in_every_view() {
     // Append a round whose stored hash no engine would give (as a corrupted or hand-edited
     // database would have it).
     let last = before["events"].as_array().unwrap().last().unwrap()["seq"].as_i64().unwrap();
-    let bogus = third_neighbor::store::LogEvent::RoundResolved {
+    let bogus = third_neighbor::log::LogEvent::RoundResolved {
         round: 4,
         orders: Default::default(),
         state_hash: "0".repeat(64),

@@ -27,6 +27,7 @@ async fn every_error_code_can_be_triggered_and_the_connection_stays_open() {
         c.limits.auth_timeout = Duration::from_millis(800);
         c.limits.guess_burst = 6.0;
         c.limits.guess_per_sec = 0.0;
+        c.limits.max_players = 2;
     })
     .await;
     let (session_id, code) = app.create_session(json!({"scenario": "lab"})).await;
@@ -70,6 +71,10 @@ async fn every_error_code_can_be_triggered_and_the_connection_stays_open() {
     // With a seat.
     let (mut m, _) = app.join(&code, "M").await;
     let (mut r, _) = app.player(&code, "R", "russia").await;
+    let mut third = app.client().await;
+    let full = third.refused(json!({"type": "join", "code": code, "name": "Third"})).await;
+    assert_eq!(full, "table_full", "two students is all this server takes per game");
+    seen.insert(full);
     seen.insert(check(&mut m, json!({"type": "join", "code": code, "name": "again"}), "already_joined").await);
     seen.insert(check(&mut m, json!({"type": "start"}), "not_instructor").await);
     seen.insert(check(&mut m, json!({"type": "set_orders", "round": 1, "orders": []}), "wrong_phase").await);

@@ -5,9 +5,12 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::error::{ErrorCode, WireError};
+use crate::log::OrderRef;
 
 /// Orders in one `set_orders`, at most.
 pub const MAX_ORDERS: usize = 32;
+/// Longest `id` string a frame may carry (it is echoed back in `re`).
+pub const MAX_ID_LEN: usize = 64;
 
 /// A string that must never reach a log: seat tokens and instructor keys.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
@@ -18,15 +21,6 @@ impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(<redacted>)")
     }
-}
-
-/// One order as a client names it.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-pub struct OrderIn {
-    #[serde(rename = "move")]
-    pub mv: String,
-    #[serde(default)]
-    pub target: Option<String>,
 }
 
 /// Who a `say` is for: `"all"`, one role id, or a list of role ids.
@@ -66,7 +60,7 @@ pub enum ClientMsg {
     },
     SetOrders {
         round: u32,
-        orders: Vec<OrderIn>,
+        orders: Vec<OrderRef>,
     },
     Ready {
         round: u32,
@@ -192,6 +186,17 @@ pub fn parse(text: &str) -> Result<Frame, (Option<Value>, WireError)> {
         return Err((None, WireError::new(ErrorCode::BadJson, "a frame must be a JSON object")));
     };
     let id = object.remove("id").filter(|v| !v.is_null());
+    let id = match id {
+        Some(Value::String(s)) if s.chars().count() > MAX_ID_LEN => {
+            return Err((
+                None,
+                WireError::new(ErrorCode::BadRequest, format!("an id has at most {MAX_ID_LEN} characters")),
+            ));
+        }
+        Some(v @ (Value::String(_) | Value::Number(_))) => Some(v),
+        Some(_) => return Err((None, WireError::new(ErrorCode::BadRequest, "an id is a string or a number"))),
+        None => None,
+    };
     let kind = match object.get("type") {
         Some(Value::String(kind)) => kind.clone(),
         _ => return Err((id, WireError::new(ErrorCode::BadRequest, "a frame needs a \"type\" string"))),
@@ -232,7 +237,7 @@ mod tests {
         assert_eq!(frame.id, Some(Value::from("7")));
         assert_eq!(
             frame.msg,
-            ClientMsg::SetOrders { round: 1, orders: vec![OrderIn { mv: "a".into(), target: Some("b".into()) }] }
+            ClientMsg::SetOrders { round: 1, orders: vec![OrderRef { mv: "a".into(), target: Some("b".into()) }] }
         );
         let frame = parse(r#"{"type":"ready","round":2}"#).unwrap();
         assert_eq!(frame.msg, ClientMsg::Ready { round: 2, ready: true });
@@ -247,6 +252,8 @@ mod tests {
         assert_eq!(code(r#"{"id":1}"#), ErrorCode::BadRequest);
         assert_eq!(code(r#"{"type":"fly"}"#), ErrorCode::UnknownType);
         assert_eq!(code(r#"{"type":"join","code":5}"#), ErrorCode::BadRequest);
+        assert_eq!(code(r#"{"type":"ping","id":{"a":1}}"#), ErrorCode::BadRequest);
+        assert_eq!(code(&format!(r#"{{"type":"ping","id":"{}"}}"#, "x".repeat(65))), ErrorCode::BadRequest);
     }
 
     #[test]

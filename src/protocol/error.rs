@@ -53,6 +53,8 @@ pub enum ErrorCode {
     EventInPlay,
     /// The message or text is larger than allowed.
     TooLarge,
+    /// The session already has as many players as it takes.
+    TableFull,
     /// Too many frames, or too many wrong codes, tokens or keys from one address.
     RateLimited,
     /// No authenticating message arrived in time; the connection closes.
@@ -87,6 +89,7 @@ impl ErrorCode {
         ErrorCode::UnknownEvent,
         ErrorCode::EventInPlay,
         ErrorCode::TooLarge,
+        ErrorCode::TableFull,
         ErrorCode::RateLimited,
         ErrorCode::AuthTimeout,
         ErrorCode::Internal,
@@ -117,6 +120,7 @@ impl ErrorCode {
             ErrorCode::UnknownEvent => "unknown_event",
             ErrorCode::EventInPlay => "event_in_play",
             ErrorCode::TooLarge => "too_large",
+            ErrorCode::TableFull => "table_full",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::AuthTimeout => "auth_timeout",
             ErrorCode::Internal => "internal",

@@ -1,12 +1,12 @@
 //! The round report as the wire shows it (`round_resolved`), for one audience. The live session
 //! sends it after every round; the replay rebuilds the very same frame from the log, so that a
-//! replayed report reads exactly as the live one did.
+//! replayed report reads exactly as the live one did. It is written straight to JSON.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{json, Value};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::engine::report::Delta;
-use crate::engine::{Line, RoleId, RoundReport, Scenario, Status, TrackId};
+use crate::engine::{RoleId, RoundReport, Scenario, Status, TrackId};
+use crate::log::OrderRef;
 
 /// What a view may show: one role's, the public's, or everything (the instructor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,106 +51,230 @@ impl Serialize for VisibleTracks<'_> {
     }
 }
 
-fn effects_json(sc: &Scenario, audience: Audience, effects: &[Delta]) -> Value {
-    effects
-        .iter()
-        .filter(|d| audience.shows_track(sc, d.track))
-        .map(|d| json!({ "track": sc.tracks[d.track].id, "amount": d.amount }))
-        .collect()
+/// `round_resolved` for one audience: every role's orders (public once resolved), and effects
+/// and tracks filtered to what the audience may see.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportView<'a> {
+    pub sc: &'a Scenario,
+    pub report: &'a RoundReport,
+    pub state_hash: &'a str,
+    pub audience: Audience,
+    /// The roles bots played.
+    pub bots: &'a [RoleId],
+    /// Sent again to a seat that (re)connected.
+    pub replay: bool,
 }
 
-/// `round_resolved` for one audience: every role's orders (public once resolved), and effects and
-/// tracks filtered to what the audience may see. `bots` are the ids of the roles bots played.
-pub fn round_resolved(
-    sc: &Scenario,
-    report: &RoundReport,
-    state_hash: &str,
-    audience: Audience,
-    bots: &[&str],
-) -> Value {
-    let line = |l: Line| (l.text, l.essay);
-    let mut orders = serde_json::Map::new();
-    for role in &sc.roles {
-        orders.insert(role.id.clone(), Value::Array(Vec::new()));
+impl Serialize for ReportView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (sc, report) = (self.sc, self.report);
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("round", &report.round)?;
+        map.serialize_entry("orders", &OrdersByRole(self))?;
+        map.serialize_entry("outcomes", &Outcomes(self))?;
+        map.serialize_entry("events", &EventLines(self))?;
+        map.serialize_entry("interactions", &InteractionLines(self))?;
+        map.serialize_entry("tracks", &TrackChanges(self))?;
+        map.serialize_entry("headline", &self.headline())?;
+        let bots: Vec<&str> = self.bots.iter().filter_map(|r| sc.roles.get(*r)).map(|r| r.id.as_str()).collect();
+        map.serialize_entry("bots", &bots)?;
+        map.serialize_entry("state_hash", self.state_hash)?;
+        map.serialize_entry("finished", &(report.round >= sc.round_count()))?;
+        if self.replay {
+            map.serialize_entry("replay", &true)?;
+        }
+        map.end()
     }
-    let outcomes: Vec<Value> = report
-        .orders
-        .iter()
-        .map(|o| {
-            let (narrative, essay) = line(o.explain(sc));
+}
+
+impl ReportView<'_> {
+    /// The biggest visible changes, as "Track +2" lines (at most three).
+    fn headline(&self) -> Vec<String> {
+        let (sc, report) = (self.sc, self.report);
+        let mut changes: Vec<(i64, usize)> = (0..sc.tracks.len())
+            .filter(|i| self.audience.shows_track(sc, *i))
+            .filter_map(|i| {
+                let before = report.tracks_before.get(i).copied()?;
+                let after = report.tracks_after.get(i).copied()?;
+                (after != before).then_some((after - before, i))
+            })
+            .collect();
+        changes.sort_by_key(|(d, i)| (std::cmp::Reverse(d.abs()), *i));
+        changes.iter().take(3).map(|(d, i)| format!("{} {:+}", sc.tracks[*i].name, d)).collect()
+    }
+}
+
+/// `{role: [{move, target}]}`: what each role ordered (automatic answers left out).
+struct OrdersByRole<'a>(&'a ReportView<'a>);
+
+impl Serialize for OrdersByRole<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (sc, report) = (self.0.sc, self.0.report);
+        let mut map = serializer.serialize_map(Some(sc.roles.len()))?;
+        for (ri, role) in sc.roles.iter().enumerate() {
+            let orders: Vec<OrderRef> = report
+                .orders
+                .iter()
+                .filter(|o| o.role == ri && !o.automatic)
+                .filter_map(|o| {
+                    let mv = sc.moves.get(o.order.mv)?;
+                    let target = o.order.target.and_then(|t| sc.targets.get(t)).map(|t| t.id.clone());
+                    Some(OrderRef { mv: mv.id.clone(), target })
+                })
+                .collect();
+            map.serialize_entry(&role.id, &orders)?;
+        }
+        map.end()
+    }
+}
+
+/// Effects filtered to the audience: `[{track, amount}]`.
+struct Effects<'a> {
+    view: &'a ReportView<'a>,
+    effects: &'a [Delta],
+}
+
+impl Serialize for Effects<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (sc, audience) = (self.view.sc, self.view.audience);
+        let mut seq = serializer.serialize_seq(None)?;
+        for d in self.effects.iter().filter(|d| audience.shows_track(sc, d.track)) {
+            seq.serialize_element(&EffectOut { track: &sc.tracks[d.track].id, amount: d.amount })?;
+        }
+        seq.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct EffectOut<'a> {
+    track: &'a str,
+    amount: i64,
+}
+
+struct Outcomes<'a>(&'a ReportView<'a>);
+
+impl Serialize for Outcomes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        let (sc, report) = (view.sc, view.report);
+        let mut seq = serializer.serialize_seq(Some(report.orders.len()))?;
+        for o in &report.orders {
+            let line = o.explain(sc);
             let mv = sc.moves.get(o.order.mv);
-            let target = o.order.target.and_then(|t| sc.targets.get(t)).map(|t| t.id.clone());
-            let role = sc.roles.get(o.role).map(|r| r.id.clone()).unwrap_or_default();
-            if !o.automatic {
-                if let (Some(Value::Array(list)), Some(mv)) = (orders.get_mut(&role), mv) {
-                    list.push(json!({ "move": mv.id, "target": target }));
-                }
-            }
             let reason = match &o.status {
                 Status::Illegal { reason } => Some(reason.code()),
                 _ => None,
             };
-            let status = o.status.code();
-            json!({
-                "role": role, "move": mv.map(|m| m.id.clone()), "move_name": mv.map(|m| m.name.clone()),
-                "target": target, "succeeded": o.status.succeeded(), "status": status, "reason": reason,
-                "automatic": o.automatic, "effects": effects_json(sc, audience, &o.effects),
-                "narrative": narrative, "essay": essay,
-            })
-        })
-        .collect();
-    let events: Vec<Value> = report
-        .events
-        .iter()
-        .map(|e| {
-            let (narrative, essay) = line(e.explain(sc));
-            json!({
-                "id": sc.events.get(e.event).map(|d| d.id.clone()),
-                "effects": effects_json(sc, audience, &e.effects), "narrative": narrative, "essay": essay,
-            })
-        })
-        .collect();
-    let interactions: Vec<Value> = report
-        .interactions
-        .iter()
-        .map(|i| {
-            let (narrative, essay) = line(i.explain(sc));
-            json!({
-                "id": sc.interactions.get(i.interaction).map(|d| d.id.clone()),
-                "effects": effects_json(sc, audience, &i.effects), "narrative": narrative, "essay": essay,
-            })
-        })
-        .collect();
-    let mut changes: Vec<(i64, usize)> = Vec::new();
-    let tracks: Vec<Value> = sc
-        .tracks
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| audience.shows_track(sc, *i))
-        .map(|(i, t)| {
+            seq.serialize_element(&OutcomeOut {
+                role: sc.roles.get(o.role).map_or("", |r| &r.id),
+                mv: mv.map(|m| &*m.id),
+                move_name: mv.map(|m| &*m.name),
+                target: o.order.target.and_then(|t| sc.targets.get(t)).map(|t| &*t.id),
+                succeeded: o.status.succeeded(),
+                status: o.status.code(),
+                reason,
+                automatic: o.automatic,
+                effects: Effects { view, effects: &o.effects },
+                narrative: &line.text,
+                essay: &line.essay,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct OutcomeOut<'a> {
+    role: &'a str,
+    #[serde(rename = "move")]
+    mv: Option<&'a str>,
+    move_name: Option<&'a str>,
+    target: Option<&'a str>,
+    succeeded: bool,
+    status: &'static str,
+    reason: Option<&'static str>,
+    automatic: bool,
+    effects: Effects<'a>,
+    narrative: &'a str,
+    essay: &'a [u32],
+}
+
+#[derive(serde::Serialize)]
+struct LineOut<'a> {
+    id: Option<&'a str>,
+    effects: Effects<'a>,
+    narrative: &'a str,
+    essay: &'a [u32],
+}
+
+struct EventLines<'a>(&'a ReportView<'a>);
+
+impl Serialize for EventLines<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        let mut seq = serializer.serialize_seq(Some(view.report.events.len()))?;
+        for e in &view.report.events {
+            let line = e.explain(view.sc);
+            seq.serialize_element(&LineOut {
+                id: view.sc.events.get(e.event).map(|d| &*d.id),
+                effects: Effects { view, effects: &e.effects },
+                narrative: &line.text,
+                essay: &line.essay,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+struct InteractionLines<'a>(&'a ReportView<'a>);
+
+impl Serialize for InteractionLines<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        let mut seq = serializer.serialize_seq(Some(view.report.interactions.len()))?;
+        for i in &view.report.interactions {
+            let line = i.explain(view.sc);
+            seq.serialize_element(&LineOut {
+                id: view.sc.interactions.get(i.interaction).map(|d| &*d.id),
+                effects: Effects { view, effects: &i.effects },
+                narrative: &line.text,
+                essay: &line.essay,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+/// `[{id, name, before, value, min, max}]` for the tracks the audience sees.
+struct TrackChanges<'a>(&'a ReportView<'a>);
+
+impl Serialize for TrackChanges<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        let (sc, report) = (view.sc, view.report);
+        let mut seq = serializer.serialize_seq(None)?;
+        for (i, t) in sc.tracks.iter().enumerate().filter(|(i, _)| view.audience.shows_track(sc, *i)) {
             let before = report.tracks_before.get(i).copied().unwrap_or(t.start);
             let after = report.tracks_after.get(i).copied().unwrap_or(before);
-            if after != before {
-                changes.push((after - before, i));
-            }
-            json!({ "id": t.id, "name": t.name, "before": before, "value": after, "min": t.min, "max": t.max })
-        })
-        .collect();
-    // The biggest visible changes, as the engine's headline would put them.
-    changes.sort_by_key(|(d, i)| (std::cmp::Reverse(d.abs()), *i));
-    let headline: Vec<String> =
-        changes.iter().take(3).map(|(d, i)| format!("{} {:+}", sc.tracks[*i].name, d)).collect();
-    json!({
-        "type": "round_resolved",
-        "round": report.round,
-        "orders": orders,
-        "outcomes": outcomes,
-        "events": events,
-        "interactions": interactions,
-        "tracks": tracks,
-        "headline": headline,
-        "bots": bots,
-        "state_hash": state_hash,
-        "finished": report.round >= sc.round_count(),
-    })
+            seq.serialize_element(&TrackOut {
+                id: &t.id,
+                name: &t.name,
+                before,
+                value: after,
+                min: t.min,
+                max: t.max,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct TrackOut<'a> {
+    id: &'a str,
+    name: &'a str,
+    before: i64,
+    value: i64,
+    min: i64,
+    max: i64,
 }

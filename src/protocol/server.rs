@@ -1,33 +1,300 @@
-//! The small server → client messages; the views (`state`, `round_resolved`, `message`,
-//! `game_over`) are built by the session that owns the data.
+//! Server → client frames: one typed [`ServerMsg`] per frame kind, written straight to JSON text
+//! (no `serde_json::Value` built on the way). The views they carry borrow from the scenario and
+//! the session; the session builds them (`crate::table`) and serializes each once per audience.
 
-use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
-use super::error::WireError;
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::Value;
 
-/// `ack {re}`: the frame with this `id` was carried out (and is durable, for writes).
-pub fn ack(re: &Value) -> String {
-    json!({ "type": "ack", "re": re }).to_string()
+use super::error::{ErrorCode, WireError};
+use super::report::ReportView;
+use crate::log::OrderRef;
+
+/// Every frame the server sends, tagged by `type`.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg<'a> {
+    /// The frame with this `id` was carried out (and is durable, for changes).
+    Ack {
+        re: &'a Value,
+    },
+    Error(ErrorView<'a>),
+    /// A seat was taken; `seat_token` only on `join` (the only frame that ever carries it).
+    Welcome {
+        session_id: &'a str,
+        player_id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        seat_token: Option<&'a str>,
+    },
+    Pong,
+    /// This seat was removed by the instructor; the socket closes with 4001.
+    Kicked,
+    /// The whole view of the session for one seat.
+    State(Box<StateView<'a>>),
+    /// A role's draft changed: to that role's players and the instructor.
+    Draft {
+        round: u32,
+        role: &'a str,
+        orders: Vec<OrderRef>,
+    },
+    /// A role locked or unlocked its orders: to everyone.
+    RoleReady {
+        round: u32,
+        role: &'a str,
+        ready: bool,
+    },
+    /// A seat joined, changed role, connected or disconnected: to everyone.
+    Player(PlayerView<'a>),
+    /// A seat was removed: to everyone.
+    PlayerRemoved {
+        player_id: &'a str,
+    },
+    /// The round's deadline or length changed: to everyone.
+    Clock(ClockView),
+    /// Press, to its readers.
+    Message(MessageView<'a>),
+    /// The round report for one audience.
+    RoundResolved(ReportView<'a>),
+    /// The final scores and the debrief.
+    GameOver(GameOverView<'a>),
+}
+
+impl<'a> ServerMsg<'a> {
+    /// The frame as JSON text. (Writing cannot fail: every map key is a string. Were it to, the
+    /// reader would get an `internal` error frame rather than nothing.)
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| {
+            r#"{"type":"error","code":"internal","message":"the server could not write this frame"}"#.to_string()
+        })
+    }
+
+    pub fn error(re: Option<&'a Value>, error: &'a WireError) -> ServerMsg<'a> {
+        ServerMsg::Error(ErrorView { re, code: error.code, message: &error.message, detail: error.detail })
+    }
 }
 
 /// `error {re?, code, message, detail?}`.
+#[derive(Debug, Serialize)]
+pub struct ErrorView<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub re: Option<&'a Value>,
+    pub code: ErrorCode,
+    pub message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<&'static str>,
+}
+
+/// `ack {re}` as text.
+pub fn ack(re: &Value) -> String {
+    ServerMsg::Ack { re }.to_text()
+}
+
+/// `error {re?, code, message, detail?}` as text.
 pub fn error(re: Option<&Value>, err: &WireError) -> String {
-    let mut out = json!({ "type": "error", "code": err.code.as_str(), "message": err.message });
-    if let Some(re) = re {
-        out["re"] = re.clone();
-    }
-    if let Some(detail) = err.detail {
-        out["detail"] = Value::from(detail);
-    }
-    out.to_string()
+    ServerMsg::error(re, err).to_text()
 }
 
-/// `welcome {session_id, player_id, seat_token}`: the only message that ever carries a token.
-pub fn welcome(session_id: &str, player_id: &str, seat_token: &str) -> String {
-    json!({ "type": "welcome", "session_id": session_id, "player_id": player_id, "seat_token": seat_token }).to_string()
+/// `welcome {session_id, player_id, seat_token?}` as text.
+pub fn welcome(session_id: &str, player_id: &str, seat_token: Option<&str>) -> String {
+    ServerMsg::Welcome { session_id, player_id, seat_token }.to_text()
 }
 
-/// `pong`: the answer to an application-level `ping`.
+/// `pong` as text.
 pub fn pong() -> String {
-    json!({ "type": "pong" }).to_string()
+    ServerMsg::Pong.to_text()
+}
+
+// ---- state ------------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize)]
+pub struct StateView<'a> {
+    pub session: SessionView<'a>,
+    pub phase: &'static str,
+    pub round: u32,
+    pub round_name: Option<&'a str>,
+    pub briefing: Option<&'a str>,
+    pub deadline_at: Option<i64>,
+    pub remaining_secs: Option<u64>,
+    pub tracks: Vec<TrackView<'a>>,
+    pub events: Vec<EventView<'a>>,
+    pub roles: Vec<RoleView<'a>>,
+    pub players: Vec<PlayerView<'a>>,
+    pub you: YouView<'a>,
+    pub moves: Vec<MoveView<'a>>,
+    pub action_points: Option<u32>,
+    pub my_orders: Vec<OrderRef>,
+    pub ready: bool,
+    /// The instructor's view only: every role's draft.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders: Option<BTreeMap<&'a str, Vec<OrderRef>>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SessionView<'a> {
+    pub id: &'a str,
+    pub join_code: &'a str,
+    pub scenario: &'a str,
+    pub title: &'a str,
+    pub rounds: u32,
+    pub round_secs: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TrackView<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub summary: &'a str,
+    pub min: i64,
+    pub max: i64,
+    pub value: i64,
+    pub private: bool,
+    /// The value at the start of every round so far (the first is the start).
+    pub history: Vec<Option<i64>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventView<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub text: &'a str,
+    pub essay: &'a [u32],
+}
+
+#[derive(Debug, Serialize)]
+pub struct RoleView<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub action_points: u32,
+    pub players: Vec<&'a str>,
+    pub bot: bool,
+    pub ready: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PlayerView<'a> {
+    pub player_id: &'a str,
+    pub name: &'a str,
+    pub role: Option<&'a str>,
+    pub bot: bool,
+    pub connected: bool,
+}
+
+/// Who the seat is: `{kind: "player", player_id, name, role}`, `{kind: "spectator"}` or
+/// `{kind: "instructor"}`.
+#[derive(Debug, Serialize)]
+pub struct YouView<'a> {
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub player_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Option<&'a str>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MoveView<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub summary: &'a str,
+    pub essay: &'a [u32],
+    pub cost: u32,
+    pub targets: Vec<NamedRef<'a>>,
+    /// Role ids (or `"target"`) whose part a joint move needs.
+    pub partners: Option<Vec<&'a str>>,
+    pub choice_of: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NamedRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClockView {
+    pub round: u32,
+    pub deadline_at: Option<i64>,
+    pub remaining_secs: Option<u64>,
+    pub round_secs: u64,
+}
+
+// ---- message ----------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize)]
+pub struct MessageView<'a> {
+    pub from: &'a crate::log::Sender,
+    pub to: To<'a>,
+    pub text: &'a str,
+    pub at: i64,
+}
+
+/// Who a message was for: `"all"` or a list of role ids.
+#[derive(Debug)]
+pub enum To<'a> {
+    All,
+    Roles(Vec<&'a str>),
+}
+
+impl Serialize for To<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            To::All => serializer.serialize_str("all"),
+            To::Roles(roles) => roles.serialize(serializer),
+        }
+    }
+}
+
+// ---- game_over --------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize)]
+pub struct GameOverView<'a> {
+    pub scores: Scores<'a>,
+    pub debrief: FinalDebrief<'a>,
+}
+
+/// Every role's score, by role id: `{"<role id>": 61, …}`.
+#[derive(Debug)]
+pub struct Scores<'a>(pub Vec<(&'a str, u32)>);
+
+impl Serialize for Scores<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (role, score) in &self.0 {
+            map.serialize_entry(role, score)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct FinalDebrief<'a> {
+    pub rounds_played: usize,
+    pub ended_early: bool,
+    pub roles: Vec<FinalRole<'a>>,
+    pub tracks: Vec<FinalTrack<'a>>,
+    pub state_hash: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FinalRole<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub score: u32,
+    pub objective: &'a str,
+    pub essay: &'a [u32],
+    pub players: Vec<&'a str>,
+    pub bot: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FinalTrack<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub start: i64,
+    pub value: i64,
+    pub history: Vec<Option<i64>>,
+    pub private: bool,
 }

@@ -59,7 +59,7 @@ pub fn compare(tables: &[Table]) -> Value {
             json!({
                 "session_id": t.session_id, "join_code": t.join_code, "status": t.status,
                 "created_at": t.created_at, "rounds_played": t.replay.rounds.len(),
-                "finished": t.replay.final_state.is_finished() || t.replay.ended, "ok": t.replay.ok(),
+                "finished": t.replay.finished(), "ok": t.replay.ok(),
                 "scores": score_map, "tracks": tracks,
             })
         })

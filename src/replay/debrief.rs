@@ -195,7 +195,7 @@ fn names_move(text: &str, name: &str, id: &str) -> bool {
 
 /// Messages in which a role names one of its own moves, beside whether it then made it.
 fn promises(sc: &Scenario, replay: &Replay) -> Vec<Value> {
-    let finished = replay.final_state.is_finished() || replay.ended;
+    let finished = replay.finished();
     let made_in = |role: RoleId, mv: MoveId, from_round: u32| {
         replay
             .rounds
@@ -206,7 +206,7 @@ fn promises(sc: &Scenario, replay: &Replay) -> Vec<Value> {
     };
     let mut out = Vec::new();
     for m in &replay.messages {
-        let Some(role) = m.from.role.as_deref().and_then(|r| sc.role_index(r)) else { continue };
+        let Some(role) = m.from_role else { continue };
         for (mv, def) in sc.moves_of(role) {
             if !names_move(&m.text, &def.name, &def.id) {
                 continue;
@@ -220,7 +220,7 @@ fn promises(sc: &Scenario, replay: &Replay) -> Vec<Value> {
             };
             out.push(json!({
                 "seq": m.seq, "round": m.round, "from": m.from.name, "role": sc.roles[role].id,
-                "to": m.to.as_ref().map_or_else(|| Value::from("all"), |to| Value::from(to.clone())),
+                "to": m.to_ids(sc).map_or_else(|| Value::from("all"), Value::from),
                 "text": m.text, "move": def.id, "move_name": def.name, "made": made, "made_in_round": round,
             }));
         }
@@ -260,7 +260,7 @@ pub fn debrief(sc: &Scenario, replay: &Replay, session_id: &str, status: &str) -
         "scenario": { "id": sc.id, "title": sc.title },
         "status": status,
         "rounds_played": replay.rounds.len(),
-        "finished": replay.final_state.is_finished() || replay.ended,
+        "finished": replay.finished(),
         "ok": replay.ok(),
         "errors": replay.errors.iter().map(|e| json!({ "seq": e.seq, "round": e.round, "message": e.message }))
             .collect::<Vec<_>>(),

@@ -4,7 +4,7 @@
 use super::fold::Replay;
 use super::lens::ReplayView;
 use crate::engine::{Scenario, Status};
-use crate::store::{EventRow, LogEvent};
+use crate::log::{EventRow, LogEvent};
 use serde::{Deserialize, Serialize};
 
 /// The `format` word of a JSON export.
@@ -142,11 +142,11 @@ pub fn orders_csv(sc: &Scenario, replay: &Replay) -> String {
 }
 
 /// One row per message: `round,at,from,role,to,text` (`to` is `all` or role ids joined by `;`).
-pub fn messages_csv(replay: &Replay) -> String {
+pub fn messages_csv(sc: &Scenario, replay: &Replay) -> String {
     let mut out = String::new();
     row(&mut out, &["round", "at", "from", "role", "to", "text"]);
     for m in &replay.messages {
-        let to = m.to.as_ref().map_or_else(|| "all".to_string(), |to| to.join(";"));
+        let to = m.to_ids(sc).map_or_else(|| "all".to_string(), |to| to.join(";"));
         let (round, at) = (m.round.to_string(), m.at.to_string());
         row(&mut out, &[&round, &at, &m.from.name, m.from.role.as_deref().unwrap_or(""), &to, &m.text]);
     }

@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 use super::fold::{Replay, Step, StepKind};
 use super::Meta;
 use crate::engine::{scores, RoleId, Scenario};
-use crate::protocol::{round_resolved, Audience};
-use crate::store::StoredOrder;
+use crate::log::OrderRef;
+use crate::protocol::{Audience, ReportView, ServerMsg};
 
 /// A way to look at a stored game.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +83,7 @@ impl ReplayView<'_> {
         match (&step.kind, self.lens) {
             (_, Lens::Declassified) => true,
             (StepKind::Message(i), Lens::Public) => self.replay.messages[*i].to.is_none(),
-            (StepKind::Message(i), Lens::Role(r)) => self.replay.messages[*i].readable_by(self.sc, r),
+            (StepKind::Message(i), Lens::Role(r)) => self.replay.messages[*i].for_role(r),
             (StepKind::Draft(_), Lens::Public) => false,
             (StepKind::Draft(i), Lens::Role(r)) => self.replay.drafts[*i].role == r,
             _ => true,
@@ -111,7 +111,7 @@ impl ReplayView<'_> {
         })
     }
 
-    fn rounds_json(&self, bots: &[&str]) -> Value {
+    fn rounds_json(&self, bots: &[RoleId]) -> Value {
         let (sc, audience) = (self.sc, self.lens.audience());
         self.replay
             .rounds
@@ -122,7 +122,9 @@ impl ReplayView<'_> {
                     "name": sc.rounds.get((r.round as usize).saturating_sub(1)).map(|d| d.name.clone()),
                     "state_hash": r.hash, "stored_hash": r.stored_hash, "hash_ok": r.hash == r.stored_hash,
                     "tracks": audience.tracks(sc, &r.after.tracks),
-                    "report": round_resolved(sc, &r.report, &r.stored_hash, audience, bots),
+                    "report": serde_json::to_value(ServerMsg::RoundResolved(ReportView {
+                        sc, report: &r.report, state_hash: &r.stored_hash, audience, bots, replay: false,
+                    })).unwrap_or_default(),
                 });
                 if self.lens == Lens::Declassified {
                     // The whole state after the round, in the canonical form its hash covers.
@@ -135,7 +137,7 @@ impl ReplayView<'_> {
 
     fn final_json(&self) -> Value {
         let (sc, replay) = (self.sc, self.replay);
-        let finished = replay.final_state.is_finished() || replay.ended;
+        let finished = replay.finished();
         let final_scores: Option<Value> = finished.then(|| {
             let points = scores(sc, &replay.final_state.tracks);
             sc.roles.iter().zip(points).map(|(r, s)| (r.id.clone(), Value::from(s))).collect()
@@ -171,7 +173,7 @@ impl Serialize for ReplayView<'_> {
         map.serialize_entry("errors", &errors)?;
         map.serialize_entry("bots", &bots)?;
         map.serialize_entry("start_tracks", &self.lens.audience().tracks(sc, &replay.start.tracks))?;
-        map.serialize_entry("rounds", &self.rounds_json(&bots))?;
+        map.serialize_entry("rounds", &self.rounds_json(&bot_roles))?;
         map.serialize_entry("steps", &Steps(self))?;
         map.serialize_entry("final", &self.final_json())?;
         if self.lens == Lens::Declassified {
@@ -201,19 +203,6 @@ struct StepOut<'a> {
     step: &'a Step,
 }
 
-#[derive(Serialize)]
-struct OrderOut<'a> {
-    #[serde(rename = "move")]
-    mv: &'a str,
-    target: Option<&'a str>,
-}
-
-impl<'a> From<&'a StoredOrder> for OrderOut<'a> {
-    fn from(o: &'a StoredOrder) -> OrderOut<'a> {
-        OrderOut { mv: &o.mv, target: o.target.as_deref() }
-    }
-}
-
 impl Serialize for StepOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (view, step) = (self.view, self.step);
@@ -230,9 +219,9 @@ impl Serialize for StepOut<'_> {
                 let m = &replay.messages[*i];
                 map.serialize_entry("kind", "message")?;
                 map.serialize_entry("from", &m.from)?;
-                match &m.to {
+                match m.to_ids(sc) {
                     None => map.serialize_entry("to", "all")?,
-                    Some(to) => map.serialize_entry("to", to)?,
+                    Some(ids) => map.serialize_entry("to", &ids)?,
                 }
                 map.serialize_entry("text", &m.text)?;
             }
@@ -240,8 +229,8 @@ impl Serialize for StepOut<'_> {
                 let d = &replay.drafts[*i];
                 map.serialize_entry("kind", "draft")?;
                 map.serialize_entry("role", &sc.roles[d.role].id)?;
-                let orders: Vec<OrderOut> = d.orders.iter().map(OrderOut::from).collect();
-                map.serialize_entry("orders", &orders)?;
+                let orders: &[OrderRef] = &d.orders;
+                map.serialize_entry("orders", orders)?;
             }
             StepKind::EventInjected(e) => {
                 let e = &sc.events[*e];
@@ -267,7 +256,7 @@ impl Serialize for RawLog<'_> {
         struct Entry<'a> {
             seq: i64,
             at: i64,
-            event: &'a crate::store::LogEvent,
+            event: &'a crate::log::LogEvent,
         }
         serializer.collect_seq(self.0.log.iter().map(|e| Entry { seq: e.seq, at: e.at, event: &e.event }))
     }

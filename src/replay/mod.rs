@@ -13,11 +13,11 @@ pub mod lens;
 
 pub use compare::{compare, Table};
 pub use debrief::debrief;
-pub use fold::{fold, Replay, ReplayError, ReplayMessage, ReplayRound, Step, StepKind};
+pub use fold::{fold, Replay, ReplayDraft, ReplayError, ReplayRound, Step, StepKind};
 pub use lens::{view, Lens, LensError, ReplayView};
 
 use crate::engine::Scenario;
-use crate::store::EventRow;
+use crate::log::EventRow;
 
 /// What the views say about the stored session besides its log's fold.
 #[derive(Debug, Clone, Copy)]

@@ -279,7 +279,7 @@ impl Connection {
         let outbox = self.outbox.clone();
         match msg {
             ClientMsg::Join { code, name } => {
-                let name = session::clean_name(&name)?;
+                let name = crate::table::clean_name(&name)?;
                 let Some(session) = self.app.registry().by_code(&secret::normalize_code(&code)) else {
                     guesses.failed(ip);
                     return Err(WireError::new(ErrorCode::UnknownCode, "no game has this code"));

@@ -38,7 +38,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
-use crate::config::Config;
+use crate::config::{self, Config};
 use crate::scenario::ScenarioError;
 use crate::store::{Op, Store, StoreError};
 use catalog::{Catalog, CatalogError};
@@ -71,7 +71,8 @@ struct Shared {
     config: Config,
     store: Store,
     catalog: Catalog,
-    registry: Registry,
+    registry: Arc<Registry>,
+    limits: Arc<config::Limits>,
     guesses: GuessLimiter,
     ws_slots: Arc<Semaphore>,
     trigger: Trigger,
@@ -105,12 +106,14 @@ impl App {
         let guesses = GuessLimiter::new(limits.guess_burst, limits.guess_per_sec);
         let ws_slots = Arc::new(Semaphore::new(limits.max_connections));
         let (trigger, _) = Trigger::new();
+        let shared_limits = Arc::new(config.limits.clone());
         let app = App {
             inner: Arc::new(Shared {
                 config,
                 store,
                 catalog,
-                registry: Registry::default(),
+                registry: Arc::new(Registry::default()),
+                limits: shared_limits,
                 guesses,
                 ws_slots,
                 trigger,
@@ -142,6 +145,16 @@ impl App {
 
     pub fn registry(&self) -> &Registry {
         &self.inner.registry
+    }
+
+    /// The registry, for a session task that outlives this call.
+    fn registry_handle(&self) -> Arc<Registry> {
+        self.inner.registry.clone()
+    }
+
+    /// The limits, for a session task.
+    fn limits(&self) -> Arc<config::Limits> {
+        self.inner.limits.clone()
     }
 
     fn guesses(&self) -> &GuessLimiter {

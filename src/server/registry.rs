@@ -80,17 +80,12 @@ impl Registry {
         inner.codes.retain(|_, session| session != id);
     }
 
-    /// Whether a code is taken by a live session (or reserved).
-    pub fn code_in_use(&self, code: &str) -> bool {
-        self.lock().codes.contains_key(code)
-    }
-
-    /// Every running session (for shutdown and tests).
-    pub fn len(&self) -> usize {
-        self.lock().sessions.values().filter(|h| !h.is_closed()).count()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    /// Forgets a session whose task has ended (if this handle is still the registered one), so
+    /// that finished games do not stay in memory; it is read back from the log if needed again.
+    pub fn forget(&self, handle: &SessionHandle) {
+        let mut inner = self.lock();
+        if inner.sessions.get(&*handle.id).is_some_and(|h| h.same_task(handle)) {
+            inner.sessions.remove(&*handle.id);
+        }
     }
 }

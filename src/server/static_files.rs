@@ -17,6 +17,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("main.js", JS, include_str!("../../client/main.js")),
     ("dom.js", JS, include_str!("../../client/dom.js")),
     ("net.js", JS, include_str!("../../client/net.js")),
+    ("live.js", JS, include_str!("../../client/live.js")),
     ("api.js", JS, include_str!("../../client/api.js")),
     ("widgets.js", JS, include_str!("../../client/widgets.js")),
     ("chat.js", JS, include_str!("../../client/chat.js")),

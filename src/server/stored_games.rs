@@ -16,12 +16,14 @@ use serde_json::{json, Value};
 use super::api_error::ApiError;
 use super::catalog::CatalogError;
 use super::http::Instructor;
-use super::session::{self, ForkError, LoadError, Phase};
+use super::session::{self, ForkError, LoadError};
 use super::App;
+use crate::log::EventRow;
 use crate::replay::export::{self, ExportEvent, ExportLog, ExportScenario};
 use crate::replay::{self, Lens, Meta, Replay};
 use crate::scenario::Loaded;
-use crate::store::{EventRow, Op, SessionRow};
+use crate::store::{Op, SessionRow};
+use crate::table::Phase;
 
 /// A stored game of the requesting instructor, rebuilt.
 struct Stored {
@@ -205,7 +207,7 @@ pub async fn export_csv(
     let stored = open(&app, &instructor, &id).await?;
     let (body, suffix) = match query.what.as_deref().unwrap_or("orders") {
         "orders" | "" => (export::orders_csv(&stored.loaded.scenario, &stored.replay), "orders"),
-        "messages" => (export::messages_csv(&stored.replay), "messages"),
+        "messages" => (export::messages_csv(&stored.loaded.scenario, &stored.replay), "messages"),
         other => return Err(ApiError::bad_request(format!("unknown export `{other}`: use orders or messages"))),
     };
     Ok(download("text/csv; charset=utf-8", stored.file_name(&format!("{suffix}.csv")), body))

@@ -6,7 +6,6 @@
 //!   `BEGIN IMMEDIATE` transaction and answers each caller only after the commit;
 //! - the `events` table is append-only; a session's state is the fold of its events.
 
-mod event;
 mod queries;
 mod writer;
 
@@ -18,8 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{ConnectOptions, Connection};
 use tokio::task::JoinHandle;
 
-pub use event::{LogEvent, Sender, StoredOrder};
-pub use queries::{EventRow, InstructorRow, PlayerRow, SessionRow};
+pub use queries::{InstructorRow, PlayerRow, SessionRow};
 pub use writer::{NewPlayer, NewSession, Op, Writer};
 
 /// What can go wrong with the database.

@@ -2,8 +2,8 @@
 
 use sqlx::Row;
 
-use super::event::LogEvent;
 use super::{Store, StoreError};
+use crate::log::EventRow;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstructorRow {
@@ -33,13 +33,6 @@ pub struct PlayerRow {
     pub role: Option<String>,
     pub is_bot: bool,
     pub kicked: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct EventRow {
-    pub seq: i64,
-    pub at: i64,
-    pub event: LogEvent,
 }
 
 const SESSION_COLUMNS: &str =

@@ -11,8 +11,8 @@ use sqlx::{Connection, QueryBuilder, Sqlite};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::event::LogEvent;
 use super::{now_ms, StoreError};
+use crate::log::LogEvent;
 
 /// Jobs queued for the writer, at most; callers wait when it is full (back-pressure).
 const QUEUE: usize = 1024;

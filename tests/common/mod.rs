@@ -181,7 +181,9 @@ fn dechunk(body: &str) -> String {
 
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// A WebSocket client that keeps every text frame it received.
+/// A WebSocket client that keeps every text frame it received, and the session as its frames
+/// so far describe it: the last `state` with every later small frame (`draft`, `role_ready`,
+/// `player`, `player_removed`, `clock`) applied, as the bundled client does.
 pub struct TestClient {
     pub ws: Ws,
     /// Every text frame received, in order.
@@ -189,12 +191,14 @@ pub struct TestClient {
     /// Frames received but not yet consumed by `recv`.
     pending: std::collections::VecDeque<Value>,
     next_id: u64,
+    /// The session as the frames consumed so far describe it (`Null` before the first `state`).
+    pub view: Value,
 }
 
 impl TestClient {
     pub async fn connect(addr: SocketAddr) -> TestClient {
         let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.expect("websocket connect");
-        TestClient { ws, seen: Vec::new(), pending: Default::default(), next_id: 0 }
+        TestClient { ws, seen: Vec::new(), pending: Default::default(), next_id: 0, view: Value::Null }
     }
 
     pub async fn send(&mut self, v: Value) {
@@ -220,12 +224,14 @@ impl TestClient {
         }
     }
 
-    /// The next frame.
+    /// The next frame (applied to [`TestClient::view`]).
     pub async fn recv(&mut self) -> Value {
-        if let Some(v) = self.pending.pop_front() {
-            return v;
-        }
-        self.read().await.expect("socket open")
+        let v = match self.pending.pop_front() {
+            Some(v) => v,
+            None => self.read().await.expect("socket open"),
+        };
+        apply_frame(&mut self.view, &v);
+        v
     }
 
     /// Skips frames until one matches.
@@ -285,19 +291,25 @@ impl TestClient {
         self.pending.iter().rev().find(|v| v["type"] == ty).cloned()
     }
 
-    /// Drops the frames received so far from the pending queue.
+    /// Drops the frames received so far from the pending queue (they still update the view).
     pub fn clear(&mut self) {
-        self.pending.clear();
+        for v in self.pending.drain(..) {
+            apply_frame(&mut self.view, &v);
+        }
     }
 
-    /// The latest `state` among the frames received so far (dropping it and the frames before
-    /// it), waiting for one if needed.
+    /// The session as the frames received so far describe it (consuming them up to the last one
+    /// that changes it; later frames stay pending), waiting for a first `state` if none came yet.
     pub async fn state(&mut self) -> Value {
-        if let Some(last) = self.pending.iter().rposition(|v| v["type"] == "state") {
-            let mut before: Vec<Value> = self.pending.drain(..=last).collect();
-            return before.pop().unwrap_or_default();
+        if let Some(last) = self.pending.iter().rposition(changes_view) {
+            for v in self.pending.drain(..=last) {
+                apply_frame(&mut self.view, &v);
+            }
         }
-        self.recv_type("state").await
+        if self.view.is_null() {
+            self.recv_type("state").await;
+        }
+        self.view.clone()
     }
 
     /// Round-trips a `ping`: everything the server queued for us before it has arrived after.
@@ -334,9 +346,86 @@ pub fn code(c: CloseCode) -> u16 {
     u16::from(c)
 }
 
-/// Waits until `pred` holds for one of the client's `state`s.
+/// Waits until `pred` holds for the client's view of the session (its last `state` with the
+/// small frames since applied), checking after every frame that changes it.
 pub async fn state_where(c: &mut TestClient, pred: impl Fn(&Value) -> bool) -> Value {
-    c.recv_until("state", |v| v["type"] == "state" && pred(v)).await
+    if !c.view.is_null() && pred(&c.view) {
+        return c.view.clone();
+    }
+    loop {
+        let v = c.recv().await;
+        if changes_view(&v) && !c.view.is_null() && pred(&c.view) {
+            return c.view.clone();
+        }
+    }
+}
+
+/// Whether a frame changes the session view.
+pub fn changes_view(v: &Value) -> bool {
+    matches!(v["type"].as_str(), Some("state" | "draft" | "role_ready" | "player" | "player_removed" | "clock"))
+}
+
+/// Applies one frame to a session view, as the bundled client (`client/live.js`) does.
+pub fn apply_frame(view: &mut Value, v: &Value) {
+    match v["type"].as_str() {
+        Some("state") => *view = v.clone(),
+        _ if view.is_null() => {}
+        Some("draft") => {
+            if view["you"]["role"] == v["role"] {
+                view["my_orders"] = v["orders"].clone();
+            }
+            if let (Some(orders), Some(role)) = (view.get_mut("orders"), v["role"].as_str()) {
+                orders[role] = v["orders"].clone();
+            }
+        }
+        Some("role_ready") => {
+            if let Some(roles) = view["roles"].as_array_mut() {
+                for r in roles.iter_mut().filter(|r| r["id"] == v["role"]) {
+                    r["ready"] = v["ready"].clone();
+                }
+            }
+            if view["you"]["role"] == v["role"] {
+                view["ready"] = v["ready"].clone();
+            }
+        }
+        Some("player") => {
+            let mut player = v.clone();
+            if let Some(map) = player.as_object_mut() {
+                map.remove("type");
+            }
+            if let Some(players) = view["players"].as_array_mut() {
+                match players.iter_mut().find(|p| p["player_id"] == player["player_id"]) {
+                    Some(p) => *p = player,
+                    None => players.push(player),
+                }
+            }
+            regroup_roles(view);
+        }
+        Some("player_removed") => {
+            if let Some(players) = view["players"].as_array_mut() {
+                players.retain(|p| p["player_id"] != v["player_id"]);
+            }
+            regroup_roles(view);
+        }
+        Some("clock") => {
+            view["deadline_at"] = v["deadline_at"].clone();
+            view["remaining_secs"] = v["remaining_secs"].clone();
+            view["session"]["round_secs"] = v["round_secs"].clone();
+        }
+        _ => {}
+    }
+}
+
+/// `roles[].players` and `roles[].bot` from `players`.
+fn regroup_roles(view: &mut Value) {
+    let players = view["players"].as_array().cloned().unwrap_or_default();
+    if let Some(roles) = view["roles"].as_array_mut() {
+        for role in roles.iter_mut() {
+            let members: Vec<&Value> = players.iter().filter(|p| p["role"] == role["id"]).collect();
+            role["players"] = Value::from(members.iter().map(|p| p["player_id"].clone()).collect::<Vec<_>>());
+            role["bot"] = Value::from(members.iter().any(|p| p["bot"] == true));
+        }
+    }
 }
 
 /// Orders for one role: move ids (no targets in the tutorial).

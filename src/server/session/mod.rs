@@ -1,20 +1,25 @@
-//! A session: one classroom game, owned by one task (an actor). Connections talk to it through
-//! its [`SessionHandle`]; it answers them through their [`Outbox`]es.
+//! A session's task (an actor): it owns one [`Table`] and the connections seated at it, and it is
+//! the only place where that table changes. Connections talk to it through its
+//! [`SessionHandle`]; it answers them through their [`Outbox`]es.
+//!
+//! Every request goes the same way: **decide → commit → apply → send**. The table decides the
+//! log events that carry the request out (or refuses it, with a stable code); the store commits
+//! them; the table applies them (the same fold a restart and a replay use); then the seats are
+//! told what changed, each in the frame its view needs, and the sender gets its `ack`.
 //!
 //! Invariants:
-//! - the game's state is changed only inside this task, and only after the change is committed
-//!   to the database: nobody sees (and no `ack` confirms) anything that is not durable;
-//! - every view is filtered for its reader: a player's `state` holds only its own role's draft,
-//!   other roles' orders appear only in `round_resolved`, private tracks only reach the roles that
-//!   may see them, and press only reaches its addressees (and the instructor);
+//! - the table changes only after its events are committed: nobody sees (and no `ack` confirms)
+//!   anything that is not durable;
+//! - every frame is built for its reader's view (see `crate::table`), and serialized once for
+//!   all the readers that share that view;
 //! - the task never waits on a client: it queues frames with `try_send` and drops clients whose
 //!   queue is full.
 
-mod actions;
+mod publish;
+mod seats;
 mod setup;
-mod view;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,19 +28,26 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
+use super::limits::Bucket;
 use super::outbox::{ConnId, Out, Outbox};
-use super::shutdown::Shutdown;
-use super::App;
-use crate::engine::{GameState, Order, RoleId, RoundReport, Scenario};
-use crate::protocol::{self, Audience, ClientMsg, ErrorCode, WireError};
+use super::registry::Registry;
+use super::shutdown::{Shutdown, Token};
+use crate::config::Limits;
+use crate::engine::Scenario;
+use crate::log::LogEvent;
+use crate::protocol::{self, ClientMsg, ErrorCode, ServerMsg, WireError};
 use crate::scenario::Loaded;
-use crate::store::{LogEvent, Op, Sender};
+use crate::store::{now_ms, NewPlayer, Op, Store};
+use crate::table::{Change, Phase, SessionInfo, Table, Viewer};
 
-pub use actions::clean_name;
 pub use setup::{create, fork, get_or_load, load, CreateError, CreateSession, ForkError, LoadError};
 
 /// Commands queued for a session, at most; senders wait when it is full.
 const INBOX: usize = 256;
+/// After a failed save of a round's resolution, try again after this long, doubling up to
+/// [`RETRY_MAX`].
+const RETRY_FIRST: Duration = Duration::from_secs(2);
+const RETRY_MAX: Duration = Duration::from_secs(60);
 
 /// How a connection wants to take a seat.
 pub enum Who {
@@ -87,8 +99,13 @@ impl SessionHandle {
         self.tx.is_closed()
     }
 
+    /// Whether two handles lead to the same task.
+    pub fn same_task(&self, other: &SessionHandle) -> bool {
+        self.tx.same_channel(&other.tx)
+    }
+
     /// Takes a seat for a connection. On success the session has already queued `welcome`
-    /// (for a join), `state`, the history the seat may read, and the `ack`.
+    /// (for a join or a resume), `state`, what the seat should catch up on, and the `ack`.
     pub async fn attach(&self, outbox: Outbox, who: Who, re: Option<Value>) -> Result<(), WireError> {
         let (reply, answer) = oneshot::channel();
         let gone = || WireError::new(ErrorCode::UnknownSession, "the session has closed");
@@ -117,44 +134,40 @@ impl SessionHandle {
     }
 }
 
-/// The session's phase, as the wire names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    Lobby,
-    Running,
-    Paused,
-    Finished,
+/// The session's sense of time: the wall clock when the task started, moved on by the monotonic
+/// clock, so that deadlines, pauses and the times in the log agree with the timer that fires them
+/// (and tests can freeze and advance it).
+#[derive(Debug, Clone, Copy)]
+struct Epoch {
+    instant: Instant,
+    unix_ms: i64,
 }
 
-impl Phase {
-    pub const ALL: [Phase; 4] = [Phase::Lobby, Phase::Running, Phase::Paused, Phase::Finished];
+impl Epoch {
+    fn new() -> Epoch {
+        Epoch { instant: Instant::now(), unix_ms: now_ms() }
+    }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Lobby => "lobby",
-            Phase::Running => "running",
-            Phase::Paused => "paused",
-            Phase::Finished => "finished",
-        }
+    /// Now, in unix milliseconds.
+    fn now_ms(&self) -> i64 {
+        let elapsed = i64::try_from(self.instant.elapsed().as_millis()).unwrap_or(i64::MAX);
+        self.unix_ms.saturating_add(elapsed)
+    }
+
+    /// The timer instant of a unix-millisecond time (now, if it has passed).
+    fn instant_at(&self, at_ms: i64) -> Instant {
+        let left = u64::try_from(at_ms.saturating_sub(self.now_ms())).unwrap_or(0);
+        Instant::now() + Duration::from_millis(left)
     }
 }
 
-/// A seat: a student, or a bot playing a role.
-#[derive(Debug, Clone)]
-struct Player {
-    id: String,
-    name: String,
-    role: Option<RoleId>,
-    bot: bool,
-    kicked: bool,
-}
-
-/// Who is behind a connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Viewer {
-    Player(String),
-    Spectator,
-    Instructor,
+/// What a session needs from the server: its store, the registry (to free its join code when it
+/// finishes) and the limits.
+#[derive(Clone)]
+pub struct Deps {
+    pub store: Store,
+    pub registry: Arc<Registry>,
+    pub limits: Arc<Limits>,
 }
 
 struct Conn {
@@ -162,47 +175,24 @@ struct Conn {
     viewer: Viewer,
 }
 
-/// A message said in the session, serialized once for all its readers.
-struct Said {
-    from_player: Option<String>,
-    from_role: Option<RoleId>,
-    /// `None`: everyone.
-    to: Option<Vec<RoleId>>,
-    json: Utf8Bytes,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Deadline {
-    at: Instant,
-    /// The same moment in unix milliseconds, for clients.
-    at_ms: i64,
-}
-
 pub struct Session {
-    app: App,
     id: Arc<str>,
     join_code: Arc<str>,
     instructor_id: Arc<str>,
     loaded: Arc<Loaded>,
-    seed: u64,
-    round_secs: u64,
-    phase: Phase,
-    state: GameState,
-    /// Each role's draft for the current round, by role index.
-    drafts: Vec<Vec<Order>>,
-    /// Each role's lock for the current round.
-    ready: Vec<bool>,
-    players: Vec<Player>,
+    table: Table,
+    deps: Deps,
     conns: BTreeMap<ConnId, Conn>,
-    messages: Vec<Said>,
-    /// The last round's report and the hash of the state it led to.
-    last_report: Option<(RoundReport, String)>,
-    deadline: Option<Deadline>,
-    paused_remaining: Option<Duration>,
-    /// The last event's sequence number.
-    seq: i64,
-    /// Someone connected or left: everyone's `state` shows who is online.
-    presence_changed: bool,
+    /// Each player's frame budget, shared by all its connections.
+    budgets: BTreeMap<String, Bucket>,
+    epoch: Epoch,
+    /// When the running round's deadline fires.
+    wake: Option<Instant>,
+    /// After a failed save at a deadline: the next wait, and whether a retry is scheduled.
+    retry: Duration,
+    retrying: bool,
+    /// Players who came online or went offline since the others were last told.
+    presence: BTreeSet<String>,
     /// Set when the session is being deleted: the task answers and ends.
     closed: Option<oneshot::Sender<()>>,
 }
@@ -212,24 +202,25 @@ impl Session {
         &self.loaded.scenario
     }
 
-    fn handle(&self, tx: mpsc::Sender<Command>) -> SessionHandle {
-        SessionHandle {
+    fn info(&self) -> SessionInfo<'_> {
+        SessionInfo { id: &self.id, join_code: &self.join_code }
+    }
+
+    /// Starts the session's task.
+    fn spawn(self, shutdown: Shutdown, token: Token) -> SessionHandle {
+        let (tx, rx) = mpsc::channel(INBOX);
+        let handle = SessionHandle {
             id: self.id.clone(),
             join_code: self.join_code.clone(),
             instructor_id: self.instructor_id.clone(),
             tx,
-        }
-    }
-
-    /// Starts the session's task.
-    fn spawn(self) -> SessionHandle {
-        let (tx, rx) = mpsc::channel(INBOX);
-        let handle = self.handle(tx);
-        let shutdown = self.app.shutdown();
-        let token = self.app.tracker().token();
+        };
+        let registered = handle.clone();
         tokio::spawn(async move {
             let _token = token;
+            let registry = self.deps.registry.clone();
             self.run(rx, shutdown).await;
+            registry.forget(&registered);
         });
         handle
     }
@@ -237,13 +228,12 @@ impl Session {
     async fn run(mut self, mut rx: mpsc::Receiver<Command>, mut shutdown: Shutdown) {
         tracing::debug!(session = %self.id, "session task started");
         loop {
-            let deadline = self.deadline.map(|d| d.at);
             tokio::select! {
                 command = rx.recv() => match command {
                     Some(command) => self.on_command(command).await,
                     None => break,
                 },
-                () = sleep_until(deadline) => self.on_deadline().await,
+                () = sleep_until(self.wake) => self.on_deadline().await,
                 () = shutdown.recv() => break,
             }
             if let Some(done) = self.closed.take() {
@@ -251,7 +241,7 @@ impl Session {
                 break;
             }
             self.flush_presence();
-            if self.phase == Phase::Finished && self.conns.is_empty() {
+            if self.table.phase == Phase::Finished && self.conns.is_empty() {
                 // Nothing left to do: a finished session is read back from the log if needed.
                 break;
             }
@@ -268,11 +258,17 @@ impl Session {
             Command::Client { conn, re, msg } => {
                 let Some(viewer) = self.conns.get(&conn).map(|c| c.viewer.clone()) else { return };
                 let kind = msg.kind();
-                let result = self.on_client(conn, &viewer, msg).await;
+                let result = self.on_client(&viewer, msg).await;
                 if let Err(e) = &result {
                     tracing::debug!(session = %self.id, conn, kind, code = %e.code, "refused");
                 }
-                self.answer(conn, re.as_ref(), result);
+                match (result, re.as_ref()) {
+                    (Ok(()), Some(re)) => self.send(conn, protocol::ack(re)),
+                    (Ok(()), None) => {}
+                    (Err(e), re) => self.send(conn, protocol::error(re, &e)),
+                }
+                // What the change set off (the last lock resolves the round) comes after the ack.
+                self.follow_up().await;
             }
             Command::Detach { conn } => {
                 if let Some(gone) = self.conns.remove(&conn) {
@@ -280,9 +276,10 @@ impl Session {
                 }
             }
             Command::Close { done } => {
-                let gone = protocol::error(None, &WireError::new(ErrorCode::UnknownSession, "this game was deleted"));
+                let gone = WireError::new(ErrorCode::UnknownSession, "this game was deleted");
+                let text = protocol::error(None, &gone);
                 for conn in self.conn_ids() {
-                    self.send(conn, gone.clone());
+                    self.send(conn, text.clone());
                     self.push(conn, Out::Close(1000, "session deleted"));
                 }
                 self.conns.clear();
@@ -291,66 +288,150 @@ impl Session {
         }
     }
 
-    /// Sends `ack` or `error` for a frame that had an id (errors are sent even without one).
-    fn answer(&mut self, conn: ConnId, re: Option<&Value>, result: Result<(), WireError>) {
-        match (result, re) {
-            (Ok(()), Some(re)) => self.send(conn, protocol::ack(re)),
-            (Ok(()), None) => {}
-            (Err(e), re) => self.send(conn, protocol::error(re, &e)),
+    /// A frame from a seated connection: decide, commit, apply, send.
+    async fn on_client(&mut self, viewer: &Viewer, msg: ClientMsg) -> Result<(), WireError> {
+        if let Viewer::Player(id) = viewer {
+            let limits = &self.deps.limits;
+            let budget =
+                self.budgets.entry(id.clone()).or_insert_with(|| Bucket::new(limits.rate_burst, limits.rate_per_sec));
+            if !budget.take() {
+                return Err(WireError::new(ErrorCode::RateLimited, "too many messages from this seat: slow down"));
+            }
         }
+        let loaded = self.loaded.clone();
+        let mut new_id = fresh_id;
+        let events = self.table.decide(&loaded.scenario, viewer, &msg, self.epoch.now_ms(), &mut new_id)?;
+        self.commit_and_apply(events, Vec::new()).await
     }
 
-    /// Appends events (and any row writes) to the database and waits for the commit.
-    async fn commit(&mut self, events: Vec<LogEvent>, mut ops: Vec<Op>) -> Result<(), WireError> {
-        let at = crate::store::now_ms();
-        let first = self.seq + 1;
-        for (i, event) in events.into_iter().enumerate() {
+    /// Commits events (with any row writes they need), then applies them and tells the seats.
+    async fn commit_and_apply(&mut self, events: Vec<LogEvent>, extra: Vec<Op>) -> Result<(), WireError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let at = self.epoch.now_ms();
+        let first = self.table.seq + 1;
+        // The caller's rows first (a new session's own row), then those the events keep up to date.
+        let mut ops = extra;
+        ops.extend(self.row_writes(&events));
+        for (i, event) in events.iter().enumerate() {
             let seq = first + i64::try_from(i).unwrap_or(i64::MAX);
-            ops.push(Op::Event { session_id: self.id.to_string(), seq, at, event });
+            ops.push(Op::Event { session_id: self.id.to_string(), seq, at, event: event.clone() });
         }
-        let last = ops.iter().filter_map(|op| if let Op::Event { seq, .. } = op { Some(*seq) } else { None }).max();
-        match self.app.store().commit(ops).await {
-            Ok(()) => {
-                if let Some(last) = last {
-                    self.seq = last;
+        if let Err(e) = self.deps.store.commit(ops).await {
+            tracing::error!(session = %self.id, error = %e, "cannot save");
+            return Err(WireError::internal());
+        }
+        let loaded = self.loaded.clone();
+        let mut changes = Vec::with_capacity(events.len());
+        for (i, event) in events.iter().enumerate() {
+            let seq = first + i64::try_from(i).unwrap_or(i64::MAX);
+            changes.push(self.table.apply(&loaded.scenario, seq, at, event));
+        }
+        for e in self.table.errors.drain(..) {
+            // A live event that does not apply is a bug: the log and memory now agree on it anyway.
+            tracing::error!(session = %self.id, seq = e.seq, round = e.round, "{}", e.message);
+        }
+        self.after_change(&changes);
+        self.publish(&changes);
+        Ok(())
+    }
+
+    /// The rows kept beside the log (the session's status and round, the players' seats and
+    /// roles), written in the same transaction as the events that change them.
+    fn row_writes(&self, events: &[LogEvent]) -> Vec<Op> {
+        let sc = self.sc();
+        let (mut phase, mut round) = (self.table.phase, self.table.state.round);
+        let mut ops = Vec::new();
+        for event in events {
+            match event {
+                LogEvent::Started | LogEvent::Resumed => phase = Phase::Running,
+                LogEvent::Paused { .. } => phase = Phase::Paused,
+                LogEvent::Ended => phase = Phase::Finished,
+                LogEvent::RoundResolved { round: r, .. } => {
+                    if *r >= sc.round_count() {
+                        phase = Phase::Finished;
+                    } else {
+                        round = r + 1;
+                    }
                 }
-                Ok(())
+                LogEvent::BotAdded { player_id, role } => ops.push(Op::Player(NewPlayer {
+                    id: player_id.clone(),
+                    session_id: self.id.to_string(),
+                    name: sc.role_index(role).map_or_else(|| "Bot".into(), |r| format!("Bot ({})", sc.roles[r].name)),
+                    role: Some(role.clone()),
+                    is_bot: true,
+                    token_hash: None,
+                })),
+                LogEvent::RoleSet { player_id, role, .. } => {
+                    ops.push(Op::PlayerRole { id: player_id.clone(), role: role.clone() });
+                }
+                LogEvent::PlayerKicked { player_id } => ops.push(Op::PlayerKicked { id: player_id.clone() }),
+                _ => {}
             }
-            Err(e) => {
-                tracing::error!(session = %self.id, error = %e, "cannot save");
-                Err(WireError::internal())
+        }
+        if (phase, round) != (self.table.phase, self.table.state.round) {
+            ops.push(Op::SessionStatus { id: self.id.to_string(), status: phase.as_str(), round });
+        }
+        ops
+    }
+
+    /// What the server keeps beside the table: the deadline timer, the join code of a finished
+    /// game.
+    fn after_change(&mut self, changes: &[Change]) {
+        if changes.iter().any(|c| matches!(c, Change::Phase | Change::Clock | Change::RoundResolved(_))) {
+            self.wake = self.table.clock.deadline_at.map(|at| self.epoch.instant_at(at));
+            self.retry = RETRY_FIRST;
+        }
+        if self.table.phase == Phase::Finished {
+            self.deps.registry.release(&self.join_code, Some(&self.id));
+        }
+    }
+
+    /// Whatever the last change set off: a round in which every role is now ready resolves.
+    async fn follow_up(&mut self) {
+        if self.table.all_ready() && !self.retrying {
+            self.resolve("everyone is ready").await;
+        }
+    }
+
+    async fn on_deadline(&mut self) {
+        if self.table.phase != Phase::Running {
+            self.wake = None;
+            return;
+        }
+        self.resolve("deadline reached").await;
+    }
+
+    /// Resolves the current round; if the save fails, the round stays open and is tried again
+    /// later (each failure waits twice as long, up to a minute).
+    async fn resolve(&mut self, why: &'static str) {
+        let round = self.table.state.round;
+        let loaded = self.loaded.clone();
+        let events = self.table.resolution(&loaded.scenario, self.epoch.now_ms());
+        match self.commit_and_apply(events, Vec::new()).await {
+            Ok(()) => {
+                self.retrying = false;
+                let hash = self.table.last_round.as_ref().map(|r| r.hash.clone()).unwrap_or_default();
+                tracing::info!(session = %self.id, round, why, state_hash = %hash, "round resolved");
+            }
+            Err(_) => {
+                tracing::warn!(session = %self.id, round, retry_in = ?self.retry, "the round could not be saved");
+                self.wake = Some(Instant::now() + self.retry);
+                self.retry = (self.retry * 2).min(RETRY_MAX);
+                self.retrying = true;
             }
         }
     }
 
-    /// The write that keeps `sessions.status` and `round` in step with the log.
-    fn status_op(&self, phase: Phase, round: u32) -> Op {
-        Op::SessionStatus { id: self.id.to_string(), status: phase.as_str(), round }
-    }
-
-    // Delivery. A failed push means the client is gone or too slow: it loses its seat's
-    // connection now, and everyone's view of who is online changes.
+    // ---- Delivery. A failed push means the client is gone or too slow: it loses its connection
+    // ---- now, and everyone's view of who is online changes.
 
     fn push(&mut self, conn: ConnId, out: Out) {
         let delivered = self.conns.get(&conn).is_some_and(|c| c.outbox.push(out));
         if !delivered {
             if let Some(gone) = self.conns.remove(&conn) {
                 self.note_departure(&gone.viewer);
-            }
-        }
-    }
-
-    /// Whether a player has a connection open.
-    fn online(&self, player_id: &str) -> bool {
-        self.conns.values().any(|c| matches!(&c.viewer, Viewer::Player(id) if id == player_id))
-    }
-
-    /// A connection went away: if it was a player's last, everyone's view of who is online
-    /// changes.
-    fn note_departure(&mut self, viewer: &Viewer) {
-        if let Viewer::Player(id) = viewer {
-            if !self.online(id) {
-                self.presence_changed = true;
             }
         }
     }
@@ -363,116 +444,42 @@ impl Session {
         self.conns.keys().copied().collect()
     }
 
-    /// Sends each connection its own `state`.
-    fn broadcast_state(&mut self) {
-        for conn in self.conn_ids() {
-            self.send_state(conn);
-        }
-        self.presence_changed = false;
+    /// Whether a player has a connection open.
+    fn online(&self, player_id: &str) -> bool {
+        self.conns.values().any(|c| matches!(&c.viewer, Viewer::Player(id) if id == player_id))
     }
 
-    /// Sends `state` to the connections whose view shows this role's draft: its players and
-    /// the instructor.
-    fn send_state_to_role(&mut self, role: RoleId) {
-        for conn in self.conn_ids() {
-            let shows = match self.conns.get(&conn).map(|c| &c.viewer) {
-                Some(Viewer::Instructor) => true,
-                Some(Viewer::Player(id)) => self.player(id).is_some_and(|p| p.role == Some(role)),
-                _ => false,
-            };
-            if shows {
-                self.send_state(conn);
+    /// A connection went away: if it was a player's last, the others are told.
+    fn note_departure(&mut self, viewer: &Viewer) {
+        if let Viewer::Player(id) = viewer {
+            if !self.online(id) {
+                self.presence.insert(id.clone());
             }
         }
     }
 
-    fn send_state(&mut self, conn: ConnId) {
-        let Some(viewer) = self.conns.get(&conn).map(|c| c.viewer.clone()) else { return };
-        let state = self.state_json(&viewer).to_string();
-        self.send(conn, state);
-    }
-
-    /// Sends one frame per audience (serialized once each) to every connection.
-    fn broadcast_by_audience(&mut self, render: impl Fn(&Session, Audience) -> String) {
-        let mut rendered: Vec<(Audience, Utf8Bytes)> = Vec::new();
-        for conn in self.conn_ids() {
-            let Some(viewer) = self.conns.get(&conn).map(|c| c.viewer.clone()) else { continue };
-            let audience = self.audience(&viewer);
-            let text = match rendered.iter().find(|(a, _)| *a == audience) {
-                Some((_, text)) => text.clone(),
-                None => {
-                    let text = Utf8Bytes::from(render(self, audience));
-                    rendered.push((audience, text.clone()));
-                    text
-                }
-            };
-            self.push(conn, Out::Text(text));
-        }
-    }
-
+    /// Tells everyone about players who came online or went offline (each pass can only drop
+    /// connections, so this ends).
     fn flush_presence(&mut self) {
-        // Each pass can only drop connections, so this ends.
-        while self.presence_changed {
-            self.broadcast_state();
-        }
-    }
-
-    fn player(&self, id: &str) -> Option<&Player> {
-        self.players.iter().find(|p| p.id == id && !p.kicked)
-    }
-
-    fn player_role(&self, viewer: &Viewer) -> Option<RoleId> {
-        match viewer {
-            Viewer::Player(id) => self.player(id).and_then(|p| p.role),
-            _ => None,
-        }
-    }
-
-    fn audience(&self, viewer: &Viewer) -> Audience {
-        match viewer {
-            Viewer::Instructor => Audience::All,
-            Viewer::Spectator => Audience::Public,
-            Viewer::Player(_) => self.player_role(viewer).map_or(Audience::Public, Audience::Role),
-        }
-    }
-
-    fn is_bot_role(&self, role: RoleId) -> bool {
-        self.players.iter().any(|p| p.bot && !p.kicked && p.role == Some(role))
-    }
-
-    fn has_humans(&self, role: RoleId) -> bool {
-        self.players.iter().any(|p| !p.bot && !p.kicked && p.role == Some(role))
-    }
-
-    /// Whether a message may be read from this seat.
-    fn can_read(&self, viewer: &Viewer, said: &Said) -> bool {
-        match viewer {
-            Viewer::Instructor => true,
-            Viewer::Spectator => said.to.is_none(),
-            Viewer::Player(id) => {
-                let role = self.player_role(viewer);
-                said.to.is_none()
-                    || said.from_player.as_deref() == Some(id.as_str())
-                    || role.is_some_and(|r| {
-                        said.from_role == Some(r) || said.to.as_ref().is_some_and(|to| to.contains(&r))
-                    })
-            }
-        }
-    }
-
-    fn sender(&self, viewer: &Viewer) -> Sender {
-        match viewer {
-            Viewer::Player(id) => {
-                let player = self.player(id);
-                Sender {
-                    player_id: Some(id.clone()),
-                    name: player.map_or_else(String::new, |p| p.name.clone()),
-                    role: player.and_then(|p| p.role).map(|r| self.sc().roles[r].id.clone()),
+        while let Some(id) = self.presence.pop_first() {
+            let Some(index) = self.table.seats.iter().position(|s| s.id == id && !s.kicked) else { continue };
+            let text = {
+                let seat = &self.table.seats[index];
+                ServerMsg::Player(self.table.player_view(self.sc(), seat, self.online(&id))).to_text()
+            };
+            let text = Utf8Bytes::from(text);
+            for conn in self.conn_ids() {
+                if self.conns.get(&conn).is_some_and(|c| c.viewer != Viewer::Player(id.clone())) {
+                    self.push(conn, Out::Text(text.clone()));
                 }
             }
-            _ => Sender { player_id: None, name: "Instructor".into(), role: None },
         }
     }
+}
+
+/// A fresh unique id (a bot's seat).
+fn fresh_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// Sleeps until `at`, or forever when there is no deadline.

@@ -1,19 +1,26 @@
-//! The events of a session's log, as stored (JSON in `events.body`, the type in `events.kind`).
+//! The vocabulary of a session's log: the events a game is made of, in the order they happened.
 //!
-//! Orders are stored by their ids (move and target), never by engine indexes, so that the log
-//! reads on its own; the session's scenario text is stored beside it by hash. Variants are only
-//! ever added: a stored log must stay readable.
+//! Every change to a session is one of these, appended to the store before anyone is told; any
+//! state of a session (live, after a restart, in a replay) is the fold of its log through
+//! [`crate::table::Table::apply`]. This module is plain data: the store writes it, the table and
+//! the replay read it, and it depends on neither.
+//!
+//! Invariants:
+//! - variants and fields are only ever added (with serde defaults): a stored log must stay readable;
+//! - orders are stored by their ids (move and target), never by engine indexes, so that the log
+//!   reads on its own; the session's scenario text is stored beside it by hash.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// One order as stored: a move id and an optional target id.
+/// One order named by ids: `{"move": "…", "target": "…" | null}`. The one shape of an order on
+/// the wire (`set_orders`, drafts, reports), in the log and in replays.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredOrder {
+pub struct OrderRef {
     #[serde(rename = "move")]
     pub mv: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub target: Option<String>,
 }
 
@@ -72,7 +79,7 @@ pub enum LogEvent {
         round: u32,
         role: String,
         player_id: Option<String>,
-        orders: Vec<StoredOrder>,
+        orders: Vec<OrderRef>,
     },
     ReadySet {
         round: u32,
@@ -94,7 +101,7 @@ pub enum LogEvent {
     /// Every role's orders as resolved (bots' included; absent = hold) and the resulting hash.
     RoundResolved {
         round: u32,
-        orders: BTreeMap<String, Vec<StoredOrder>>,
+        orders: BTreeMap<String, Vec<OrderRef>>,
         state_hash: String,
     },
     /// Second event of a forked session: where it came from. The rounds it starts with follow as
@@ -126,6 +133,40 @@ impl LogEvent {
             LogEvent::EventInjected { .. } => "event_injected",
             LogEvent::RoundResolved { .. } => "round_resolved",
             LogEvent::ForkedFrom { .. } => "forked_from",
+        }
+    }
+}
+
+/// One entry of a stored log: its position, when it was written (unix ms) and the event.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct EventRow {
+    pub seq: i64,
+    pub at: i64,
+    pub event: LogEvent,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_without_a_target_reads_back_from_old_logs() {
+        let old: OrderRef = serde_json::from_str(r#"{"move":"visit"}"#).expect("old form");
+        assert_eq!(old, OrderRef { mv: "visit".into(), target: None });
+        let text = serde_json::to_string(&old).expect("serialize");
+        assert_eq!(text, r#"{"move":"visit","target":null}"#);
+    }
+
+    #[test]
+    fn every_event_kind_is_its_json_type() {
+        let events = [
+            LogEvent::Started,
+            LogEvent::Paused { remaining_ms: 5 },
+            LogEvent::ReadySet { round: 1, role: "a".into(), player_id: None, ready: true },
+        ];
+        for event in events {
+            let json: serde_json::Value = serde_json::to_value(&event).expect("serialize");
+            assert_eq!(json["type"], event.kind());
         }
     }
 }

@@ -1,0 +1,58 @@
+// The session as the server's frames describe it: the last whole `state`, with every small frame
+// since applied to it (a role's draft, a lock, a seat that joined, moved or left, the clock). The
+// server sends a whole `state` on taking a seat, when a round starts and when the phase changes;
+// everything else arrives as one of the small frames below (docs/protocol.md, "Keeping a view
+// current"). Every screen reads the same shape either way.
+
+/** The frame types that change the session view. */
+export const VIEW_FRAMES = new Set(['state', 'draft', 'role_ready', 'player', 'player_removed', 'clock']);
+
+/** `roles[].players` and `roles[].bot`, from `players`. */
+function regroup(state) {
+  const roles = state.roles.map((role) => {
+    const members = state.players.filter((p) => p.role === role.id);
+    return { ...role, players: members.map((p) => p.player_id), bot: members.some((p) => p.bot) };
+  });
+  return { ...state, roles };
+}
+
+/**
+ * The next view after one frame (a new object; the old one is left as it was), or the same view
+ * when the frame does not change it.
+ */
+export function applyFrame(state, msg) {
+  if (msg.type === 'state') return msg;
+  if (!state || !VIEW_FRAMES.has(msg.type)) return state;
+  switch (msg.type) {
+    case 'draft': {
+      const next = { ...state };
+      if (state.you && state.you.role === msg.role) next.my_orders = msg.orders;
+      if (state.orders) next.orders = { ...state.orders, [msg.role]: msg.orders };
+      return next;
+    }
+    case 'role_ready': {
+      const next = { ...state, roles: state.roles.map((r) => (r.id === msg.role ? { ...r, ready: msg.ready } : r)) };
+      if (state.you && state.you.role === msg.role) next.ready = msg.ready;
+      return next;
+    }
+    case 'player': {
+      const { type, ...player } = msg;
+      const known = state.players.some((p) => p.player_id === player.player_id);
+      const players = known
+        ? state.players.map((p) => (p.player_id === player.player_id ? player : p))
+        : [...state.players, player];
+      return regroup({ ...state, players });
+    }
+    case 'player_removed':
+      return regroup({ ...state, players: state.players.filter((p) => p.player_id !== msg.player_id) });
+    case 'clock':
+      return {
+        ...state,
+        deadline_at: msg.deadline_at,
+        remaining_secs: msg.remaining_secs,
+        session: { ...state.session, round_secs: msg.round_secs },
+      };
+    default:
+      return state;
+  }
+}

@@ -1,0 +1,198 @@
+//! Who is told what after a commit: the delivery policy of the session.
+//!
+//! A change that reshapes everyone's view — the phase, a new round, an event brought into play —
+//! sends every seat a whole new `state`. Anything else travels as a small frame to the seats whose
+//! view it changes: a draft to its role and the instructor, a lock, a seat or the clock to
+//! everyone, a message to its readers. Each frame is serialized once for all the seats that share
+//! its view. The frames of one commit go out in this order: removals, messages, round reports,
+//! then either the whole `state`s or the small frames, then `game_over` if the game just ended.
+
+use std::sync::Arc;
+
+use axum::extract::ws::Utf8Bytes;
+
+use super::{Session, Viewer};
+use crate::protocol::{Audience, ReportView, ServerMsg};
+use crate::server::outbox::{ConnId, Out};
+use crate::table::{message_msg, Change, Phase};
+
+impl Session {
+    /// Tells every seat what one commit's changes mean for its view.
+    pub(super) fn publish(&mut self, changes: &[Change]) {
+        let loaded = self.loaded.clone();
+        let sc = &loaded.scenario;
+
+        // Removed seats: their connections are told and closed.
+        for change in changes {
+            if let Change::Seat(i) = change {
+                if self.table.seats[*i].kicked {
+                    let id = self.table.seats[*i].id.clone();
+                    self.remove_player_conns(&id);
+                }
+            }
+        }
+
+        // Messages, to their readers.
+        let said = changes.iter().filter(|c| matches!(c, Change::Said)).count();
+        let first = self.table.messages.len().saturating_sub(said);
+        for index in first..self.table.messages.len() {
+            let text = Utf8Bytes::from(message_msg(sc, &self.table.messages[index]).to_text());
+            let readers: Vec<ConnId> = self
+                .conns
+                .iter()
+                .filter(|(_, c)| self.table.messages[index].readable_by(&self.table, &c.viewer))
+                .map(|(id, _)| *id)
+                .collect();
+            for conn in readers {
+                self.push(conn, Out::Text(text.clone()));
+            }
+        }
+
+        // Round reports, one per audience.
+        for change in changes {
+            if let Change::RoundResolved(resolved) = change {
+                let resolved = Arc::clone(resolved);
+                self.broadcast_by_audience(|audience| {
+                    ServerMsg::RoundResolved(ReportView {
+                        sc,
+                        report: &resolved.report,
+                        state_hash: &resolved.stored_hash,
+                        audience,
+                        bots: &resolved.bots,
+                        replay: false,
+                    })
+                    .to_text()
+                });
+            }
+        }
+
+        let reshaped =
+            changes.iter().any(|c| matches!(c, Change::Phase | Change::EventInjected(_) | Change::RoundResolved(_)));
+        if reshaped {
+            self.broadcast_state();
+        } else {
+            for change in changes {
+                match change {
+                    Change::Seat(i) => self.publish_seat(*i),
+                    Change::Clock => {
+                        let text = self.table.clock_msg().to_text();
+                        self.broadcast(text);
+                    }
+                    Change::Draft(role) => {
+                        let text = Utf8Bytes::from(self.table.draft_msg(sc, *role).to_text());
+                        let readers: Vec<ConnId> = self
+                            .conns
+                            .iter()
+                            .filter(|(_, c)| {
+                                c.viewer == Viewer::Instructor || self.table.role_of(&c.viewer) == Some(*role)
+                            })
+                            .map(|(id, _)| *id)
+                            .collect();
+                        for conn in readers {
+                            self.push(conn, Out::Text(text.clone()));
+                        }
+                    }
+                    Change::Ready(role) => {
+                        let text = self.table.ready_msg(sc, *role).to_text();
+                        self.broadcast(text);
+                    }
+                    Change::Nothing
+                    | Change::Said
+                    | Change::Refused
+                    | Change::Phase
+                    | Change::EventInjected(_)
+                    | Change::RoundResolved(_) => {}
+                }
+            }
+        }
+
+        let ended = changes.iter().any(|c| matches!(c, Change::Phase | Change::RoundResolved(_)));
+        if ended && self.table.phase == Phase::Finished {
+            let text = self.table.game_over_msg(sc).to_text();
+            self.broadcast(text);
+        }
+    }
+
+    /// A seat joined, changed role or was removed.
+    fn publish_seat(&mut self, index: usize) {
+        let loaded = self.loaded.clone();
+        let sc = &loaded.scenario;
+        let seat = self.table.seats[index].clone();
+        if seat.kicked {
+            let text = ServerMsg::PlayerRemoved { player_id: &seat.id }.to_text();
+            self.broadcast(text);
+            return;
+        }
+        let text = ServerMsg::Player(self.table.player_view(sc, &seat, self.online(&seat.id))).to_text();
+        self.broadcast(text);
+        if let (true, Some(role)) = (seat.bot, seat.role) {
+            let text = self.table.ready_msg(sc, role).to_text();
+            self.broadcast(text);
+        }
+        // The seat's own screens show another role now: moves, draft, tracks.
+        let own: Vec<ConnId> =
+            self.conns.iter().filter(|(_, c)| c.viewer == Viewer::Player(seat.id.clone())).map(|(id, _)| *id).collect();
+        for conn in own {
+            self.send_state(conn);
+        }
+    }
+
+    /// The removed player's connections get `kicked` and close with 4001.
+    fn remove_player_conns(&mut self, player_id: &str) {
+        let theirs: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| matches!(&c.viewer, Viewer::Player(id) if id == player_id))
+            .map(|(id, _)| *id)
+            .collect();
+        let kicked = Utf8Bytes::from(ServerMsg::Kicked.to_text());
+        for conn in theirs {
+            if let Some(c) = self.conns.remove(&conn) {
+                c.outbox.push(Out::Text(kicked.clone()));
+                c.outbox.close(4001, "removed by the instructor");
+            }
+        }
+    }
+
+    /// The same text to every connection.
+    pub(super) fn broadcast(&mut self, text: String) {
+        let text = Utf8Bytes::from(text);
+        for conn in self.conn_ids() {
+            self.push(conn, Out::Text(text.clone()));
+        }
+    }
+
+    /// One frame per audience (each serialized once) to every connection.
+    fn broadcast_by_audience(&mut self, render: impl Fn(Audience) -> String) {
+        let mut rendered: Vec<(Audience, Utf8Bytes)> = Vec::new();
+        for conn in self.conn_ids() {
+            let Some(viewer) = self.conns.get(&conn).map(|c| c.viewer.clone()) else { continue };
+            let audience = self.table.audience(&viewer);
+            let text = match rendered.iter().find(|(a, _)| *a == audience) {
+                Some((_, text)) => text.clone(),
+                None => {
+                    let text = Utf8Bytes::from(render(audience));
+                    rendered.push((audience, text.clone()));
+                    text
+                }
+            };
+            self.push(conn, Out::Text(text));
+        }
+    }
+
+    /// Each connection its own whole `state`.
+    pub(super) fn broadcast_state(&mut self) {
+        for conn in self.conn_ids() {
+            self.send_state(conn);
+        }
+    }
+
+    pub(super) fn send_state(&mut self, conn: ConnId) {
+        let Some(viewer) = self.conns.get(&conn).map(|c| c.viewer.clone()) else { return };
+        let text = {
+            let online = |id: &str| self.online(id);
+            ServerMsg::State(Box::new(self.table.state_view(self.sc(), self.info(), &viewer, &online))).to_text()
+        };
+        self.send(conn, text);
+    }
+}

@@ -1,0 +1,396 @@
+//! Requests into events: what a seat asked for, checked against the table, as the log events that
+//! would carry it out — or the refusal, with its stable code. Nothing here changes the table.
+
+use std::collections::BTreeMap;
+
+use super::{Phase, Table, Viewer};
+use crate::engine::{check_draft, parse_order, resolve_round, InjectError, Order, RoleId, RoundOrders, Scenario};
+use crate::log::{LogEvent, OrderRef};
+use crate::protocol::{ClientMsg, ErrorCode, Recipients, WireError};
+
+/// Longest message text, in characters.
+pub const MAX_TEXT: usize = 1000;
+/// Longest nickname, in characters.
+pub const MAX_NAME: usize = 40;
+/// Longest round, in seconds.
+pub const MAX_ROUND_SECS: u64 = 7 * 24 * 3600;
+
+fn err(code: ErrorCode, message: &str) -> WireError {
+    WireError::new(code, message)
+}
+
+/// Characters that would let a text hide or disguise itself: controls (but a newline in press),
+/// format characters such as bidi overrides and zero-width joiners, and private-use characters.
+fn is_hidden(c: char, newline_ok: bool) -> bool {
+    if c == '\n' {
+        return !newline_ok;
+    }
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}' | '\u{E000}'..='\u{F8FF}' | '\u{E0000}'..='\u{E007F}')
+}
+
+/// Names a student may not take: they would pass for the teacher or the machine.
+const STAFF_NAMES: &[&str] =
+    &["instructor", "teacher", "admin", "administrator", "moderator", "bot", "system", "server", "projector", "staff"];
+
+/// Checks a nickname: trimmed, 1 to 40 characters, nothing hidden, and not a staff title
+/// ("Instructor", "Teacher", "Bot (…)", …).
+pub fn clean_name(name: &str) -> Result<String, WireError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(|c| is_hidden(c, false)) {
+        return Err(err(ErrorCode::BadName, "a name has 1 to 40 characters and no control or invisible characters"));
+    }
+    let lower = name.to_lowercase();
+    let first_word = lower.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).unwrap_or("");
+    if STAFF_NAMES.contains(&first_word) {
+        return Err(err(ErrorCode::BadName, "that name is kept for the teacher and the bots: choose another"));
+    }
+    Ok(name.to_string())
+}
+
+/// Checks press and reflections: trimmed, 1 to `max` characters, no control or invisible
+/// characters (newlines are fine).
+pub fn clean_text(text: &str, max: usize) -> Result<String, WireError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(err(ErrorCode::BadRequest, "the text is empty"));
+    }
+    if text.chars().count() > max {
+        return Err(WireError::new(ErrorCode::TooLarge, format!("a text has at most {max} characters")));
+    }
+    if text.chars().any(|c| is_hidden(c, true)) {
+        return Err(err(ErrorCode::BadRequest, "the text has control or invisible characters"));
+    }
+    Ok(text.to_string())
+}
+
+/// Orders named by ids, as the log and the wire carry them.
+pub fn order_refs(sc: &Scenario, orders: &[Order]) -> Vec<OrderRef> {
+    orders
+        .iter()
+        .filter_map(|o| {
+            let mv = sc.moves.get(o.mv)?;
+            Some(OrderRef { mv: mv.id.clone(), target: o.target.and_then(|t| sc.targets.get(t)).map(|t| t.id.clone()) })
+        })
+        .collect()
+}
+
+fn millis(secs: u64) -> i64 {
+    i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX)
+}
+
+impl Table {
+    /// The events that carry out `msg` from `viewer` at `now` (unix ms), or why not. An empty
+    /// list is a request that changes nothing (it is still acknowledged). `fresh_id` gives a new
+    /// unique id when the request creates something (a bot's seat).
+    pub fn decide(
+        &self,
+        sc: &Scenario,
+        viewer: &Viewer,
+        msg: &ClientMsg,
+        now: i64,
+        fresh_id: &mut dyn FnMut() -> String,
+    ) -> Result<Vec<LogEvent>, WireError> {
+        if msg.is_auth() {
+            return Err(err(ErrorCode::AlreadyJoined, "this connection already has a seat"));
+        }
+        if msg.instructor_only() && *viewer != Viewer::Instructor {
+            return Err(err(ErrorCode::NotInstructor, "only the session's instructor may do that"));
+        }
+        match msg {
+            ClientMsg::Ping => Ok(Vec::new()),
+            ClientMsg::ChooseRole { role } => self.choose_role(sc, viewer, role.as_deref()),
+            ClientMsg::SetOrders { round, orders } => self.set_orders(sc, viewer, *round, orders),
+            ClientMsg::Ready { round, ready } => self.set_ready(sc, viewer, *round, *ready),
+            ClientMsg::Say { to, text } => self.say(sc, viewer, to, text, now),
+            ClientMsg::Start => self.start(now),
+            ClientMsg::Pause => self.pause(now),
+            ClientMsg::ResumeGame => self.resume_game(now),
+            ClientMsg::ForceResolve => {
+                if self.phase != Phase::Running {
+                    return Err(err(ErrorCode::WrongPhase, "only a running round can be resolved"));
+                }
+                Ok(self.resolution(sc, now))
+            }
+            ClientMsg::SetDeadline { secs } => self.set_deadline(*secs, now),
+            ClientMsg::InjectEvent { event } => self.inject_event(sc, event),
+            ClientMsg::AssignRole { player_id, role } => self.assign_role(sc, player_id, role.as_deref()),
+            ClientMsg::Kick { player_id } => self.kick(player_id),
+            ClientMsg::AddBot { role } => self.add_bot(sc, role, fresh_id),
+            ClientMsg::End => {
+                if self.phase == Phase::Finished {
+                    return Err(err(ErrorCode::WrongPhase, "this game is already over"));
+                }
+                Ok(vec![LogEvent::Ended])
+            }
+            ClientMsg::Join { .. }
+            | ClientMsg::Resume { .. }
+            | ClientMsg::Watch { .. }
+            | ClientMsg::Instructor { .. } => Err(err(ErrorCode::AlreadyJoined, "this connection already has a seat")),
+        }
+    }
+
+    /// A new student at the table: the event, or why not (the game is over, the table is full, the
+    /// name is not allowed).
+    pub fn join(&self, name: &str, player_id: String, max_players: usize) -> Result<LogEvent, WireError> {
+        if self.phase == Phase::Finished {
+            return Err(err(ErrorCode::WrongPhase, "this game is over"));
+        }
+        let name = clean_name(name)?;
+        if self.present().filter(|s| !s.bot).count() >= max_players {
+            return Err(WireError::new(ErrorCode::TableFull, format!("this game already has {max_players} players")));
+        }
+        Ok(LogEvent::PlayerJoined { player_id, name })
+    }
+
+    /// The events that resolve the current round now: bots choose, missing orders hold, the
+    /// engine resolves, and (unless it was the last) the next round's deadline is set.
+    pub fn resolution(&self, sc: &Scenario, now: i64) -> Vec<LogEvent> {
+        let orders: RoundOrders = (0..sc.roles.len())
+            .map(|role| {
+                if self.is_bot_role(role) {
+                    crate::bots::choose_orders(sc, &self.state, role, crate::bots::Policy::Greedy, self.seed)
+                } else {
+                    self.drafts[role].clone()
+                }
+            })
+            .collect();
+        let (next, _) = resolve_round(sc, &self.state, &orders);
+        let stored: BTreeMap<String, Vec<OrderRef>> =
+            sc.roles.iter().zip(&orders).map(|(role, list)| (role.id.clone(), order_refs(sc, list))).collect();
+        let mut events =
+            vec![LogEvent::RoundResolved { round: self.state.round, orders: stored, state_hash: next.hash(sc) }];
+        if !next.is_finished() {
+            events.push(LogEvent::DeadlineSet { round: next.round, at: now.saturating_add(millis(self.round_secs)) });
+        }
+        events
+    }
+
+    // ---- Players ---------------------------------------------------------------------------------
+
+    /// The seated player behind a viewer, with its role.
+    fn acting_player(&self, viewer: &Viewer) -> Result<(&str, Option<RoleId>), WireError> {
+        match viewer {
+            Viewer::Player(id) => {
+                let seat = self.seat(id).ok_or_else(|| err(ErrorCode::NotJoined, "this seat was removed"))?;
+                Ok((&seat.id, seat.role))
+            }
+            _ => Err(err(ErrorCode::NotJoined, "join the session as a player to do that")),
+        }
+    }
+
+    /// The round's player actions: running, with a role, for the current round.
+    fn acting_role(&self, viewer: &Viewer, round: u32) -> Result<(&str, RoleId), WireError> {
+        let (player_id, role) = self.acting_player(viewer)?;
+        if self.phase != Phase::Running {
+            return Err(err(ErrorCode::WrongPhase, "orders are taken only while the game is running"));
+        }
+        let role = role.ok_or_else(|| err(ErrorCode::NoRole, "choose a role first"))?;
+        if round != self.state.round {
+            return Err(WireError::new(ErrorCode::WrongRound, format!("this is round {}", self.state.round)));
+        }
+        Ok((player_id, role))
+    }
+
+    fn role_index(sc: &Scenario, id: &str) -> Result<RoleId, WireError> {
+        sc.role_index(id).ok_or_else(|| err(ErrorCode::UnknownRole, "this scenario has no such role"))
+    }
+
+    fn choose_role(&self, sc: &Scenario, viewer: &Viewer, role: Option<&str>) -> Result<Vec<LogEvent>, WireError> {
+        let (player_id, current) = self.acting_player(viewer)?;
+        let role = role.map(|r| Self::role_index(sc, r)).transpose()?;
+        if role == current {
+            return Ok(Vec::new());
+        }
+        match self.phase {
+            Phase::Finished => return Err(err(ErrorCode::WrongPhase, "this game is over")),
+            Phase::Lobby => {}
+            // Once the game runs, a player without a role may still take one (a late arrival),
+            // but only the instructor moves players between roles.
+            Phase::Running | Phase::Paused if current.is_none() && role.is_some() => {}
+            Phase::Running | Phase::Paused => {
+                return Err(err(ErrorCode::WrongPhase, "roles are changed by the instructor once the game runs"));
+            }
+        }
+        if role.is_some_and(|r| self.is_bot_role(r)) {
+            return Err(err(ErrorCode::RoleTaken, "a bot plays this role"));
+        }
+        let role = role.map(|r| sc.roles[r].id.clone());
+        Ok(vec![LogEvent::RoleSet { player_id: player_id.to_string(), role, by_instructor: false }])
+    }
+
+    fn set_orders(
+        &self,
+        sc: &Scenario,
+        viewer: &Viewer,
+        round: u32,
+        orders: &[OrderRef],
+    ) -> Result<Vec<LogEvent>, WireError> {
+        let (player_id, role) = self.acting_role(viewer, round)?;
+        if self.ready[role] {
+            return Err(err(ErrorCode::OrdersLocked, "your role's orders are locked: unlock them first"));
+        }
+        let parsed = orders
+            .iter()
+            .map(|o| parse_order(sc, role, &o.mv, o.target.as_deref()))
+            .collect::<Result<Vec<Order>, _>>()
+            .map_err(WireError::illegal)?;
+        check_draft(sc, &self.state, role, &parsed).map_err(WireError::illegal)?;
+        Ok(vec![LogEvent::OrdersSet {
+            round,
+            role: sc.roles[role].id.clone(),
+            player_id: Some(player_id.to_string()),
+            orders: order_refs(sc, &parsed),
+        }])
+    }
+
+    fn set_ready(&self, sc: &Scenario, viewer: &Viewer, round: u32, ready: bool) -> Result<Vec<LogEvent>, WireError> {
+        let (player_id, role) = self.acting_role(viewer, round)?;
+        if self.ready[role] == ready {
+            return Ok(Vec::new());
+        }
+        let role = sc.roles[role].id.clone();
+        Ok(vec![LogEvent::ReadySet { round, role, player_id: Some(player_id.to_string()), ready }])
+    }
+
+    fn say(
+        &self,
+        sc: &Scenario,
+        viewer: &Viewer,
+        to: &Recipients,
+        text: &str,
+        now: i64,
+    ) -> Result<Vec<LogEvent>, WireError> {
+        if *viewer == Viewer::Spectator {
+            return Err(err(ErrorCode::NotJoined, "spectators cannot send messages"));
+        }
+        if let Viewer::Player(_) = viewer {
+            self.acting_player(viewer)?;
+        }
+        if self.phase == Phase::Finished {
+            return Err(err(ErrorCode::WrongPhase, "the game is over: the table's chat is closed"));
+        }
+        let text = clean_text(text, MAX_TEXT)?;
+        let to: Option<Vec<String>> = match to {
+            Recipients::One(all) if all == "all" => None,
+            Recipients::One(role) => Some(vec![sc.roles[Self::role_index(sc, role)?].id.clone()]),
+            Recipients::Many(roles) if roles.is_empty() => {
+                return Err(err(ErrorCode::BadRequest, "say to \"all\", a role, or a non-empty list of roles"));
+            }
+            Recipients::Many(roles) => {
+                let mut list = roles.iter().map(|r| Self::role_index(sc, r)).collect::<Result<Vec<_>, _>>()?;
+                list.sort_unstable();
+                list.dedup();
+                Some(list.into_iter().map(|r| sc.roles[r].id.clone()).collect())
+            }
+        };
+        Ok(vec![LogEvent::Said { from: self.sender(sc, viewer), to, text, at: now }])
+    }
+
+    // ---- Instructor ------------------------------------------------------------------------------
+
+    fn start(&self, now: i64) -> Result<Vec<LogEvent>, WireError> {
+        if self.phase != Phase::Lobby {
+            return Err(err(ErrorCode::WrongPhase, "the game has already started"));
+        }
+        let at = now.saturating_add(millis(self.round_secs));
+        Ok(vec![LogEvent::Started, LogEvent::DeadlineSet { round: self.state.round, at }])
+    }
+
+    fn pause(&self, now: i64) -> Result<Vec<LogEvent>, WireError> {
+        if self.phase != Phase::Running {
+            return Err(err(ErrorCode::WrongPhase, "only a running game can be paused"));
+        }
+        let remaining_ms = self.clock.deadline_at.map_or(0, |at| u64::try_from(at.saturating_sub(now)).unwrap_or(0));
+        Ok(vec![LogEvent::Paused { remaining_ms }])
+    }
+
+    fn resume_game(&self, now: i64) -> Result<Vec<LogEvent>, WireError> {
+        if self.phase != Phase::Paused {
+            return Err(err(ErrorCode::WrongPhase, "the game is not paused"));
+        }
+        let left = self
+            .clock
+            .paused_remaining_ms
+            .map_or_else(|| millis(self.round_secs), |ms| i64::try_from(ms).unwrap_or(i64::MAX));
+        Ok(vec![LogEvent::Resumed, LogEvent::DeadlineSet { round: self.state.round, at: now.saturating_add(left) }])
+    }
+
+    /// In the lobby (or paused): the round length. While running: this round ends `secs` from now.
+    fn set_deadline(&self, secs: u64, now: i64) -> Result<Vec<LogEvent>, WireError> {
+        if secs == 0 || secs > MAX_ROUND_SECS {
+            return Err(WireError::new(ErrorCode::BadRequest, format!("secs must be 1 to {MAX_ROUND_SECS}")));
+        }
+        match self.phase {
+            Phase::Finished => Err(err(ErrorCode::WrongPhase, "this game is over")),
+            Phase::Lobby | Phase::Paused => Ok(vec![LogEvent::RoundLengthSet { secs }]),
+            Phase::Running => {
+                Ok(vec![LogEvent::DeadlineSet { round: self.state.round, at: now.saturating_add(millis(secs)) }])
+            }
+        }
+    }
+
+    fn inject_event(&self, sc: &Scenario, event_id: &str) -> Result<Vec<LogEvent>, WireError> {
+        if self.phase == Phase::Finished {
+            return Err(err(ErrorCode::WrongPhase, "this game is over"));
+        }
+        let event = sc.event_index(event_id).ok_or_else(|| err(ErrorCode::UnknownEvent, "no such event"))?;
+        self.state.inject_event(sc, event).map_err(|e| match e {
+            InjectError::AlreadyInPlay => err(ErrorCode::EventInPlay, "that event is already in play"),
+            InjectError::GameOver => err(ErrorCode::WrongPhase, "this game is over"),
+            InjectError::UnknownEvent(_) => err(ErrorCode::UnknownEvent, "no such event"),
+        })?;
+        Ok(vec![LogEvent::EventInjected { round: self.state.round, event: sc.events[event].id.clone() }])
+    }
+
+    fn target_seat(&self, player_id: &str) -> Result<&super::Seat, WireError> {
+        self.seat(player_id).ok_or_else(|| err(ErrorCode::UnknownPlayer, "no such player in this session"))
+    }
+
+    fn assign_role(&self, sc: &Scenario, player_id: &str, role: Option<&str>) -> Result<Vec<LogEvent>, WireError> {
+        if self.phase == Phase::Finished {
+            return Err(err(ErrorCode::WrongPhase, "this game is over"));
+        }
+        let seat = self.target_seat(player_id)?;
+        if seat.bot {
+            return Err(err(ErrorCode::UnknownPlayer, "bots keep their role; kick the bot instead"));
+        }
+        let role = role.map(|r| Self::role_index(sc, r)).transpose()?;
+        if role.is_some_and(|r| self.is_bot_role(r)) {
+            return Err(err(ErrorCode::RoleTaken, "a bot plays this role"));
+        }
+        if seat.role == role {
+            return Ok(Vec::new());
+        }
+        let role = role.map(|r| sc.roles[r].id.clone());
+        Ok(vec![LogEvent::RoleSet { player_id: seat.id.clone(), role, by_instructor: true }])
+    }
+
+    fn kick(&self, player_id: &str) -> Result<Vec<LogEvent>, WireError> {
+        if self.phase == Phase::Finished {
+            return Err(err(ErrorCode::WrongPhase, "this game is over"));
+        }
+        let seat = self.target_seat(player_id)?;
+        Ok(vec![LogEvent::PlayerKicked { player_id: seat.id.clone() }])
+    }
+
+    fn add_bot(
+        &self,
+        sc: &Scenario,
+        role_id: &str,
+        fresh_id: &mut dyn FnMut() -> String,
+    ) -> Result<Vec<LogEvent>, WireError> {
+        if self.phase == Phase::Finished {
+            return Err(err(ErrorCode::WrongPhase, "this game is over"));
+        }
+        let role = Self::role_index(sc, role_id)?;
+        if self.is_bot_role(role) || self.has_humans(role) {
+            return Err(err(ErrorCode::RoleTaken, "this role already has players"));
+        }
+        Ok(vec![LogEvent::BotAdded { player_id: fresh_id(), role: sc.roles[role].id.clone() }])
+    }
+}
