@@ -17,11 +17,36 @@ function regroup(state) {
 }
 
 /**
+ * A lean `state` (a connection's later ones) leaves out what does not change — track names,
+ * summaries, ranges and history, move summaries and ¶s — which the first, full one carried: fill
+ * them in from the view so far, so that every screen reads a whole state either way.
+ */
+function withStatics(previous, state) {
+  if (!previous) return state;
+  const tracks = new Map((previous.tracks || []).map((t) => [t.id, t]));
+  const moves = new Map((previous.moves || []).map((m) => [m.id, m]));
+  return {
+    ...state,
+    tracks: (state.tracks || []).map((t) => {
+      const old = tracks.get(t.id);
+      if (!old || t.name !== undefined) return t;
+      const { name, summary, min, max, history } = old;
+      return { name, summary, min, max, history, ...t };
+    }),
+    moves: (state.moves || []).map((m) => {
+      const old = moves.get(m.id);
+      if (!old || m.summary !== undefined) return m;
+      return { summary: old.summary, essay: old.essay, ...m };
+    }),
+  };
+}
+
+/**
  * The next view after one frame (a new object; the old one is left as it was), or the same view
  * when the frame does not change it.
  */
 export function applyFrame(state, msg) {
-  if (msg.type === 'state') return msg;
+  if (msg.type === 'state') return withStatics(state, msg);
   if (!state || !VIEW_FRAMES.has(msg.type)) return state;
   switch (msg.type) {
     case 'draft': {

@@ -18,7 +18,7 @@ function effectsSize(effects) {
 function names(scenarioJson, report) {
   const track = new Map();
   for (const t of (scenarioJson && scenarioJson.tracks) || []) track.set(t.id, t.name);
-  for (const t of report.tracks || []) track.set(t.id, t.name);
+  for (const t of report.tracks || []) if (t.name) track.set(t.id, t.name);
   const target = new Map();
   for (const a of (scenarioJson && scenarioJson.actors) || []) target.set(a.id, a.name);
   for (const r of (scenarioJson && scenarioJson.roles) || []) target.set(r.id, r.name);
@@ -33,13 +33,14 @@ function effectsText(effects, n) {
 }
 
 /** The three lines of the report's first screen: what changed, and why. */
-export function summaryLines(report) {
+export function summaryLines(report, scenarioJson) {
+  const n = names(scenarioJson, report);
   const lines = [];
   const changed = (report.tracks || []).filter((t) => t.before !== t.value)
     .sort((a, b) => Math.abs(b.value - b.before) - Math.abs(a.value - a.before));
   const headline = report.headline && report.headline.length
     ? report.headline
-    : changed.slice(0, 3).map((t) => `${t.name} ${signed(t.value - t.before)}`);
+    : changed.slice(0, 3).map((t) => `${n.track.get(t.id) || t.id} ${signed(t.value - t.before)}`);
   lines.push({
     label: 'What changed',
     text: headline.length ? headline.join(' · ') : 'Nothing moved on the tracks you can see.',
@@ -73,7 +74,7 @@ export function reportView(report, scenarioJson, { state, mine, big = false } = 
   const scId = scenarioJson && scenarioJson.id;
   const n = names(scenarioJson, report);
   const roundDef = scenarioJson && scenarioJson.rounds ? scenarioJson.rounds[report.round - 1] : null;
-  const lines = summaryLines(report);
+  const lines = summaryLines(report, scenarioJson);
   const roles = (scenarioJson && scenarioJson.roles) || Object.keys(report.orders || {}).map((id) => ({ id, name: id }));
   const ordered = mine ? [...roles.filter((r) => r.id === mine), ...roles.filter((r) => r.id !== mine)] : roles;
   const playersById = new Map(((state && state.players) || []).map((p) => [p.player_id, p]));
@@ -92,7 +93,7 @@ export function reportView(report, scenarioJson, { state, mine, big = false } = 
     h('caption', null, changed.length ? 'Tracks that moved' : 'No track moved'),
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Track'), h('th', { scope: 'col' }, 'Before'), h('th', { scope: 'col' }, 'After'), h('th', { scope: 'col' }, 'Change'))),
     h('tbody', null, changed.map((t) => h('tr', null,
-      h('th', { scope: 'row' }, t.name), h('td', null, String(t.before)), h('td', null, String(t.value)),
+      h('th', { scope: 'row' }, n.track.get(t.id) || t.id), h('td', null, String(t.before)), h('td', null, String(t.value)),
       h('td', { class: t.value > t.before ? 'up' : 'down' }, signed(t.value - t.before))))));
 
   const byRole = ordered.map((role) => {
@@ -137,7 +138,7 @@ export function reportView(report, scenarioJson, { state, mine, big = false } = 
 }
 
 /** A one-sentence version for the live region. */
-export function reportAnnouncement(report) {
-  const lines = summaryLines(report);
+export function reportAnnouncement(report, scenarioJson) {
+  const lines = summaryLines(report, scenarioJson);
   return `Round ${report.round} resolved. ${lines.map((l) => `${l.label}: ${l.text}`).join('. ')}`;
 }

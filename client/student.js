@@ -664,7 +664,7 @@ class StudentGame {
           h('div', { class: 'move-head' },
             h('h3', { class: 'move-name' }, m.name),
             h('span', { class: 'cost', 'aria-label': `costs ${m.cost} action point${m.cost === 1 ? '' : 's'}` }, `${m.cost} AP`)),
-          h('p', { class: 'move-summary' }, m.summary, ' ', paras(sc && sc.id, m.essay)),
+          h('p', { class: 'move-summary' }, m.summary || (def && def.summary) || '', ' ', paras(sc && sc.id, m.essay || (def && def.essay) || [])),
           partners ? h('p', { class: 'joint' }, h('strong', null, 'Joint move: '), jointText(partners, def.joint_need)) : null,
           m.choice_of ? h('p', { class: 'joint' }, h('strong', null, 'Your answer to the event.')) : null,
           targets.length ? h('p', { class: 'targets' }, h('span', { class: 'muted' }, 'Targets: '), targets.map((t) => t.name).join(', ')) : null,

@@ -168,7 +168,6 @@ impl Serialize for Outcomes<'_> {
             seq.serialize_element(&OutcomeOut {
                 role: sc.roles.get(o.role).map_or("", |r| &r.id),
                 mv: mv.map(|m| &*m.id),
-                move_name: mv.map(|m| &*m.name),
                 target: o.order.target.and_then(|t| sc.targets.get(t)).map(|t| &*t.id),
                 succeeded: o.status.succeeded(),
                 status: o.status.code(),
@@ -188,11 +187,12 @@ struct OutcomeOut<'a> {
     role: &'a str,
     #[serde(rename = "move")]
     mv: Option<&'a str>,
-    move_name: Option<&'a str>,
     target: Option<&'a str>,
     succeeded: bool,
     status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     automatic: bool,
     effects: Effects<'a>,
     narrative: &'a str,
@@ -245,7 +245,7 @@ impl Serialize for InteractionLines<'_> {
     }
 }
 
-/// `[{id, name, before, value, min, max}]` for the tracks the audience sees.
+/// `[{id, before, value}]` for the tracks the audience sees that changed.
 struct TrackChanges<'a>(&'a ReportView<'a>);
 
 impl Serialize for TrackChanges<'_> {
@@ -256,14 +256,9 @@ impl Serialize for TrackChanges<'_> {
         for (i, t) in sc.tracks.iter().enumerate().filter(|(i, _)| view.audience.shows_track(sc, *i)) {
             let before = report.tracks_before.get(i).copied().unwrap_or(t.start);
             let after = report.tracks_after.get(i).copied().unwrap_or(before);
-            seq.serialize_element(&TrackOut {
-                id: &t.id,
-                name: &t.name,
-                before,
-                value: after,
-                min: t.min,
-                max: t.max,
-            })?;
+            if after != before {
+                seq.serialize_element(&TrackOut { id: &t.id, before, value: after })?;
+            }
         }
         seq.end()
     }
@@ -272,9 +267,6 @@ impl Serialize for TrackChanges<'_> {
 #[derive(serde::Serialize)]
 struct TrackOut<'a> {
     id: &'a str,
-    name: &'a str,
     before: i64,
     value: i64,
-    min: i64,
-    max: i64,
 }

@@ -141,17 +141,34 @@ pub struct SessionView<'a> {
     pub round_secs: u64,
 }
 
+/// How much a `state` repeats of what does not change: a connection's first `state` (and the
+/// first after its role changed) is `Full`; later ones are `Lean` and leave out the static texts
+/// (track names, summaries and ranges; move summaries and ¶s) and the history of earlier rounds,
+/// which the client keeps from the full one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    Full,
+    Lean,
+}
+
+/// A track in a `state`: `{id, value, private}`, and in a full state also `{name, summary, min,
+/// max, history}`.
 #[derive(Debug, Serialize)]
 pub struct TrackView<'a> {
     pub id: &'a str,
-    pub name: &'a str,
-    pub summary: &'a str,
-    pub min: i64,
-    pub max: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
     pub value: i64,
     pub private: bool,
     /// The value at the start of every round so far (the first is the start).
-    pub history: Vec<Option<i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<Option<i64>>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -194,12 +211,15 @@ pub struct YouView<'a> {
     pub role: Option<Option<&'a str>>,
 }
 
+/// A move card in a `state`; its `summary` and `essay` only in a full state.
 #[derive(Debug, Serialize)]
 pub struct MoveView<'a> {
     pub id: &'a str,
     pub name: &'a str,
-    pub summary: &'a str,
-    pub essay: &'a [u32],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub essay: Option<&'a [u32]>,
     pub cost: u32,
     pub targets: Vec<NamedRef<'a>>,
     /// Role ids (or `"target"`) whose part a joint move needs.

@@ -8,8 +8,8 @@ use super::{Message, Table, Viewer};
 use crate::engine::{available_moves, scores, RoleId, Scenario};
 use crate::log::OrderRef;
 use crate::protocol::{
-    Audience, ClockView, EventView, FinalDebrief, FinalRole, FinalTrack, GameOverView, MessageView, MoveView, NamedRef,
-    PlayerView, ReportView, RoleView, Scores, ServerMsg, SessionView, StateView, To, TrackView, YouView,
+    Audience, ClockView, Detail, EventView, FinalDebrief, FinalRole, FinalTrack, GameOverView, MessageView, MoveView,
+    NamedRef, PlayerView, ReportView, RoleView, Scores, ServerMsg, SessionView, StateView, To, TrackView, YouView,
 };
 
 /// What the table does not know about itself: its id and join code.
@@ -31,8 +31,10 @@ impl Table {
         sc: &'a Scenario,
         info: SessionInfo<'a>,
         viewer: &'a Viewer,
+        detail: Detail,
         online: &dyn Fn(&str) -> bool,
     ) -> StateView<'a> {
+        let full = detail == Detail::Full;
         let audience = self.audience(viewer);
         let role = match audience {
             Audience::Role(role) => Some(role),
@@ -46,13 +48,13 @@ impl Table {
             .filter(|(i, _)| audience.shows_track(sc, *i))
             .map(|(i, t)| TrackView {
                 id: &t.id,
-                name: &t.name,
-                summary: &t.summary,
-                min: t.min,
-                max: t.max,
+                name: full.then_some(t.name.as_str()),
+                summary: full.then_some(t.summary.as_str()),
+                min: full.then_some(t.min),
+                max: full.then_some(t.max),
                 value: self.state.tracks.get(i).copied().unwrap_or(t.start),
                 private: t.visible_to.is_some(),
-                history: self.state.history.iter().map(|h| h.get(i).copied()).collect(),
+                history: full.then(|| self.state.history.iter().map(|h| h.get(i).copied()).collect()),
             })
             .collect();
         let events = self
@@ -86,7 +88,7 @@ impl Table {
             Viewer::Spectator => YouView { kind: "spectator", player_id: None, name: None, role: None },
             Viewer::Instructor => YouView { kind: "instructor", player_id: None, name: None, role: None },
         };
-        let moves = role.map(|r| self.move_views(sc, r)).unwrap_or_default();
+        let moves = role.map(|r| self.move_views(sc, r, full)).unwrap_or_default();
         let orders = (*viewer == Viewer::Instructor).then(|| self.all_drafts(sc));
         StateView {
             session: SessionView {
@@ -117,15 +119,15 @@ impl Table {
     }
 
     /// The moves a role may order this round, as cards.
-    fn move_views<'a>(&self, sc: &'a Scenario, role: RoleId) -> Vec<MoveView<'a>> {
+    fn move_views<'a>(&self, sc: &'a Scenario, role: RoleId, full: bool) -> Vec<MoveView<'a>> {
         available_moves(sc, &self.state, role)
             .into_iter()
             .filter_map(|m| sc.moves.get(m))
             .map(|m| MoveView {
                 id: &m.id,
                 name: &m.name,
-                summary: &m.summary,
-                essay: &m.essay,
+                summary: full.then_some(m.summary.as_str()),
+                essay: full.then_some(m.essay.as_slice()),
                 cost: m.cost,
                 targets: m
                     .targets

@@ -173,6 +173,8 @@ pub struct Deps {
 struct Conn {
     outbox: Outbox,
     viewer: Viewer,
+    /// It has had a full `state` for its current role: later ones can be lean.
+    primed: bool,
 }
 
 pub struct Session {

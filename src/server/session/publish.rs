@@ -12,7 +12,7 @@ use std::sync::Arc;
 use axum::extract::ws::Utf8Bytes;
 
 use super::{Session, Viewer};
-use crate::protocol::{Audience, ReportView, ServerMsg};
+use crate::protocol::{Audience, Detail, ReportView, ServerMsg};
 use crate::server::outbox::{ConnId, Out};
 use crate::table::{message_msg, Change, Phase};
 
@@ -133,6 +133,9 @@ impl Session {
         let own: Vec<ConnId> =
             self.conns.iter().filter(|(_, c)| c.viewer == Viewer::Player(seat.id.clone())).map(|(id, _)| *id).collect();
         for conn in own {
+            if let Some(c) = self.conns.get_mut(&conn) {
+                c.primed = false;
+            }
             self.send_state(conn);
         }
     }
@@ -187,11 +190,18 @@ impl Session {
         }
     }
 
+    /// A connection's whole `state`: full the first time (and after a role change), lean after.
     pub(super) fn send_state(&mut self, conn: ConnId) {
-        let Some(viewer) = self.conns.get(&conn).map(|c| c.viewer.clone()) else { return };
+        let Some((viewer, primed)) =
+            self.conns.get_mut(&conn).map(|c| (c.viewer.clone(), std::mem::replace(&mut c.primed, true)))
+        else {
+            return;
+        };
+        let detail = if primed { Detail::Lean } else { Detail::Full };
         let text = {
             let online = |id: &str| self.online(id);
-            ServerMsg::State(Box::new(self.table.state_view(self.sc(), self.info(), &viewer, &online))).to_text()
+            ServerMsg::State(Box::new(self.table.state_view(self.sc(), self.info(), &viewer, detail, &online)))
+                .to_text()
         };
         self.send(conn, text);
     }

@@ -50,7 +50,7 @@ impl Session {
             }
             self.limit_seat_connections(id);
         }
-        self.conns.insert(conn, Conn { outbox, viewer: viewer.clone() });
+        self.conns.insert(conn, Conn { outbox, viewer: viewer.clone(), primed: false });
         self.catch_up(conn, &viewer);
         if let Some(re) = &re {
             self.send(conn, protocol::ack(re));
