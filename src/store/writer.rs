@@ -166,7 +166,9 @@ struct Failing {
 const PROBE_MAX: Duration = Duration::from_secs(30);
 /// Failures in a row are logged at least this often (besides the 1st, 2nd, 4th, 8th…).
 const LOG_EVERY: Duration = Duration::from_secs(60);
-/// A probe asked for within this long of the last attempt answers that attempt's result.
+/// While writes work, a probe asked for within this long of the last attempt answers that
+/// attempt's result. While they fail, every batch of probes writes (so that recovery shows at
+/// once); probes queued together share one write.
 const PROBE_COALESCE: Duration = Duration::from_secs(1);
 
 impl Health {
@@ -359,14 +361,7 @@ async fn run(conn: SqliteConnection, options: SqliteConnectOptions, mut rx: mpsc
         }
         if !probes.is_empty() {
             let recent = health.since_last_attempt().is_some_and(|d| d < PROBE_COALESCE);
-            let result = if recent {
-                match health.status() {
-                    WriteStatus::Ok => Ok(()),
-                    WriteStatus::Failing { reason, .. } => Err(StoreError::Unavailable(reason)),
-                }
-            } else {
-                probe(&mut conn, &health).await
-            };
+            let result = if recent && !health.is_failing() { Ok(()) } else { probe(&mut conn, &health).await };
             for done in probes {
                 let _ = done.send(result.as_ref().map_err(StoreError::shallow_clone).copied());
             }
