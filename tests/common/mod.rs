@@ -440,3 +440,32 @@ pub fn watchdog(limit: Duration) -> std::sync::mpsc::Sender<()> {
     });
     done
 }
+
+impl TestClient {
+    /// Sends a frame with a fresh id; `None` if the socket closes (or cannot send) before the
+    /// answer, else `Ok(ack)` or `Err(error code)`. For clients that expect to be cut off.
+    pub async fn request_or_close(&mut self, mut v: Value) -> Option<Result<Value, String>> {
+        self.next_id += 1;
+        let id = format!("r{}", self.next_id);
+        v["id"] = Value::from(id.clone());
+        if self.ws.send(Message::text(v.to_string())).await.is_err() {
+            return None;
+        }
+        loop {
+            let frame = tokio::time::timeout(WAIT, self.ws.next()).await.expect("an answer or a close in time");
+            let text = match frame {
+                Some(Ok(Message::Text(text))) => text,
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(_)) => continue,
+            };
+            self.seen.push(text.to_string());
+            let Ok(frame) = serde_json::from_str::<Value>(text.as_str()) else { continue };
+            if frame["re"] == id.as_str() {
+                return match frame["type"].as_str() {
+                    Some("ack") => Some(Ok(frame)),
+                    _ => Some(Err(frame["code"].as_str().unwrap_or_default().to_string())),
+                };
+            }
+        }
+    }
+}
