@@ -469,3 +469,68 @@ impl TestClient {
         }
     }
 }
+
+/// The server binary in a child process (for `kill -9` and for its own memory figures).
+pub struct ChildServer {
+    pub child: std::process::Child,
+    pub addr: SocketAddr,
+    /// The `default` instructor's key, when this start created it.
+    pub key: Option<String>,
+}
+
+impl ChildServer {
+    /// Starts `third-neighbor serve` on a free port and reads its address (and first-start key)
+    /// from standard output.
+    pub fn start(db: &std::path::Path, scenarios: &std::path::Path) -> ChildServer {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_third-neighbor"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .arg("--db")
+            .arg(db)
+            .arg("--scenarios")
+            .arg(scenarios)
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("start the server binary");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut key = None;
+        let mut addr = None;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line.expect("read stdout");
+            if let Some(k) = line.split_whitespace().find(|w| w.starts_with("ik_")) {
+                key = Some(k.to_string());
+            }
+            if let Some(a) = line.strip_prefix("listening on http://") {
+                addr = Some(a.trim().parse().expect("address"));
+                break;
+            }
+        }
+        ChildServer { child, addr: addr.expect("the server prints its address"), key }
+    }
+
+    /// The child's resident memory in KiB (Linux).
+    pub fn rss_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            })
+            .unwrap_or(0)
+    }
+
+    /// `kill -9`, and waits for the process to be gone.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ChildServer {
+    /// Also when a test fails: no server outlives its test.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
