@@ -15,3 +15,6 @@ pub mod config;
 pub mod protocol;
 pub mod server;
 pub mod store;
+
+/// What the fuzz targets run (shared by `fuzz/` and `tests/fuzz_smoke.rs`).
+pub mod fuzz;
