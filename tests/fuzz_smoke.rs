@@ -110,3 +110,15 @@ fn engine() {
         fuzz::engine(&input);
     }
 }
+
+/// Inputs the fuzzers once stopped at (harness or code bugs since fixed) run every time.
+#[test]
+fn regressions() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    for (target, run) in [("frame", fuzz::frame as fn(&[u8])), ("scenario", fuzz::scenario), ("engine", fuzz::engine)] {
+        let Ok(files) = std::fs::read_dir(dir.join(target)) else { continue };
+        for file in files.flatten() {
+            run(&std::fs::read(file.path()).expect("read a regression input"));
+        }
+    }
+}
