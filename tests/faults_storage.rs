@@ -70,7 +70,10 @@ fn fill_disk(dir: &Path) -> PathBuf {
 }
 
 fn error_code(text: &str) -> String {
-    serde_json::from_str::<Value>(text).ok().and_then(|v| v["error"]["code"].as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| v["error"]["code"].as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// A started game with two players; returns (session id, instructor socket, the two players).
@@ -168,7 +171,8 @@ async fn a_full_disk_refuses_writes_then_they_work_again_without_a_restart() {
     r.request(json!({"type": "set_orders", "round": 1, "orders": common::plan("russia")})).await.expect("orders");
     let (status, body) = app.http("GET", "/healthz", None, None).await;
     assert_eq!((status, body.as_str()), (200, "ok"));
-    let (status, _) = app.http("POST", "/api/sessions", Some(&key), Some(&json!({"scenario": "tutorial"}).to_string())).await;
+    let (status, _) =
+        app.http("POST", "/api/sessions", Some(&key), Some(&json!({"scenario": "tutorial"}).to_string())).await;
     assert_eq!(status, 201);
     teacher.request(json!({"type": "force_resolve"})).await.expect("the round resolves");
 
