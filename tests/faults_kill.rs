@@ -94,7 +94,7 @@ async fn play(addr: SocketAddr, session: String, role: String, token: String, mu
     let mut step = 0u64;
     loop {
         step += 1;
-        let moves = if step % 2 == 0 { a.clone() } else { b.clone() };
+        let moves = if step.is_multiple_of(2) { a.clone() } else { b.clone() };
         let frame = match step % 4 {
             0 | 2 => json!({"type": "set_orders", "round": round, "orders": common::orders(&moves)}),
             1 => json!({"type": "say", "to": "all", "text": format!("{tag}-{role}-{step}")}),
