@@ -164,17 +164,31 @@ export function scenario(id) {
   return scenarios.get(id);
 }
 
+const paragraphsOf = (text) => text.replace(/\r\n/g, '\n').split('\n').filter((line) => line.trim() !== '');
+
 /**
- * The source essay's paragraphs (index 0 is ¶1), or null when none was loaded (404). Asked again
- * at most every 30 s, so that a text loaded during the lesson shows up.
+ * The source essay's paragraphs (index 0 is ¶1), or null when none was loaded. A text belongs to
+ * the instructor who loaded it. With an instructor key in this tab, `GET /api/sources` says which
+ * scenarios have one, so that a missing text is never asked for (no 404 in the console); a
+ * student's page asks `GET /api/seat/source` with its seat token (its game's instructor's text,
+ * always 200); a page with neither (a projector tab) has none and asks nothing. Asked again at
+ * most every 30 s, so that a text loaded during the lesson shows up.
  */
 export function source(id, { fresh = false } = {}) {
+  const key = instructorKey();
+  const seat = key ? null : loadSeat();
+  if (!key && !seat) return Promise.resolve(null);
   const cached = sources.get(id);
   if (cached && !fresh && (cached.paragraphs || Date.now() - cached.at < 30000)) return cached.promise;
-  const promise = request('GET', `/api/scenarios/${encodeURIComponent(id)}/source`, { text: true })
-    .then((text) => text.replace(/\r\n/g, '\n').split('\n').filter((line) => line.trim() !== ''))
+  const promise = (key
+    ? request('GET', '/api/sources', { key }).then((list) => {
+      if (!Array.isArray(list) || !list.some((s) => s.scenario === id)) return null;
+      return request('GET', `/api/scenarios/${encodeURIComponent(id)}/source`, { key, text: true }).then(paragraphsOf);
+    })
+    : request('GET', '/api/seat/source', { key: seat.seat_token }).then((answer) => (
+      answer && answer.scenario === id && typeof answer.text === 'string' ? paragraphsOf(answer.text) : null)))
     .catch((err) => {
-      if (err.code === 'no_source' || err.code === 'http_404') return null;
+      if (err.code === 'no_source' || err.code === 'http_404' || err.code === 'unauthorized') return null;
       throw err;
     });
   const entry = { at: Date.now(), promise, paragraphs: null };

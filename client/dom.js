@@ -15,6 +15,8 @@ export function h(tag, attrs, ...children) {
       else if (key === 'text') el.textContent = String(value);
       else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
       else if (key === 'value') el.value = value;
+      // Through the CSSOM: the Content-Security-Policy refuses inline style attributes.
+      else if (key === 'style') el.style.cssText = String(value);
       else if (['disabled', 'hidden', 'checked', 'selected', 'open', 'required', 'autofocus', 'multiple'].includes(key)) el[key] = Boolean(value);
       else el.setAttribute(key, value === true ? '' : String(value));
     }

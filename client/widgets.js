@@ -37,7 +37,7 @@ export async function openParagraph(scenarioId, n, opener) {
   }
   const text = paragraphs && paragraphs[n - 1]
     ? paragraphs[n - 1]
-    : 'The essay\'s text has not been loaded on this server, so only the paragraph number is shown.';
+    : 'The essay\'s text shows only on the instructor\'s screens (it is loaded with their key), so only the paragraph number is shown here.';
   const close = h('button', { type: 'button', class: 'primary', onclick: () => dialog.close() }, 'Close');
   dialog.replaceChildren(
     h('h2', { id: 'paragraph-title' }, `Essay, paragraph ${n}`),

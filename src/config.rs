@@ -68,10 +68,31 @@ pub struct Limits {
     pub rate_per_sec: f64,
     /// ...and this many frames over the limit close the connection with 1008.
     pub rate_overdraft: u32,
-    /// Failed join-code, seat-token or key attempts per IP address: burst, then per second.
-    /// Generous, because a whole class usually shares one address behind the school's NAT.
+    /// Failed join-code, seat-token or key attempts per address (IPv6 by /64): burst, then per
+    /// second. Only failures are charged; a valid code, token or key is never refused for it.
     pub guess_burst: f64,
     pub guess_per_sec: f64,
+    /// Failed attempts for the whole server: burst, then per second.
+    pub guess_global_burst: f64,
+    pub guess_global_per_sec: f64,
+    /// Past either budget, a failure is answered only after holding one of these slots for
+    /// `guess_pause` (so at most `slots / pause` answers per second), then its connection closes.
+    pub guess_tarpit_slots: usize,
+    pub guess_pause: Duration,
+    /// A WebSocket connection is closed after this many failed seat attempts.
+    pub guess_per_connection: u32,
+    /// Open WebSocket connections per address (IPv6 by /64): generous, since a whole class
+    /// usually shares the school's address...
+    pub ws_per_address: usize,
+    /// ...and, of those, spectators (`watch`): a projector or two per class.
+    pub watch_per_address: usize,
+    /// How long a write waits for the database's write lock held by another process (a backup,
+    /// the `instructor` command) before it fails with `unavailable`.
+    pub busy_timeout: Duration,
+    /// `/healthz` probes the writer with a one-row write when nothing was written for this long
+    /// (or while writes fail), waiting at most `health_probe_wait` for the answer.
+    pub health_idle: Duration,
+    pub health_probe_wait: Duration,
     /// A deadline that passed while the server was down is moved this far into the future on
     /// restart, so that players have time to reconnect before their round resolves.
     pub recovery_grace: Duration,
@@ -97,9 +118,19 @@ impl Default for Limits {
             rate_burst: 40.0,
             rate_per_sec: 10.0,
             rate_overdraft: 40,
-            guess_burst: 120.0,
-            guess_per_sec: 1.0,
+            guess_burst: 60.0,
+            guess_per_sec: 0.2,
+            guess_global_burst: 600.0,
+            guess_global_per_sec: 1.0,
+            guess_tarpit_slots: 4,
+            guess_pause: Duration::from_secs(2),
+            guess_per_connection: 3,
+            ws_per_address: 200,
+            watch_per_address: 20,
             recovery_grace: Duration::from_secs(30),
+            busy_timeout: crate::store::BUSY_TIMEOUT,
+            health_idle: Duration::from_secs(30),
+            health_probe_wait: Duration::from_secs(8),
         }
     }
 }

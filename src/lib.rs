@@ -18,3 +18,6 @@ pub mod table;
 pub mod config;
 pub mod server;
 pub mod store;
+
+/// What the fuzz targets run (shared by `fuzz/` and `tests/fuzz_smoke.rs`).
+pub mod fuzz;

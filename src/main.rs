@@ -72,6 +72,19 @@ enum InstructorCommand {
         #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = "./data/third-neighbor.db")]
         db: PathBuf,
     },
+    /// Revoke an instructor's key: it stops working at once (HTTP and new WebSocket seats);
+    /// the instructor's games are kept. `rotate` gives it a new key.
+    Revoke {
+        name: String,
+        #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = "./data/third-neighbor.db")]
+        db: PathBuf,
+    },
+    /// Give an instructor a new key and print it (shown once); the old key stops working at once.
+    Rotate {
+        name: String,
+        #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = "./data/third-neighbor.db")]
+        db: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -168,6 +181,7 @@ fn init_logging() {
 
 fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logging();
+    raise_open_files();
     let config = Config {
         addr: args.addr,
         db: args.db,
@@ -196,6 +210,31 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         server::run(listener, startup.app, shutdown_signal()).await?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Raises the soft limit on open files to the hard one: every WebSocket, HTTP connection and
+/// database file is one, and the usual soft limit of 1,024 is far below the connection cap.
+fn raise_open_files() {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: getrlimit and setrlimit only read and write the struct we pass.
+        let read = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+        if read != 0 {
+            tracing::warn!("cannot read the open-files limit");
+            return;
+        }
+        let before = limit.rlim_cur;
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max;
+            // SAFETY: as above.
+            if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } != 0 {
+                tracing::warn!(soft = before, "cannot raise the open-files limit");
+                return;
+            }
+        }
+        tracing::info!(before, now = limit.rlim_cur, "open-files limit");
+    }
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
@@ -227,21 +266,55 @@ async fn shutdown_signal() {
 }
 
 fn instructor_command(command: InstructorCommand) -> anyhow::Result<ExitCode> {
-    match command {
-        InstructorCommand::Add { name, db } => {
-            let name = name.trim().to_string();
-            anyhow::ensure!(!name.is_empty(), "the instructor needs a name");
-            runtime()?.block_on(async move {
-                let (store, writer) =
-                    Store::open(&db).await.with_context(|| format!("cannot open the database {}", db.display()))?;
+    let (name, db) = match &command {
+        InstructorCommand::Add { name, db }
+        | InstructorCommand::Revoke { name, db }
+        | InstructorCommand::Rotate { name, db } => (name.trim().to_string(), db.clone()),
+    };
+    anyhow::ensure!(!name.is_empty(), "the instructor needs a name");
+    runtime()?.block_on(async move {
+        // The server may be running on the same file: its writer and this command take turns
+        // (the busy timeout), and the server reads keys from the file on every request.
+        let (store, writer) =
+            Store::open(&db).await.with_context(|| format!("cannot open the database {}", db.display()))?;
+        let result = match command {
+            InstructorCommand::Add { .. } => {
+                anyhow::ensure!(
+                    store.instructors_named(&name).await?.is_empty(),
+                    "an instructor named \"{name}\" exists already (rotate gives it a new key)"
+                );
                 let key = server::add_instructor(&store, &name).await.context("cannot add the instructor")?;
-                store.writer().stop().await;
-                let _ = writer.await;
                 println!("Instructor \"{name}\" added. Key (shown only this once; keep it safe):");
                 println!("  {key}");
                 Ok(ExitCode::SUCCESS)
-            })
-        }
+            }
+            InstructorCommand::Revoke { .. } => {
+                let id = one_instructor(&store, &name).await?;
+                server::revoke_instructor(&store, &id).await.context("cannot revoke the key")?;
+                println!("Instructor \"{name}\": key revoked. It no longer signs in; its games are kept.");
+                Ok(ExitCode::SUCCESS)
+            }
+            InstructorCommand::Rotate { .. } => {
+                let id = one_instructor(&store, &name).await?;
+                let key = server::rotate_instructor(&store, &id).await.context("cannot rotate the key")?;
+                println!("Instructor \"{name}\": new key (shown only this once; the old one no longer works):");
+                println!("  {key}");
+                Ok(ExitCode::SUCCESS)
+            }
+        };
+        store.writer().stop().await;
+        let _ = writer.await;
+        result
+    })
+}
+
+/// The id of the one instructor with this name.
+async fn one_instructor(store: &Store, name: &str) -> anyhow::Result<String> {
+    let found = store.instructors_named(name).await?;
+    match found.as_slice() {
+        [] => anyhow::bail!("no instructor is named \"{name}\""),
+        [(instructor, _)] => Ok(instructor.id.clone()),
+        _ => anyhow::bail!("{} instructors are named \"{name}\"; this database predates unique names", found.len()),
     }
 }
 

@@ -117,7 +117,7 @@ async fn a_class_plays_the_tutorial_in_browsers() {
     inst.click("#create-form button[type=submit]").await;
     let code = inst.wait_for("the join code", "document.querySelector('[data-join-code]')?.dataset.joinCode").await;
     let code = code.as_str().expect("a join code").to_string();
-    assert_eq!(code.len(), 6, "a six-letter join code: {code}");
+    assert_eq!(code.len(), 8, "an eight-letter join code: {code}");
 
     // ---- The projector --------------------------------------------------------------------------
     let proj = browser.page("projector", PROJECTOR.0, PROJECTOR.1).await;

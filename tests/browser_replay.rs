@@ -229,7 +229,7 @@ async fn the_instructor_replays_and_debriefs_a_stored_game() {
     let fork = inst.wait_for("the fork's join code", "document.querySelector('#fork-result')?.dataset.session").await;
     let fork = fork.as_str().expect("the fork's session id").to_string();
     let fork_code = inst.run("document.querySelector('#fork-result [data-join-code]').dataset.joinCode").await;
-    assert_eq!(fork_code.as_str().map(str::len), Some(6), "a six-letter join code: {fork_code}");
+    assert_eq!(fork_code.as_str().map(str::len), Some(8), "an eight-letter join code: {fork_code}");
     let link = inst.run("document.querySelector('#fork-console-link').getAttribute('href')").await;
     assert_eq!(link, format!("#/instructor/session/{fork}"));
     inst.click("#fork-close").await;

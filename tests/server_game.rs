@@ -64,7 +64,10 @@ async fn four_students_play_the_tutorial_to_game_over() {
     }
     let finished = state_where(&mut teacher, |s| s["phase"] == "finished").await;
     assert_eq!(finished["round"], 3);
-    let history = finished["tracks"][0]["history"].as_array().expect("each track's history");
+    // A screen opened now (a projector, say) gets a full state: every track's whole history.
+    let mut late = app.instructor(&session_id).await;
+    let full = late.state().await;
+    let history = full["tracks"][0]["history"].as_array().expect("each track's history");
     assert_eq!(history.len(), 4, "the start and after each of three rounds");
     // A finished game takes no more orders.
     let (client, _) = &mut players[0];

@@ -61,6 +61,10 @@ pub enum ErrorCode {
     AuthTimeout,
     /// Something failed on the server (a database error); the action did not happen.
     Internal,
+    /// The server cannot save anything now (its disk is full, or the database is locked or
+    /// failing); the action did not happen. Try again later: it works again without a restart
+    /// once the storage does (`/healthz` answers 503 meanwhile).
+    Unavailable,
 }
 
 impl ErrorCode {
@@ -93,6 +97,7 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::AuthTimeout,
         ErrorCode::Internal,
+        ErrorCode::Unavailable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -124,6 +129,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::AuthTimeout => "auth_timeout",
             ErrorCode::Internal => "internal",
+            ErrorCode::Unavailable => "unavailable",
         }
     }
 }

@@ -37,6 +37,33 @@ impl ApiError {
         )
     }
 
+    /// The database cannot take writes now (503): try again later.
+    pub fn unavailable(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    }
+
+    /// A store error: `503 unavailable` for a storage fault (disk full, I/O error, the database
+    /// locked by another process), else `500 internal`. The cause is logged, not sent.
+    pub fn store(e: &crate::store::StoreError) -> ApiError {
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "request refused: the database is unavailable");
+            ApiError::unavailable("the database cannot be written now; please try again in a minute")
+        } else {
+            ApiError::internal(e)
+        }
+    }
+
+    /// A write that failed for a reason the caller cannot see (a session's own error type):
+    /// `503 unavailable` while the writer reports failing writes, else `500 internal`.
+    pub fn write_failed(app: &super::App, cause: &dyn std::fmt::Display) -> ApiError {
+        if app.store().write_status() == crate::store::WriteStatus::Ok {
+            ApiError::internal(cause)
+        } else {
+            tracing::warn!(error = %cause, "request refused: the database is unavailable");
+            ApiError::unavailable("the database cannot be written now; please try again in a minute")
+        }
+    }
+
     /// Logs the cause; the client only learns that it failed.
     pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
         tracing::error!(error = %cause, "request failed");

@@ -2,8 +2,13 @@
 //!
 //! The first message must take a seat (`join`, `resume`, `watch`, `instructor`) within the auth
 //! timeout; secrets travel only in that message, never in the URL, and are never logged. After
-//! that, frames go to the session's task. The reader also enforces the per-connection rate limit,
-//! the message size limit (the writer closes with 1009), the heartbeat and the idle timeout.
+//! that, frames go to the session's task. The reader also enforces the per-connection rate limit
+//! (every frame counts: text, binary, ping and pong), the message size limit (the writer closes
+//! with 1009), the heartbeat and the idle timeout.
+//!
+//! Seat messages check the code, token or key first: a valid one is never refused for its
+//! address's wrong guesses. Failures are charged to the address (and the server); a connection
+//! is closed after a few of them, or at once after one answered from the tarpit.
 
 use std::net::SocketAddr;
 
@@ -14,7 +19,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, OwnedSemaphorePermit};
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::limits::{FrameLimiter, Verdict};
+use super::limits::{AddrSlot, Charged, FrameLimiter, Verdict};
 use super::outbox::{Out, Outbox};
 use super::secret;
 use super::session::{self, SessionHandle, Who};
@@ -46,10 +51,27 @@ struct Connection {
     outbox: Outbox,
     seat: Option<SessionHandle>,
     limiter: FrameLimiter,
+    /// Failed seat attempts on this connection.
+    failures: u32,
+    /// Held while this connection watches (the per-address cap on spectators).
+    watch_slot: Option<AddrSlot>,
 }
 
-/// Serves one upgraded WebSocket until it closes. `_slot` counts it against the connection limit.
-pub async fn serve(app: App, socket: WebSocket, peer: SocketAddr, _slot: OwnedSemaphorePermit) {
+/// Why a seat was not taken, and whether the connection should close after the answer.
+struct Refusal {
+    error: WireError,
+    close: bool,
+}
+
+impl From<WireError> for Refusal {
+    fn from(error: WireError) -> Refusal {
+        Refusal { error, close: false }
+    }
+}
+
+/// Serves one upgraded WebSocket until it closes. `_slots` count it against the connection
+/// limits (the server's and its address's).
+pub async fn serve(app: App, socket: WebSocket, peer: SocketAddr, _slots: (OwnedSemaphorePermit, AddrSlot)) {
     let _running = app.tracker().token();
     let limits = app.config().limits.clone();
     let (sink, mut stream) = socket.split();
@@ -63,6 +85,8 @@ pub async fn serve(app: App, socket: WebSocket, peer: SocketAddr, _slot: OwnedSe
         outbox,
         seat: None,
         limiter: FrameLimiter::new(limits.rate_burst, limits.rate_per_sec, limits.rate_overdraft),
+        failures: 0,
+        watch_slot: None,
     };
     let mut shutdown = app.shutdown();
     let auth_deadline = tokio::time::sleep(limits.auth_timeout);
@@ -102,7 +126,13 @@ pub async fn serve(app: App, socket: WebSocket, peer: SocketAddr, _slot: OwnedSe
                             break End::Closing;
                         }
                     }
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                        // Pings and pongs cost like any frame (tungstenite answers pings itself).
+                        if let Err(Flow::Close(code, reason)) = conn.rate_check() {
+                            conn.outbox.close(code, reason);
+                            break End::Closing;
+                        }
+                    }
                 }
             }
             () = &mut auth_deadline, if conn.seat.is_none() => {
@@ -255,36 +285,52 @@ impl Connection {
             }
             None => match self.take_seat(msg, re.clone()).await {
                 Ok(session) => self.seat = Some(session),
-                Err(e) => self.error(re.as_ref(), e),
+                Err(Refusal { error, close }) => {
+                    self.error(re.as_ref(), error);
+                    if close {
+                        return Flow::Close(1008, "too many wrong codes, tokens or keys");
+                    }
+                }
             },
         }
         Flow::Continue
     }
 
-    /// Handles the authenticating message. Wrong codes, tokens and keys count against the
-    /// address's guess budget.
-    async fn take_seat(&self, msg: ClientMsg, re: Option<Value>) -> Result<SessionHandle, WireError> {
-        let ip = self.peer.ip();
-        let guesses = self.app.guesses();
-        if !guesses.may_try(ip) {
-            return Err(WireError::new(
-                ErrorCode::RateLimited,
-                "too many wrong codes, tokens or keys from this address: wait a minute",
-            ));
+    /// Charges a failed code, token or key (waiting in the tarpit past the budgets); the
+    /// refusal closes the connection after a few failures, or after a tarpitted one.
+    async fn guess_failed(&mut self, error: WireError) -> Refusal {
+        self.failures += 1;
+        let charged = self.app.guesses().failed(self.peer.ip()).await;
+        if charged == Charged::Tarpitted {
+            let message = format!("{}; too many wrong codes, tokens or keys from this address", error.message);
+            return Refusal { error: WireError::new(ErrorCode::RateLimited, message), close: true };
         }
-        let internal = |e: &dyn std::fmt::Display| {
+        Refusal { error, close: self.failures >= self.app.config().limits.guess_per_connection }
+    }
+
+    /// Handles the authenticating message: the credential is checked first, and only a wrong
+    /// one is charged to the address (see [`Connection::guess_failed`]).
+    async fn take_seat(&mut self, msg: ClientMsg, re: Option<Value>) -> Result<SessionHandle, Refusal> {
+        let internal = |e: &crate::store::StoreError| {
             tracing::error!(error = %e, "cannot take a seat");
-            WireError::internal()
+            if e.is_unavailable() {
+                WireError::new(ErrorCode::Unavailable, "the server cannot reach its database; try again in a minute")
+            } else {
+                WireError::internal()
+            }
         };
         let outbox = self.outbox.clone();
         match msg {
             ClientMsg::Join { code, name } => {
                 let name = crate::table::clean_name(&name)?;
                 let Some(session) = self.app.registry().by_code(&secret::normalize_code(&code)) else {
-                    guesses.failed(ip);
-                    return Err(WireError::new(ErrorCode::UnknownCode, "no game has this code"));
+                    let e = WireError::new(ErrorCode::UnknownCode, "no game has this code");
+                    return Err(self.guess_failed(e).await);
                 };
-                let token = secret::new_secret("st_").map_err(|e| internal(&e))?;
+                let token = secret::new_secret("st_").map_err(|e| {
+                    tracing::error!(error = %e, "cannot take a seat");
+                    WireError::internal()
+                })?;
                 let token_hash = secret::hash(&token);
                 session.attach(outbox, Who::Join { name, token, token_hash }, re).await?;
                 Ok(session)
@@ -293,42 +339,61 @@ impl Connection {
                 let hash = secret::hash(&seat_token.0);
                 let player = self.app.store().player_by_token_hash(&hash).await.map_err(|e| internal(&e))?;
                 let Some(player) = player.filter(|p| !p.kicked) else {
-                    guesses.failed(ip);
-                    return Err(WireError::new(ErrorCode::BadToken, "this seat token is not valid"));
+                    let e = WireError::new(ErrorCode::BadToken, "this seat token is not valid");
+                    return Err(self.guess_failed(e).await);
                 };
                 let session = session::get_or_load(&self.app, &player.session_id)
                     .await
-                    .map_err(|e| internal(&e))?
+                    .map_err(|e| match e {
+                        session::LoadError::Store(e) => internal(&e),
+                        other => internal_display(&other),
+                    })?
                     .ok_or_else(|| WireError::new(ErrorCode::BadToken, "this seat's game is gone"))?;
                 session.attach(outbox, Who::Resume { player_id: player.id }, re).await?;
                 Ok(session)
             }
             ClientMsg::Watch { code } => {
                 let Some(session) = self.app.registry().by_code(&secret::normalize_code(&code)) else {
-                    guesses.failed(ip);
-                    return Err(WireError::new(ErrorCode::UnknownCode, "no game has this code"));
+                    let e = WireError::new(ErrorCode::UnknownCode, "no game has this code");
+                    return Err(self.guess_failed(e).await);
+                };
+                let limits = &self.app.config().limits;
+                let Some(slot) = self.app.watchers_per_address().try_acquire(self.peer.ip(), limits.watch_per_address)
+                else {
+                    let message = "too many spectators from this address";
+                    return Err(WireError::new(ErrorCode::RateLimited, message).into());
                 };
                 session.attach(outbox, Who::Watch, re).await?;
+                self.watch_slot = Some(slot);
                 Ok(session)
             }
             ClientMsg::Instructor { session_id, key } => {
                 let instructor =
                     self.app.store().instructor_by_key_hash(&secret::hash(&key.0)).await.map_err(|e| internal(&e))?;
                 let Some(instructor) = instructor else {
-                    guesses.failed(ip);
-                    return Err(WireError::new(ErrorCode::NotInstructor, "unknown instructor key"));
+                    let e = WireError::new(ErrorCode::NotInstructor, "unknown (or revoked) instructor key");
+                    return Err(self.guess_failed(e).await);
                 };
                 let session = session::get_or_load(&self.app, &session_id)
                     .await
-                    .map_err(|e| internal(&e))?
+                    .map_err(|e| match e {
+                        session::LoadError::Store(e) => internal(&e),
+                        other => internal_display(&other),
+                    })?
                     .ok_or_else(|| WireError::new(ErrorCode::UnknownSession, "no session has this id"))?;
                 if *session.instructor_id != *instructor.id {
-                    return Err(WireError::new(ErrorCode::NotInstructor, "this session belongs to another instructor"));
+                    let e = WireError::new(ErrorCode::NotInstructor, "this session belongs to another instructor");
+                    return Err(e.into());
                 }
                 session.attach(outbox, Who::Instructor, re).await?;
                 Ok(session)
             }
-            _ => Err(WireError::new(ErrorCode::NotJoined, "send join, resume, watch or instructor first")),
+            _ => Err(WireError::new(ErrorCode::NotJoined, "send join, resume, watch or instructor first").into()),
         }
     }
+}
+
+fn internal_display(e: &dyn std::fmt::Display) -> WireError {
+    tracing::error!(error = %e, "cannot take a seat");
+    WireError::internal()
 }

@@ -7,19 +7,20 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, ORIGIN};
+use axum::http::header::{self, AUTHORIZATION, CONTENT_TYPE, HOST, ORIGIN};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::api_error::ApiError;
+use super::limits::Charged;
 use super::session::{self, CreateError, CreateSession};
 use super::{connection, secret, static_files, stored_games, App};
 use crate::scenario::describe;
-use crate::store::{InstructorRow, Op};
+use crate::store::{InstructorRow, Op, WriteStatus};
 
 /// Largest request body (a source essay), in bytes.
 const MAX_BODY: usize = 1024 * 1024;
@@ -31,6 +32,8 @@ pub fn router(app: App) -> Router {
         .route("/api/scenarios", get(list_scenarios))
         .route("/api/scenarios/{id}", get(scenario))
         .route("/api/scenarios/{id}/source", get(get_source).put(put_source))
+        .route("/api/sources", get(list_sources))
+        .route("/api/seat/source", get(seat_source))
         .route("/api/sessions", get(stored_games::list).post(create_session))
         .route("/api/sessions/{id}", delete(stored_games::delete))
         .route("/api/sessions/{id}/replay", get(stored_games::replay))
@@ -44,7 +47,30 @@ pub fn router(app: App) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::map_response(security_headers))
         .with_state(app)
+}
+
+/// The client's pages: scripts and styles from this server only (the client has no inline
+/// script, and sets styles through the CSSOM), WebSockets to it, images from it or `data:`,
+/// never inside a frame.
+const PAGE_CSP: &str = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; \
+                        object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// Everything else (JSON, text, downloads): nothing may run or load from it.
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; sandbox";
+
+/// Security headers on every answer: a Content-Security-Policy (the page's or a closed one),
+/// no framing, no referrer, no type sniffing.
+async fn security_headers(mut response: Response) -> Response {
+    let is_html =
+        response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    let csp = if is_html { PAGE_CSP } else { API_CSP };
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
 }
 
 async fn not_found() -> ApiError {
@@ -55,12 +81,21 @@ async fn method_not_allowed() -> ApiError {
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this path does not take that method")
 }
 
-/// `GET /healthz`: `ok` once the database is open and migrated (it is by the time we serve).
+/// `GET /healthz`: `200 ok` while the database reads and writes; `503 unavailable` with the
+/// reason while it does not. Writes are judged by the writer's last result; while they fail, or
+/// when nothing was written for a while, the writer is asked for a one-row probe write
+/// (coalesced: at most one a second however often this is asked).
 async fn healthz(State(app): State<App>) -> Response {
-    if app.store().healthy().await {
-        (StatusCode::OK, "ok").into_response()
-    } else {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database does not answer").into_response()
+    let limits = &app.config().limits;
+    if !app.store().reads_work().await {
+        return ApiError::unavailable("the database does not answer reads").into_response();
+    }
+    match app.store().check_writes(limits.health_idle, limits.health_probe_wait).await {
+        WriteStatus::Ok => (StatusCode::OK, "ok").into_response(),
+        WriteStatus::Failing { reason, for_secs, failures } => {
+            ApiError::unavailable(format!("database writes fail ({failures} in a row, for {for_secs} s): {reason}"))
+                .into_response()
+        }
     }
 }
 
@@ -79,18 +114,14 @@ impl FromRequestParts<App> for Instructor {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <instructor key>"))?;
-        if ip.is_some_and(|ip| !app.guesses().may_try(ip)) {
-            return Err(ApiError::rate_limited());
-        }
+        // The key is checked first: a valid key is never refused for its address's failures.
         match app.store().instructor_by_key_hash(&secret::hash(key)).await {
             Ok(Some(instructor)) => Ok(Instructor(instructor)),
-            Ok(None) => {
-                if let Some(ip) = ip {
-                    app.guesses().failed(ip);
-                }
-                Err(ApiError::unauthorized("unknown instructor key"))
-            }
-            Err(e) => Err(ApiError::internal(&e)),
+            Ok(None) => match ip {
+                Some(ip) if app.guesses().failed(ip).await == Charged::Tarpitted => Err(ApiError::rate_limited()),
+                _ => Err(ApiError::unauthorized("unknown (or revoked) instructor key")),
+            },
+            Err(e) => Err(ApiError::store(&e)),
         }
     }
 }
@@ -120,9 +151,14 @@ async fn scenario(State(app): State<App>, Path(id): Path<String>) -> Result<Json
     Ok(Json(json))
 }
 
-/// `GET /api/scenarios/{id}/source`: the source essay, one paragraph per line, if loaded.
-async fn get_source(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    match app.store().source(&id).await.map_err(|e| ApiError::internal(&e))? {
+/// `GET /api/scenarios/{id}/source` (instructor): the source essay this instructor loaded, one
+/// paragraph per line.
+async fn get_source(
+    State(app): State<App>,
+    Instructor(instructor): Instructor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    match app.store().source(&instructor.id, &id).await.map_err(|e| ApiError::store(&e))? {
         Some(text) => Ok(([(CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()),
         None => Err(ApiError::not_found("no_source", "no source text has been loaded for this scenario")),
     }
@@ -140,12 +176,56 @@ async fn put_source(
     let text = text.replace("\r\n", "\n");
     let paragraphs = text.lines().filter(|l| !l.trim().is_empty()).count();
     let op = Op::Source { scenario_id: loaded.scenario.id.clone(), text, instructor_id: instructor.id };
-    app.store().commit(vec![op]).await.map_err(|e| ApiError::internal(&e))?;
+    app.store().commit(vec![op]).await.map_err(|e| ApiError::store(&e))?;
     Ok(Json(json!({
         "scenario": loaded.scenario.id,
         "paragraphs": paragraphs,
         "expected_paragraphs": loaded.scenario.source_paragraphs,
     })))
+}
+
+/// `GET /api/sources` (instructor): the scenarios this instructor loaded a source essay for,
+/// `[{scenario, paragraphs}]`, so that a client asks for texts that exist (no 404 per page).
+async fn list_sources(State(app): State<App>, Instructor(instructor): Instructor) -> Result<Json<Value>, ApiError> {
+    let sources = app.store().sources_of(&instructor.id).await.map_err(|e| ApiError::store(&e))?;
+    let list: Vec<Value> = sources
+        .iter()
+        .map(|(scenario, text)| {
+            json!({ "scenario": scenario, "paragraphs": text.lines().filter(|l| !l.trim().is_empty()).count() })
+        })
+        .collect();
+    Ok(Json(Value::from(list)))
+}
+
+/// `GET /api/seat/source` with `Authorization: Bearer <seat token>`: the source essay the
+/// seat's session's instructor loaded for its scenario, `{scenario, text}` (`text` null when
+/// none): what a student's page shows behind a ¶. Never a 404 for a missing text.
+async fn seat_source(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let token = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <seat token>"))?;
+    let player = app.store().player_by_token_hash(&secret::hash(token)).await.map_err(|e| ApiError::store(&e))?;
+    let Some(player) = player.filter(|p| !p.kicked) else {
+        if app.guesses().failed(peer.ip()).await == Charged::Tarpitted {
+            return Err(ApiError::rate_limited());
+        }
+        return Err(ApiError::unauthorized("unknown seat token"));
+    };
+    let row = app
+        .store()
+        .session(&player.session_id)
+        .await
+        .map_err(|e| ApiError::store(&e))?
+        .ok_or_else(|| ApiError::unauthorized("this seat's game is gone"))?;
+    let text = app.store().source(&row.instructor_id, &row.scenario_id).await.map_err(|e| ApiError::store(&e))?;
+    Ok(Json(json!({ "scenario": row.scenario_id, "text": text })))
 }
 
 /// `POST /api/sessions` (instructor): `{scenario, deadline_secs?, seed?, bots?}` →
@@ -160,7 +240,8 @@ async fn create_session(
         CreateError::UnknownScenario(_) => ApiError::not_found("unknown_scenario", e.to_string()),
         CreateError::UnknownRole(_) => ApiError::new(StatusCode::BAD_REQUEST, "unknown_role", e.to_string()),
         CreateError::BadDeadline { .. } => ApiError::bad_request(e.to_string()),
-        CreateError::Random(_) | CreateError::Store => ApiError::internal(&e),
+        CreateError::Store => ApiError::write_failed(&app, &e),
+        CreateError::Random(_) => ApiError::internal(&e),
     })?;
     Ok((StatusCode::CREATED, Json(json!({ "session_id": &*handle.id, "join_code": &*handle.join_code }))))
 }
@@ -186,6 +267,11 @@ async fn ws(
     let Ok(slot) = app.ws_slots().try_acquire_owned() else {
         return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "too many connections").into_response();
     };
+    let Some(addr_slot) = app.ws_per_address().try_acquire(peer.ip(), app.config().limits.ws_per_address) else {
+        tracing::info!(%peer, "websocket refused: too many from this address");
+        return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "too many connections from this address")
+            .into_response();
+    };
     let limits = &app.config().limits;
     upgrade
         .read_buffer_size(limits.read_buffer)
@@ -193,7 +279,7 @@ async fn ws(
         .max_write_buffer_size(limits.max_write_buffer)
         .max_message_size(limits.max_message)
         .max_frame_size(limits.max_message)
-        .on_upgrade(move |socket| connection::serve(app, socket, peer, slot))
+        .on_upgrade(move |socket| connection::serve(app, socket, peer, (slot, addr_slot)))
 }
 
 /// A browser page may connect only from the server's own origin or a configured one; clients

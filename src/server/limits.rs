@@ -1,10 +1,13 @@
-//! Rate limits: a token bucket per connection (frames) and one per IP address (wrong join codes,
-//! seat tokens and keys).
+//! Rate limits: a token bucket per connection (frames, pings included), wrong join codes, seat
+//! tokens and keys per address and for the server (charged only on failure), and open
+//! connections per address.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::Mutex;
+use std::net::{IpAddr, Ipv6Addr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 /// A token bucket: `burst` tokens, refilled at `per_sec`.
@@ -39,6 +42,7 @@ impl Bucket {
     }
 
     /// Whether a token is available, without taking it.
+    #[cfg(test)]
     pub fn has(&mut self) -> bool {
         self.refill(Instant::now());
         self.tokens >= 1.0
@@ -88,36 +92,138 @@ impl FrameLimiter {
     }
 }
 
-/// Wrong guesses (join codes, seat tokens, keys) by IP address.
+/// The address a limit is kept for: an IPv4 address as it is (an IPv4-mapped IPv6 address as
+/// its IPv4), an IPv6 address by its /64 (one subscriber usually has a whole /64).
+pub fn addr_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
+    }
+}
+
+/// Wrong guesses (join codes, seat tokens, keys): per address (IPv6 by /64) and for the whole
+/// server.
+///
+/// A credential is always checked first, and a valid one is never refused or delayed here: only
+/// failures are charged. While the failing address has budget left, and the server's budget
+/// too, a failure is answered at once (a student's typo). Past either budget, a failure is
+/// answered only after it has held one of a few "tarpit" slots for a pause, so the whole server
+/// answers at most `slots / pause` failures per second past its budgets, however many addresses
+/// guess; the caller then closes the failing connection. A class behind one address is never
+/// locked out by a guesser beside it (see `docs/reliability.md` for the arithmetic).
 pub struct GuessLimiter {
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    global: Mutex<Bucket>,
     burst: f64,
     per_sec: f64,
+    tarpit: Semaphore,
+    pause: Duration,
 }
 
 /// Addresses tracked before the full (forgiven) buckets are dropped.
 const TRACKED: usize = 10_000;
 
+/// How [`GuessLimiter::failed`] treated a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charged {
+    /// Within budget: answered at once.
+    Free,
+    /// Past a budget: answered after the tarpit; the failing connection should close.
+    Tarpitted,
+}
+
 impl GuessLimiter {
-    pub fn new(burst: f64, per_sec: f64) -> GuessLimiter {
-        GuessLimiter { buckets: Mutex::new(HashMap::new()), burst, per_sec }
-    }
-
-    /// Whether this address may try (it has wrong guesses left).
-    pub fn may_try(&self, ip: IpAddr) -> bool {
-        let Ok(mut buckets) = self.buckets.lock() else { return true };
-        buckets.get_mut(&ip).is_none_or(Bucket::has)
-    }
-
-    /// Counts a wrong guess.
-    pub fn failed(&self, ip: IpAddr) {
-        let Ok(mut buckets) = self.buckets.lock() else { return };
-        if buckets.len() >= TRACKED {
-            let now = Instant::now();
-            buckets.retain(|_, b| !b.full(now));
+    /// `burst` and `per_sec` per address; `global_burst` and `global_per_sec` for the server;
+    /// past them, `slots` failures at a time are answered, each after `pause`.
+    pub fn new(
+        burst: f64,
+        per_sec: f64,
+        global_burst: f64,
+        global_per_sec: f64,
+        slots: usize,
+        pause: Duration,
+    ) -> GuessLimiter {
+        GuessLimiter {
+            buckets: Mutex::new(HashMap::new()),
+            global: Mutex::new(Bucket::new(global_burst, global_per_sec)),
+            burst,
+            per_sec,
+            tarpit: Semaphore::new(slots.max(1)),
+            pause,
         }
-        let (burst, per_sec) = (self.burst, self.per_sec);
-        buckets.entry(ip).or_insert_with(|| Bucket::new(burst, per_sec)).take();
+    }
+
+    /// Whether this address still has failures left before the tarpit.
+    #[cfg(test)]
+    pub fn within_budget(&self, ip: IpAddr) -> bool {
+        let Ok(mut buckets) = self.buckets.lock() else { return true };
+        buckets.get_mut(&addr_key(ip)).is_none_or(Bucket::has)
+    }
+
+    /// Counts a failed guess from `ip`, and waits in the tarpit when a budget is spent. Answer
+    /// the failure only after this returns.
+    pub async fn failed(&self, ip: IpAddr) -> Charged {
+        let address_ok = match self.buckets.lock() {
+            Ok(mut buckets) => {
+                if buckets.len() >= TRACKED {
+                    let now = Instant::now();
+                    buckets.retain(|_, b| !b.full(now));
+                }
+                let (burst, per_sec) = (self.burst, self.per_sec);
+                buckets.entry(addr_key(ip)).or_insert_with(|| Bucket::new(burst, per_sec)).take()
+            }
+            Err(_) => false,
+        };
+        let global_ok = self.global.lock().map(|mut g| g.take()).unwrap_or(false);
+        if address_ok && global_ok {
+            return Charged::Free;
+        }
+        // The semaphore is never closed; if it were, answering without the pause would still
+        // be bounded by the connection caps.
+        let _slot = self.tarpit.acquire().await;
+        tokio::time::sleep(self.pause).await;
+        Charged::Tarpitted
+    }
+}
+
+/// Open WebSocket connections per address (IPv6 by /64), for the per-address caps.
+#[derive(Default)]
+pub struct AddrCounter {
+    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+/// One counted connection; dropping it uncounts it.
+pub struct AddrSlot {
+    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    key: IpAddr,
+}
+
+impl AddrCounter {
+    /// Counts one more connection from `ip` unless `max` are open already.
+    pub fn try_acquire(&self, ip: IpAddr, max: usize) -> Option<AddrSlot> {
+        let key = addr_key(ip);
+        let mut open = self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let n = open.entry(key).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(AddrSlot { open: self.open.clone(), key })
+    }
+}
+
+impl Drop for AddrSlot {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(n) = open.get_mut(&self.key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.key);
+            }
+        }
     }
 }
 
@@ -133,14 +239,41 @@ mod tests {
         assert_eq!(verdicts, [Allow, Allow, Allow, Refuse, Refuse, Close]);
     }
 
-    #[test]
-    fn guesses_run_out_per_address() {
-        let limiter = GuessLimiter::new(2.0, 0.0);
+    #[tokio::test]
+    async fn guesses_run_out_per_address_then_wait_in_the_tarpit() {
+        let limiter = GuessLimiter::new(2.0, 0.0, 1000.0, 0.0, 1, Duration::from_millis(1));
         let ip: IpAddr = [10, 0, 0, 1].into();
-        assert!(limiter.may_try(ip));
-        limiter.failed(ip);
-        limiter.failed(ip);
-        assert!(!limiter.may_try(ip));
-        assert!(limiter.may_try([10, 0, 0, 2].into()));
+        assert_eq!(limiter.failed(ip).await, Charged::Free);
+        assert_eq!(limiter.failed(ip).await, Charged::Free);
+        assert!(!limiter.within_budget(ip));
+        assert_eq!(limiter.failed(ip).await, Charged::Tarpitted);
+        assert!(limiter.within_budget([10, 0, 0, 2].into()));
+        assert_eq!(limiter.failed([10, 0, 0, 2].into()).await, Charged::Free);
+    }
+
+    #[tokio::test]
+    async fn the_server_budget_holds_for_many_addresses() {
+        let limiter = GuessLimiter::new(100.0, 0.0, 3.0, 0.0, 1, Duration::from_millis(1));
+        let charged: Vec<Charged> =
+            futures_util::future::join_all((0..5u8).map(|i| limiter.failed(IpAddr::from([10, 0, 1, i])))).await;
+        assert_eq!(charged.iter().filter(|c| **c == Charged::Free).count(), 3);
+    }
+
+    #[test]
+    fn ipv6_is_grouped_by_64_and_mapped_v4_is_v4() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(addr_key(a), addr_key(b));
+        assert_ne!(addr_key(a), addr_key(c));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(addr_key(mapped), IpAddr::from([192, 0, 2, 7]));
+        let counter = AddrCounter::default();
+        let one = counter.try_acquire(a, 2).expect("first");
+        let _two = counter.try_acquire(b, 2).expect("second");
+        assert!(counter.try_acquire(c, 2).is_some(), "another /64");
+        assert!(counter.try_acquire(a, 2).is_none(), "the /64 is full");
+        drop(one);
+        assert!(counter.try_acquire(a, 2).is_some(), "a slot came back");
     }
 }

@@ -42,7 +42,7 @@ use crate::config::{self, Config};
 use crate::scenario::ScenarioError;
 use crate::store::{Op, Store, StoreError};
 use catalog::{Catalog, CatalogError};
-use limits::GuessLimiter;
+use limits::{AddrCounter, GuessLimiter};
 use registry::Registry;
 use shutdown::{Shutdown, Tracker, Trigger};
 
@@ -75,6 +75,8 @@ struct Shared {
     limits: Arc<config::Limits>,
     guesses: GuessLimiter,
     ws_slots: Arc<Semaphore>,
+    ws_per_address: AddrCounter,
+    watchers_per_address: AddrCounter,
     trigger: Trigger,
     tracker: Tracker,
     writer_task: Mutex<Option<JoinHandle<()>>>,
@@ -99,11 +101,18 @@ impl App {
         for problem in &skipped_scenarios {
             tracing::error!("scenario skipped:\n{problem}");
         }
-        let (store, writer_task) = Store::open(&config.db).await?;
+        let (store, writer_task) = Store::open_with(&config.db, config.limits.busy_timeout).await?;
         let default_instructor_key =
             if store.count_instructors().await? == 0 { Some(add_instructor(&store, "default").await?) } else { None };
         let limits = &config.limits;
-        let guesses = GuessLimiter::new(limits.guess_burst, limits.guess_per_sec);
+        let guesses = GuessLimiter::new(
+            limits.guess_burst,
+            limits.guess_per_sec,
+            limits.guess_global_burst,
+            limits.guess_global_per_sec,
+            limits.guess_tarpit_slots,
+            limits.guess_pause,
+        );
         let ws_slots = Arc::new(Semaphore::new(limits.max_connections));
         let (trigger, _) = Trigger::new();
         let shared_limits = Arc::new(config.limits.clone());
@@ -116,6 +125,8 @@ impl App {
                 limits: shared_limits,
                 guesses,
                 ws_slots,
+                ws_per_address: AddrCounter::default(),
+                watchers_per_address: AddrCounter::default(),
                 trigger,
                 tracker: Tracker::default(),
                 writer_task: Mutex::new(Some(writer_task)),
@@ -165,6 +176,14 @@ impl App {
         self.inner.ws_slots.clone()
     }
 
+    fn ws_per_address(&self) -> &AddrCounter {
+        &self.inner.ws_per_address
+    }
+
+    fn watchers_per_address(&self) -> &AddrCounter {
+        &self.inner.watchers_per_address
+    }
+
     fn shutdown(&self) -> Shutdown {
         self.inner.trigger.subscribe()
     }
@@ -198,6 +217,20 @@ pub async fn add_instructor(store: &Store, name: &str) -> Result<String, ServerE
         Op::Instructor { id: uuid::Uuid::new_v4().to_string(), name: name.to_string(), key_hash: secret::hash(&key) };
     store.commit(vec![op]).await?;
     Ok(key)
+}
+
+/// Gives an instructor a new key (returned, shown once); the old one stops working at once.
+pub async fn rotate_instructor(store: &Store, id: &str) -> Result<String, ServerError> {
+    let key = secret::new_secret("ik_")?;
+    store.commit(vec![Op::InstructorKey { id: id.to_string(), key_hash: secret::hash(&key) }]).await?;
+    Ok(key)
+}
+
+/// Revokes an instructor's key: HTTP requests and new WebSocket seats with it are refused at
+/// once (keys are looked up on every request); its games are kept.
+pub async fn revoke_instructor(store: &Store, id: &str) -> Result<(), ServerError> {
+    store.commit(vec![Op::RevokeInstructor { id: id.to_string() }]).await?;
+    Ok(())
 }
 
 /// Serves HTTP and WebSocket connections on `listener` until `shutdown` resolves, then shuts

@@ -5,7 +5,9 @@ use sha2::{Digest, Sha256};
 
 /// Join-code letters: no 0/O, 1/I/L, so a code read off a projector is typed right.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-pub const CODE_LEN: usize = 6;
+/// 8 letters of 31: 31^8 ≈ 8.5 × 10^11 codes (39.6 bits). With the guess limits, a guesser with
+/// any number of addresses needs centuries to find one of 20 live games (`docs/reliability.md`).
+pub const CODE_LEN: usize = 8;
 
 #[derive(Debug, thiserror::Error)]
 #[error("the operating system's random generator failed: {0}")]
@@ -45,9 +47,10 @@ pub fn join_code() -> Result<String, RandomError> {
     Ok(code)
 }
 
-/// Reads a join code as typed: trimmed, upper case.
+/// Reads a join code as typed: upper case, without spaces or dashes (a code may be shown in
+/// groups, `K7QX-3MPA`).
 pub fn normalize_code(code: &str) -> String {
-    code.trim().to_ascii_uppercase()
+    code.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect()
 }
 
 /// A game seed below 2^53, so that JavaScript clients read it exactly.
@@ -67,6 +70,12 @@ mod tests {
             assert!(code.bytes().all(|b| CODE_ALPHABET.contains(&b)), "{code}");
             assert!(!code.contains(['0', 'O', '1', 'I', 'L']));
         }
+    }
+
+    #[test]
+    fn codes_are_read_as_typed() {
+        assert_eq!(normalize_code(" k7qx-3mpa "), "K7QX3MPA");
+        assert_eq!(normalize_code("K7QX 3MPA"), "K7QX3MPA");
     }
 
     #[test]

@@ -59,7 +59,7 @@ async fn owned(app: &App, instructor: &Instructor, id: &str) -> Result<SessionRo
         .store()
         .session(id)
         .await
-        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::store(&e))?
         .ok_or_else(|| ApiError::not_found("unknown_session", "no such session"))?;
     if row.instructor_id != instructor.0.id {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "not_instructor", "this game belongs to another instructor"));
@@ -83,7 +83,7 @@ async fn open(app: &App, instructor: &Instructor, id: &str) -> Result<Stored, Ap
     let row = owned(app, instructor, id).await?;
     let loaded =
         app.catalog().by_hash(app.store(), &row.scenario_hash).await.map_err(|e| scenario_error(&row.id, e))?;
-    let log = app.store().events_of(&row.id).await.map_err(|e| ApiError::internal(&e))?;
+    let log = app.store().events_of(&row.id).await.map_err(|e| ApiError::store(&e))?;
     let replay = replay::rebuild(&loaded.scenario, row.seed, &log);
     if !replay.ok() {
         tracing::warn!(session = %row.id, errors = replay.errors.len(), "a stored game does not replay exactly");
@@ -232,7 +232,11 @@ pub async fn export_html(
     let lens = lens(&stored, &LensQuery { lens: query.lens }, Lens::Public)?;
     let source = match query.source.as_deref() {
         Some("0") => None,
-        None | Some("1") => app.store().source(&stored.row.scenario_id).await.map_err(|e| ApiError::internal(&e))?,
+        None | Some("1") => app
+            .store()
+            .source(&stored.row.instructor_id, &stored.row.scenario_id)
+            .await
+            .map_err(|e| ApiError::store(&e))?,
         Some(other) => return Err(ApiError::bad_request(format!("source must be 0 or 1, not `{other}`"))),
     };
     let meta = stored.meta();
@@ -257,11 +261,13 @@ pub async fn fork(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let Json(request) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let row = owned(&app, &instructor, &id).await?;
-    let log = app.store().events_of(&row.id).await.map_err(|e| ApiError::internal(&e))?;
+    let log = app.store().events_of(&row.id).await.map_err(|e| ApiError::store(&e))?;
     let handle = session::fork(&app, &row, &log, request.round).await.map_err(|e| match e {
         ForkError::BadRound { .. } => ApiError::new(StatusCode::BAD_REQUEST, "bad_round", e.to_string()),
         ForkError::Load(LoadError::Scenario(e)) => scenario_error(&row.id, e),
-        ForkError::Load(_) | ForkError::Random(_) | ForkError::Store => ApiError::internal(&e),
+        ForkError::Store => ApiError::write_failed(&app, &e),
+        ForkError::Load(LoadError::Store(store)) => ApiError::store(&store),
+        ForkError::Random(_) => ApiError::internal(&e),
     })?;
     let body = json!({ "session_id": &*handle.id, "join_code": &*handle.join_code, "round": request.round });
     Ok((StatusCode::CREATED, Json(body)))
@@ -281,7 +287,7 @@ pub async fn delete(
         handle.close().await;
     }
     app.registry().remove(&row.id);
-    app.store().commit(vec![Op::DeleteSession { id: row.id.clone() }]).await.map_err(|e| ApiError::internal(&e))?;
+    app.store().commit(vec![Op::DeleteSession { id: row.id.clone() }]).await.map_err(|e| ApiError::store(&e))?;
     tracing::info!(session = %row.id, "session deleted");
     Ok(StatusCode::NO_CONTENT)
 }

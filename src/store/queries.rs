@@ -74,7 +74,7 @@ impl Store {
     }
 
     pub async fn instructor_by_key_hash(&self, key_hash: &str) -> Result<Option<InstructorRow>, StoreError> {
-        let row = sqlx::query("SELECT id, name FROM instructors WHERE key_hash = ?")
+        let row = sqlx::query("SELECT id, name FROM instructors WHERE key_hash = ? AND revoked_at IS NULL")
             .bind(key_hash)
             .fetch_optional(&self.reader)
             .await?;
@@ -164,6 +164,24 @@ impl Store {
         serde_json::from_str(&log).map_err(|e| StoreError::BadEvent(format!("session {session_id}: {e}")))
     }
 
+    /// A session's events after position `seq`, in order (what a failed commit may have left on
+    /// disk after all).
+    pub async fn events_after(&self, session_id: &str, seq: i64) -> Result<Vec<EventRow>, StoreError> {
+        let rows = sqlx::query("SELECT seq, at, body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq")
+            .bind(session_id)
+            .bind(seq)
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let body: String = row.try_get("body")?;
+                let event = serde_json::from_str(&body)
+                    .map_err(|e| StoreError::BadEvent(format!("session {session_id}: {e}")))?;
+                Ok(EventRow { seq: row.try_get("seq")?, at: row.try_get("at")?, event })
+            })
+            .collect()
+    }
+
     pub async fn scenario_text(&self, hash: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT text FROM scenario_texts WHERE hash = ?")
             .bind(hash)
@@ -172,11 +190,35 @@ impl Store {
         row.map(|r| r.try_get("text").map_err(StoreError::from)).transpose()
     }
 
-    pub async fn source(&self, scenario_id: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT text FROM scenario_sources WHERE scenario_id = ?")
+    /// Instructors with this name (names are not unique in older databases), revoked or not.
+    pub async fn instructors_named(&self, name: &str) -> Result<Vec<(InstructorRow, bool)>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, revoked_at IS NOT NULL AS revoked FROM instructors WHERE name = ?")
+            .bind(name)
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((InstructorRow { id: r.try_get("id")?, name: r.try_get("name")? }, r.try_get("revoked")?)))
+            .collect()
+    }
+
+    /// The source essay this instructor loaded for this scenario.
+    pub async fn source(&self, instructor_id: &str, scenario_id: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT text FROM instructor_sources WHERE instructor_id = ? AND scenario_id = ?")
+            .bind(instructor_id)
             .bind(scenario_id)
             .fetch_optional(&self.reader)
             .await?;
         row.map(|r| r.try_get("text").map_err(StoreError::from)).transpose()
+    }
+
+    /// The scenarios this instructor loaded a source essay for: `(scenario id, text)`.
+    pub async fn sources_of(&self, instructor_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT scenario_id, text FROM instructor_sources WHERE instructor_id = ? ORDER BY scenario_id",
+        )
+        .bind(instructor_id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("scenario_id")?, r.try_get("text")?))).collect()
     }
 }

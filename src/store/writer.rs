@@ -3,13 +3,33 @@
 //! Each caller sends a list of [`Op`]s and waits. The task takes everything queued at that moment
 //! (from every session), runs it in one `BEGIN IMMEDIATE` transaction with the events in
 //! multi-row `INSERT`s, commits (one fsync for the whole group under `synchronous=FULL`) and only
-//! then answers each caller. If the group fails, each caller's ops are retried alone, so that one
-//! bad write cannot fail another session's.
+//! then answers each caller. If the group fails for a reason that belongs to one write (a
+//! constraint), each caller's ops are retried alone, so that one bad write cannot fail another
+//! session's.
+//!
+//! Storage faults (disk full, I/O error, `SQLITE_BUSY` past the busy timeout because a backup or
+//! another process holds the write lock, a read-only file) fail the whole group at once with
+//! [`StoreError::Unavailable`]; nothing of it is kept. The transaction is driven with plain
+//! `BEGIN IMMEDIATE` / `COMMIT` / `ROLLBACK` statements, not sqlx's `Transaction`: when SQLite has
+//! already rolled a failed transaction back itself (it does on `SQLITE_FULL` and `SQLITE_IOERR`),
+//! sqlx 0.8.6's own `ROLLBACK` fails with "no transaction is active" and leaves its transaction
+//! depth at 1, after which every `begin` fails until a restart. Here the writer rolls back
+//! itself, ignores "no transaction is active", and drops and reopens the connection if the
+//! rollback fails for any other reason. The next job commits as soon as the disk allows.
+//!
+//! The writer keeps its [`Health`]: the result of its last write, and while writes fail, a probe
+//! (a one-row write) after a growing pause (1 s doubling to 30 s) when nothing else is queued, so
+//! that recovery shows even when nobody writes. Failures are logged with backoff: the 1st, 2nd,
+//! 4th, 8th… in a row, and at least one line a minute, never one per failed job.
 
-use sqlx::sqlite::SqliteConnection;
-use sqlx::{Connection, QueryBuilder, Sqlite};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{ConnectOptions, Connection, Executor, QueryBuilder, Sqlite};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 use super::{now_ms, StoreError};
 use crate::log::LogEvent;
@@ -52,12 +72,22 @@ pub enum Op {
         name: String,
         key_hash: String,
     },
+    /// A new key for an instructor (the old one stops working; a revoked instructor is restored).
+    InstructorKey {
+        id: String,
+        key_hash: String,
+    },
+    /// The instructor's key stops working (its games are kept).
+    RevokeInstructor {
+        id: String,
+    },
     /// Kept once per distinct text (`INSERT OR IGNORE`).
     ScenarioText {
         hash: String,
         scenario_id: String,
         text: String,
     },
+    /// An instructor's source essay for a scenario (replaces that instructor's previous one).
     Source {
         scenario_id: String,
         text: String,
@@ -90,28 +120,161 @@ pub enum Op {
 }
 
 enum Job {
-    Write { ops: Vec<Op>, done: oneshot::Sender<Result<(), StoreError>> },
+    Write {
+        ops: Vec<Op>,
+        done: oneshot::Sender<Result<(), StoreError>>,
+    },
+    /// A one-row write that tells whether writes work now (for `/healthz`).
+    Probe {
+        done: oneshot::Sender<Result<(), StoreError>>,
+    },
     Stop,
+}
+
+/// What the writer knows about its own writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteStatus {
+    /// The last write (or probe) committed.
+    Ok,
+    /// Writes fail since `for_secs` seconds, `failures` times in a row; `reason` is the last
+    /// storage error (no data in it, only SQLite's words).
+    Failing { reason: String, for_secs: u64, failures: u64 },
+}
+
+/// The writer's health, shared with the handles.
+#[derive(Debug, Default)]
+pub struct Health {
+    inner: Mutex<HealthInner>,
+}
+
+#[derive(Debug, Default)]
+struct HealthInner {
+    failing: Option<Failing>,
+    /// When a write or probe last committed, or failed.
+    last_attempt: Option<Instant>,
+}
+
+#[derive(Debug)]
+struct Failing {
+    since: Instant,
+    reason: String,
+    failures: u64,
+    logged_at: Instant,
+}
+
+/// Pauses between probes while writes fail: 1 s, doubling, at most this.
+const PROBE_MAX: Duration = Duration::from_secs(30);
+/// Failures in a row are logged at least this often (besides the 1st, 2nd, 4th, 8th…).
+const LOG_EVERY: Duration = Duration::from_secs(60);
+/// While writes work, a probe asked for within this long of the last attempt answers that
+/// attempt's result. While they fail, every batch of probes writes (so that recovery shows at
+/// once); probes queued together share one write.
+const PROBE_COALESCE: Duration = Duration::from_secs(1);
+
+impl Health {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HealthInner> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn status(&self) -> WriteStatus {
+        let inner = self.lock();
+        match &inner.failing {
+            None => WriteStatus::Ok,
+            Some(f) => WriteStatus::Failing {
+                reason: f.reason.clone(),
+                for_secs: f.since.elapsed().as_secs(),
+                failures: f.failures,
+            },
+        }
+    }
+
+    /// How long since the last write or probe (None: there was none).
+    pub fn since_last_attempt(&self) -> Option<Duration> {
+        self.lock().last_attempt.map(|at| at.elapsed())
+    }
+
+    fn succeeded(&self) {
+        let mut inner = self.lock();
+        inner.last_attempt = Some(Instant::now());
+        if let Some(f) = inner.failing.take() {
+            tracing::warn!(failures = f.failures, secs = f.since.elapsed().as_secs(), "database writes work again");
+        }
+    }
+
+    fn failed(&self, reason: &str) {
+        let mut inner = self.lock();
+        let now = Instant::now();
+        inner.last_attempt = Some(now);
+        match &mut inner.failing {
+            None => {
+                tracing::error!(reason, "database writes fail; retrying when the next write comes or in 1 s");
+                inner.failing = Some(Failing { since: now, reason: reason.to_string(), failures: 1, logged_at: now });
+            }
+            Some(f) => {
+                f.failures += 1;
+                f.reason = reason.to_string();
+                if f.failures.is_power_of_two() || now.saturating_duration_since(f.logged_at) >= LOG_EVERY {
+                    f.logged_at = now;
+                    tracing::error!(
+                        reason,
+                        failures = f.failures,
+                        secs = now.saturating_duration_since(f.since).as_secs(),
+                        "database writes still fail"
+                    );
+                }
+            }
+        }
+    }
+
+    fn is_failing(&self) -> bool {
+        self.lock().failing.is_some()
+    }
 }
 
 /// The handle callers use; cheap to clone.
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<Job>,
+    health: Arc<Health>,
 }
 
 impl Writer {
-    pub(super) fn start(conn: SqliteConnection) -> (Writer, JoinHandle<()>) {
+    pub(super) fn start(conn: SqliteConnection, options: SqliteConnectOptions) -> (Writer, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let task = tokio::spawn(run(conn, rx));
-        (Writer { tx }, task)
+        let health = Arc::new(Health::default());
+        let task = tokio::spawn(run(conn, options, rx, health.clone()));
+        (Writer { tx, health }, task)
     }
 
-    /// Commits `ops` atomically; returns once they are durable.
+    /// Commits `ops` atomically; returns once they are durable. A storage fault gives
+    /// [`StoreError::Unavailable`] (see [`StoreError::is_unavailable`]) and nothing of `ops` is
+    /// kept.
     pub async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {
         let (done, answer) = oneshot::channel();
         self.tx.send(Job::Write { ops, done }).await.map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Asks the writer for a one-row write now (or the result of an attempt less than a second
+    /// old), waiting at most `within`.
+    pub async fn probe(&self, within: Duration) -> Result<(), StoreError> {
+        let ask = async {
+            let (done, answer) = oneshot::channel();
+            self.tx.send(Job::Probe { done }).await.map_err(|_| StoreError::WriterGone)?;
+            answer.await.map_err(|_| StoreError::WriterGone)?
+        };
+        match tokio::time::timeout(within, ask).await {
+            Ok(result) => result,
+            Err(_) => Err(StoreError::Unavailable(format!(
+                "the database writer did not answer within {} s",
+                within.as_secs_f64()
+            ))),
+        }
+    }
+
+    /// The result of the last write or probe.
+    pub fn health(&self) -> &Health {
+        &self.health
     }
 
     /// Asks the writer to finish: everything queued before this is still committed.
@@ -120,42 +283,126 @@ impl Writer {
     }
 }
 
-async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Job>) {
+/// The write connection, reopened after a failure that left it in doubt.
+struct Conn {
+    conn: Option<SqliteConnection>,
+    options: SqliteConnectOptions,
+}
+
+impl Conn {
+    async fn get(&mut self) -> Result<&mut SqliteConnection, StoreError> {
+        if self.conn.is_none() {
+            let conn = self.options.connect().await.map_err(|e| unavailable_or(e.into()))?;
+            tracing::info!("reopened the database write connection");
+            self.conn = Some(conn);
+        }
+        self.conn.as_mut().ok_or(StoreError::WriterGone)
+    }
+
+    /// After a failed statement inside a transaction: roll back, ignoring "no transaction is
+    /// active" (SQLite already did). If even that fails, drop the connection; the next job
+    /// opens a new one.
+    async fn roll_back(&mut self) {
+        let Some(conn) = self.conn.as_mut() else { return };
+        if let Err(e) = conn.execute("ROLLBACK").await {
+            if !e.to_string().contains("no transaction is active") {
+                tracing::warn!(error = %e, "rollback failed: reopening the write connection");
+                if let Some(conn) = self.conn.take() {
+                    drop(conn);
+                }
+            }
+        }
+    }
+
+    async fn close(self) {
+        if let Some(conn) = self.conn {
+            if let Err(e) = conn.close().await {
+                tracing::warn!(error = %e, "closing the write connection");
+            }
+        }
+    }
+}
+
+async fn run(conn: SqliteConnection, options: SqliteConnectOptions, mut rx: mpsc::Receiver<Job>, health: Arc<Health>) {
+    let mut conn = Conn { conn: Some(conn), options };
     let mut jobs = Vec::with_capacity(GROUP);
+    let mut pause = Duration::from_secs(1);
     loop {
         jobs.clear();
-        if rx.recv_many(&mut jobs, GROUP).await == 0 {
-            break;
+        if health.is_failing() {
+            // While failing, probe when nothing comes for a while, pausing longer each time.
+            match tokio::time::timeout(pause, rx.recv_many(&mut jobs, GROUP)).await {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(_) => {
+                    let _ = probe(&mut conn, &health).await;
+                    pause = (pause * 2).min(PROBE_MAX);
+                    continue;
+                }
+            }
+        } else {
+            pause = Duration::from_secs(1);
+            if rx.recv_many(&mut jobs, GROUP).await == 0 {
+                break;
+            }
         }
         let mut writes = Vec::with_capacity(jobs.len());
+        let mut probes = Vec::new();
         for job in jobs.drain(..) {
             match job {
                 Job::Write { ops, done } => writes.push((ops, done)),
+                Job::Probe { done } => probes.push(done),
                 // Refuse new jobs but commit those already queued: the loop ends when drained.
                 Job::Stop => rx.close(),
             }
         }
         if !writes.is_empty() {
-            commit_group(&mut conn, writes).await;
+            commit_group(&mut conn, &health, writes).await;
+        }
+        if !probes.is_empty() {
+            let recent = health.since_last_attempt().is_some_and(|d| d < PROBE_COALESCE);
+            let result = if recent && !health.is_failing() { Ok(()) } else { probe(&mut conn, &health).await };
+            for done in probes {
+                let _ = done.send(result.as_ref().map_err(StoreError::shallow_clone).copied());
+            }
         }
     }
-    if let Err(e) = conn.close().await {
-        tracing::warn!(error = %e, "closing the write connection");
-    }
+    conn.close().await;
     tracing::debug!("database writer stopped");
+}
+
+/// A one-row write: does writing work now?
+async fn probe(conn: &mut Conn, health: &Health) -> Result<(), StoreError> {
+    let result = transaction(conn, Work::Probe).await;
+    match &result {
+        Ok(()) => health.succeeded(),
+        Err(e) => health.failed(&e.to_string()),
+    }
+    result
 }
 
 type Write = (Vec<Op>, oneshot::Sender<Result<(), StoreError>>);
 
-async fn commit_group(conn: &mut SqliteConnection, writes: Vec<Write>) {
+async fn commit_group(conn: &mut Conn, health: &Health, writes: Vec<Write>) {
     let all: Vec<&Op> = writes.iter().flat_map(|(ops, _)| ops.iter()).collect();
-    match execute(conn, &all).await {
+    let result = execute(conn, &all).await;
+    drop(all);
+    match result {
         Ok(()) => {
+            health.succeeded();
             for (_, done) in writes {
                 let _ = done.send(Ok(()));
             }
         }
+        Err(e) if e.is_unavailable() => {
+            // The storage, not a write, failed: every job fails, nothing is kept.
+            health.failed(&e.to_string());
+            for (_, done) in writes {
+                let _ = done.send(Err(e.shallow_clone()));
+            }
+        }
         Err(e) if writes.len() == 1 => {
+            health.succeeded();
             tracing::error!(error = %e, "a write failed");
             if let Some((_, done)) = writes.into_iter().next() {
                 let _ = done.send(Err(e));
@@ -166,8 +413,10 @@ async fn commit_group(conn: &mut SqliteConnection, writes: Vec<Write>) {
             for (ops, done) in writes {
                 let refs: Vec<&Op> = ops.iter().collect();
                 let result = execute(conn, &refs).await;
-                if let Err(e) = &result {
-                    tracing::error!(error = %e, "a write failed");
+                match &result {
+                    Ok(()) => health.succeeded(),
+                    Err(e) if e.is_unavailable() => health.failed(&e.to_string()),
+                    Err(e) => tracing::error!(error = %e, "a write failed"),
                 }
                 let _ = done.send(result);
             }
@@ -175,11 +424,63 @@ async fn commit_group(conn: &mut SqliteConnection, writes: Vec<Write>) {
     }
 }
 
-/// Runs the ops in one transaction: the row writes in order, then all events, in multi-row
-/// INSERTs (their sessions and players are written first, so foreign keys hold).
-async fn execute(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreError> {
+/// What one transaction writes.
+enum Work<'a> {
+    Ops(&'a [&'a Op]),
+    /// The health probe's one row.
+    Probe,
+}
+
+/// Runs `work` between `BEGIN IMMEDIATE` and `COMMIT` as plain statements; on any failure rolls
+/// back itself (see the module documentation) and maps storage faults to
+/// [`StoreError::Unavailable`].
+async fn transaction(conn: &mut Conn, work: Work<'_>) -> Result<(), StoreError> {
+    let c = conn.get().await?;
+    if let Err(e) = c.execute("BEGIN IMMEDIATE").await {
+        // Nothing began (busy, or the file cannot be written); roll back in case it did.
+        conn.roll_back().await;
+        return Err(unavailable_or(e.into()));
+    }
+    let written = match work {
+        Work::Ops(ops) => write_ops(c, ops).await,
+        Work::Probe => sqlx::query(
+            "INSERT INTO writer_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+        )
+        .bind(now_ms())
+        .execute(&mut *c)
+        .await
+        .map(|_| ())
+        .map_err(StoreError::from),
+    };
+    let result = match written {
+        Ok(()) => c.execute("COMMIT").await.map(|_| ()).map_err(StoreError::from),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = result {
+        conn.roll_back().await;
+        return Err(unavailable_or(e));
+    }
+    Ok(())
+}
+
+/// A storage fault as [`StoreError::Unavailable`]; other errors as they are.
+fn unavailable_or(e: StoreError) -> StoreError {
+    if e.is_unavailable() {
+        StoreError::Unavailable(e.to_string())
+    } else {
+        e
+    }
+}
+
+/// Runs the ops in one transaction (see [`transaction`]).
+async fn execute(conn: &mut Conn, ops: &[&Op]) -> Result<(), StoreError> {
+    transaction(conn, Work::Ops(ops)).await
+}
+
+/// The row writes in order, then all events, in multi-row INSERTs (their sessions and players
+/// are written first, so foreign keys hold).
+async fn write_ops(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreError> {
     let now = now_ms();
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let mut events = Vec::new();
     for op in ops {
         match op {
@@ -189,7 +490,21 @@ async fn execute(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreEr
                     .bind(name)
                     .bind(key_hash)
                     .bind(now)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Op::InstructorKey { id, key_hash } => {
+                sqlx::query("UPDATE instructors SET key_hash = ?, revoked_at = NULL WHERE id = ?")
+                    .bind(key_hash)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Op::RevokeInstructor { id } => {
+                sqlx::query("UPDATE instructors SET revoked_at = ? WHERE id = ?")
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *conn)
                     .await?;
             }
             Op::ScenarioText { hash, scenario_id, text } => {
@@ -200,20 +515,20 @@ async fn execute(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreEr
                 .bind(scenario_id)
                 .bind(text)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             }
             Op::Source { scenario_id, text, instructor_id } => {
                 sqlx::query(
-                    "INSERT INTO scenario_sources (scenario_id, text, instructor_id, updated_at) VALUES (?, ?, ?, ?) \
-                     ON CONFLICT (scenario_id) DO UPDATE SET text = excluded.text, \
-                     instructor_id = excluded.instructor_id, updated_at = excluded.updated_at",
+                    "INSERT INTO instructor_sources (instructor_id, scenario_id, text, updated_at) VALUES (?, ?, ?, ?) \
+                     ON CONFLICT (instructor_id, scenario_id) DO UPDATE SET text = excluded.text, \
+                     updated_at = excluded.updated_at",
                 )
+                .bind(instructor_id)
                 .bind(scenario_id)
                 .bind(text)
-                .bind(instructor_id)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             }
             Op::Session(s) => {
@@ -231,7 +546,7 @@ async fn execute(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreEr
                 .bind(i64::try_from(s.deadline_secs).unwrap_or(i64::MAX))
                 .bind(now)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             }
             Op::SessionStatus { id, status, round } => {
@@ -240,7 +555,7 @@ async fn execute(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreEr
                     .bind(i64::from(*round))
                     .bind(now)
                     .bind(id)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
             }
             Op::Player(p) => {
@@ -255,16 +570,16 @@ async fn execute(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreEr
                 .bind(p.is_bot)
                 .bind(&p.token_hash)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             }
             Op::PlayerRole { id, role } => {
-                sqlx::query("UPDATE players SET role = ? WHERE id = ?").bind(role).bind(id).execute(&mut *tx).await?;
+                sqlx::query("UPDATE players SET role = ? WHERE id = ?").bind(role).bind(id).execute(&mut *conn).await?;
             }
             Op::PlayerKicked { id } => {
                 sqlx::query("UPDATE players SET kicked = 1, role = NULL WHERE id = ?")
                     .bind(id)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
             }
             Op::DeleteSession { id } => {
@@ -273,7 +588,7 @@ async fn execute(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreEr
                     "DELETE FROM players WHERE session_id = ?",
                     "DELETE FROM sessions WHERE id = ?",
                 ] {
-                    sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+                    sqlx::query(sql).bind(id).execute(&mut *conn).await?;
                 }
             }
             Op::Event { session_id, seq, at, event } => {
@@ -288,8 +603,7 @@ async fn execute(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreEr
         insert.push_values(chunk, |mut row, (session_id, seq, at, kind, body)| {
             row.push_bind(*session_id).push_bind(*seq).push_bind(*at).push_bind(*kind).push_bind(body.as_str());
         });
-        insert.build().execute(&mut *tx).await?;
+        insert.build().execute(&mut *conn).await?;
     }
-    tx.commit().await?;
     Ok(())
 }

@@ -368,7 +368,11 @@ pub fn changes_view(v: &Value) -> bool {
 /// Applies one frame to a session view, as the bundled client (`client/live.js`) does.
 pub fn apply_frame(view: &mut Value, v: &Value) {
     match v["type"].as_str() {
-        Some("state") => *view = v.clone(),
+        Some("state") => {
+            let previous = std::mem::take(view);
+            *view = v.clone();
+            fill_statics(&previous, view);
+        }
         _ if view.is_null() => {}
         Some("draft") => {
             if view["you"]["role"] == v["role"] {
@@ -413,6 +417,25 @@ pub fn apply_frame(view: &mut Value, v: &Value) {
             view["session"]["round_secs"] = v["round_secs"].clone();
         }
         _ => {}
+    }
+}
+
+/// A lean `state` leaves out the static texts of tracks and moves: keep them from the view so far.
+fn fill_statics(previous: &Value, view: &mut Value) {
+    for (list, keys) in
+        [("tracks", &["name", "summary", "min", "max", "history"][..]), ("moves", &["summary", "essay"][..])]
+    {
+        let Some(items) = view[list].as_array_mut() else { continue };
+        for item in items {
+            let Some(old) = previous[list].as_array().and_then(|l| l.iter().find(|o| o["id"] == item["id"])) else {
+                continue;
+            };
+            for key in keys {
+                if item.get(*key).is_none() && old.get(*key).is_some() {
+                    item[*key] = old[*key].clone();
+                }
+            }
+        }
     }
 }
 
@@ -528,4 +551,98 @@ pub fn watchdog(limit: Duration) -> std::sync::mpsc::Sender<()> {
         }
     });
     done
+}
+
+impl TestClient {
+    /// Sends a frame with a fresh id; `None` if the socket closes (or cannot send) before the
+    /// answer, else `Ok(ack)` or `Err(error code)`. For clients that expect to be cut off.
+    pub async fn request_or_close(&mut self, mut v: Value) -> Option<Result<Value, String>> {
+        self.next_id += 1;
+        let id = format!("r{}", self.next_id);
+        v["id"] = Value::from(id.clone());
+        if self.ws.send(Message::text(v.to_string())).await.is_err() {
+            return None;
+        }
+        loop {
+            let frame = tokio::time::timeout(WAIT, self.ws.next()).await.expect("an answer or a close in time");
+            let text = match frame {
+                Some(Ok(Message::Text(text))) => text,
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(_)) => continue,
+            };
+            self.seen.push(text.to_string());
+            let Ok(frame) = serde_json::from_str::<Value>(text.as_str()) else { continue };
+            if frame["re"] == id.as_str() {
+                return match frame["type"].as_str() {
+                    Some("ack") => Some(Ok(frame)),
+                    _ => Some(Err(frame["code"].as_str().unwrap_or_default().to_string())),
+                };
+            }
+        }
+    }
+}
+
+/// The server binary in a child process (for `kill -9` and for its own memory figures).
+pub struct ChildServer {
+    pub child: std::process::Child,
+    pub addr: SocketAddr,
+    /// The `default` instructor's key, when this start created it.
+    pub key: Option<String>,
+}
+
+impl ChildServer {
+    /// Starts `third-neighbor serve` on a free port and reads its address (and first-start key)
+    /// from standard output.
+    pub fn start(db: &std::path::Path, scenarios: &std::path::Path) -> ChildServer {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_third-neighbor"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .arg("--db")
+            .arg(db)
+            .arg("--scenarios")
+            .arg(scenarios)
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("start the server binary");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut key = None;
+        let mut addr = None;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line.expect("read stdout");
+            if let Some(k) = line.split_whitespace().find(|w| w.starts_with("ik_")) {
+                key = Some(k.to_string());
+            }
+            if let Some(a) = line.strip_prefix("listening on http://") {
+                addr = Some(a.trim().parse().expect("address"));
+                break;
+            }
+        }
+        ChildServer { child, addr: addr.expect("the server prints its address"), key }
+    }
+
+    /// The child's resident memory in KiB (Linux).
+    pub fn rss_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            })
+            .unwrap_or(0)
+    }
+
+    /// `kill -9`, and waits for the process to be gone.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ChildServer {
+    /// Also when a test fails: no server outlives its test.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

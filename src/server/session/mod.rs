@@ -197,6 +197,9 @@ pub struct Session {
     presence: BTreeSet<String>,
     /// Set when the session is being deleted: the task answers and ends.
     closed: Option<oneshot::Sender<()>>,
+    /// A commit failed and the log has not been read back since: it may hold events the table
+    /// has not applied.
+    unsure: bool,
 }
 
 impl Session {
@@ -300,6 +303,7 @@ impl Session {
                 return Err(WireError::new(ErrorCode::RateLimited, "too many messages from this seat: slow down"));
             }
         }
+        self.ensure_current().await?;
         let loaded = self.loaded.clone();
         let mut new_id = fresh_id;
         let events = self.table.decide(&loaded.scenario, viewer, &msg, self.epoch.now_ms(), &mut new_id)?;
@@ -320,9 +324,29 @@ impl Session {
             let seq = first + i64::try_from(i).unwrap_or(i64::MAX);
             ops.push(Op::Event { session_id: self.id.to_string(), seq, at, event: event.clone() });
         }
+        if self.unsure {
+            // Decided on a table that may be behind its log (callers read it back first).
+            return Err(WireError::new(ErrorCode::Unavailable, "the game's storage was busy: please try again"));
+        }
         if let Err(e) = self.deps.store.commit(ops).await {
-            tracing::error!(session = %self.id, error = %e, "cannot save");
-            return Err(WireError::internal());
+            // Whether the events reached the disk is not certain (an fsync can fail after the
+            // write): the log decides. Everything it holds is applied; the request counts as done
+            // only if all of its events are there.
+            tracing::warn!(session = %self.id, error = %e, "a commit failed");
+            self.unsure = true;
+            let found = self.catch_up_with_log().await.unwrap_or(0);
+            if found == events.len() {
+                tracing::warn!(session = %self.id, "the failed commit was on disk after all");
+                return Ok(());
+            }
+            return Err(if e.is_unavailable() {
+                WireError::new(
+                    ErrorCode::Unavailable,
+                    "the game's storage is not available right now: please try again",
+                )
+            } else {
+                WireError::internal()
+            });
         }
         let loaded = self.loaded.clone();
         let mut changes = Vec::with_capacity(events.len());
@@ -337,6 +361,33 @@ impl Session {
         self.after_change(&changes);
         self.publish(&changes);
         Ok(())
+    }
+
+    /// After a failed commit, reads the log back before deciding anything new.
+    async fn ensure_current(&mut self) -> Result<(), WireError> {
+        if self.unsure {
+            self.catch_up_with_log().await?;
+        }
+        Ok(())
+    }
+
+    /// Reads the events the log holds past the table's position, applies and publishes them,
+    /// and returns how many there were. Until this has succeeded once after a failed commit, the
+    /// session takes no new change (`unsure`).
+    async fn catch_up_with_log(&mut self) -> Result<usize, WireError> {
+        let rows = self.deps.store.events_after(&self.id, self.table.seq).await.map_err(|e| {
+            tracing::warn!(session = %self.id, error = %e, "cannot read the log back after a failed commit");
+            WireError::new(ErrorCode::Unavailable, "the game's storage is not available right now: please try again")
+        })?;
+        self.unsure = false;
+        let loaded = self.loaded.clone();
+        let changes: Vec<Change> =
+            rows.iter().map(|row| self.table.apply(&loaded.scenario, row.seq, row.at, &row.event)).collect();
+        if !changes.is_empty() {
+            self.after_change(&changes);
+            self.publish(&changes);
+        }
+        Ok(rows.len())
     }
 
     /// The rows kept beside the log (the session's status and round, the players' seats and
@@ -410,8 +461,16 @@ impl Session {
     async fn resolve(&mut self, why: &'static str) {
         let round = self.table.state.round;
         let loaded = self.loaded.clone();
-        let events = self.table.resolution(&loaded.scenario, self.epoch.now_ms());
-        match self.commit_and_apply(events, Vec::new()).await {
+        let result = match self.ensure_current().await {
+            Ok(()) if self.table.phase == Phase::Running && self.table.state.round == round => {
+                let events = self.table.resolution(&loaded.scenario, self.epoch.now_ms());
+                self.commit_and_apply(events, Vec::new()).await
+            }
+            // Reading the log back resolved the round already.
+            Ok(()) => Ok(()),
+            Err(e) => Err(e),
+        };
+        match result {
             Ok(()) => {
                 self.retrying = false;
                 let hash = self.table.last_round.as_ref().map(|r| r.hash.clone()).unwrap_or_default();

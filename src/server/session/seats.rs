@@ -16,6 +16,7 @@ impl Session {
         let conn = outbox.id();
         let viewer = match who {
             Who::Join { name, token, token_hash } => {
+                self.ensure_current().await?;
                 let player_id = uuid::Uuid::new_v4().to_string();
                 let event = self.table.join(&name, player_id.clone(), self.deps.limits.max_players)?;
                 let crate::log::LogEvent::PlayerJoined { name, .. } = &event else {

@@ -76,6 +76,7 @@ fn blank(app: &App, row: &SessionRow, loaded: Arc<Loaded>) -> Session {
         retrying: false,
         presence: Default::default(),
         closed: None,
+        unsure: false,
     }
 }
 

@@ -1,0 +1,4 @@
+//! Fuzz target `engine`: see `third_neighbor::fuzz::engine` for what it feeds and checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| third_neighbor::fuzz::engine(data));

@@ -1,0 +1,246 @@
+//! `kill -9` at random moments under load: four players keep sending `set_orders`, `say` and
+//! `ready` to the server binary while it is killed and restarted, again and again. After the
+//! last restart every acknowledged action is in the stored log, no round was applied twice,
+//! and every game's replay reproduces every stored state hash.
+//!
+//! `THIRD_NEIGHBOR_FAULT_KILLS` sets the number of kills (default 10; `scripts/faults-long` runs
+//! 100 or more) and `THIRD_NEIGHBOR_FAULT_SEED` the random moments. Only `ack`/`error` frames
+//! and HTTP answers are read, never `state` frames.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use common::{http, test_dir, ChildServer, TestClient};
+
+/// Two legal plans per role (within the tutorial's action points), alternated.
+fn plans(role: &str) -> [Vec<&'static str>; 2] {
+    match role {
+        "mongolia" => [vec!["reach_out", "trade_deal"], vec!["stay_neutral"]],
+        "russia" => [vec!["friendly_visit"], vec![]],
+        "china" => [vec!["trade_deal", "investment"], vec!["investment"]],
+        _ => [vec!["english_classes", "trade_framework"], vec!["english_classes"]],
+    }
+}
+
+/// What one player had acknowledged.
+#[derive(Debug, Default)]
+struct Acked {
+    says: Vec<(String, String)>,                     // (session, text)
+    orders: Vec<(String, u64, String, Vec<String>)>, // (session, round, role, moves)
+    ready: Vec<(String, u64, String, bool)>,         // (session, round, role, ready)
+}
+
+/// A tiny deterministic generator for the kill moments.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+struct Game {
+    session_id: String,
+    tokens: Vec<(String, String)>, // (role, seat token)
+}
+
+async fn new_game(addr: SocketAddr, key: &str, n: usize) -> Game {
+    let body = json!({"scenario": "tutorial", "seed": 7 + n as u64, "deadline_secs": 3600}).to_string();
+    let (status, text) = http(addr, "POST", "/api/sessions", Some(key), Some(&body)).await;
+    assert_eq!(status, 201, "{text}");
+    let created: Value = serde_json::from_str(&text).expect("json");
+    let session_id = created["session_id"].as_str().expect("id").to_string();
+    let code = created["join_code"].as_str().expect("code").to_string();
+    let mut teacher = TestClient::connect(addr).await;
+    teacher.request(json!({"type": "instructor", "session_id": session_id, "key": key})).await.expect("seat");
+    let mut tokens = Vec::new();
+    for role in common::ROLES {
+        let mut c = TestClient::connect(addr).await;
+        c.request(json!({"type": "join", "code": code, "name": role})).await.expect("join");
+        let token = c.find("welcome").expect("welcome")["seat_token"].as_str().expect("token").to_string();
+        c.request(json!({"type": "choose_role", "role": role})).await.expect("role");
+        tokens.push((role.to_string(), token));
+    }
+    teacher.request(json!({"type": "start"})).await.expect("start");
+    Game { session_id, tokens }
+}
+
+/// The session's status and round, from the instructor's list.
+async fn status_of(addr: SocketAddr, key: &str, session_id: &str) -> (String, u64) {
+    let (status, text) = http(addr, "GET", "/api/sessions", Some(key), None).await;
+    assert_eq!(status, 200, "{text}");
+    let list: Value = serde_json::from_str(&text).expect("json");
+    let row = list.as_array().expect("list").iter().find(|s| s["session_id"] == session_id).expect("listed").clone();
+    (row["status"].as_str().unwrap_or_default().to_string(), row["round"].as_u64().unwrap_or(1))
+}
+
+/// One player under load until its socket dies (the kill) or its game ends.
+async fn play(addr: SocketAddr, session: String, role: String, token: String, mut round: u64, tag: String) -> Acked {
+    let mut acked = Acked::default();
+    let mut c = TestClient::connect(addr).await;
+    match c.request_or_close(json!({"type": "resume", "seat_token": token})).await {
+        Some(Ok(_)) => {}
+        _ => return acked,
+    }
+    let [a, b] = plans(&role);
+    let mut step = 0u64;
+    loop {
+        step += 1;
+        let moves = if step.is_multiple_of(2) { a.clone() } else { b.clone() };
+        let frame = match step % 4 {
+            0 | 2 => json!({"type": "set_orders", "round": round, "orders": common::orders(&moves)}),
+            1 => json!({"type": "say", "to": "all", "text": format!("{tag}-{role}-{step}")}),
+            _ => json!({"type": "ready", "round": round, "ready": step % 8 == 3}),
+        };
+        match c.request_or_close(frame.clone()).await {
+            None => return acked,
+            Some(Ok(_)) => match frame["type"].as_str() {
+                Some("say") => acked.says.push((session.clone(), frame["text"].as_str().unwrap_or_default().into())),
+                Some("set_orders") => acked.orders.push((
+                    session.clone(),
+                    round,
+                    role.clone(),
+                    moves.iter().map(|m| m.to_string()).collect(),
+                )),
+                _ => acked.ready.push((session.clone(), round, role.clone(), frame["ready"] == true)),
+            },
+            Some(Err(code)) => match code.as_str() {
+                "wrong_round" => round += 1,
+                "orders_locked" => {
+                    if let Some(Ok(_)) =
+                        c.request_or_close(json!({"type": "ready", "round": round, "ready": false})).await
+                    {
+                        acked.ready.push((session.clone(), round, role.clone(), false));
+                    }
+                }
+                "wrong_phase" => return acked, // the game is over
+                // Past the frame budget (40, then 10 a second): a real client slows down.
+                "rate_limited" => tokio::time::sleep(Duration::from_millis(100)).await,
+                other => panic!("unexpected refusal {other} for {frame}"),
+            },
+        }
+        if round > 4 {
+            return acked;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_under_load_loses_nothing_acknowledged() {
+    let kills: usize = std::env::var("THIRD_NEIGHBOR_FAULT_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    let seed: u64 = std::env::var("THIRD_NEIGHBOR_FAULT_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5eed);
+    let mut rng = XorShift(seed | 1);
+    let (dir, scenarios, db) = test_dir();
+    let started = Instant::now();
+
+    let mut server = ChildServer::start(&db, &scenarios);
+    let key = server.key.clone().expect("first start prints the key");
+    let mut games = vec![new_game(server.addr, &key, 0).await];
+    let mut acked = Acked::default();
+    for kill in 0..kills {
+        let addr = server.addr;
+        let (status, round) = status_of(addr, &key, &games[games.len() - 1].session_id).await;
+        if status == "finished" {
+            let n = games.len();
+            games.push(new_game(addr, &key, n).await);
+        }
+        let game = &games[games.len() - 1];
+        let tasks: Vec<_> = game
+            .tokens
+            .iter()
+            .map(|(role, token)| {
+                let tag = format!("k{kill}");
+                tokio::spawn(play(addr, game.session_id.clone(), role.clone(), token.clone(), round, tag))
+            })
+            .collect();
+        // Kill at a random moment: 50 to 600 ms into the load.
+        tokio::time::sleep(Duration::from_millis(50 + rng.next() % 550)).await;
+        server.kill();
+        for task in tasks {
+            let got = task.await.expect("player task");
+            acked.says.extend(got.says);
+            acked.orders.extend(got.orders);
+            acked.ready.extend(got.ready);
+        }
+        server = ChildServer::start(&db, &scenarios);
+    }
+
+    // After the last restart: every acknowledged action is in the log, every replay is whole.
+    let addr = server.addr;
+    let (mut rounds, mut events) = (0usize, 0usize);
+    let mut lost = Vec::new();
+    for game in &games {
+        let path = format!("/api/sessions/{}/export.json", game.session_id);
+        let (status, text) = http(addr, "GET", &path, Some(&key), None).await;
+        assert_eq!(status, 200, "{text}");
+        let export: Value = serde_json::from_str(&text).expect("export json");
+        let log: Vec<&Value> = export["events"].as_array().expect("events").iter().map(|e| &e["event"]).collect();
+        events += log.len();
+        let said: BTreeSet<&str> =
+            log.iter().filter(|e| e["type"] == "said").filter_map(|e| e["text"].as_str()).collect();
+        for (_, text) in acked.says.iter().filter(|(s, _)| *s == game.session_id) {
+            if !said.contains(text.as_str()) {
+                lost.push(format!("say {text}"));
+            }
+        }
+        for (_, round, role, moves) in acked.orders.iter().filter(|o| o.0 == game.session_id) {
+            let found = log.iter().any(|e| {
+                e["type"] == "orders_set"
+                    && e["round"] == *round
+                    && e["role"] == role.as_str()
+                    && e["orders"].as_array().is_some_and(|os| {
+                        os.iter().map(|o| o["move"].as_str().unwrap_or_default()).collect::<Vec<_>>() == *moves
+                    })
+            });
+            if !found {
+                lost.push(format!("set_orders round {round} {role} {moves:?}"));
+            }
+        }
+        // A lock acknowledged in a round is a `ready_set` true of that round and role in the
+        // log (this one, or an earlier one when the role was locked already). An unlock may be
+        // acknowledged without an event (the role was not locked), so it proves nothing.
+        for (_, round, role, _) in acked.ready.iter().filter(|r| r.0 == game.session_id && r.3) {
+            let found = log.iter().any(|e| {
+                e["type"] == "ready_set" && e["round"] == *round && e["role"] == role.as_str() && e["ready"] == true
+            });
+            if !found {
+                lost.push(format!("ready round {round} {role}"));
+            }
+        }
+        let resolved: Vec<u64> =
+            log.iter().filter(|e| e["type"] == "round_resolved").filter_map(|e| e["round"].as_u64()).collect();
+        let distinct: BTreeSet<u64> = resolved.iter().copied().collect();
+        assert_eq!(distinct.len(), resolved.len(), "a round applied twice: {resolved:?}");
+        rounds += resolved.len();
+        let (status, text) =
+            http(addr, "GET", &format!("/api/sessions/{}/replay", game.session_id), Some(&key), None).await;
+        assert_eq!(status, 200);
+        let replay: Value = serde_json::from_str(&text).expect("replay json");
+        assert_eq!(replay["ok"], true, "the replay's hashes: {}", replay["errors"]);
+        assert!(replay["rounds"].as_array().is_some_and(|rs| rs.iter().all(|r| r["hash_ok"] == true)));
+    }
+    let total = acked.says.len() + acked.orders.len() + acked.ready.len();
+    eprintln!(
+        "kill -9: {kills} kills (seed {seed}) in {:.1} s; {total} acknowledged actions ({} say, {} set_orders, \
+         {} ready) over {} games, {events} events, {rounds} rounds resolved; {} lost, 0 rounds applied twice, \
+         every replay's hashes equal",
+        started.elapsed().as_secs_f64(),
+        acked.says.len(),
+        acked.orders.len(),
+        acked.ready.len(),
+        games.len(),
+        lost.len()
+    );
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    assert!(total > kills, "the load ran between the kills ({total} acknowledged actions)");
+    server.kill();
+    drop(dir);
+}
