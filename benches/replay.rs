@@ -47,7 +47,11 @@ fn game_log(sc: &Scenario) -> Vec<EventRow> {
     };
     push(LogEvent::Created { scenario: sc.id.clone(), scenario_hash: String::new(), seed: SEED, deadline_secs: 300 });
     for role in &sc.roles {
-        push(LogEvent::PlayerJoined { player_id: format!("p-{}", role.id), name: format!("student {}", role.id) });
+        push(LogEvent::PlayerJoined {
+            player_id: format!("p-{}", role.id),
+            name: format!("student {}", role.id),
+            device: None,
+        });
         push(LogEvent::RoleSet {
             player_id: format!("p-{}", role.id),
             role: Some(role.id.clone()),

@@ -226,6 +226,26 @@ export function saveSeat(seat) {
   } catch { /* storage full or blocked: the seat lasts as long as the page */ }
 }
 
+/**
+ * This browser's own random id, kept on the device. A student's `join` sends it so that an
+ * instructor's ban can bar the device as well as the name (the server keeps only its hash).
+ */
+export function deviceId() {
+  const KEY = 'third-neighbor.device';
+  try {
+    let id = localStorage.getItem(KEY);
+    if (!id) {
+      const bytes = new Uint8Array(16);
+      crypto.getRandomValues(bytes);
+      id = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+      localStorage.setItem(KEY, id);
+    }
+    return id;
+  } catch {
+    return undefined;
+  }
+}
+
 export function clearSeat() {
   try {
     const mine = sessionStorage.getItem(SEAT);

@@ -488,7 +488,7 @@ class Console {
     const playersById = new Map((s.players || []).map((p) => [p.player_id, p]));
     const unassigned = (s.players || []).filter((p) => !p.bot && !p.role);
     const finished = s.phase === 'finished';
-    this.regions.table.update([s.roles, s.players, s.orders, s.phase, this.busy, Boolean(sc)], () => {
+    this.regions.table.update([s.roles, s.players, s.orders, s.requests, s.phase, this.busy, Boolean(sc)], () => {
       const roleSelect = (p) => h('select', {
         'aria-label': `Role of ${p.name}`, 'data-key': `assign-${p.player_id}`, 'data-assign': p.player_id, disabled: this.busy || finished,
         onchange: (e) => this.act('assign_role', { player_id: p.player_id, role: e.target.value || null }),
@@ -499,8 +499,22 @@ class Console {
         h('span', { class: 'player-name' }, p.name),
         p.bot ? null : roleSelect(p),
         h('button', { type: 'button', class: 'link danger-link', 'data-key': `kick-${p.player_id}`, 'data-kick': p.player_id, disabled: this.busy || finished,
-          'aria-label': `Remove ${p.name} from the game`, onclick: () => this.act('kick', { player_id: p.player_id }) }, p.bot ? 'Remove bot' : 'Kick'));
+          'aria-label': `Remove ${p.name} from the game`, onclick: () => this.act('kick', { player_id: p.player_id }) }, p.bot ? 'Remove bot' : 'Kick'),
+        p.bot ? null : h('button', { type: 'button', class: 'link danger-link', 'data-key': `ban-${p.player_id}`, 'data-ban': p.player_id, disabled: this.busy || finished,
+          'aria-label': `Remove ${p.name} and bar the name and device from joining again`, onclick: () => this.act('kick', { player_id: p.player_id, ban: true }) }, 'Kick and bar'));
+      const requests = (s.requests || []).map((q) => {
+        const role = (s.roles || []).find((r) => r.id === q.role);
+        return h('li', { class: 'request', 'data-request': q.player_id },
+          h('span', null, h('strong', null, q.name), ` asks to play ${role ? role.name : q.role}. `),
+          h('button', { type: 'button', class: 'primary small-button', 'data-key': `approve-${q.player_id}`, 'data-approve': q.player_id, disabled: this.busy,
+            onclick: () => this.act('answer_request', { player_id: q.player_id, approve: true }) }, 'Approve'), ' ',
+          h('button', { type: 'button', class: 'secondary small-button', 'data-key': `deny-${q.player_id}`, 'data-deny': q.player_id, disabled: this.busy,
+            onclick: () => this.act('answer_request', { player_id: q.player_id, approve: false }) }, 'Turn down'));
+      });
       return [
+        requests.length ? h('section', { class: 'notice requests', 'aria-label': 'Students waiting for a role' },
+          h('p', null, 'Once the game runs, joining a team or changing role needs your approval: a second device could otherwise read a team\'s plans.'),
+          h('ul', { class: 'plain' }, requests)) : null,
         readyLights(s, { names: true }),
         h('table', { class: 'live-table' },
           h('caption', { class: 'visually-hidden' }, 'Every role: its players, its draft orders and whether it is ready'),

@@ -97,7 +97,7 @@ function joinForm(root, { code = '', error = null, step = null } = {}) {
     let welcomed = null;
     let game = null;
     const conn = new Connection({
-      hello: () => (welcomed ? { type: 'resume', seat_token: welcomed.seat_token } : { type: 'join', code: gameCode, name }),
+      hello: () => (welcomed ? { type: 'resume', seat_token: welcomed.seat_token } : { type: 'join', code: gameCode, name, device: api.deviceId() }),
       onMessage: (msg) => {
         if (msg.type === 'welcome' && msg.seat_token && !welcomed) {
           welcomed = { seat_token: msg.seat_token, session_id: msg.session_id, player_id: msg.player_id, code: gameCode, name };
@@ -524,8 +524,9 @@ class StudentGame {
     const s = this.state;
     const sc = this.scenario;
     const mine = this.myRole();
+    const requested = s.you && s.you.requested_role;
     const playersById = new Map((s.players || []).map((p) => [p.player_id, p]));
-    this.regions.roles.update([s.roles, s.players, mine, s.phase, this.pending, Boolean(sc)], () => h('ul', { class: 'role-cards' },
+    this.regions.roles.update([s.roles, s.players, mine, requested, s.phase, this.pending, Boolean(sc)], () => h('ul', { class: 'role-cards' },
       (s.roles || []).map((r) => {
         const def = sc ? sc.roles.find((x) => x.id === r.id) : null;
         const people = (r.players || []).map((id) => playersById.get(id)).filter((p) => p && !p.bot);
@@ -536,8 +537,13 @@ class StudentGame {
           action = s.phase === 'lobby'
             ? h('button', { type: 'button', class: 'secondary', 'data-key': `leave-${r.id}`, disabled: this.pending, onclick: () => this.chooseRole(null) }, 'Leave this role')
             : h('p', null, h('strong', null, 'Your role'));
-        } else if (!mine || s.phase === 'lobby') {
+        } else if (s.phase === 'lobby' || (!mine && !people.length)) {
           action = h('button', { type: 'button', class: 'primary', 'data-key': `choose-${r.id}`, 'data-choose': r.id, disabled: this.pending, onclick: () => this.chooseRole(r.id) }, `Play ${r.name}`);
+        } else if (requested === r.id) {
+          action = h('p', { class: 'notice', 'data-requested': r.id }, 'You asked to join this team: waiting for the teacher to say yes.');
+        } else if (!mine) {
+          // Once the game runs, joining a team that has players is the teacher's decision.
+          action = h('button', { type: 'button', class: 'secondary', 'data-key': `ask-${r.id}`, 'data-ask': r.id, disabled: this.pending, onclick: () => this.chooseRole(r.id) }, `Ask to join ${r.name}`);
         }
         return h('li', { class: `role-card${isMine ? ' mine' : ''}`, 'data-role': r.id },
           h('h3', null, r.name, isMine ? h('span', { class: 'tag' }, 'you') : null),

@@ -216,7 +216,7 @@ pub fn session(data: &[u8]) {
                 if table.seats.iter().any(|s| &s.id == id) {
                     continue;
                 }
-                if let Ok(event) = table.join(id, id.clone(), MAX_PLAYERS) {
+                if let Ok(event) = table.join(id, id.clone(), None, MAX_PLAYERS) {
                     commit(&mut table, &mut log, vec![event], now);
                 }
             }
@@ -296,8 +296,13 @@ fn structured_frame(sc: &Scenario, table: &crate::table::Table, kind: u8, bytes:
         13 => {
             serde_json::json!({"type": "assign_role", "player_id": format!("p{}", bytes.byte() % 7), "role": pick_role(bytes.byte())})
         }
-        14 => match bytes.byte() % 3 {
-            0 => serde_json::json!({"type": "kick", "player_id": format!("p{}", bytes.byte() % 7)}),
+        14 => match bytes.byte() % 4 {
+            0 => {
+                serde_json::json!({"type": "kick", "player_id": format!("p{}", bytes.byte() % 7), "ban": bytes.byte() % 2 == 1})
+            }
+            3 => {
+                serde_json::json!({"type": "answer_request", "player_id": format!("p{}", bytes.byte() % 7), "approve": bytes.byte() % 2 == 1})
+            }
             1 => serde_json::json!({"type": "add_bot", "role": pick_role(bytes.byte())}),
             _ => serde_json::json!({"type": "end"}),
         },

@@ -46,6 +46,10 @@ pub enum LogEvent {
     PlayerJoined {
         player_id: String,
         name: String,
+        /// A hash of the device the student joined from (its browser's own random id), so that a
+        /// ban can bar the device as well as the name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
     },
     BotAdded {
         player_id: String,
@@ -57,6 +61,19 @@ pub enum LogEvent {
         by_instructor: bool,
     },
     PlayerKicked {
+        player_id: String,
+        /// Also bars the name and the device from joining this session again.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        ban: bool,
+    },
+    /// Once the game runs, a student asks to join a role that has players, or to change role:
+    /// the instructor decides.
+    RoleRequested {
+        player_id: String,
+        role: String,
+    },
+    /// The instructor turned a role request down.
+    RoleRequestDenied {
         player_id: String,
     },
     Started,
@@ -121,6 +138,8 @@ impl LogEvent {
             LogEvent::BotAdded { .. } => "bot_added",
             LogEvent::RoleSet { .. } => "role_set",
             LogEvent::PlayerKicked { .. } => "player_kicked",
+            LogEvent::RoleRequested { .. } => "role_requested",
+            LogEvent::RoleRequestDenied { .. } => "role_request_denied",
             LogEvent::Started => "started",
             LogEvent::Paused { .. } => "paused",
             LogEvent::Resumed => "resumed",

@@ -93,8 +93,14 @@ async fn every_error_code_can_be_triggered_and_the_connection_stays_open() {
     seen.insert(check(&mut m, json!({"type": "set_orders", "round": 1, "orders": []}), "no_role").await);
     // A player without a role may still take one once the game runs...
     m.request(json!({"type": "choose_role", "role": "mongolia"})).await.expect("late role");
-    // ...but not switch to another.
-    assert_eq!(m.refused(json!({"type": "choose_role", "role": "us"})).await, "wrong_phase");
+    // ...but changing role is a request the instructor answers.
+    m.request(json!({"type": "choose_role", "role": "us"})).await.expect("a request");
+    let asked = state_where(&mut teacher, |s| s["requests"].as_array().is_some_and(|r| r.len() == 1)).await;
+    assert_eq!(asked["requests"][0]["role"], "us");
+    let m_id = asked["requests"][0]["player_id"].clone();
+    teacher.request(json!({"type": "answer_request", "player_id": m_id, "approve": false})).await.expect("deny");
+    let no_request = json!({"type": "answer_request", "player_id": m_id, "approve": true});
+    seen.insert(check(&mut teacher, no_request, "bad_request").await);
     seen.insert(check(&mut m, json!({"type": "set_orders", "round": 2, "orders": []}), "wrong_round").await);
     let fv = json!({"type": "set_orders", "round": 1, "orders": orders(&["friendly_visit"])});
     seen.insert(check(&mut m, fv, "not_your_role").await);
@@ -115,6 +121,15 @@ async fn every_error_code_can_be_triggered_and_the_connection_stays_open() {
 
     // Guessing join codes runs out (per address): past the budget a wrong code is answered
     // `rate_limited` (after a pause) and the connection closes.
+    // A ban bars the name from joining again.
+    let players = teacher.state().await["players"].clone();
+    let r_id = players.as_array().unwrap().iter().find(|p| p["name"] == "R").unwrap()["player_id"].clone();
+    teacher.request(json!({"type": "kick", "player_id": r_id, "ban": true})).await.expect("ban");
+    let mut back = app.client().await;
+    let banned = back.refused(json!({"type": "join", "code": code, "name": "r"})).await;
+    assert_eq!(banned, "banned");
+    seen.insert(banned);
+
     let mut guesser = app.client().await;
     let mut guessed = 0;
     loop {

@@ -5,7 +5,7 @@ mod common;
 
 use serde_json::json;
 
-use common::{orders, spawn_app, TestClient};
+use common::{orders, spawn_app, state_where, TestClient};
 
 #[tokio::test]
 async fn orders_and_private_messages_reach_only_their_role_until_resolution() {
@@ -117,4 +117,45 @@ async fn two_sessions_never_see_each_others_traffic() {
             assert!(!c.saw(marker), "session B saw {marker}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_second_device_cannot_read_or_steer_another_team_without_the_instructor() {
+    let app = spawn_app().await;
+    let (session_id, code) = app.create_session(json!({"scenario": "lab"})).await;
+    let mut teacher = app.instructor(&session_id).await;
+    let (mut us, _) = app.player(&code, "U", "us").await;
+    let (_mongolia, _) = app.player(&code, "M", "mongolia").await;
+    teacher.request(json!({"type": "start"})).await.expect("start");
+    us.request(json!({"type": "set_orders", "round": 1, "orders": orders(&["english_classes"])})).await.expect("draft");
+    us.request(json!({"type": "say", "to": "us", "text": "MARKER-before-3a1f"})).await.expect("team");
+
+    // A classmate's second device joins with the code on the projector and asks for the US.
+    let (mut spy, spy_token) = app.join(&code, "Sam").await;
+    spy.request(json!({"type": "choose_role", "role": "us"})).await.expect("a request, not a seat");
+    let mine = spy.state().await;
+    assert_eq!(mine["you"]["role"], serde_json::Value::Null);
+    assert_eq!(mine["you"]["requested_role"], "us");
+    assert_eq!(spy.refused(json!({"type": "set_orders", "round": 1, "orders": []})).await, "no_role");
+    assert_eq!(spy.refused(json!({"type": "ready", "round": 1})).await, "no_role");
+    us.request(json!({"type": "say", "to": "us", "text": "MARKER-waiting-77c0"})).await.expect("team");
+    spy.sync().await;
+    assert!(!spy.saw("english_classes"), "the team's draft leaked before approval");
+    assert!(!spy.saw("MARKER-before") && !spy.saw("MARKER-waiting"), "team chat leaked before approval");
+
+    // The instructor approves: from then on the newcomer is on the team, and reads the team's
+    // messages from its approval on, not before (not even on a reload).
+    let asked = state_where(&mut teacher, |s| s["requests"].as_array().is_some_and(|r| !r.is_empty())).await;
+    let spy_id = asked["requests"][0]["player_id"].clone();
+    teacher.request(json!({"type": "answer_request", "player_id": spy_id, "approve": true})).await.expect("approve");
+    let joined = state_where(&mut spy, |s| s["you"]["role"] == "us").await;
+    assert_eq!(joined["my_orders"], json!([{"move": "english_classes", "target": null}]), "now it is its team's draft");
+    us.request(json!({"type": "say", "to": "us", "text": "MARKER-after-5b2e"})).await.expect("team");
+    spy.sync().await;
+    assert!(spy.saw("MARKER-after-5b2e"));
+    let mut reloaded = app.client().await;
+    reloaded.request(json!({"type": "resume", "seat_token": spy_token})).await.expect("resume");
+    reloaded.sync().await;
+    assert!(reloaded.saw("MARKER-after-5b2e"));
+    assert!(!reloaded.saw("MARKER-before") && !reloaded.saw("MARKER-waiting"), "history from before approval");
 }

@@ -43,6 +43,9 @@ pub enum ClientMsg {
     Join {
         code: String,
         name: String,
+        /// The browser's own random id (kept on the device), so that a ban can bar the device.
+        #[serde(default)]
+        device: Option<Secret>,
     },
     Resume {
         seat_token: Secret,
@@ -89,6 +92,14 @@ pub enum ClientMsg {
     },
     Kick {
         player_id: String,
+        /// Also bar the player's name and device from joining this session again.
+        #[serde(default)]
+        ban: bool,
+    },
+    /// Approves or turns down a student's request to take a role.
+    AnswerRequest {
+        player_id: String,
+        approve: bool,
     },
     AddBot {
         role: String,
@@ -115,6 +126,7 @@ const TYPES: &[&str] = &[
     "inject_event",
     "assign_role",
     "kick",
+    "answer_request",
     "add_bot",
     "end",
 ];
@@ -140,6 +152,7 @@ impl ClientMsg {
             ClientMsg::InjectEvent { .. } => "inject_event",
             ClientMsg::AssignRole { .. } => "assign_role",
             ClientMsg::Kick { .. } => "kick",
+            ClientMsg::AnswerRequest { .. } => "answer_request",
             ClientMsg::AddBot { .. } => "add_bot",
             ClientMsg::End => "end",
         }
@@ -157,6 +170,7 @@ impl ClientMsg {
                 | ClientMsg::InjectEvent { .. }
                 | ClientMsg::AssignRole { .. }
                 | ClientMsg::Kick { .. }
+                | ClientMsg::AnswerRequest { .. }
                 | ClientMsg::AddBot { .. }
                 | ClientMsg::End
         )

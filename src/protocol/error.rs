@@ -55,6 +55,8 @@ pub enum ErrorCode {
     TooLarge,
     /// The session already has as many players as it takes.
     TableFull,
+    /// The instructor removed this name or device from the session for good.
+    Banned,
     /// Too many frames, or too many wrong codes, tokens or keys from one address.
     RateLimited,
     /// No authenticating message arrived in time; the connection closes.
@@ -94,6 +96,7 @@ impl ErrorCode {
         ErrorCode::EventInPlay,
         ErrorCode::TooLarge,
         ErrorCode::TableFull,
+        ErrorCode::Banned,
         ErrorCode::RateLimited,
         ErrorCode::AuthTimeout,
         ErrorCode::Internal,
@@ -126,6 +129,7 @@ impl ErrorCode {
             ErrorCode::EventInPlay => "event_in_play",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::TableFull => "table_full",
+            ErrorCode::Banned => "banned",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::AuthTimeout => "auth_timeout",
             ErrorCode::Internal => "internal",

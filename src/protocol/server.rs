@@ -129,6 +129,17 @@ pub struct StateView<'a> {
     /// The instructor's view only: every role's draft.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub orders: Option<BTreeMap<&'a str, Vec<OrderRef>>>,
+    /// The instructor's view only: students waiting for approval to take a role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<Vec<RequestView<'a>>>,
+}
+
+/// A student's request for a role, waiting for the instructor.
+#[derive(Debug, Serialize)]
+pub struct RequestView<'a> {
+    pub player_id: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -209,6 +220,9 @@ pub struct YouView<'a> {
     pub name: Option<Option<&'a str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Option<&'a str>>,
+    /// A role this player asked for and the instructor has not answered yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_role: Option<&'a str>,
 }
 
 /// A move card in a `state`; its `summary` and `essay` only in a full state.

@@ -153,7 +153,12 @@ pub fn fold<'a>(sc: &Scenario, seed: u64, log: impl IntoIterator<Item = (i64, i6
                 });
                 Some(StepKind::RoundResolved(replay.rounds.len() - 1))
             }
-            Change::Nothing | Change::Seat(_) | Change::Clock | Change::Ready(_) | Change::Refused => None,
+            Change::Nothing
+            | Change::Seat(_)
+            | Change::Request(_)
+            | Change::Clock
+            | Change::Ready(_)
+            | Change::Refused => None,
         };
         if let Some(kind) = kind {
             replay.steps.push(Step { seq, at, round, kind, tracks: table.state.tracks.clone() });

@@ -321,7 +321,7 @@ impl Connection {
         };
         let outbox = self.outbox.clone();
         match msg {
-            ClientMsg::Join { code, name } => {
+            ClientMsg::Join { code, name, device } => {
                 let name = crate::table::clean_name(&name)?;
                 let Some(session) = self.app.registry().by_code(&secret::normalize_code(&code)) else {
                     let e = WireError::new(ErrorCode::UnknownCode, "no game has this code");
@@ -332,7 +332,9 @@ impl Connection {
                     WireError::internal()
                 })?;
                 let token_hash = secret::hash(&token);
-                session.attach(outbox, Who::Join { name, token, token_hash }, re).await?;
+                // Only a hash of the device's id is kept, and only to bar it after a ban.
+                let device = device.map(|d| secret::hash(&d.0));
+                session.attach(outbox, Who::Join { name, token, token_hash, device }, re).await?;
                 Ok(session)
             }
             ClientMsg::Resume { seat_token } => {
@@ -342,7 +344,7 @@ impl Connection {
                     let e = WireError::new(ErrorCode::BadToken, "this seat token is not valid");
                     return Err(self.guess_failed(e).await);
                 };
-                let session = session::get_or_load(&self.app, &player.session_id)
+                let session = session::get_or_load(&self.app, &player.session_id, None)
                     .await
                     .map_err(|e| match e {
                         session::LoadError::Store(e) => internal(&e),
@@ -374,17 +376,16 @@ impl Connection {
                     let e = WireError::new(ErrorCode::NotInstructor, "unknown (or revoked) instructor key");
                     return Err(self.guess_failed(e).await);
                 };
-                let session = session::get_or_load(&self.app, &session_id)
+                let session = session::get_or_load(&self.app, &session_id, Some(&instructor.id))
                     .await
                     .map_err(|e| match e {
+                        session::LoadError::NotOwner => {
+                            WireError::new(ErrorCode::NotInstructor, "this session belongs to another instructor")
+                        }
                         session::LoadError::Store(e) => internal(&e),
                         other => internal_display(&other),
                     })?
                     .ok_or_else(|| WireError::new(ErrorCode::UnknownSession, "no session has this id"))?;
-                if *session.instructor_id != *instructor.id {
-                    let e = WireError::new(ErrorCode::NotInstructor, "this session belongs to another instructor");
-                    return Err(e.into());
-                }
                 session.attach(outbox, Who::Instructor, re).await?;
                 Ok(session)
             }

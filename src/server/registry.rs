@@ -4,7 +4,7 @@
 //! before its session is written to the database and released when the session finishes.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::secret::{self, RandomError};
 use super::session::SessionHandle;
@@ -12,8 +12,9 @@ use super::session::SessionHandle;
 #[derive(Default)]
 pub struct Registry {
     inner: Mutex<Inner>,
-    /// Held while a session is read back from the database, so that it is loaded once.
-    pub(super) loading: tokio::sync::Mutex<()>,
+    /// One lock per session being read back from the database (or deleted), so that it is loaded
+    /// once, and one slow load never holds up another session's.
+    loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Default)]
@@ -28,6 +29,14 @@ impl Registry {
         // A panic while holding this lock leaves two maps that are still consistent enough to
         // read; recover rather than take the whole server down.
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The lock to hold while this session is read back or deleted.
+    pub fn loading_lock(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.loading.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Locks nobody holds or waits for are dropped as new ones are made.
+        locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+        locks.entry(id.to_string()).or_default().clone()
     }
 
     /// A running session by id (`None` if unknown here or if its task has ended).

@@ -79,16 +79,27 @@ fn scenario_error(session: &str, e: CatalogError) -> ApiError {
     }
 }
 
+/// CPU-heavy work (folding a whole log through the engine, writing a large view) runs on the
+/// blocking pool, so that the async workers serving every live socket never wait behind it.
+async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::internal(&e))
+}
+
 async fn open(app: &App, instructor: &Instructor, id: &str) -> Result<Stored, ApiError> {
     let row = owned(app, instructor, id).await?;
     let loaded =
         app.catalog().by_hash(app.store(), &row.scenario_hash).await.map_err(|e| scenario_error(&row.id, e))?;
     let log = app.store().events_of(&row.id).await.map_err(|e| ApiError::store(&e))?;
-    let replay = replay::rebuild(&loaded.scenario, row.seed, &log);
-    if !replay.ok() {
-        tracing::warn!(session = %row.id, errors = replay.errors.len(), "a stored game does not replay exactly");
+    let stored = off_runtime(move || {
+        let replay = replay::rebuild(&loaded.scenario, row.seed, &log);
+        Stored { row, loaded, log, replay }
+    })
+    .await?;
+    if !stored.replay.ok() {
+        let errors = stored.replay.errors.len();
+        tracing::warn!(session = %stored.row.id, errors, "a stored game does not replay exactly");
     }
-    Ok(Stored { row, loaded, log, replay })
+    Ok(stored)
 }
 
 fn download(content_type: &'static str, name: String, body: String) -> Response {
@@ -150,9 +161,12 @@ pub async fn replay(
 ) -> Result<Response, ApiError> {
     let stored = open(&app, &instructor, &id).await?;
     let lens = lens(&stored, &query, Lens::Declassified)?;
-    let meta = stored.meta();
-    let body = serde_json::to_vec(&replay::view(&stored.loaded.scenario, &stored.replay, &meta, lens))
-        .map_err(|e| ApiError::internal(&e))?;
+    let body = off_runtime(move || {
+        let meta = stored.meta();
+        serde_json::to_vec(&replay::view(&stored.loaded.scenario, &stored.replay, &meta, lens))
+    })
+    .await?
+    .map_err(|e| ApiError::internal(&e))?;
     Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
 }
 
@@ -239,11 +253,16 @@ pub async fn export_html(
             .map_err(|e| ApiError::store(&e))?,
         Some(other) => return Err(ApiError::bad_request(format!("source must be 0 or 1, not `{other}`"))),
     };
-    let meta = stored.meta();
-    let sc = &stored.loaded.scenario;
-    let view = replay::view(sc, &stored.replay, &meta, lens);
-    let body = export::html(sc, &view, &stored.row.join_code, source.as_deref()).map_err(|e| ApiError::internal(&e))?;
-    Ok(download("text/html; charset=utf-8", stored.file_name("html"), body))
+    let name = stored.file_name("html");
+    let body = off_runtime(move || {
+        let meta = stored.meta();
+        let sc = &stored.loaded.scenario;
+        let view = replay::view(sc, &stored.replay, &meta, lens);
+        export::html(sc, &view, &stored.row.join_code, source.as_deref())
+    })
+    .await?
+    .map_err(|e| ApiError::internal(&e))?;
+    Ok(download("text/html; charset=utf-8", name, body))
 }
 
 #[derive(Debug, Deserialize)]
@@ -267,7 +286,7 @@ pub async fn fork(
         ForkError::Load(LoadError::Scenario(e)) => scenario_error(&row.id, e),
         ForkError::Store => ApiError::write_failed(&app, &e),
         ForkError::Load(LoadError::Store(store)) => ApiError::store(&store),
-        ForkError::Random(_) => ApiError::internal(&e),
+        ForkError::Random(_) | ForkError::Load(LoadError::NotOwner) => ApiError::internal(&e),
     })?;
     let body = json!({ "session_id": &*handle.id, "join_code": &*handle.join_code, "round": request.round });
     Ok((StatusCode::CREATED, Json(body)))
@@ -282,7 +301,8 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     let row = owned(&app, &instructor, &id).await?;
     // Held so that nobody reads the session back from the database while it goes.
-    let _loading = app.registry().loading.lock().await;
+    let lock = app.registry().loading_lock(&row.id);
+    let _loading = lock.lock().await;
     if let Some(handle) = app.registry().get(&row.id) {
         handle.close().await;
     }

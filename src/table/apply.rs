@@ -15,6 +15,9 @@ pub enum Change {
     Nothing,
     /// A seat was taken, changed role or was removed: an index into [`Table::seats`].
     Seat(usize),
+    /// A seat asked for a role, or its request was answered (by a denial; an approval is a
+    /// [`Change::Seat`]).
+    Request(usize),
     /// The phase changed (started, paused, resumed, ended).
     Phase,
     /// The deadline or the round length changed.
@@ -50,13 +53,15 @@ impl Table {
                 self.forked_from = Some((session.clone(), *round));
                 Change::Nothing
             }
-            LogEvent::PlayerJoined { player_id, name } => self.seat_taken(Seat {
+            LogEvent::PlayerJoined { player_id, name, device } => self.seat_taken(Seat {
                 id: player_id.clone(),
                 name: name.clone(),
                 role: None,
                 bot: false,
                 kicked: false,
                 role_since: seq,
+                requested: None,
+                device: device.clone(),
             }),
             LogEvent::BotAdded { player_id, role } => {
                 let Some(role) = sc.role_index(role) else {
@@ -70,6 +75,8 @@ impl Table {
                     bot: true,
                     kicked: false,
                     role_since: seq,
+                    requested: None,
+                    device: None,
                 })
             }
             LogEvent::RoleSet { player_id, role, .. } => {
@@ -84,19 +91,47 @@ impl Table {
                     Some(i) => {
                         self.seats[i].role = role;
                         self.seats[i].role_since = seq;
+                        self.seats[i].requested = None;
                         Change::Seat(i)
                     }
                     None => self.refuse(seq, format!("a role was set for an unknown player `{player_id}`")),
                 }
             }
-            LogEvent::PlayerKicked { player_id } => match self.seats.iter().position(|s| &s.id == player_id) {
+            LogEvent::PlayerKicked { player_id, ban } => match self.seats.iter().position(|s| &s.id == player_id) {
                 Some(i) => {
-                    self.seats[i].kicked = true;
-                    self.seats[i].role = None;
+                    let seat = &mut self.seats[i];
+                    seat.kicked = true;
+                    seat.role = None;
+                    seat.requested = None;
+                    if *ban {
+                        self.banned_names.push(seat.name.to_lowercase());
+                        self.banned_devices.extend(seat.device.clone());
+                    }
                     Change::Seat(i)
                 }
                 None => self.refuse(seq, format!("an unknown player `{player_id}` was removed")),
             },
+            LogEvent::RoleRequested { player_id, role } => {
+                let Some(role) = sc.role_index(role) else {
+                    return self.refuse(seq, format!("a request names no role of the scenario: `{role}`"));
+                };
+                match self.seats.iter().position(|s| &s.id == player_id && !s.kicked) {
+                    Some(i) => {
+                        self.seats[i].requested = Some(role);
+                        Change::Request(i)
+                    }
+                    None => self.refuse(seq, format!("an unknown player `{player_id}` asked for a role")),
+                }
+            }
+            LogEvent::RoleRequestDenied { player_id } => {
+                match self.seats.iter().position(|s| &s.id == player_id && !s.kicked) {
+                    Some(i) => {
+                        self.seats[i].requested = None;
+                        Change::Request(i)
+                    }
+                    None => self.refuse(seq, format!("a request of an unknown player `{player_id}` was answered")),
+                }
+            }
             LogEvent::Started | LogEvent::Resumed => {
                 self.phase = Phase::Running;
                 self.clock.paused_remaining_ms = None;

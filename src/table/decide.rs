@@ -119,7 +119,8 @@ impl Table {
             ClientMsg::SetDeadline { secs } => self.set_deadline(*secs, now),
             ClientMsg::InjectEvent { event } => self.inject_event(sc, event),
             ClientMsg::AssignRole { player_id, role } => self.assign_role(sc, player_id, role.as_deref()),
-            ClientMsg::Kick { player_id } => self.kick(player_id),
+            ClientMsg::Kick { player_id, ban } => self.kick(player_id, *ban),
+            ClientMsg::AnswerRequest { player_id, approve } => self.answer_request(sc, player_id, *approve),
             ClientMsg::AddBot { role } => self.add_bot(sc, role, fresh_id),
             ClientMsg::End => {
                 if self.phase == Phase::Finished {
@@ -135,16 +136,27 @@ impl Table {
     }
 
     /// A new student at the table: the event, or why not (the game is over, the table is full, the
-    /// name is not allowed).
-    pub fn join(&self, name: &str, player_id: String, max_players: usize) -> Result<LogEvent, WireError> {
+    /// name is not allowed, or the instructor barred this name or device). `device` is the hash of
+    /// the browser's own id, when it sent one.
+    pub fn join(
+        &self,
+        name: &str,
+        player_id: String,
+        device: Option<String>,
+        max_players: usize,
+    ) -> Result<LogEvent, WireError> {
         if self.phase == Phase::Finished {
             return Err(err(ErrorCode::WrongPhase, "this game is over"));
         }
         let name = clean_name(name)?;
+        let barred_device = device.as_ref().is_some_and(|d| self.banned_devices.contains(d));
+        if barred_device || self.banned_names.contains(&name.to_lowercase()) {
+            return Err(err(ErrorCode::Banned, "the instructor removed you from this game"));
+        }
         if self.present().filter(|s| !s.bot).count() >= max_players {
             return Err(WireError::new(ErrorCode::TableFull, format!("this game already has {max_players} players")));
         }
-        Ok(LogEvent::PlayerJoined { player_id, name })
+        Ok(LogEvent::PlayerJoined { player_id, name, device })
     }
 
     /// The events that resolve the current round now: bots choose, missing orders hold, the
@@ -200,27 +212,38 @@ impl Table {
         sc.role_index(id).ok_or_else(|| err(ErrorCode::UnknownRole, "this scenario has no such role"))
     }
 
+    /// In the lobby, roles are free. Once the game runs they are the instructor's: a player
+    /// without a role may take one that nobody plays yet (a late arrival); joining a team that
+    /// has players, or changing role, is a request the instructor approves or turns down.
     fn choose_role(&self, sc: &Scenario, viewer: &Viewer, role: Option<&str>) -> Result<Vec<LogEvent>, WireError> {
         let (player_id, current) = self.acting_player(viewer)?;
         let role = role.map(|r| Self::role_index(sc, r)).transpose()?;
         if role == current {
             return Ok(Vec::new());
         }
-        match self.phase {
-            Phase::Finished => return Err(err(ErrorCode::WrongPhase, "this game is over")),
-            Phase::Lobby => {}
-            // Once the game runs, a player without a role may still take one (a late arrival),
-            // but only the instructor moves players between roles.
-            Phase::Running | Phase::Paused if current.is_none() && role.is_some() => {}
-            Phase::Running | Phase::Paused => {
-                return Err(err(ErrorCode::WrongPhase, "roles are changed by the instructor once the game runs"));
-            }
-        }
         if role.is_some_and(|r| self.is_bot_role(r)) {
             return Err(err(ErrorCode::RoleTaken, "a bot plays this role"));
         }
-        let role = role.map(|r| sc.roles[r].id.clone());
-        Ok(vec![LogEvent::RoleSet { player_id: player_id.to_string(), role, by_instructor: false }])
+        let player_id = player_id.to_string();
+        match (self.phase, role) {
+            (Phase::Finished, _) => Err(err(ErrorCode::WrongPhase, "this game is over")),
+            (Phase::Lobby, _) => {
+                let role = role.map(|r| sc.roles[r].id.clone());
+                Ok(vec![LogEvent::RoleSet { player_id, role, by_instructor: false }])
+            }
+            (Phase::Running | Phase::Paused, None) => {
+                Err(err(ErrorCode::WrongPhase, "once the game runs, only the instructor takes a player out of a role"))
+            }
+            (Phase::Running | Phase::Paused, Some(r)) if current.is_none() && !self.has_humans(r) => {
+                Ok(vec![LogEvent::RoleSet { player_id, role: Some(sc.roles[r].id.clone()), by_instructor: false }])
+            }
+            (Phase::Running | Phase::Paused, Some(r)) => {
+                if self.seat(&player_id).is_some_and(|s| s.requested == Some(r)) {
+                    return Ok(Vec::new());
+                }
+                Ok(vec![LogEvent::RoleRequested { player_id, role: sc.roles[r].id.clone() }])
+            }
+        }
     }
 
     fn set_orders(
@@ -370,12 +393,33 @@ impl Table {
         Ok(vec![LogEvent::RoleSet { player_id: seat.id.clone(), role, by_instructor: true }])
     }
 
-    fn kick(&self, player_id: &str) -> Result<Vec<LogEvent>, WireError> {
+    fn kick(&self, player_id: &str, ban: bool) -> Result<Vec<LogEvent>, WireError> {
         if self.phase == Phase::Finished {
             return Err(err(ErrorCode::WrongPhase, "this game is over"));
         }
         let seat = self.target_seat(player_id)?;
-        Ok(vec![LogEvent::PlayerKicked { player_id: seat.id.clone() }])
+        Ok(vec![LogEvent::PlayerKicked { player_id: seat.id.clone(), ban }])
+    }
+
+    fn answer_request(&self, sc: &Scenario, player_id: &str, approve: bool) -> Result<Vec<LogEvent>, WireError> {
+        let seat = self.target_seat(player_id)?;
+        let Some(role) = seat.requested else {
+            return Err(err(ErrorCode::BadRequest, "this player has no request waiting"));
+        };
+        if !approve {
+            return Ok(vec![LogEvent::RoleRequestDenied { player_id: seat.id.clone() }]);
+        }
+        if self.phase == Phase::Finished {
+            return Err(err(ErrorCode::WrongPhase, "this game is over"));
+        }
+        if self.is_bot_role(role) {
+            return Err(err(ErrorCode::RoleTaken, "a bot plays this role now"));
+        }
+        Ok(vec![LogEvent::RoleSet {
+            player_id: seat.id.clone(),
+            role: Some(sc.roles[role].id.clone()),
+            by_instructor: true,
+        }])
     }
 
     fn add_bot(

@@ -73,6 +73,10 @@ pub struct Seat {
     /// The log position from which this seat holds its current role: it reads its team's
     /// messages from there on, not before.
     pub role_since: i64,
+    /// A role it asked for once the game ran, waiting for the instructor.
+    pub requested: Option<RoleId>,
+    /// The hash of the device it joined from, if the client sent one.
+    pub device: Option<String>,
 }
 
 /// Who is looking: a player (by id), a spectator (the projector) or the session's instructor.
@@ -187,6 +191,9 @@ pub struct Table {
     pub forked_from: Option<(String, u32)>,
     /// The instructor ended the game before its last round.
     pub ended: bool,
+    /// Names (lowercased) and devices the instructor barred from joining again.
+    pub banned_names: Vec<String>,
+    pub banned_devices: Vec<String>,
 }
 
 impl Table {
@@ -208,6 +215,8 @@ impl Table {
             errors: Vec::new(),
             forked_from: None,
             ended: false,
+            banned_names: Vec::new(),
+            banned_devices: Vec::new(),
         }
     }
 

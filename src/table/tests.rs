@@ -78,7 +78,12 @@ impl Bench {
     }
 
     fn join(&mut self, id: &str) {
-        let event = self.table.join(id, id.to_string(), 40).expect("join");
+        self.join_as(id, id);
+    }
+
+    /// A student named `name` (its seat id `id`, its device `device-of-<name>`).
+    fn join_as(&mut self, id: &str, name: &str) {
+        let event = self.table.join(name, id.to_string(), Some(format!("device-of-{name}")), 40).expect("join");
         self.commit(vec![event]);
     }
 
@@ -210,7 +215,7 @@ fn bots_are_always_ready_and_a_table_of_bots_waits_for_its_deadline() {
     assert!(!b.table.all_ready(), "no human: the deadline decides");
     b.join("ana");
     b.ok(&p("ana"), json!({"type": "choose_role", "role": "north"}));
-    b.refused(&p("ana"), json!({"type": "choose_role", "role": "east"}), ErrorCode::WrongPhase);
+    b.refused(&p("ana"), json!({"type": "choose_role", "role": "east"}), ErrorCode::RoleTaken);
     b.ok(&p("ana"), json!({"type": "ready", "round": 1}));
     assert!(b.table.all_ready(), "the bot's role counts as ready");
     b.refused(&I, json!({"type": "add_bot", "role": "east"}), ErrorCode::RoleTaken);
@@ -223,19 +228,65 @@ fn bots_are_always_ready_and_a_table_of_bots_waits_for_its_deadline() {
 #[test]
 fn roles_are_free_in_the_lobby_and_the_instructors_once_the_game_runs() {
     let mut b = Bench::new();
-    b.join("ana");
-    b.join("bo");
+    for id in ["ana", "bo", "cy", "eve"] {
+        b.join(id);
+    }
     b.ok(&p("ana"), json!({"type": "choose_role", "role": "south"}));
     b.ok(&p("ana"), json!({"type": "choose_role", "role": "north"}));
     b.ok(&p("ana"), json!({"type": "choose_role", "role": null}));
     b.ok(&p("ana"), json!({"type": "choose_role", "role": "north"}));
     b.refused(&p("ana"), json!({"type": "choose_role", "role": "atlantis"}), ErrorCode::UnknownRole);
     b.ok(&I, json!({"type": "start"}));
-    b.refused(&p("ana"), json!({"type": "choose_role", "role": "east"}), ErrorCode::WrongPhase);
+    // A late arrival may take a role nobody plays...
+    assert_eq!(b.ok(&p("bo"), json!({"type": "choose_role", "role": "south"})), vec![Change::Seat(1)]);
+    // ...but joining a team that has players, or changing role, waits for the instructor.
+    let north = b.role("north");
+    assert_eq!(b.ok(&p("cy"), json!({"type": "choose_role", "role": "north"})), vec![Change::Request(2)]);
+    assert_eq!(b.table.seat("cy").map(|s| (s.role, s.requested)), Some((None, Some(north))));
+    assert!(b.ok(&p("cy"), json!({"type": "choose_role", "role": "north"})).is_empty(), "asked already");
+    assert_eq!(b.ok(&p("ana"), json!({"type": "choose_role", "role": "east"})), vec![Change::Request(0)]);
+    b.refused(&p("ana"), json!({"type": "choose_role", "role": null}), ErrorCode::WrongPhase);
+    // The instructor decides.
+    b.refused(
+        &p("bo"),
+        json!({"type": "answer_request", "player_id": "cy", "approve": true}),
+        ErrorCode::NotInstructor,
+    );
+    assert_eq!(b.ok(&I, json!({"type": "answer_request", "player_id": "cy", "approve": true})), vec![Change::Seat(2)]);
+    assert_eq!(b.table.seat("cy").map(|s| (s.role, s.requested)), Some((Some(north), None)));
+    assert_eq!(
+        b.ok(&I, json!({"type": "answer_request", "player_id": "ana", "approve": false})),
+        vec![Change::Request(0)]
+    );
+    assert_eq!(b.table.seat("ana").map(|s| (s.role, s.requested)), Some((Some(north), None)));
+    b.refused(&I, json!({"type": "answer_request", "player_id": "ana", "approve": true}), ErrorCode::BadRequest);
+    // assign_role moves anyone, and answers a waiting request.
+    b.ok(&p("eve"), json!({"type": "choose_role", "role": "east"}));
+    b.ok(&p("ana"), json!({"type": "choose_role", "role": "east"}));
     b.ok(&I, json!({"type": "assign_role", "player_id": "ana", "role": "east"}));
-    assert_eq!(b.table.seat("ana").and_then(|s| s.role), Some(b.role("east")));
+    assert_eq!(b.table.seat("ana").map(|s| (s.role, s.requested)), Some((Some(b.role("east")), None)));
     b.refused(&I, json!({"type": "assign_role", "player_id": "nobody", "role": "east"}), ErrorCode::UnknownPlayer);
     b.refused(&p("bo"), json!({"type": "assign_role", "player_id": "bo", "role": "east"}), ErrorCode::NotInstructor);
+}
+
+#[test]
+fn a_ban_bars_the_name_and_the_device_from_joining_again() {
+    let mut b = Bench::three_and_start();
+    b.ok(&I, json!({"type": "kick", "player_id": "bo"}));
+    // A plain kick: the same name may come back (a new seat).
+    b.join_as("bo-again", "bo");
+    b.ok(&I, json!({"type": "kick", "player_id": "bo-again", "ban": true}));
+    let again = |b: &Bench, name: &str, device: &str| {
+        b.table.join(name, format!("new-{name}"), Some(device.to_string()), 40).err().map(|e| e.code)
+    };
+    assert_eq!(again(&b, "BO", "another device"), Some(ErrorCode::Banned), "the name, in any case");
+    assert_eq!(again(&b, "Someone Else", "device-of-bo"), Some(ErrorCode::Banned), "the device");
+    assert_eq!(again(&b, "Zed", "a third device"), None);
+    let folded = Table::fold(&b.sc, 7, 300, &b.log);
+    assert_eq!(
+        (folded.banned_names, folded.banned_devices),
+        (vec!["bo".to_string()], vec!["device-of-bo".to_string()])
+    );
 }
 
 #[test]
@@ -297,14 +348,14 @@ fn press_and_names_are_checked() {
 fn a_full_table_refuses_more_students() {
     let mut b = Bench::new();
     for i in 0..3 {
-        let event = b.table.join(&format!("s{i}"), format!("s{i}"), 3).expect("room left");
+        let event = b.table.join(&format!("s{i}"), format!("s{i}"), None, 3).expect("room left");
         b.commit(vec![event]);
     }
-    let full = b.table.join("late", "late".into(), 3).err().map(|e| e.code);
+    let full = b.table.join("late", "late".into(), None, 3).err().map(|e| e.code);
     assert_eq!(full, Some(ErrorCode::TableFull));
     b.ok(&I, json!({"type": "add_bot", "role": "east"}));
     b.ok(&I, json!({"type": "end"}));
-    assert_eq!(b.table.join("late", "late".into(), 40).err().map(|e| e.code), Some(ErrorCode::WrongPhase));
+    assert_eq!(b.table.join("late", "late".into(), None, 40).err().map(|e| e.code), Some(ErrorCode::WrongPhase));
 }
 
 #[test]

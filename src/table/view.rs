@@ -9,7 +9,8 @@ use crate::engine::{available_moves, scores, RoleId, Scenario};
 use crate::log::OrderRef;
 use crate::protocol::{
     Audience, ClockView, Detail, EventView, FinalDebrief, FinalRole, FinalTrack, GameOverView, MessageView, MoveView,
-    NamedRef, PlayerView, ReportView, RoleView, Scores, ServerMsg, SessionView, StateView, To, TrackView, YouView,
+    NamedRef, PlayerView, ReportView, RequestView, RoleView, Scores, ServerMsg, SessionView, StateView, To, TrackView,
+    YouView,
 };
 
 /// What the table does not know about itself: its id and join code.
@@ -84,12 +85,25 @@ impl Table {
                 player_id: Some(id),
                 name: Some(self.seat(id).map(|s| s.name.as_str())),
                 role: Some(role.map(|r| sc.roles[r].id.as_str())),
+                requested_role: self.seat(id).and_then(|s| s.requested).map(|r| sc.roles[r].id.as_str()),
             },
-            Viewer::Spectator => YouView { kind: "spectator", player_id: None, name: None, role: None },
-            Viewer::Instructor => YouView { kind: "instructor", player_id: None, name: None, role: None },
+            Viewer::Spectator => {
+                YouView { kind: "spectator", player_id: None, name: None, role: None, requested_role: None }
+            }
+            Viewer::Instructor => {
+                YouView { kind: "instructor", player_id: None, name: None, role: None, requested_role: None }
+            }
         };
         let moves = role.map(|r| self.move_views(sc, r, full)).unwrap_or_default();
         let orders = (*viewer == Viewer::Instructor).then(|| self.all_drafts(sc));
+        let requests = (*viewer == Viewer::Instructor).then(|| {
+            self.present()
+                .filter_map(|s| {
+                    let role = s.requested?;
+                    Some(RequestView { player_id: &s.id, name: &s.name, role: &sc.roles[role].id })
+                })
+                .collect()
+        });
         StateView {
             session: SessionView {
                 id: info.id,
@@ -115,6 +129,7 @@ impl Table {
             my_orders: role.map(|r| self.draft_refs(sc, r)).unwrap_or_default(),
             ready: role.is_some_and(|r| self.ready.get(r).copied().unwrap_or(false)),
             orders,
+            requests,
         }
     }
 

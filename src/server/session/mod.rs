@@ -56,6 +56,8 @@ pub enum Who {
         name: String,
         token: String,
         token_hash: String,
+        /// The hash of the browser's own id, if it sent one.
+        device: Option<String>,
     },
     Resume {
         player_id: String,
@@ -419,7 +421,7 @@ impl Session {
                 LogEvent::RoleSet { player_id, role, .. } => {
                     ops.push(Op::PlayerRole { id: player_id.clone(), role: role.clone() });
                 }
-                LogEvent::PlayerKicked { player_id } => ops.push(Op::PlayerKicked { id: player_id.clone() }),
+                LogEvent::PlayerKicked { player_id, .. } => ops.push(Op::PlayerKicked { id: player_id.clone() }),
                 _ => {}
             }
         }

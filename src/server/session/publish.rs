@@ -74,6 +74,19 @@ impl Session {
             for change in changes {
                 match change {
                     Change::Seat(i) => self.publish_seat(*i),
+                    Change::Request(i) => {
+                        // The student's own screens show the request; the instructor's, the queue.
+                        let id = self.table.seats[*i].id.clone();
+                        let readers: Vec<ConnId> = self
+                            .conns
+                            .iter()
+                            .filter(|(_, c)| c.viewer == Viewer::Instructor || c.viewer == Viewer::Player(id.clone()))
+                            .map(|(id, _)| *id)
+                            .collect();
+                        for conn in readers {
+                            self.send_state(conn);
+                        }
+                    }
                     Change::Clock => {
                         let text = self.table.clock_msg().to_text();
                         self.broadcast(text);

@@ -15,10 +15,10 @@ impl Session {
     pub(super) async fn attach(&mut self, outbox: Outbox, who: Who, re: Option<Value>) -> Result<(), WireError> {
         let conn = outbox.id();
         let viewer = match who {
-            Who::Join { name, token, token_hash } => {
+            Who::Join { name, token, token_hash, device } => {
                 self.ensure_current().await?;
                 let player_id = uuid::Uuid::new_v4().to_string();
-                let event = self.table.join(&name, player_id.clone(), self.deps.limits.max_players)?;
+                let event = self.table.join(&name, player_id.clone(), device, self.deps.limits.max_players)?;
                 let crate::log::LogEvent::PlayerJoined { name, .. } = &event else {
                     return Err(WireError::internal());
                 };

@@ -50,6 +50,8 @@ pub enum LoadError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Scenario(#[from] CatalogError),
+    #[error("this session belongs to another instructor")]
+    NotOwner,
 }
 
 impl Deps {
@@ -161,17 +163,28 @@ pub async fn create(app: &App, instructor_id: &str, request: CreateSession) -> R
     Ok(start(app, session))
 }
 
-/// A running session by id, reading it back from the database if it is not in memory.
-pub async fn get_or_load(app: &App, id: &str) -> Result<Option<SessionHandle>, LoadError> {
+/// A running session by id, reading it back from the database if it is not in memory. With
+/// `owner`, a session of another instructor is refused before anything is read back.
+pub async fn get_or_load(app: &App, id: &str, owner: Option<&str>) -> Result<Option<SessionHandle>, LoadError> {
+    let check = |instructor: &str| match owner {
+        Some(owner) if owner != instructor => Err(LoadError::NotOwner),
+        _ => Ok(()),
+    };
     if let Some(handle) = app.registry().get(id) {
+        check(&handle.instructor_id)?;
         return Ok(Some(handle));
     }
-    let _loading = app.registry().loading.lock().await;
+    let lock = app.registry().loading_lock(id);
+    let _loading = lock.lock().await;
     if let Some(handle) = app.registry().get(id) {
+        check(&handle.instructor_id)?;
         return Ok(Some(handle));
     }
     match app.store().session(id).await? {
-        Some(row) => load(app, &row).await.map(Some),
+        Some(row) => {
+            check(&row.instructor_id)?;
+            load(app, &row).await.map(Some)
+        }
         None => Ok(None),
     }
 }
