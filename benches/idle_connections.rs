@@ -37,6 +37,9 @@ fn rss_kib(pid: u32) -> (u64, u64) {
 fn start(db: &std::path::Path) -> (Child, SocketAddr, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_third-neighbor"))
         .args(["serve", "--addr", "127.0.0.1:0", "--scenarios", concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")])
+        // Every connection comes from this one address: lift the per-address caps.
+        .args(["--max-connections", "100000", "--per-address-connections", "100000"])
+        .args(["--per-address-spectators", "100000"])
         .arg("--db")
         .arg(db)
         .env("RUST_LOG", "warn")

@@ -17,6 +17,10 @@ pub struct Config {
     pub scenarios: Option<PathBuf>,
     /// Origins (`scheme://host[:port]`) whose pages may open `/ws`, besides the server's own.
     pub allowed_origins: Vec<String>,
+    /// Reverse proxies (by address) whose `X-Forwarded-For` names the real client: behind one,
+    /// every connection comes from the proxy, and the per-address limits must see the students'
+    /// own addresses instead.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub limits: Limits,
 }
 
@@ -27,6 +31,7 @@ impl Default for Config {
             db: PathBuf::from("./data/third-neighbor.db"),
             scenarios: None,
             allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             limits: Limits::default(),
         }
     }
@@ -109,7 +114,7 @@ impl Default for Limits {
             close_linger: Duration::from_millis(500),
             max_connections: 5_000,
             max_message: 64 * 1024,
-            read_buffer: 8 * 1024,
+            read_buffer: 1024,
             write_buffer: 8 * 1024,
             max_write_buffer: 1024 * 1024,
             send_queue: 256,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
-use third_neighbor::config::Config;
+use third_neighbor::config::{Config, Limits};
 use third_neighbor::scenario;
 
 #[global_allocator]
@@ -61,6 +61,23 @@ struct ServeArgs {
     /// https://class.example.org); the server's own origin is always allowed.
     #[arg(long, env = "THIRD_NEIGHBOR_ORIGINS", value_delimiter = ',')]
     origins: Vec<String>,
+    /// Reverse proxies in front of the server (comma-separated addresses): their
+    /// `X-Forwarded-For` names the client, for the per-address limits.
+    #[arg(long, env = "THIRD_NEIGHBOR_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// WebSocket connections at most, in all.
+    #[arg(long, env = "THIRD_NEIGHBOR_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// WebSocket connections at most from one address (an IPv6 /64); a class behind one school
+    /// address shares it.
+    #[arg(long, env = "THIRD_NEIGHBOR_PER_ADDRESS_CONNECTIONS", default_value_t = Limits::default().ws_per_address)]
+    per_address_connections: usize,
+    /// Spectator connections (`watch`) at most from one address.
+    #[arg(long, env = "THIRD_NEIGHBOR_PER_ADDRESS_SPECTATORS", default_value_t = Limits::default().watch_per_address)]
+    per_address_spectators: usize,
+    /// Students at most in one session.
+    #[arg(long, env = "THIRD_NEIGHBOR_MAX_PLAYERS", default_value_t = Limits::default().max_players)]
+    max_players: usize,
 }
 
 #[derive(Subcommand)]
@@ -187,7 +204,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         db: args.db,
         scenarios: args.scenarios,
         allowed_origins: args.origins.into_iter().filter(|o| !o.trim().is_empty()).collect(),
-        ..Config::default()
+        trusted_proxies: args.trusted_proxies,
+        limits: Limits {
+            max_connections: args.max_connections.max(1),
+            ws_per_address: args.per_address_connections.max(1),
+            watch_per_address: args.per_address_spectators,
+            max_players: args.max_players.max(1),
+            ..Limits::default()
+        },
     };
     runtime()?.block_on(async move {
         let startup = server::App::open(config.clone())

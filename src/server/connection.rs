@@ -1,23 +1,39 @@
-//! One WebSocket connection: a reader (this task) and a writer task joined by a bounded queue.
+//! One WebSocket connection, served by one task: it reads the client's frames and writes what
+//! its bounded queue (the [`Outbox`]) holds, whichever comes first.
 //!
 //! The first message must take a seat (`join`, `resume`, `watch`, `instructor`) within the auth
 //! timeout; secrets travel only in that message, never in the URL, and are never logged. After
-//! that, frames go to the session's task. The reader also enforces the per-connection rate limit
-//! (every frame counts: text, binary, ping and pong), the message size limit (the writer closes
-//! with 1009), the heartbeat and the idle timeout.
+//! that, frames go to the session's task. The connection also enforces the per-connection rate
+//! limit (every frame counts: text, binary, ping and pong), the message size limit (closing with
+//! 1009), the heartbeat and the idle timeout.
 //!
 //! Seat messages check the code, token or key first: a valid one is never refused for its
 //! address's wrong guesses. Failures are charged to the address (and the server); a connection
 //! is closed after a few of them, or at once after one answered from the tarpit.
+//!
+//! Writing: everything queued goes out in one vectored write. Text frames are written straight
+//! from the bytes the session serialized once for all their readers (a frame header beside the
+//! shared payload), so a connection keeps no copy and no send buffer of its own; control frames
+//! (ping, close, tungstenite's pongs) go through tungstenite, flushed before any text. A client
+//! that stops reading fills its queue; whoever pushes next is refused at once and the connection
+//! is told to drop (`kill`), even in the middle of a write that waits on the socket.
 
 use std::net::SocketAddr;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures_util::stream::{SplitSink, SplitStream};
+use std::io::IoSlice;
+
+use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
+use hyper::upgrade::Upgraded;
+use hyper_util::rt::TokioIo;
 use serde_json::Value;
+use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, OwnedSemaphorePermit};
 use tokio::time::{Instant, MissedTickBehavior};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::WebSocketStream;
 
 use super::limits::{AddrSlot, Charged, FrameLimiter, Verdict};
 use super::outbox::{Out, Outbox};
@@ -26,15 +42,18 @@ use super::session::{self, SessionHandle, Who};
 use super::App;
 use crate::protocol::{self, ClientMsg, ErrorCode, WireError};
 
-/// Frames the writer sends before one flush, at most.
+/// Frames written in one go, at most.
 const BATCH: usize = 64;
 
-/// Why the reader stopped.
+/// An upgraded connection, as tungstenite reads it.
+pub type Socket = WebSocketStream<TokioIo<Upgraded>>;
+
+/// Why the connection stopped.
 enum End {
     /// The client went away (or the socket failed).
     Gone,
-    /// We are closing: a close frame is queued.
-    Closing,
+    /// We closed it: the close frame was written.
+    Closed,
     /// The client could not keep up: drop it at once.
     Killed,
 }
@@ -71,12 +90,10 @@ impl From<WireError> for Refusal {
 
 /// Serves one upgraded WebSocket until it closes. `_slots` count it against the connection
 /// limits (the server's and its address's).
-pub async fn serve(app: App, socket: WebSocket, peer: SocketAddr, _slots: (OwnedSemaphorePermit, AddrSlot)) {
+pub async fn serve(app: App, mut ws: Socket, peer: SocketAddr, _slots: (OwnedSemaphorePermit, AddrSlot)) {
     let _running = app.tracker().token();
-    let limits = app.config().limits.clone();
-    let (sink, mut stream) = socket.split();
-    let (outbox, queue, kill) = Outbox::new(limits.send_queue);
-    let mut writer = tokio::spawn(write_loop(sink, queue));
+    let limits = &app.config().limits;
+    let (outbox, mut queue, kill) = Outbox::new(limits.send_queue);
     let conn_id = outbox.id();
     tracing::debug!(conn = conn_id, %peer, "websocket open");
     let mut conn = Connection {
@@ -94,84 +111,167 @@ pub async fn serve(app: App, socket: WebSocket, peer: SocketAddr, _slots: (Owned
     let mut heartbeat = tokio::time::interval_at(Instant::now() + limits.ping_interval, limits.ping_interval);
     heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last_heard = Instant::now();
+    // Once a close frame is queued, the connection only writes out what is queued before it.
+    let mut closing = false;
 
     let end = loop {
+        // What a branch wants closed; the close frame is queued, then written below.
+        let mut close: Option<(u16, &'static str)> = None;
         tokio::select! {
             biased;
             () = kill.notified() => break End::Killed,
-            () = shutdown.recv() => {
-                conn.outbox.close(1001, "server shutting down");
-                break End::Closing;
+            () = shutdown.recv(), if !closing => close = Some((1001, "server shutting down")),
+            first = queue.recv() => {
+                let Some(first) = first else { break End::Gone };
+                tokio::select! {
+                    biased;
+                    () = kill.notified() => break End::Killed,
+                    written = write(&mut ws, first, &mut queue) => match written {
+                        Ok(false) => {}
+                        Ok(true) => break End::Closed,
+                        Err(()) => break End::Gone,
+                    },
+                }
             }
-            _ = &mut writer => break End::Gone,
-            frame = stream.next() => {
+            frame = ws.next(), if !closing => {
                 last_heard = Instant::now();
                 match frame {
                     None | Some(Ok(Message::Close(_))) => break End::Gone,
                     Some(Err(e)) if is_too_large(&e) => {
                         conn.error(None, WireError::new(ErrorCode::TooLarge, "a message may not exceed 64 KiB"));
-                        conn.outbox.close(1009, "message too large");
-                        break End::Closing;
+                        close = Some((1009, "message too large"));
                     }
                     Some(Err(_)) => break End::Gone,
                     Some(Ok(Message::Text(text))) => {
                         if let Flow::Close(code, reason) = conn.on_text(text.as_str()).await {
-                            conn.outbox.close(code, reason);
-                            break End::Closing;
+                            close = Some((code, reason));
                         }
                     }
                     Some(Ok(Message::Binary(_))) => {
                         if let Flow::Close(code, reason) = conn.on_binary() {
-                            conn.outbox.close(code, reason);
-                            break End::Closing;
+                            close = Some((code, reason));
                         }
                     }
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {
                         // Pings and pongs cost like any frame (tungstenite answers pings itself).
                         if let Err(Flow::Close(code, reason)) = conn.rate_check() {
-                            conn.outbox.close(code, reason);
-                            break End::Closing;
+                            close = Some((code, reason));
                         }
                     }
                 }
             }
-            () = &mut auth_deadline, if conn.seat.is_none() => {
+            () = &mut auth_deadline, if conn.seat.is_none() && !closing => {
                 let message = "send join, resume, watch or instructor first";
                 conn.error(None, WireError::new(ErrorCode::AuthTimeout, message));
-                conn.outbox.close(1008, "no seat requested in time");
-                break End::Closing;
+                close = Some((1008, "no seat requested in time"));
             }
-            _ = heartbeat.tick() => {
+            _ = heartbeat.tick(), if !closing => {
                 if last_heard.elapsed() >= limits.idle_timeout {
-                    conn.outbox.close(1000, "idle timeout");
-                    break End::Closing;
+                    close = Some((1000, "idle timeout"));
+                } else {
+                    conn.outbox.push(Out::Ping);
                 }
-                conn.outbox.push(Out::Ping);
             }
+        }
+        if let Some((code, reason)) = close {
+            // Frames queued before it (an error, say) go out first; the loop writes them next.
+            closing = true;
+            conn.outbox.close(code, reason);
         }
     };
 
     if let Some(session) = &conn.seat {
         session.detach(conn_id);
     }
-    match end {
-        End::Killed | End::Gone => writer.abort(),
-        End::Closing => {
-            // Let the close frame go out and give the client a moment to read it before the
-            // socket is dropped (dropping it with unread input would reset the connection).
-            let until = Instant::now() + limits.close_linger;
-            let _ = tokio::time::timeout_at(until, &mut writer).await;
-            let _ = tokio::time::timeout_at(until, drain(&mut stream)).await;
-            writer.abort();
-        }
+    if let End::Closed = end {
+        // Give the client a moment to read the close frame before the socket is dropped
+        // (dropping it with unread input would reset the connection).
+        let _ = tokio::time::timeout(limits.close_linger, drain(&mut ws)).await;
     }
     tracing::debug!(conn = conn_id, "websocket closed");
 }
 
+/// Writes `first` and everything else queued (up to a batch). `Ok(true)` once a close frame was
+/// written (the connection ends), `Err` when the socket failed.
+async fn write(ws: &mut Socket, first: Out, queue: &mut mpsc::Receiver<Out>) -> Result<bool, ()> {
+    let mut texts: Vec<Bytes> = Vec::new();
+    let mut next = Some(first);
+    let mut taken = 0;
+    while let Some(out) = next.take() {
+        match out {
+            Out::Text(text) => texts.push(text),
+            Out::Ping => {
+                write_texts(ws, &mut texts).await?;
+                ws.feed(Message::Ping(Default::default())).await.map_err(|_| ())?;
+            }
+            Out::Close(code, reason) => {
+                write_texts(ws, &mut texts).await?;
+                let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
+                ws.send(Message::Close(Some(frame))).await.map_err(|_| ())?;
+                return Ok(true);
+            }
+        }
+        taken += 1;
+        if taken < BATCH {
+            next = queue.try_recv().ok();
+        }
+    }
+    write_texts(ws, &mut texts).await?;
+    ws.flush().await.map_err(|_| ())?;
+    Ok(false)
+}
+
+/// Writes text frames straight to the socket in one vectored write: each a header (FIN, text,
+/// unmasked, its length) and the shared payload. Whatever tungstenite has buffered (a pong) is
+/// flushed first, so frames never interleave.
+async fn write_texts(ws: &mut Socket, texts: &mut Vec<Bytes>) -> Result<(), ()> {
+    if texts.is_empty() {
+        return Ok(());
+    }
+    ws.flush().await.map_err(|_| ())?;
+    let headers: Vec<([u8; 10], usize)> = texts.iter().map(|t| text_header(t.len())).collect();
+    let mut slices: Vec<IoSlice<'_>> = Vec::with_capacity(texts.len() * 2);
+    for ((header, len), text) in headers.iter().zip(texts.iter()) {
+        slices.push(IoSlice::new(&header[..*len]));
+        slices.push(IoSlice::new(text));
+    }
+    let io = ws.get_mut();
+    let mut rest: &mut [IoSlice<'_>] = &mut slices;
+    while !rest.is_empty() {
+        let n = io.write_vectored(rest).await.map_err(|_| ())?;
+        if n == 0 {
+            return Err(());
+        }
+        IoSlice::advance_slices(&mut rest, n);
+    }
+    drop(slices);
+    texts.clear();
+    Ok(())
+}
+
+/// The header of a server's text frame (FIN set, opcode 1, no mask) for a payload of `len`
+/// bytes, and how many of its bytes are used (RFC 6455 §5.2).
+fn text_header(len: usize) -> ([u8; 10], usize) {
+    let mut header = [0u8; 10];
+    header[0] = 0x81;
+    if len < 126 {
+        header[1] = len as u8;
+        (header, 2)
+    } else if let Ok(len) = u16::try_from(len) {
+        header[1] = 126;
+        header[2..4].copy_from_slice(&len.to_be_bytes());
+        (header, 4)
+    } else {
+        header[1] = 127;
+        header[2..10].copy_from_slice(&(len as u64).to_be_bytes());
+        (header, 10)
+    }
+}
+
 /// Reads until the client closes; after a read error, just waits (the caller's timeout ends it).
-async fn drain(stream: &mut SplitStream<WebSocket>) {
+async fn drain(ws: &mut Socket) {
     loop {
-        match stream.next().await {
+        match ws.next().await {
             Some(Ok(_)) => {}
             None => return,
             Some(Err(_)) => std::future::pending::<()>().await,
@@ -179,46 +279,9 @@ async fn drain(stream: &mut SplitStream<WebSocket>) {
     }
 }
 
-/// The writer: feeds everything queued, then flushes once.
-async fn write_loop(mut sink: SplitSink<WebSocket, Message>, mut queue: mpsc::Receiver<Out>) {
-    let mut batch = Vec::with_capacity(BATCH);
-    loop {
-        if queue.recv_many(&mut batch, BATCH).await == 0 {
-            return;
-        }
-        let mut closing = false;
-        for out in batch.drain(..) {
-            let message = match out {
-                Out::Text(text) => Message::Text(text),
-                Out::Ping => Message::Ping(Default::default()),
-                Out::Close(code, reason) => {
-                    closing = true;
-                    Message::Close(Some(CloseFrame { code, reason: reason.into() }))
-                }
-            };
-            if sink.feed(message).await.is_err() {
-                return;
-            }
-            if closing {
-                break;
-            }
-        }
-        if sink.flush().await.is_err() || closing {
-            return;
-        }
-    }
-}
-
 /// Whether a read failed because the message or frame was over the size limit.
-fn is_too_large(error: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = source {
-        if let Some(ws) = e.downcast_ref::<tungstenite::Error>() {
-            return matches!(ws, tungstenite::Error::Capacity(_));
-        }
-        source = e.source();
-    }
-    false
+fn is_too_large(error: &tungstenite::Error) -> bool {
+    matches!(error, tungstenite::Error::Capacity(_))
 }
 
 impl Connection {
@@ -283,7 +346,9 @@ impl Connection {
                     WireError::new(ErrorCode::NotJoined, "send join, resume, watch or instructor first"),
                 );
             }
-            None => match self.take_seat(msg, re.clone()).await {
+            // Boxed: taking a seat awaits the store and the session, a large future that every
+            // idle connection would otherwise carry in its task for good.
+            None => match Box::pin(self.take_seat(msg, re.clone())).await {
                 Ok(session) => self.seat = Some(session),
                 Err(Refusal { error, close }) => {
                     self.error(re.as_ref(), error);
@@ -397,4 +462,19 @@ impl Connection {
 fn internal_display(e: &dyn std::fmt::Display) -> WireError {
     tracing::error!(error = %e, "cannot take a seat");
     WireError::internal()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_header;
+
+    #[test]
+    fn text_frame_headers_follow_rfc_6455() {
+        assert_eq!(text_header(5), ([0x81, 5, 0, 0, 0, 0, 0, 0, 0, 0], 2));
+        assert_eq!(text_header(125).1, 2);
+        let (h, n) = text_header(126);
+        assert_eq!((&h[..n], n), (&[0x81, 126, 0, 126][..], 4));
+        let (h, n) = text_header(65_536);
+        assert_eq!(&h[..n], &[0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0]);
+    }
 }

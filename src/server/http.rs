@@ -4,16 +4,22 @@ use std::net::SocketAddr;
 
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::Request;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, State};
-use axum::http::header::{self, AUTHORIZATION, CONTENT_TYPE, HOST, ORIGIN};
+use axum::http::header::{
+    self, AUTHORIZATION, CONNECTION, CONTENT_TYPE, HOST, ORIGIN, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY,
+    SEC_WEBSOCKET_VERSION, UPGRADE,
+};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use tokio_tungstenite::WebSocketStream;
 
 use super::api_error::ApiError;
 use super::limits::Charged;
@@ -246,24 +252,37 @@ async fn create_session(
     Ok((StatusCode::CREATED, Json(json!({ "session_id": &*handle.id, "join_code": &*handle.join_code }))))
 }
 
-/// `GET /ws`: checks the Origin, then upgrades with small buffers and a 64 KiB message limit.
-async fn ws(
-    State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
-) -> Response {
-    let upgrade = match upgrade {
-        Ok(upgrade) => upgrade,
-        Err(rejection) => {
-            return ApiError::new(rejection.status(), "not_websocket", rejection.body_text()).into_response();
-        }
+/// `GET /ws`: checks the handshake and the Origin, takes a connection slot, answers `101` and,
+/// once hyper hands the connection over, serves it as a WebSocket with small buffers and a
+/// 64 KiB message limit. (The upgrade is done here rather than by axum so that the connection
+/// owns its socket: see `connection`.)
+async fn ws(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketAddr>, mut request: Request) -> Response {
+    let headers = request.headers();
+    let has_token = |name, token: &str| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case(token))
     };
-    if !origin_allowed(&app, &headers) {
+    let version_13 = headers.get(SEC_WEBSOCKET_VERSION).is_some_and(|v| v.as_bytes() == b"13");
+    let key = headers.get(SEC_WEBSOCKET_KEY).map(|k| k.as_bytes().to_vec());
+    let (true, true, true, Some(key)) =
+        (has_token(CONNECTION, "upgrade"), has_token(UPGRADE, "websocket"), version_13, key)
+    else {
+        let message = "this is the WebSocket endpoint: open it as a WebSocket (version 13)";
+        return ApiError::new(StatusCode::BAD_REQUEST, "not_websocket", message).into_response();
+    };
+    if !origin_allowed(&app, headers) {
         tracing::info!(%peer, "websocket refused: origin not allowed");
         return ApiError::new(StatusCode::FORBIDDEN, "bad_origin", "this page's origin may not connect")
             .into_response();
     }
+    let Some(on_upgrade) = request.extensions_mut().remove::<hyper::upgrade::OnUpgrade>() else {
+        let message = "this connection cannot be upgraded to a WebSocket";
+        return ApiError::new(StatusCode::UPGRADE_REQUIRED, "not_websocket", message).into_response();
+    };
     let Ok(slot) = app.ws_slots().try_acquire_owned() else {
         return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "too many connections").into_response();
     };
@@ -273,13 +292,27 @@ async fn ws(
             .into_response();
     };
     let limits = &app.config().limits;
-    upgrade
+    let config = WebSocketConfig::default()
         .read_buffer_size(limits.read_buffer)
         .write_buffer_size(limits.write_buffer)
         .max_write_buffer_size(limits.max_write_buffer)
-        .max_message_size(limits.max_message)
-        .max_frame_size(limits.max_message)
-        .on_upgrade(move |socket| connection::serve(app, socket, peer, (slot, addr_slot)))
+        .max_message_size(Some(limits.max_message))
+        .max_frame_size(Some(limits.max_message));
+    tokio::spawn(async move {
+        match on_upgrade.await {
+            Ok(upgraded) => {
+                let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
+                connection::serve(app, socket, peer, (slot, addr_slot)).await;
+            }
+            Err(e) => tracing::debug!(%peer, error = %e, "websocket upgrade failed"),
+        }
+    });
+    let accept = derive_accept_key(&key);
+    (
+        StatusCode::SWITCHING_PROTOCOLS,
+        [(CONNECTION, "upgrade".to_string()), (UPGRADE, "websocket".to_string()), (SEC_WEBSOCKET_ACCEPT, accept)],
+    )
+        .into_response()
 }
 
 /// A browser page may connect only from the server's own origin or a configured one; clients

@@ -233,6 +233,20 @@ pub async fn revoke_instructor(store: &Store, id: &str) -> Result<(), ServerErro
     Ok(())
 }
 
+/// Behind a trusted reverse proxy: the client is the last address of `X-Forwarded-For` (the one
+/// the proxy itself added; earlier ones are whatever the client claimed). Without a readable
+/// header, the proxy's own address.
+fn forwarded_client(headers: &hyper::HeaderMap, peer: SocketAddr) -> SocketAddr {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .last()
+        .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
+        .map_or(peer, |ip| SocketAddr::new(ip, peer.port()))
+}
+
 /// Serves HTTP and WebSocket connections on `listener` until `shutdown` resolves, then shuts
 /// the app down gracefully (see the module documentation).
 pub async fn run(listener: TcpListener, app: App, shutdown: impl Future<Output = ()>) -> Result<(), ServerError> {
@@ -263,8 +277,10 @@ pub async fn run(listener: TcpListener, app: App, shutdown: impl Future<Output =
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
+        let trusted = app.config().trusted_proxies.contains(&peer.ip());
         let service = router.clone().map_request(move |mut request: hyper::Request<Incoming>| {
-            request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+            let client = if trusted { forwarded_client(request.headers(), peer) } else { peer };
+            request.extensions_mut().insert(ConnectInfo::<SocketAddr>(client));
             request
         });
         let service = TowerToHyperService::new(service);
@@ -296,4 +312,27 @@ pub async fn run(listener: TcpListener, app: App, shutdown: impl Future<Output =
     app.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trusted_proxy_names_the_client_in_its_last_forwarded_address() {
+        let peer: SocketAddr = "10.0.0.2:5000".parse().expect("addr");
+        let mut headers = hyper::HeaderMap::new();
+        assert_eq!(forwarded_client(&headers, peer), peer, "no header: the proxy itself");
+        headers.append("x-forwarded-for", "6.6.6.6, 192.0.2.7".parse().expect("header"));
+        assert_eq!(
+            forwarded_client(&headers, peer).ip().to_string(),
+            "192.0.2.7",
+            "what the proxy added, not the claim"
+        );
+        headers.append("x-forwarded-for", "2001:db8::5".parse().expect("header"));
+        assert_eq!(forwarded_client(&headers, peer).ip().to_string(), "2001:db8::5");
+        let mut garbage = hyper::HeaderMap::new();
+        garbage.append("x-forwarded-for", "not an address".parse().expect("header"));
+        assert_eq!(forwarded_client(&garbage, peer), peer);
+    }
 }

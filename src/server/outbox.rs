@@ -8,7 +8,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use axum::extract::ws::Utf8Bytes;
+use bytes::Bytes;
 use tokio::sync::{mpsc, Notify};
 
 /// A connection's number, unique in this process.
@@ -19,8 +19,8 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// What the writer task sends.
 #[derive(Debug, Clone)]
 pub enum Out {
-    /// A JSON text frame, serialized once and shared between recipients.
-    Text(Utf8Bytes),
+    /// A JSON text frame (UTF-8), serialized once and shared between recipients.
+    Text(Bytes),
     Ping,
     /// A close frame; the writer stops after it.
     Close(u16, &'static str),
@@ -61,12 +61,8 @@ impl Outbox {
         }
     }
 
-    pub fn text(&self, text: &Utf8Bytes) -> bool {
-        self.push(Out::Text(text.clone()))
-    }
-
     pub fn string(&self, text: String) -> bool {
-        self.push(Out::Text(Utf8Bytes::from(text)))
+        self.push(Out::Text(Bytes::from(text)))
     }
 
     /// Asks the writer to send a close frame and stop.

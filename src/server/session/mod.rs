@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::Utf8Bytes;
+use bytes::Bytes;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
@@ -500,7 +500,7 @@ impl Session {
     }
 
     fn send(&mut self, conn: ConnId, text: String) {
-        self.push(conn, Out::Text(Utf8Bytes::from(text)));
+        self.push(conn, Out::Text(Bytes::from(text)));
     }
 
     fn conn_ids(&self) -> Vec<ConnId> {
@@ -530,7 +530,7 @@ impl Session {
                 let seat = &self.table.seats[index];
                 ServerMsg::Player(self.table.player_view(self.sc(), seat, self.online(&id))).to_text()
             };
-            let text = Utf8Bytes::from(text);
+            let text = Bytes::from(text);
             for conn in self.conn_ids() {
                 if self.conns.get(&conn).is_some_and(|c| c.viewer != Viewer::Player(id.clone())) {
                     self.push(conn, Out::Text(text.clone()));

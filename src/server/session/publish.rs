@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::ws::Utf8Bytes;
+use bytes::Bytes;
 
 use super::{Session, Viewer};
 use crate::protocol::{Audience, Detail, ReportView, ServerMsg};
@@ -36,7 +36,7 @@ impl Session {
         let said = changes.iter().filter(|c| matches!(c, Change::Said)).count();
         let first = self.table.messages.len().saturating_sub(said);
         for index in first..self.table.messages.len() {
-            let text = Utf8Bytes::from(message_msg(sc, &self.table.messages[index]).to_text());
+            let text = Bytes::from(message_msg(sc, &self.table.messages[index]).to_text());
             let readers: Vec<ConnId> = self
                 .conns
                 .iter()
@@ -92,7 +92,7 @@ impl Session {
                         self.broadcast(text);
                     }
                     Change::Draft(role) => {
-                        let text = Utf8Bytes::from(self.table.draft_msg(sc, *role).to_text());
+                        let text = Bytes::from(self.table.draft_msg(sc, *role).to_text());
                         let readers: Vec<ConnId> = self
                             .conns
                             .iter()
@@ -161,7 +161,7 @@ impl Session {
             .filter(|(_, c)| matches!(&c.viewer, Viewer::Player(id) if id == player_id))
             .map(|(id, _)| *id)
             .collect();
-        let kicked = Utf8Bytes::from(ServerMsg::Kicked.to_text());
+        let kicked = Bytes::from(ServerMsg::Kicked.to_text());
         for conn in theirs {
             if let Some(c) = self.conns.remove(&conn) {
                 c.outbox.push(Out::Text(kicked.clone()));
@@ -172,7 +172,7 @@ impl Session {
 
     /// The same text to every connection.
     pub(super) fn broadcast(&mut self, text: String) {
-        let text = Utf8Bytes::from(text);
+        let text = Bytes::from(text);
         for conn in self.conn_ids() {
             self.push(conn, Out::Text(text.clone()));
         }
@@ -180,14 +180,14 @@ impl Session {
 
     /// One frame per audience (each serialized once) to every connection.
     fn broadcast_by_audience(&mut self, render: impl Fn(Audience) -> String) {
-        let mut rendered: Vec<(Audience, Utf8Bytes)> = Vec::new();
+        let mut rendered: Vec<(Audience, Bytes)> = Vec::new();
         for conn in self.conn_ids() {
             let Some(viewer) = self.conns.get(&conn).map(|c| c.viewer.clone()) else { continue };
             let audience = self.table.audience(&viewer);
             let text = match rendered.iter().find(|(a, _)| *a == audience) {
                 Some((_, text)) => text.clone(),
                 None => {
-                    let text = Utf8Bytes::from(render(audience));
+                    let text = Bytes::from(render(audience));
                     rendered.push((audience, text.clone()));
                     text
                 }
