@@ -45,7 +45,13 @@ fn game_log(sc: &Scenario) -> Vec<EventRow> {
         let seq = log.len() as i64 + 1;
         log.push(EventRow { seq, at: 1_764_300_000_000 + seq * 1000, event });
     };
-    push(LogEvent::Created { scenario: sc.id.clone(), scenario_hash: String::new(), seed: SEED, deadline_secs: 300 });
+    push(LogEvent::Created {
+        scenario: sc.id.clone(),
+        scenario_hash: String::new(),
+        seed: SEED,
+        deadline_secs: 300,
+        class: None,
+    });
     for role in &sc.roles {
         push(LogEvent::PlayerJoined {
             player_id: format!("p-{}", role.id),
@@ -192,6 +198,7 @@ fn main() {
                 scenario_hash: loaded.hash.clone(),
                 seed: SEED,
                 deadline_secs: 300,
+                class: None,
             })
         };
         let mut ops = vec![

@@ -187,7 +187,13 @@ pub fn session(data: &[u8]) {
     commit(
         &mut table,
         &mut log,
-        vec![LogEvent::Created { scenario: sc.id.clone(), scenario_hash: String::new(), seed, deadline_secs: 300 }],
+        vec![LogEvent::Created {
+            scenario: sc.id.clone(),
+            scenario_hash: String::new(),
+            seed,
+            deadline_secs: 300,
+            class: None,
+        }],
         now,
     );
     let mut ids = 0_u32;

@@ -42,6 +42,9 @@ pub enum LogEvent {
         scenario_hash: String,
         seed: u64,
         deadline_secs: u64,
+        /// The class this session is a table of: its rounds start with the class's.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        class: Option<String>,
     },
     PlayerJoined {
         player_id: String,
@@ -76,6 +79,15 @@ pub enum LogEvent {
     RoleRequestDenied {
         player_id: String,
     },
+    /// The instructor moved a student to another table of the class: its seat leaves this one.
+    PlayerMoved {
+        player_id: String,
+        to_session: String,
+    },
+    /// A class's table resolved its round: it waits for the class before the next one starts.
+    Held,
+    /// The class started the next round at this table (its deadline follows).
+    Released,
     Started,
     Paused {
         remaining_ms: u64,
@@ -140,6 +152,9 @@ impl LogEvent {
             LogEvent::PlayerKicked { .. } => "player_kicked",
             LogEvent::RoleRequested { .. } => "role_requested",
             LogEvent::RoleRequestDenied { .. } => "role_request_denied",
+            LogEvent::PlayerMoved { .. } => "player_moved",
+            LogEvent::Held => "held",
+            LogEvent::Released => "released",
             LogEvent::Started => "started",
             LogEvent::Paused { .. } => "paused",
             LogEvent::Resumed => "resumed",

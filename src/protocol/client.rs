@@ -53,8 +53,12 @@ pub enum ClientMsg {
     Watch {
         code: String,
     },
+    /// The instructor's console of a session (`session_id`) or of a class (`class_id`).
     Instructor {
-        session_id: String,
+        #[serde(default)]
+        session_id: Option<String>,
+        #[serde(default)]
+        class_id: Option<String>,
         key: Secret,
     },
     // Players.
@@ -105,6 +109,16 @@ pub enum ClientMsg {
         role: String,
     },
     End,
+    /// A class's console: move a student to another table (by number) and/or role.
+    MovePlayer {
+        player_id: String,
+        #[serde(default)]
+        table: Option<u32>,
+        #[serde(default)]
+        role: Option<String>,
+    },
+    /// A class's console: open one more table.
+    AddTable,
 }
 
 /// Every `type` a client may send, for telling `unknown_type` from `bad_request`.
@@ -129,6 +143,8 @@ const TYPES: &[&str] = &[
     "answer_request",
     "add_bot",
     "end",
+    "move_player",
+    "add_table",
 ];
 
 impl ClientMsg {
@@ -155,6 +171,8 @@ impl ClientMsg {
             ClientMsg::AnswerRequest { .. } => "answer_request",
             ClientMsg::AddBot { .. } => "add_bot",
             ClientMsg::End => "end",
+            ClientMsg::MovePlayer { .. } => "move_player",
+            ClientMsg::AddTable => "add_table",
         }
     }
 
@@ -173,6 +191,8 @@ impl ClientMsg {
                 | ClientMsg::AnswerRequest { .. }
                 | ClientMsg::AddBot { .. }
                 | ClientMsg::End
+                | ClientMsg::MovePlayer { .. }
+                | ClientMsg::AddTable
         )
     }
 

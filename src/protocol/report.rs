@@ -89,7 +89,7 @@ impl Serialize for ReportView<'_> {
 
 impl ReportView<'_> {
     /// The biggest visible changes, as "Track +2" lines (at most three).
-    fn headline(&self) -> Vec<String> {
+    pub fn headline(&self) -> Vec<String> {
         let (sc, report) = (self.sc, self.report);
         let mut changes: Vec<(i64, usize)> = (0..sc.tracks.len())
             .filter(|i| self.audience.shows_track(sc, *i))

@@ -31,6 +31,11 @@ pub enum ServerMsg<'a> {
     Pong,
     /// This seat was removed by the instructor; the socket closes with 4001.
     Kicked,
+    /// The instructor moved this student to another table of the class; the socket closes with
+    /// 4003 and a `resume` with the same seat token opens the new table.
+    Moved {
+        session_id: &'a str,
+    },
     /// The whole view of the session for one seat.
     State(Box<StateView<'a>>),
     /// A role's draft changed: to that role's players and the instructor.
@@ -59,6 +64,12 @@ pub enum ServerMsg<'a> {
     RoundResolved(ReportView<'a>),
     /// The final scores and the debrief.
     GameOver(GameOverView<'a>),
+    /// A class at a glance (its console and its projector): every table's summary.
+    ClassState(ClassView<'a>),
+    /// One table of a class changed.
+    ClassTable {
+        table: &'a TableSummary,
+    },
 }
 
 impl<'a> ServerMsg<'a> {
@@ -150,6 +161,12 @@ pub struct SessionView<'a> {
     pub title: &'a str,
     pub rounds: u32,
     pub round_secs: u64,
+    /// A class's table: the class's id (its join code is the one students used).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class_id: Option<&'a str>,
+    /// A class's table: its number in the class, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<u32>,
 }
 
 /// How much a `state` repeats of what does not change: a connection's first `state` (and the
@@ -331,4 +348,67 @@ pub struct FinalTrack<'a> {
     pub value: i64,
     pub history: Vec<Option<i64>>,
     pub private: bool,
+}
+
+// ---- classes ----------------------------------------------------------------------------------
+
+/// A class as its console (and, without scores and names of drafts, its projector) sees it.
+#[derive(Debug, Serialize)]
+pub struct ClassView<'a> {
+    pub class: ClassInfo<'a>,
+    /// `lobby` (no table started), `running`, `paused` or `finished`.
+    pub phase: &'static str,
+    /// The round the class is playing (the lowest of its unfinished tables').
+    pub round: u32,
+    pub deadline_at: Option<i64>,
+    pub tables: Vec<&'a TableSummary>,
+    pub you: YouView<'a>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClassInfo<'a> {
+    pub id: &'a str,
+    pub join_code: &'a str,
+    pub scenario: &'a str,
+    pub title: &'a str,
+    pub rounds: u32,
+    pub round_secs: u64,
+    pub seats_per_role: u32,
+    pub bots: bool,
+}
+
+/// One table of a class at a glance: what the class console and projector show of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableSummary {
+    pub session_id: String,
+    /// Its number in the class, from 1.
+    pub table: u32,
+    pub phase: &'static str,
+    pub round: u32,
+    pub deadline_at: Option<i64>,
+    pub remaining_secs: Option<u64>,
+    pub roles: Vec<TableRole>,
+    /// Rounds resolved so far.
+    pub resolved: u32,
+    /// The biggest public changes of the last round (its report's headline, as the projector
+    /// shows it).
+    pub headline: Vec<String>,
+    /// Every role's score now (the class console only; left out for the projector).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scores: Option<BTreeMap<String, u32>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableRole {
+    pub id: String,
+    pub players: Vec<TablePlayer>,
+    pub bot: bool,
+    pub ready: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TablePlayer {
+    pub player_id: String,
+    pub name: String,
+    pub connected: bool,
 }

@@ -5,12 +5,14 @@
 //! hand them in. Every round's state hash is checked; a mismatch is an entry in
 //! [`Replay::errors`], present in every view and export, never hidden.
 
+pub mod class_debrief;
 pub mod compare;
 pub mod debrief;
 pub mod export;
 pub mod fold;
 pub mod lens;
 
+pub use class_debrief::{class_debrief, ClassTable};
 pub use compare::{compare, Table};
 pub use debrief::debrief;
 pub use fold::{fold, Replay, ReplayDraft, ReplayError, ReplayRound, Step, StepKind};

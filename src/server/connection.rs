@@ -35,8 +35,11 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::WebSocketStream;
 
+use super::class::{ClassHandle, ClassViewer};
 use super::limits::{AddrSlot, Charged, FrameLimiter, Verdict};
+use super::outbox::ConnId;
 use super::outbox::{Out, Outbox};
+use super::registry::Coded;
 use super::secret;
 use super::session::{self, SessionHandle, Who};
 use super::App;
@@ -68,12 +71,35 @@ struct Connection {
     app: App,
     peer: SocketAddr,
     outbox: Outbox,
-    seat: Option<SessionHandle>,
+    seat: Option<Seat>,
     limiter: FrameLimiter,
     /// Failed seat attempts on this connection.
     failures: u32,
     /// Held while this connection watches (the per-address cap on spectators).
     watch_slot: Option<AddrSlot>,
+}
+
+/// What a connection has taken a seat at: a session (a table), or a class's console or projector.
+#[derive(Clone)]
+enum Seat {
+    Session(SessionHandle),
+    Class(ClassHandle),
+}
+
+impl Seat {
+    async fn client(&self, conn: ConnId, re: Option<Value>, msg: ClientMsg) -> bool {
+        match self {
+            Seat::Session(session) => session.client(conn, re, msg).await,
+            Seat::Class(class) => class.client(conn, re, msg).await,
+        }
+    }
+
+    fn detach(&self, conn: ConnId) {
+        match self {
+            Seat::Session(session) => session.detach(conn),
+            Seat::Class(class) => class.detach(conn),
+        }
+    }
 }
 
 /// Why a seat was not taken, and whether the connection should close after the answer.
@@ -180,8 +206,8 @@ pub async fn serve(app: App, mut ws: Socket, peer: SocketAddr, _slots: (OwnedSem
         }
     };
 
-    if let Some(session) = &conn.seat {
-        session.detach(conn_id);
+    if let Some(seat) = &conn.seat {
+        seat.detach(conn_id);
     }
     if let End::Closed = end {
         // Give the client a moment to read the close frame before the socket is dropped
@@ -334,8 +360,8 @@ impl Connection {
             return Flow::Continue;
         }
         match self.seat.clone() {
-            Some(session) => {
-                if !session.client(self.outbox.id(), re.clone(), msg).await {
+            Some(seat) => {
+                if !seat.client(self.outbox.id(), re.clone(), msg).await {
                     self.error(re.as_ref(), WireError::new(ErrorCode::UnknownSession, "the session has closed"));
                     return Flow::Close(1001, "session closed");
                 }
@@ -349,7 +375,7 @@ impl Connection {
             // Boxed: taking a seat awaits the store and the session, a large future that every
             // idle connection would otherwise carry in its task for good.
             None => match Box::pin(self.take_seat(msg, re.clone())).await {
-                Ok(session) => self.seat = Some(session),
+                Ok(seat) => self.seat = Some(seat),
                 Err(Refusal { error, close }) => {
                     self.error(re.as_ref(), error);
                     if close {
@@ -375,7 +401,7 @@ impl Connection {
 
     /// Handles the authenticating message: the credential is checked first, and only a wrong
     /// one is charged to the address (see [`Connection::guess_failed`]).
-    async fn take_seat(&mut self, msg: ClientMsg, re: Option<Value>) -> Result<SessionHandle, Refusal> {
+    async fn take_seat(&mut self, msg: ClientMsg, re: Option<Value>) -> Result<Seat, Refusal> {
         let internal = |e: &crate::store::StoreError| {
             tracing::error!(error = %e, "cannot take a seat");
             if e.is_unavailable() {
@@ -388,7 +414,7 @@ impl Connection {
         match msg {
             ClientMsg::Join { code, name, device } => {
                 let name = crate::table::clean_name(&name)?;
-                let Some(session) = self.app.registry().by_code(&secret::normalize_code(&code)) else {
+                let Some(coded) = self.app.registry().by_code(&secret::normalize_code(&code)) else {
                     let e = WireError::new(ErrorCode::UnknownCode, "no game has this code");
                     return Err(self.guess_failed(e).await);
                 };
@@ -399,8 +425,16 @@ impl Connection {
                 let token_hash = secret::hash(&token);
                 // Only a hash of the device's id is kept, and only to bar it after a ban.
                 let device = device.map(|d| secret::hash(&d.0));
-                session.attach(outbox, Who::Join { name, token, token_hash, device }, re).await?;
-                Ok(session)
+                match coded {
+                    Coded::Session(session) => {
+                        session.attach(outbox, Who::Join { name, token, token_hash, device, role: None }, re).await?;
+                        Ok(Seat::Session(session))
+                    }
+                    // A class places the student at one of its tables, which it then talks to.
+                    Coded::Class(class) => {
+                        Ok(Seat::Session(class.join(outbox, (name, token, token_hash), device, re).await?))
+                    }
+                }
             }
             ClientMsg::Resume { seat_token } => {
                 let hash = secret::hash(&seat_token.0);
@@ -417,10 +451,10 @@ impl Connection {
                     })?
                     .ok_or_else(|| WireError::new(ErrorCode::BadToken, "this seat's game is gone"))?;
                 session.attach(outbox, Who::Resume { player_id: player.id }, re).await?;
-                Ok(session)
+                Ok(Seat::Session(session))
             }
             ClientMsg::Watch { code } => {
-                let Some(session) = self.app.registry().by_code(&secret::normalize_code(&code)) else {
+                let Some(coded) = self.app.registry().by_code(&secret::normalize_code(&code)) else {
                     let e = WireError::new(ErrorCode::UnknownCode, "no game has this code");
                     return Err(self.guess_failed(e).await);
                 };
@@ -430,16 +464,45 @@ impl Connection {
                     let message = "too many spectators from this address";
                     return Err(WireError::new(ErrorCode::RateLimited, message).into());
                 };
-                session.attach(outbox, Who::Watch, re).await?;
+                let seat = match coded {
+                    Coded::Session(session) => {
+                        session.attach(outbox, Who::Watch, re).await?;
+                        Seat::Session(session)
+                    }
+                    Coded::Class(class) => {
+                        class.attach(outbox, ClassViewer::Spectator, re).await?;
+                        Seat::Class(class)
+                    }
+                };
                 self.watch_slot = Some(slot);
-                Ok(session)
+                Ok(seat)
             }
-            ClientMsg::Instructor { session_id, key } => {
+            ClientMsg::Instructor { session_id, class_id, key } => {
                 let instructor =
                     self.app.store().instructor_by_key_hash(&secret::hash(&key.0)).await.map_err(|e| internal(&e))?;
                 let Some(instructor) = instructor else {
                     let e = WireError::new(ErrorCode::NotInstructor, "unknown (or revoked) instructor key");
                     return Err(self.guess_failed(e).await);
+                };
+                let session_id = match (session_id, class_id) {
+                    (Some(id), None) => id,
+                    (None, Some(class_id)) => {
+                        let class =
+                            self.app.registry().class(&class_id).ok_or_else(|| {
+                                WireError::new(ErrorCode::UnknownSession, "no running class has this id")
+                            })?;
+                        if *class.instructor_id != *instructor.id {
+                            let e =
+                                WireError::new(ErrorCode::NotInstructor, "this class belongs to another instructor");
+                            return Err(e.into());
+                        }
+                        class.attach(outbox, ClassViewer::Instructor, re).await?;
+                        return Ok(Seat::Class(class));
+                    }
+                    _ => {
+                        let message = "send either session_id (a table's console) or class_id (a class's)";
+                        return Err(WireError::new(ErrorCode::BadRequest, message).into());
+                    }
                 };
                 let session = session::get_or_load(&self.app, &session_id, Some(&instructor.id))
                     .await
@@ -452,7 +515,7 @@ impl Connection {
                     })?
                     .ok_or_else(|| WireError::new(ErrorCode::UnknownSession, "no session has this id"))?;
                 session.attach(outbox, Who::Instructor, re).await?;
-                Ok(session)
+                Ok(Seat::Session(session))
             }
             _ => Err(WireError::new(ErrorCode::NotJoined, "send join, resume, watch or instructor first").into()),
         }

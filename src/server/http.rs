@@ -24,7 +24,7 @@ use tokio_tungstenite::WebSocketStream;
 use super::api_error::ApiError;
 use super::limits::Charged;
 use super::session::{self, CreateError, CreateSession};
-use super::{connection, secret, static_files, stored_games, App};
+use super::{classes, connection, secret, static_files, stored_games, App};
 use crate::scenario::describe;
 use crate::store::{InstructorRow, Op, WriteStatus};
 
@@ -49,6 +49,11 @@ pub fn router(app: App) -> Router {
         .route("/api/sessions/{id}/export.html", get(stored_games::export_html))
         .route("/api/sessions/{id}/fork", post(stored_games::fork))
         .route("/api/compare", get(stored_games::compare))
+        .route("/api/classes", get(classes::list).post(classes::create))
+        .route("/api/classes/{id}", get(classes::get).delete(classes::delete))
+        .route("/api/classes/{id}/debrief", get(classes::debrief))
+        .route("/api/classes/{id}/export.json", get(classes::export_json))
+        .route("/api/classes/{id}/export.csv", get(classes::export_csv))
         .route("/ws", get(ws))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

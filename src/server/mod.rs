@@ -13,6 +13,8 @@
 
 mod api_error;
 pub mod catalog;
+pub mod class;
+mod classes;
 mod connection;
 mod http;
 mod limits;
@@ -137,6 +139,12 @@ impl App {
             match session::load(&app, &row).await {
                 Ok(_) => recovered_sessions += 1,
                 Err(e) => tracing::error!(session = %row.id, error = %e, "cannot read back a session"),
+            }
+        }
+        for row in app.store().open_classes().await? {
+            match class::load(&app, &row).await {
+                Ok(_) => recovered_sessions += 1,
+                Err(e) => tracing::error!(class = %row.id, error = %e, "cannot read back a class"),
             }
         }
         Ok(Startup { app, default_instructor_key, skipped_scenarios, recovered_sessions })

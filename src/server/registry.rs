@@ -1,11 +1,13 @@
-//! The live sessions: by id, and by join code for those not finished.
+//! The live sessions and classes: by id, and by join code for those not finished.
 //!
-//! Invariant: a join code belongs to at most one live (unfinished) session. A code is reserved
-//! before its session is written to the database and released when the session finishes.
+//! Invariant: a join code belongs to at most one live (unfinished) session or class. A code is
+//! reserved before its session or class is written to the database and released when it
+//! finishes.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use super::class::ClassHandle;
 use super::secret::{self, RandomError};
 use super::session::SessionHandle;
 
@@ -20,8 +22,15 @@ pub struct Registry {
 #[derive(Default)]
 struct Inner {
     sessions: HashMap<String, SessionHandle>,
-    /// Join code → session id (empty while reserved for a session being created).
+    classes: HashMap<String, ClassHandle>,
+    /// Join code → session or class id (empty while reserved for one being created).
     codes: HashMap<String, String>,
+}
+
+/// What a join code opens.
+pub enum Coded {
+    Session(SessionHandle),
+    Class(ClassHandle),
 }
 
 impl Registry {
@@ -44,11 +53,35 @@ impl Registry {
         self.lock().sessions.get(id).filter(|h| !h.is_closed()).cloned()
     }
 
-    /// The live session with this join code.
-    pub fn by_code(&self, code: &str) -> Option<SessionHandle> {
+    /// The live session or class with this join code.
+    pub fn by_code(&self, code: &str) -> Option<Coded> {
         let inner = self.lock();
         let id = inner.codes.get(code)?;
-        inner.sessions.get(id).filter(|h| !h.is_closed()).cloned()
+        if let Some(session) = inner.sessions.get(id).filter(|h| !h.is_closed()) {
+            return Some(Coded::Session(session.clone()));
+        }
+        inner.classes.get(id).filter(|h| !h.is_closed()).cloned().map(Coded::Class)
+    }
+
+    /// A running class by id.
+    pub fn class(&self, id: &str) -> Option<ClassHandle> {
+        self.lock().classes.get(id).filter(|h| !h.is_closed()).cloned()
+    }
+
+    /// Registers a running class; `live` says whether its join code is in use.
+    pub fn insert_class(&self, handle: ClassHandle, live: bool) {
+        let mut inner = self.lock();
+        if live {
+            inner.codes.insert(handle.join_code.to_string(), handle.id.to_string());
+        }
+        inner.classes.insert(handle.id.to_string(), handle);
+    }
+
+    /// Forgets a class (it ended or was deleted) and frees its code.
+    pub fn remove_class(&self, id: &str) {
+        let mut inner = self.lock();
+        inner.classes.remove(id);
+        inner.codes.retain(|_, owner| owner != id);
     }
 
     /// A fresh code, unique among live sessions, reserved until [`Registry::insert`] or

@@ -26,11 +26,11 @@ use crate::store::{Op, SessionRow};
 use crate::table::Phase;
 
 /// A stored game of the requesting instructor, rebuilt.
-struct Stored {
-    row: SessionRow,
-    loaded: Arc<Loaded>,
-    log: Vec<EventRow>,
-    replay: Replay,
+pub(super) struct Stored {
+    pub(super) row: SessionRow,
+    pub(super) loaded: Arc<Loaded>,
+    pub(super) log: Vec<EventRow>,
+    pub(super) replay: Replay,
 }
 
 impl Stored {
@@ -42,6 +42,25 @@ impl Stored {
             created_at: self.row.created_at,
             scenario_hash: &self.row.scenario_hash,
             log: &self.log,
+        }
+    }
+
+    /// The whole log with the scenario text and the seed (`export.json`).
+    pub(super) fn export_log(&self) -> ExportLog {
+        ExportLog {
+            format: export::FORMAT.into(),
+            version: export::VERSION,
+            session_id: self.row.id.clone(),
+            scenario: ExportScenario {
+                id: self.row.scenario_id.clone(),
+                hash: self.row.scenario_hash.clone(),
+                text: self.loaded.text.clone(),
+            },
+            seed: self.row.seed,
+            status: self.row.status.clone(),
+            created_at: self.row.created_at,
+            events: self.log.iter().map(|e| ExportEvent { seq: e.seq, at: e.at, event: e.event.clone() }).collect(),
+            final_hash: self.replay.final_hash.clone(),
         }
     }
 
@@ -81,11 +100,11 @@ fn scenario_error(session: &str, e: CatalogError) -> ApiError {
 
 /// CPU-heavy work (folding a whole log through the engine, writing a large view) runs on the
 /// blocking pool, so that the async workers serving every live socket never wait behind it.
-async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+pub(super) async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::internal(&e))
 }
 
-async fn open(app: &App, instructor: &Instructor, id: &str) -> Result<Stored, ApiError> {
+pub(super) async fn open(app: &App, instructor: &Instructor, id: &str) -> Result<Stored, ApiError> {
     let row = owned(app, instructor, id).await?;
     let loaded =
         app.catalog().by_hash(app.store(), &row.scenario_hash).await.map_err(|e| scenario_error(&row.id, e))?;
@@ -102,7 +121,7 @@ async fn open(app: &App, instructor: &Instructor, id: &str) -> Result<Stored, Ap
     Ok(stored)
 }
 
-fn download(content_type: &'static str, name: String, body: String) -> Response {
+pub(super) fn download(content_type: &'static str, name: String, body: String) -> Response {
     let disposition = format!("attachment; filename=\"{name}\"");
     ([(CONTENT_TYPE, content_type.to_string()), (CONTENT_DISPOSITION, disposition)], body).into_response()
 }
@@ -187,22 +206,7 @@ pub async fn export_json(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let stored = open(&app, &instructor, &id).await?;
-    let log = ExportLog {
-        format: export::FORMAT.into(),
-        version: export::VERSION,
-        session_id: stored.row.id.clone(),
-        scenario: ExportScenario {
-            id: stored.row.scenario_id.clone(),
-            hash: stored.row.scenario_hash.clone(),
-            text: stored.loaded.text.clone(),
-        },
-        seed: stored.row.seed,
-        status: stored.row.status.clone(),
-        created_at: stored.row.created_at,
-        events: stored.log.iter().map(|e| ExportEvent { seq: e.seq, at: e.at, event: e.event.clone() }).collect(),
-        final_hash: stored.replay.final_hash.clone(),
-    };
-    let body = serde_json::to_string_pretty(&log).map_err(|e| ApiError::internal(&e))?;
+    let body = serde_json::to_string_pretty(&stored.export_log()).map_err(|e| ApiError::internal(&e))?;
     Ok(download("application/json", stored.file_name("json"), body))
 }
 

@@ -21,8 +21,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{ConnectOptions, Connection};
 use tokio::task::JoinHandle;
 
-pub use queries::{InstructorRow, PlayerRow, SessionRow};
-pub use writer::{NewPlayer, NewSession, Op, WriteStatus, Writer};
+pub use queries::{ClassRow, InstructorRow, PlayerRow, SessionRow};
+pub use writer::{NewClass, NewPlayer, NewSession, Op, WriteStatus, Writer};
 
 /// What can go wrong with the database.
 #[derive(Debug, thiserror::Error)]

@@ -23,6 +23,22 @@ pub struct SessionRow {
     pub status: String,
     pub round: u32,
     pub created_at: i64,
+    /// The class it is a table of, and its number there.
+    pub class: Option<(String, u32)>,
+}
+
+/// A class: one join code for a room of tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassRow {
+    pub id: String,
+    pub instructor_id: String,
+    pub join_code: String,
+    pub scenario_id: String,
+    pub scenario_hash: String,
+    /// Its settings, as JSON.
+    pub settings: String,
+    pub status: String,
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,8 +51,23 @@ pub struct PlayerRow {
     pub kicked: bool,
 }
 
-const SESSION_COLUMNS: &str =
-    "id, instructor_id, join_code, scenario_id, scenario_hash, seed, deadline_secs, status, round, created_at";
+const SESSION_COLUMNS: &str = "id, instructor_id, join_code, scenario_id, scenario_hash, seed, deadline_secs, status, \
+     round, created_at, class_id, class_table";
+
+const CLASS_COLUMNS: &str = "id, instructor_id, join_code, scenario_id, scenario_hash, settings, status, created_at";
+
+fn class_row(row: &sqlx::sqlite::SqliteRow) -> Result<ClassRow, StoreError> {
+    Ok(ClassRow {
+        id: row.try_get("id")?,
+        instructor_id: row.try_get("instructor_id")?,
+        join_code: row.try_get("join_code")?,
+        scenario_id: row.try_get("scenario_id")?,
+        scenario_hash: row.try_get("scenario_hash")?,
+        settings: row.try_get("settings")?,
+        status: row.try_get("status")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
 
 fn session_row(row: &sqlx::sqlite::SqliteRow) -> Result<SessionRow, StoreError> {
     let seed: String = row.try_get("seed")?;
@@ -53,6 +84,11 @@ fn session_row(row: &sqlx::sqlite::SqliteRow) -> Result<SessionRow, StoreError> 
         status: row.try_get("status")?,
         round: u32::try_from(round).unwrap_or(0),
         created_at: row.try_get("created_at")?,
+        class: {
+            let class_id: Option<String> = row.try_get("class_id")?;
+            let table: Option<i64> = row.try_get("class_table")?;
+            class_id.map(|id| (id, table.and_then(|t| u32::try_from(t).ok()).unwrap_or(0)))
+        },
     })
 }
 
@@ -108,7 +144,8 @@ impl Store {
              SELECT json_group_array(json_object( \
                  'session_id', s.id, 'join_code', s.join_code, 'scenario', s.scenario_id, \
                  'title', coalesce(k.title, s.scenario_id), 'status', s.status, 'round', s.round, \
-                 'rounds', k.rounds, 'created_at', s.created_at) \
+                 'rounds', k.rounds, 'created_at', s.created_at, 'class_id', s.class_id, \
+                 'class_table', s.class_table) \
                  ORDER BY s.created_at DESC) AS list \
              FROM sessions s LEFT JOIN known k ON k.id = s.scenario_id \
              WHERE s.instructor_id = ?1 AND (?2 IS NULL OR s.status = ?2) AND (?3 IS NULL OR s.scenario_id = ?3)",
@@ -122,10 +159,40 @@ impl Store {
         Ok(row.try_get("list")?)
     }
 
-    /// Every session not finished, oldest first: what a restart loads.
+    /// Every session not finished and not a class's table, oldest first: what a restart loads
+    /// (a class reads its own tables back).
     pub async fn unfinished_sessions(&self) -> Result<Vec<SessionRow>, StoreError> {
-        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE status <> 'finished' ORDER BY created_at");
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE status <> 'finished' AND class_id IS NULL ORDER BY created_at"
+        );
         let rows = sqlx::query(&sql).fetch_all(&self.reader).await?;
+        rows.iter().map(session_row).collect()
+    }
+
+    pub async fn class(&self, id: &str) -> Result<Option<ClassRow>, StoreError> {
+        let sql = format!("SELECT {CLASS_COLUMNS} FROM classes WHERE id = ?");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.reader).await?;
+        row.as_ref().map(class_row).transpose()
+    }
+
+    /// Every class not finished, oldest first: what a restart loads.
+    pub async fn open_classes(&self) -> Result<Vec<ClassRow>, StoreError> {
+        let sql = format!("SELECT {CLASS_COLUMNS} FROM classes WHERE status <> 'finished' ORDER BY created_at");
+        let rows = sqlx::query(&sql).fetch_all(&self.reader).await?;
+        rows.iter().map(class_row).collect()
+    }
+
+    /// An instructor's classes, newest first.
+    pub async fn classes_of(&self, instructor_id: &str) -> Result<Vec<ClassRow>, StoreError> {
+        let sql = format!("SELECT {CLASS_COLUMNS} FROM classes WHERE instructor_id = ? ORDER BY created_at DESC, id");
+        let rows = sqlx::query(&sql).bind(instructor_id).fetch_all(&self.reader).await?;
+        rows.iter().map(class_row).collect()
+    }
+
+    /// A class's tables, by table number.
+    pub async fn class_tables(&self, class_id: &str) -> Result<Vec<SessionRow>, StoreError> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE class_id = ? ORDER BY class_table, created_at");
+        let rows = sqlx::query(&sql).bind(class_id).fetch_all(&self.reader).await?;
         rows.iter().map(session_row).collect()
     }
 

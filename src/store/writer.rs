@@ -51,6 +51,20 @@ pub struct NewSession {
     pub scenario_hash: String,
     pub seed: u64,
     pub deadline_secs: u64,
+    /// The class it is a table of, and its number there.
+    pub class: Option<(String, u32)>,
+}
+
+/// A new class row.
+#[derive(Debug, Clone)]
+pub struct NewClass {
+    pub id: String,
+    pub instructor_id: String,
+    pub join_code: String,
+    pub scenario_id: String,
+    pub scenario_hash: String,
+    /// Its settings, as JSON.
+    pub settings: String,
 }
 
 /// A new player row: a student (with the hash of their seat token) or a bot.
@@ -105,6 +119,19 @@ pub enum Op {
         role: Option<String>,
     },
     PlayerKicked {
+        id: String,
+    },
+    /// A student moved to another table of its class: its seat token now opens that one.
+    PlayerSession {
+        id: String,
+        session_id: String,
+    },
+    Class(NewClass),
+    ClassFinished {
+        id: String,
+    },
+    /// Removes a class (its tables are removed with `DeleteSession` first).
+    DeleteClass {
         id: String,
     },
     Event {
@@ -534,8 +561,8 @@ async fn write_ops(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), Store
             Op::Session(s) => {
                 sqlx::query(
                     "INSERT INTO sessions (id, instructor_id, join_code, scenario_id, scenario_hash, seed, \
-                     deadline_secs, status, round, created_at, updated_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, 'lobby', 1, ?, ?)",
+                     deadline_secs, status, round, created_at, updated_at, class_id, class_table) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, 'lobby', 1, ?, ?, ?, ?)",
                 )
                 .bind(&s.id)
                 .bind(&s.instructor_id)
@@ -546,6 +573,8 @@ async fn write_ops(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), Store
                 .bind(i64::try_from(s.deadline_secs).unwrap_or(i64::MAX))
                 .bind(now)
                 .bind(now)
+                .bind(s.class.as_ref().map(|(id, _)| id.as_str()))
+                .bind(s.class.as_ref().map(|(_, table)| i64::from(*table)))
                 .execute(&mut *conn)
                 .await?;
             }
@@ -581,6 +610,39 @@ async fn write_ops(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), Store
                     .bind(id)
                     .execute(&mut *conn)
                     .await?;
+            }
+            Op::PlayerSession { id, session_id } => {
+                sqlx::query("UPDATE players SET session_id = ?, kicked = 0 WHERE id = ?")
+                    .bind(session_id)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Op::Class(c) => {
+                sqlx::query(
+                    "INSERT INTO classes (id, instructor_id, join_code, scenario_id, scenario_hash, settings, status, \
+                     created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+                )
+                .bind(&c.id)
+                .bind(&c.instructor_id)
+                .bind(&c.join_code)
+                .bind(&c.scenario_id)
+                .bind(&c.scenario_hash)
+                .bind(&c.settings)
+                .bind(now)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            }
+            Op::ClassFinished { id } => {
+                sqlx::query("UPDATE classes SET status = 'finished', updated_at = ? WHERE id = ?")
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Op::DeleteClass { id } => {
+                sqlx::query("DELETE FROM classes WHERE id = ?").bind(id).execute(&mut *conn).await?;
             }
             Op::DeleteSession { id } => {
                 for sql in [

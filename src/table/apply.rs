@@ -42,11 +42,12 @@ impl Table {
         self.seq = seq;
         let round = self.state.round;
         match event {
-            LogEvent::Created { seed, deadline_secs, .. } => {
+            LogEvent::Created { seed, deadline_secs, class, .. } => {
                 if *seed != self.seed {
                     return self.refuse(seq, format!("the log's seed {seed} differs from the session's {}", self.seed));
                 }
                 self.round_secs = *deadline_secs;
+                self.class = class.clone();
                 Change::Nothing
             }
             LogEvent::ForkedFrom { session, round } => {
@@ -62,6 +63,7 @@ impl Table {
                 role_since: seq,
                 requested: None,
                 device: device.clone(),
+                moved_to: None,
             }),
             LogEvent::BotAdded { player_id, role } => {
                 let Some(role) = sc.role_index(role) else {
@@ -77,6 +79,7 @@ impl Table {
                     role_since: seq,
                     requested: None,
                     device: None,
+                    moved_to: None,
                 })
             }
             LogEvent::RoleSet { player_id, role, .. } => {
@@ -132,11 +135,30 @@ impl Table {
                     None => self.refuse(seq, format!("a request of an unknown player `{player_id}` was answered")),
                 }
             }
-            LogEvent::Started | LogEvent::Resumed => {
+            LogEvent::Started | LogEvent::Resumed | LogEvent::Released => {
                 self.phase = Phase::Running;
                 self.clock.paused_remaining_ms = None;
                 Change::Phase
             }
+            LogEvent::Held => {
+                if self.phase != Phase::Finished {
+                    self.phase = Phase::Waiting;
+                    self.clock = Default::default();
+                }
+                Change::Phase
+            }
+            LogEvent::PlayerMoved { player_id, to_session } => match self.seats.iter().position(|s| &s.id == player_id)
+            {
+                Some(i) => {
+                    let seat = &mut self.seats[i];
+                    seat.kicked = true;
+                    seat.role = None;
+                    seat.requested = None;
+                    seat.moved_to = Some(to_session.clone());
+                    Change::Seat(i)
+                }
+                None => self.refuse(seq, format!("an unknown player `{player_id}` moved away")),
+            },
             LogEvent::Paused { remaining_ms } => {
                 self.phase = Phase::Paused;
                 self.clock.deadline_at = None;

@@ -79,7 +79,44 @@ pub fn order_refs(sc: &Scenario, orders: &[Order]) -> Vec<OrderRef> {
         .collect()
 }
 
-fn millis(secs: u64) -> i64 {
+/// What a class asks of each of its tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClassOrder {
+    /// Start the game with this first deadline (unix ms), the same at every table.
+    Start {
+        at: i64,
+    },
+    /// A waiting table starts its next round, with this deadline.
+    Release {
+        at: i64,
+    },
+    Pause,
+    Resume,
+    /// Resolve the running round now.
+    Resolve,
+    /// The running round ends at `at`.
+    Deadline {
+        at: i64,
+    },
+    /// The length of rounds to come.
+    RoundLength {
+        secs: u64,
+    },
+    Inject {
+        event: String,
+    },
+    End,
+    /// Bots take the roles nobody plays.
+    FillWithBots,
+    /// The instructor (through the class's console) moves a student to another role here.
+    Assign {
+        player_id: String,
+        role: Option<String>,
+    },
+}
+
+/// Seconds as milliseconds (saturating).
+pub fn millis(secs: u64) -> i64 {
     i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX)
 }
 
@@ -128,6 +165,10 @@ impl Table {
                 }
                 Ok(vec![LogEvent::Ended])
             }
+            ClientMsg::MovePlayer { .. } | ClientMsg::AddTable => Err(err(
+                ErrorCode::BadRequest,
+                "moving students between tables and adding tables are the class console's",
+            )),
             ClientMsg::Join { .. }
             | ClientMsg::Resume { .. }
             | ClientMsg::Watch { .. }
@@ -160,7 +201,8 @@ impl Table {
     }
 
     /// The events that resolve the current round now: bots choose, missing orders hold, the
-    /// engine resolves, and (unless it was the last) the next round's deadline is set.
+    /// engine resolves, and (unless it was the last) the next round's deadline is set — or, at a
+    /// class's table, the table waits for the class to start the next round.
     pub fn resolution(&self, sc: &Scenario, now: i64) -> Vec<LogEvent> {
         let orders: RoundOrders = (0..sc.roles.len())
             .map(|role| {
@@ -176,10 +218,57 @@ impl Table {
             sc.roles.iter().zip(&orders).map(|(role, list)| (role.id.clone(), order_refs(sc, list))).collect();
         let mut events =
             vec![LogEvent::RoundResolved { round: self.state.round, orders: stored, state_hash: next.hash(sc) }];
-        if !next.is_finished() {
+        if next.is_finished() {
+        } else if self.class.is_some() {
+            events.push(LogEvent::Held);
+        } else {
             events.push(LogEvent::DeadlineSet { round: next.round, at: now.saturating_add(millis(self.round_secs)) });
         }
         events
+    }
+
+    /// What a class asks of its table (the instructor's class-wide controls, and the class's
+    /// clock), as events; `Ok(empty)` when there is nothing to do at this table (it is already
+    /// where the class wants it).
+    pub fn class_order(
+        &self,
+        sc: &Scenario,
+        order: &ClassOrder,
+        now: i64,
+        fresh_id: &mut dyn FnMut() -> String,
+    ) -> Result<Vec<LogEvent>, WireError> {
+        let round = self.state.round;
+        match (order, self.phase) {
+            (_, Phase::Finished) => Ok(Vec::new()),
+            (ClassOrder::Start { at }, Phase::Lobby) => {
+                Ok(vec![LogEvent::Started, LogEvent::DeadlineSet { round, at: *at }])
+            }
+            (ClassOrder::Release { at }, Phase::Waiting) => {
+                Ok(vec![LogEvent::Released, LogEvent::DeadlineSet { round, at: *at }])
+            }
+            (ClassOrder::Pause, Phase::Running) => self.pause(now),
+            (ClassOrder::Resume, Phase::Paused) => self.resume_game(now),
+            (ClassOrder::Resolve, Phase::Running) => Ok(self.resolution(sc, now)),
+            (ClassOrder::Deadline { at }, Phase::Running) => Ok(vec![LogEvent::DeadlineSet { round, at: *at }]),
+            (ClassOrder::RoundLength { secs }, _) => {
+                if self.round_secs == *secs {
+                    Ok(Vec::new())
+                } else {
+                    Ok(vec![LogEvent::RoundLengthSet { secs: *secs }])
+                }
+            }
+            (ClassOrder::Inject { event }, _) => match self.inject_event(sc, event) {
+                Err(e) if e.code == ErrorCode::EventInPlay => Ok(Vec::new()),
+                other => other,
+            },
+            (ClassOrder::End, _) => Ok(vec![LogEvent::Ended]),
+            (ClassOrder::Assign { player_id, role }, _) => self.assign_role(sc, player_id, role.as_deref()),
+            (ClassOrder::FillWithBots, _) => Ok((0..sc.roles.len())
+                .filter(|r| !self.has_humans(*r) && !self.is_bot_role(*r))
+                .map(|r| LogEvent::BotAdded { player_id: fresh_id(), role: sc.roles[r].id.clone() })
+                .collect()),
+            _ => Ok(Vec::new()),
+        }
     }
 
     // ---- Players ---------------------------------------------------------------------------------
@@ -231,13 +320,13 @@ impl Table {
                 let role = role.map(|r| sc.roles[r].id.clone());
                 Ok(vec![LogEvent::RoleSet { player_id, role, by_instructor: false }])
             }
-            (Phase::Running | Phase::Paused, None) => {
+            (Phase::Running | Phase::Waiting | Phase::Paused, None) => {
                 Err(err(ErrorCode::WrongPhase, "once the game runs, only the instructor takes a player out of a role"))
             }
-            (Phase::Running | Phase::Paused, Some(r)) if current.is_none() && !self.has_humans(r) => {
+            (Phase::Running | Phase::Waiting | Phase::Paused, Some(r)) if current.is_none() && !self.has_humans(r) => {
                 Ok(vec![LogEvent::RoleSet { player_id, role: Some(sc.roles[r].id.clone()), by_instructor: false }])
             }
-            (Phase::Running | Phase::Paused, Some(r)) => {
+            (Phase::Running | Phase::Waiting | Phase::Paused, Some(r)) => {
                 if self.seat(&player_id).is_some_and(|s| s.requested == Some(r)) {
                     return Ok(Vec::new());
                 }
@@ -350,7 +439,7 @@ impl Table {
         }
         match self.phase {
             Phase::Finished => Err(err(ErrorCode::WrongPhase, "this game is over")),
-            Phase::Lobby | Phase::Paused => Ok(vec![LogEvent::RoundLengthSet { secs }]),
+            Phase::Lobby | Phase::Waiting | Phase::Paused => Ok(vec![LogEvent::RoundLengthSet { secs }]),
             Phase::Running => {
                 Ok(vec![LogEvent::DeadlineSet { round: self.state.round, at: now.saturating_add(millis(secs)) }])
             }

@@ -28,7 +28,7 @@ use crate::log::{EventRow, Sender};
 use crate::protocol::Audience;
 
 pub use apply::Change;
-pub use decide::{clean_name, clean_text, order_refs, MAX_NAME, MAX_ROUND_SECS, MAX_TEXT};
+pub use decide::{clean_name, clean_text, millis, order_refs, ClassOrder, MAX_NAME, MAX_ROUND_SECS, MAX_TEXT};
 pub use view::{message_msg, SessionInfo};
 
 /// Messages kept in memory for catching up seats that (re)connect; the log keeps them all.
@@ -41,19 +41,31 @@ pub const HISTORY: usize = 100;
 pub enum Phase {
     Lobby,
     Running,
+    /// A class's table that resolved its round early: it waits for the class's next round.
+    Waiting,
     Paused,
     Finished,
 }
 
 impl Phase {
+    /// The phases a stored session's row can have (a waiting table is listed as running).
     pub const ALL: [Phase; 4] = [Phase::Lobby, Phase::Running, Phase::Paused, Phase::Finished];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Phase::Lobby => "lobby",
             Phase::Running => "running",
+            Phase::Waiting => "waiting",
             Phase::Paused => "paused",
             Phase::Finished => "finished",
+        }
+    }
+
+    /// The word for the sessions table's `status` column, where waiting counts as running.
+    pub fn status(self) -> &'static str {
+        match self {
+            Phase::Waiting => Phase::Running.as_str(),
+            other => other.as_str(),
         }
     }
 
@@ -77,6 +89,8 @@ pub struct Seat {
     pub requested: Option<RoleId>,
     /// The hash of the device it joined from, if the client sent one.
     pub device: Option<String>,
+    /// The table of its class it moved to (it left this one).
+    pub moved_to: Option<String>,
 }
 
 /// Who is looking: a player (by id), a spectator (the projector) or the session's instructor.
@@ -191,6 +205,8 @@ pub struct Table {
     pub forked_from: Option<(String, u32)>,
     /// The instructor ended the game before its last round.
     pub ended: bool,
+    /// The class this table belongs to (its rounds start with the class's), if any.
+    pub class: Option<String>,
     /// Names (lowercased) and devices the instructor barred from joining again.
     pub banned_names: Vec<String>,
     pub banned_devices: Vec<String>,
@@ -215,6 +231,7 @@ impl Table {
             errors: Vec::new(),
             forked_from: None,
             ended: false,
+            class: None,
             banned_names: Vec::new(),
             banned_devices: Vec::new(),
         }

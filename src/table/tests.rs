@@ -35,6 +35,7 @@ impl Bench {
             scenario_hash: "h".into(),
             seed: 7,
             deadline_secs: 300,
+            class: None,
         }]);
         bench
     }

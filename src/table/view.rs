@@ -9,15 +9,17 @@ use crate::engine::{available_moves, scores, RoleId, Scenario};
 use crate::log::OrderRef;
 use crate::protocol::{
     Audience, ClockView, Detail, EventView, FinalDebrief, FinalRole, FinalTrack, GameOverView, MessageView, MoveView,
-    NamedRef, PlayerView, ReportView, RequestView, RoleView, Scores, ServerMsg, SessionView, StateView, To, TrackView,
-    YouView,
+    NamedRef, PlayerView, ReportView, RequestView, RoleView, Scores, ServerMsg, SessionView, StateView, TablePlayer,
+    TableRole, TableSummary, To, TrackView, YouView,
 };
 
-/// What the table does not know about itself: its id and join code.
+/// What the table does not know about itself: its id, its join code, and its number in its
+/// class (if it is a class's table).
 #[derive(Debug, Clone, Copy)]
 pub struct SessionInfo<'a> {
     pub id: &'a str,
     pub join_code: &'a str,
+    pub table: Option<u32>,
 }
 
 impl Table {
@@ -112,6 +114,8 @@ impl Table {
                 title: &sc.title,
                 rounds: sc.round_count(),
                 round_secs: self.round_secs,
+                class_id: self.class.as_deref(),
+                table: info.table,
             },
             phase: self.phase.as_str(),
             round: self.state.round,
@@ -244,6 +248,52 @@ impl Table {
                 state_hash: self.state.hash(sc),
             },
         })
+    }
+
+    /// The table at a glance, for its class's console (with scores) and projector (without).
+    pub fn summary(&self, sc: &Scenario, session_id: &str, table: u32, online: &dyn Fn(&str) -> bool) -> TableSummary {
+        let headline = self.last_round.as_ref().map_or_else(Vec::new, |last| {
+            ReportView {
+                sc,
+                report: &last.report,
+                state_hash: "",
+                audience: Audience::Public,
+                bots: &[],
+                replay: false,
+            }
+            .headline()
+        });
+        let points = scores(sc, &self.state.tracks);
+        TableSummary {
+            session_id: session_id.to_string(),
+            table,
+            phase: self.phase.as_str(),
+            round: self.state.round,
+            deadline_at: self.clock.deadline_at,
+            remaining_secs: self.clock.paused_remaining_ms.map(|ms| ms / 1000),
+            roles: sc
+                .roles
+                .iter()
+                .enumerate()
+                .map(|(i, r)| TableRole {
+                    id: r.id.clone(),
+                    players: self
+                        .members(i)
+                        .filter(|s| !s.bot)
+                        .map(|s| TablePlayer {
+                            player_id: s.id.clone(),
+                            name: s.name.clone(),
+                            connected: online(&s.id),
+                        })
+                        .collect(),
+                    bot: self.is_bot_role(i),
+                    ready: self.is_bot_role(i) || self.ready.get(i).copied().unwrap_or(false),
+                })
+                .collect(),
+            resolved: u32::try_from(self.state.history.len().saturating_sub(1)).unwrap_or(u32::MAX),
+            headline,
+            scores: Some(sc.roles.iter().map(|r| r.id.clone()).zip(points).collect()),
+        }
     }
 
     /// Every role's draft, by role id (the instructor's view).

@@ -112,6 +112,24 @@ impl TestApp {
         TestClient::connect(self.addr).await
     }
 
+    /// Creates a class as the default instructor; returns (class_id, join_code).
+    pub async fn create_class(&self, body: Value) -> (String, String) {
+        let (status, text) =
+            self.http("POST", "/api/classes", Some(&self.instructor_key), Some(&body.to_string())).await;
+        assert_eq!(status, 201, "create class: {text}");
+        let v: Value = serde_json::from_str(&text).expect("json");
+        (v["class_id"].as_str().expect("id").to_string(), v["join_code"].as_str().expect("code").to_string())
+    }
+
+    /// The class's console, after its first `class_state`.
+    pub async fn class_console(&self, class_id: &str) -> TestClient {
+        let mut c = self.client().await;
+        c.request(json!({"type": "instructor", "class_id": class_id, "key": self.instructor_key}))
+            .await
+            .expect("class console");
+        c
+    }
+
     /// The instructor's connection to a session, after its first `state`.
     pub async fn instructor(&self, session_id: &str) -> TestClient {
         let mut c = self.client().await;

@@ -33,14 +33,16 @@ use super::outbox::{ConnId, Out, Outbox};
 use super::registry::Registry;
 use super::shutdown::{Shutdown, Token};
 use crate::config::Limits;
-use crate::engine::Scenario;
+use crate::engine::{RoleId, Scenario};
 use crate::log::LogEvent;
-use crate::protocol::{self, ClientMsg, ErrorCode, ServerMsg, WireError};
+use crate::protocol::{self, ClientMsg, ErrorCode, ServerMsg, TableSummary, WireError};
 use crate::scenario::Loaded;
 use crate::store::{now_ms, NewPlayer, Op, Store};
-use crate::table::{Change, Phase, SessionInfo, Table, Viewer};
+use crate::table::{Change, ClassOrder, Phase, SessionInfo, Table, Viewer};
 
-pub use setup::{create, fork, get_or_load, load, CreateError, CreateSession, ForkError, LoadError};
+pub use setup::{
+    create, create_table, fork, get_or_load, load, load_table, CreateError, CreateSession, ForkError, LoadError,
+};
 
 /// Commands queued for a session, at most; senders wait when it is full.
 const INBOX: usize = 256;
@@ -58,6 +60,8 @@ pub enum Who {
         token_hash: String,
         /// The hash of the browser's own id, if it sent one.
         device: Option<String>,
+        /// The role a class placed the student in (with the instructor's authority).
+        role: Option<RoleId>,
     },
     Resume {
         player_id: String,
@@ -84,6 +88,26 @@ enum Command {
     /// The game is being deleted: tell every connection, close them and end the task.
     Close {
         done: oneshot::Sender<()>,
+    },
+    /// Its class asks something of this table.
+    Class {
+        order: ClassOrder,
+        reply: oneshot::Sender<Result<(), WireError>>,
+    },
+    /// A student of the class comes to this table from another one (same player id and token).
+    Adopt {
+        player_id: String,
+        name: String,
+        device: Option<String>,
+        role: Option<String>,
+        reply: oneshot::Sender<Result<(), WireError>>,
+    },
+    /// The student leaves this table for another of the class: its connections are told to
+    /// come back (their token now opens the other table).
+    MoveOut {
+        player_id: String,
+        to_session: String,
+        reply: oneshot::Sender<Result<(), WireError>>,
     },
 }
 
@@ -134,6 +158,44 @@ impl SessionHandle {
     pub fn detach(&self, conn: ConnId) {
         let _ = self.tx.try_send(Command::Detach { conn });
     }
+
+    /// Its class's order for this table.
+    pub async fn class_order(&self, order: ClassOrder) -> Result<(), WireError> {
+        let (reply, answer) = oneshot::channel();
+        let gone = || WireError::new(ErrorCode::UnknownSession, "the table has closed");
+        self.tx.send(Command::Class { order, reply }).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    /// Seats a student who comes from another table of the class.
+    pub async fn adopt(
+        &self,
+        player_id: String,
+        name: String,
+        device: Option<String>,
+        role: Option<String>,
+    ) -> Result<(), WireError> {
+        let (reply, answer) = oneshot::channel();
+        let gone = || WireError::new(ErrorCode::UnknownSession, "the table has closed");
+        self.tx.send(Command::Adopt { player_id, name, device, role, reply }).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    /// The student leaves for another table of the class.
+    pub async fn move_out(&self, player_id: String, to_session: String) -> Result<(), WireError> {
+        let (reply, answer) = oneshot::channel();
+        let gone = || WireError::new(ErrorCode::UnknownSession, "the table has closed");
+        self.tx.send(Command::MoveOut { player_id, to_session, reply }).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+}
+
+/// Where a class's table reports how it stands after every change (a bounded queue the class
+/// reads; when it is full the table reports again at its next change).
+#[derive(Clone)]
+pub struct Observer {
+    pub tx: mpsc::Sender<TableSummary>,
+    pub table: u32,
 }
 
 /// The session's sense of time: the wall clock when the task started, moved on by the monotonic
@@ -202,6 +264,8 @@ pub struct Session {
     /// A commit failed and the log has not been read back since: it may hold events the table
     /// has not applied.
     unsure: bool,
+    /// The class this table reports to.
+    observer: Option<Observer>,
 }
 
 impl Session {
@@ -210,7 +274,7 @@ impl Session {
     }
 
     fn info(&self) -> SessionInfo<'_> {
-        SessionInfo { id: &self.id, join_code: &self.join_code }
+        SessionInfo { id: &self.id, join_code: &self.join_code, table: self.observer.as_ref().map(|o| o.table) }
     }
 
     /// Starts the session's task.
@@ -281,6 +345,31 @@ impl Session {
                 if let Some(gone) = self.conns.remove(&conn) {
                     self.note_departure(&gone.viewer);
                 }
+            }
+            Command::Class { order, reply } => {
+                let loaded = self.loaded.clone();
+                let mut new_id = fresh_id;
+                let result = match self.ensure_current().await {
+                    Ok(()) => {
+                        match self.table.class_order(&loaded.scenario, &order, self.epoch.now_ms(), &mut new_id) {
+                            Ok(events) => self.commit_and_apply(events, Vec::new()).await,
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(e),
+                };
+                let _ = reply.send(result);
+                self.follow_up().await;
+            }
+            Command::Adopt { player_id, name, device, role, reply } => {
+                let result = self.adopt(player_id, name, device, role).await;
+                let _ = reply.send(result);
+            }
+            Command::MoveOut { player_id, to_session, reply } => {
+                let result =
+                    self.commit_and_apply(vec![LogEvent::PlayerMoved { player_id, to_session }], Vec::new()).await;
+                let _ = reply.send(result);
+                self.follow_up().await;
             }
             Command::Close { done } => {
                 let gone = WireError::new(ErrorCode::UnknownSession, "this game was deleted");
@@ -362,7 +451,38 @@ impl Session {
         }
         self.after_change(&changes);
         self.publish(&changes);
+        self.tell_class();
         Ok(())
+    }
+
+    /// A student from another table of the class takes a seat here (its row now points here).
+    async fn adopt(
+        &mut self,
+        player_id: String,
+        name: String,
+        device: Option<String>,
+        role: Option<String>,
+    ) -> Result<(), WireError> {
+        self.ensure_current().await?;
+        if self.table.seats.iter().any(|s| s.id == player_id && !s.kicked) {
+            return Ok(());
+        }
+        let joined = LogEvent::PlayerJoined { player_id: player_id.clone(), name, device };
+        let mut events = vec![joined];
+        if let Some(role) = role {
+            events.push(LogEvent::RoleSet { player_id: player_id.clone(), role: Some(role), by_instructor: true });
+        }
+        self.commit_and_apply(events, vec![Op::PlayerSession { id: player_id, session_id: self.id.to_string() }]).await
+    }
+
+    /// Tells the class (if this is a class's table) how it stands now.
+    pub(super) fn tell_class(&mut self) {
+        let Some(observer) = &self.observer else { return };
+        let online = |id: &str| self.conns.values().any(|c| matches!(&c.viewer, Viewer::Player(p) if p == id));
+        let summary = self.table.summary(&self.loaded.scenario, &self.id, observer.table, &online);
+        if observer.tx.try_send(summary).is_err() {
+            tracing::debug!(session = %self.id, "the class's queue is full or gone: it hears at the next change");
+        }
     }
 
     /// After a failed commit, reads the log back before deciding anything new.
@@ -400,7 +520,8 @@ impl Session {
         let mut ops = Vec::new();
         for event in events {
             match event {
-                LogEvent::Started | LogEvent::Resumed => phase = Phase::Running,
+                LogEvent::Started | LogEvent::Resumed | LogEvent::Released => phase = Phase::Running,
+                LogEvent::Held => phase = Phase::Waiting,
                 LogEvent::Paused { .. } => phase = Phase::Paused,
                 LogEvent::Ended => phase = Phase::Finished,
                 LogEvent::RoundResolved { round: r, .. } => {
@@ -421,12 +542,13 @@ impl Session {
                 LogEvent::RoleSet { player_id, role, .. } => {
                     ops.push(Op::PlayerRole { id: player_id.clone(), role: role.clone() });
                 }
+                // (A student moved to another table keeps its row: the new table points it there.)
                 LogEvent::PlayerKicked { player_id, .. } => ops.push(Op::PlayerKicked { id: player_id.clone() }),
                 _ => {}
             }
         }
         if (phase, round) != (self.table.phase, self.table.state.round) {
-            ops.push(Op::SessionStatus { id: self.id.to_string(), status: phase.as_str(), round });
+            ops.push(Op::SessionStatus { id: self.id.to_string(), status: phase.status(), round });
         }
         ops
     }

@@ -25,9 +25,10 @@ impl Session {
         // Removed seats: their connections are told and closed.
         for change in changes {
             if let Change::Seat(i) = change {
-                if self.table.seats[*i].kicked {
-                    let id = self.table.seats[*i].id.clone();
-                    self.remove_player_conns(&id);
+                let seat = &self.table.seats[*i];
+                if seat.kicked {
+                    let (id, moved_to) = (seat.id.clone(), seat.moved_to.clone());
+                    self.remove_player_conns(&id, moved_to.as_deref());
                 }
             }
         }
@@ -153,19 +154,24 @@ impl Session {
         }
     }
 
-    /// The removed player's connections get `kicked` and close with 4001.
-    fn remove_player_conns(&mut self, player_id: &str) {
+    /// The removed player's connections get `kicked` and close with 4001 — or, moved to another
+    /// table, `moved` and 4003 (their client resumes into the new table).
+    fn remove_player_conns(&mut self, player_id: &str, moved_to: Option<&str>) {
         let theirs: Vec<ConnId> = self
             .conns
             .iter()
             .filter(|(_, c)| matches!(&c.viewer, Viewer::Player(id) if id == player_id))
             .map(|(id, _)| *id)
             .collect();
-        let kicked = Bytes::from(ServerMsg::Kicked.to_text());
+        let (frame, code, reason) = match moved_to {
+            Some(session_id) => (ServerMsg::Moved { session_id }, 4003, "moved to another table"),
+            None => (ServerMsg::Kicked, 4001, "removed by the instructor"),
+        };
+        let text = Bytes::from(frame.to_text());
         for conn in theirs {
             if let Some(c) = self.conns.remove(&conn) {
-                c.outbox.push(Out::Text(kicked.clone()));
-                c.outbox.close(4001, "removed by the instructor");
+                c.outbox.push(Out::Text(text.clone()));
+                c.outbox.close(code, reason);
             }
         }
     }

@@ -15,22 +15,29 @@ impl Session {
     pub(super) async fn attach(&mut self, outbox: Outbox, who: Who, re: Option<Value>) -> Result<(), WireError> {
         let conn = outbox.id();
         let viewer = match who {
-            Who::Join { name, token, token_hash, device } => {
+            Who::Join { name, token, token_hash, device, role } => {
                 self.ensure_current().await?;
                 let player_id = uuid::Uuid::new_v4().to_string();
                 let event = self.table.join(&name, player_id.clone(), device, self.deps.limits.max_players)?;
                 let crate::log::LogEvent::PlayerJoined { name, .. } = &event else {
                     return Err(WireError::internal());
                 };
+                let role_id = role.and_then(|r| self.sc().roles.get(r)).map(|r| r.id.clone());
                 let row = NewPlayer {
                     id: player_id.clone(),
                     session_id: self.id.to_string(),
                     name: name.clone(),
-                    role: None,
+                    role: role_id.clone(),
                     is_bot: false,
                     token_hash: Some(token_hash),
                 };
-                self.commit_and_apply(vec![event], vec![Op::Player(row)]).await?;
+                let mut events = vec![event];
+                if let Some(role) = role_id {
+                    // Placed by its class: the instructor's rules, not a request.
+                    let player_id = player_id.clone();
+                    events.push(crate::log::LogEvent::RoleSet { player_id, role: Some(role), by_instructor: true });
+                }
+                self.commit_and_apply(events, vec![Op::Player(row)]).await?;
                 outbox.string(protocol::welcome(&self.id, &player_id, Some(&token)));
                 Viewer::Player(player_id)
             }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::{Deps, Session, SessionHandle, RETRY_FIRST};
+use super::{Deps, Observer, Session, SessionHandle, RETRY_FIRST};
 use crate::engine::RoleId;
 use crate::log::{EventRow, LogEvent};
 use crate::scenario::Loaded;
@@ -79,12 +79,14 @@ fn blank(app: &App, row: &SessionRow, loaded: Arc<Loaded>) -> Session {
         presence: Default::default(),
         closed: None,
         unsure: false,
+        observer: None,
     }
 }
 
 /// Starts a session's task and registers it.
-fn start(app: &App, session: Session) -> SessionHandle {
-    let live = session.table.phase != Phase::Finished;
+fn start(app: &App, mut session: Session) -> SessionHandle {
+    session.tell_class();
+    let live = session.table.phase != Phase::Finished && session.table.class.is_none();
     let handle = session.spawn(app.shutdown(), app.tracker().token());
     app.registry().insert(handle.clone(), live);
     handle
@@ -100,12 +102,14 @@ fn birth(row: &SessionRow) -> (Op, LogEvent) {
         scenario_hash: row.scenario_hash.clone(),
         seed: row.seed,
         deadline_secs: row.deadline_secs,
+        class: row.class.clone(),
     });
     let created = LogEvent::Created {
         scenario: row.scenario_id.clone(),
         scenario_hash: row.scenario_hash.clone(),
         seed: row.seed,
         deadline_secs: row.deadline_secs,
+        class: row.class.as_ref().map(|(id, _)| id.clone()),
     };
     (op, created)
 }
@@ -144,6 +148,7 @@ pub async fn create(app: &App, instructor_id: &str, request: CreateSession) -> R
         status: Phase::Lobby.as_str().into(),
         round: 1,
         created_at: now_ms(),
+        class: None,
     };
     let mut session = blank(app, &row, loaded.clone());
     let (session_op, created) = birth(&row);
@@ -160,6 +165,45 @@ pub async fn create(app: &App, instructor_id: &str, request: CreateSession) -> R
     }
     app.catalog().remember(&loaded);
     tracing::info!(session = %row.id, scenario = %row.scenario_id, "session created");
+    Ok(start(app, session))
+}
+
+/// Creates a table for a class (a session of the class's scenario, seed and round length, with
+/// no bots yet: the class seats them when it starts), commits it and starts its task.
+pub async fn create_table(
+    app: &App,
+    class: &crate::store::ClassRow,
+    table: u32,
+    seed: u64,
+    deadline_secs: u64,
+    observer: Observer,
+) -> Result<SessionHandle, CreateError> {
+    let loaded = app
+        .catalog()
+        .by_hash(app.store(), &class.scenario_hash)
+        .await
+        .map_err(|_| CreateError::UnknownScenario(class.scenario_id.clone()))?;
+    // A class's table is reached through the class's code: it has none of its own.
+    let row = SessionRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        instructor_id: class.instructor_id.clone(),
+        join_code: class.join_code.clone(),
+        scenario_id: class.scenario_id.clone(),
+        scenario_hash: class.scenario_hash.clone(),
+        seed,
+        deadline_secs,
+        status: Phase::Lobby.as_str().into(),
+        round: 1,
+        created_at: now_ms(),
+        class: Some((class.id.clone(), table)),
+    };
+    let mut session = blank(app, &row, loaded);
+    session.observer = Some(observer);
+    let (session_op, created) = birth(&row);
+    if session.commit_and_apply(vec![created], vec![session_op]).await.is_err() {
+        return Err(CreateError::Store);
+    }
+    tracing::info!(session = %row.id, class = %class.id, table, "class table created");
     Ok(start(app, session))
 }
 
@@ -194,9 +238,15 @@ pub async fn get_or_load(app: &App, id: &str, owner: Option<&str>) -> Result<Opt
 /// grace period into the future (and that move is logged like any other), so that players can
 /// reconnect before their round resolves.
 pub async fn load(app: &App, row: &SessionRow) -> Result<SessionHandle, LoadError> {
+    load_table(app, row, None).await
+}
+
+/// [`load`], for a class's table: it reports to its class.
+pub async fn load_table(app: &App, row: &SessionRow, observer: Option<Observer>) -> Result<SessionHandle, LoadError> {
     let loaded = app.catalog().by_hash(app.store(), &row.scenario_hash).await?;
     let log = app.store().events_of(&row.id).await?;
     let mut session = blank(app, row, loaded.clone());
+    session.observer = observer;
     session.table = Table::fold(&loaded.scenario, row.seed, row.deadline_secs, &log);
     for e in session.table.errors.drain(..) {
         tracing::error!(session = %row.id, seq = e.seq, round = e.round, "{}", e.message);
@@ -256,6 +306,7 @@ pub async fn fork(app: &App, source: &SessionRow, log: &[EventRow], round: u32) 
         status: Phase::Lobby.as_str().into(),
         round,
         created_at: now_ms(),
+        class: None,
     };
     let original = Table::fold(&loaded.scenario, source.seed, source.deadline_secs, log);
     let (session_op, created) = birth(&row);
