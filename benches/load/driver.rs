@@ -89,7 +89,7 @@ impl Default for Plan {
             spectators: 1,
             instructor: true,
             drafts: 1,
-            parallel: 16,
+            parallel: 64,
             stagger: true,
             seed: 1,
             deadline_secs: 86_400,
@@ -183,8 +183,10 @@ pub struct StepReport {
     pub disconnects: u64,
     /// Slots that found their table seating a new game (not sent, not counted as moves).
     pub skipped: u64,
-    /// Moves sent more than 2 ms after their slot: the player waited for the new round's
-    /// `state`, or the load generator was late (a busy machine).
+    /// Moves that waited for their player to see the new round's `state`.
+    pub waited: u64,
+    /// Other moves sent more than 2 ms after their slot: the load generator was late (a busy
+    /// core, or a burst of frames to read).
     pub late: u64,
     pub tables_playing: usize,
 }
@@ -236,6 +238,7 @@ struct Stats {
     errors: BTreeMap<String, u64>,
     disconnects: u64,
     skipped: u64,
+    waited: u64,
     late: u64,
 }
 
@@ -290,9 +293,35 @@ struct Shared {
     /// Bounds the tables being seated at once.
     gate: Semaphore,
     next_room: Cell<u64>,
+    /// Whether tables seat their next game before the current one ends (games end in the run).
+    seat_ahead: Cell<bool>,
 }
 
 impl Shared {
+    fn new(addr: SocketAddr, target: Target, plan: Plan, roles: Vec<String>, rounds: u32) -> Shared {
+        Shared {
+            addr,
+            target,
+            roles,
+            rounds,
+            stats: RefCell::default(),
+            window: Cell::new(None),
+            stopping: Cell::new(false),
+            rng: RefCell::new(Rng::new(plan.seed)),
+            gate: Semaphore::new(plan.parallel.max(1)),
+            next_room: Cell::new(1),
+            seat_ahead: Cell::new(false),
+            plan,
+        }
+    }
+
+    /// A new room number (reference server).
+    fn room(&self) -> u64 {
+        let room = self.next_room.get();
+        self.next_room.set(room + 1);
+        room
+    }
+
     fn in_window(&self, t: Instant) -> bool {
         self.window.get().is_some_and(|(a, b)| t >= a && t < b)
     }
@@ -316,10 +345,11 @@ impl Shared {
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum TableState {
+    /// Seating its first game.
     Seating,
     Playing,
-    /// A game ended; a new one is being seated.
-    Reseating,
+    /// Its game ended and the next one is not seated yet: its slots are skipped (and counted).
+    Waiting,
     /// Seating failed: the table sends nothing more.
     Dead,
 }
@@ -359,7 +389,7 @@ struct Seat {
     tx: mpsc::UnboundedSender<Message>,
     next_id: u64,
     pending: VecDeque<(u64, Pending)>,
-    /// The round of the last `state` with phase `running` (0: none yet).
+    /// The round of the last `state` (0: none yet), and whether its phase was `running`.
     round: u32,
     running: bool,
     moves: Vec<MoveInfo>,
@@ -376,19 +406,22 @@ impl Seat {
     }
 }
 
-struct Table {
+/// One game (a session of the real server, a room of the reference server) and its sockets.
+struct Game {
+    /// Tells this game's sockets from those of the table's other games.
     gen: u32,
-    state: TableState,
     /// Players `0..players`, the instructor at `players`, then spectators.
     seats: Vec<Option<Seat>>,
+    /// Where the schedule is: the round, and the step within it.
     round: u32,
     step: usize,
-    owed: VecDeque<Instant>,
+    /// The intended time of the last `ready` of the latest rounds.
     last_ready: VecDeque<(u32, Instant)>,
+    /// The highest round seen resolved.
     resolved: u32,
     room: u64,
-    /// Rounds resolved since the step began (kept across games).
-    rounds_in_step: u64,
+    /// Seated and started: it may be played.
+    seated: bool,
 }
 
 /// A move about to be sent.
@@ -399,19 +432,17 @@ struct NextMove {
     ready: bool,
 }
 
-impl Table {
-    fn new(seats: usize) -> Table {
-        Table {
-            gen: 0,
-            state: TableState::Seating,
+impl Game {
+    fn new(gen: u32, seats: usize, room: u64) -> Game {
+        Game {
+            gen,
             seats: (0..seats).map(|_| None).collect(),
             round: 1,
             step: 0,
-            owed: VecDeque::new(),
             last_ready: VecDeque::new(),
             resolved: 0,
-            room: 0,
-            rounds_in_step: 0,
+            room,
+            seated: false,
         }
     }
 
@@ -460,32 +491,6 @@ impl Table {
         Some(NextMove { seat: player, id, text, ready })
     }
 
-    /// Sends every owed move whose player can send it now.
-    fn flush(&mut self, sh: &Shared) {
-        if self.state != TableState::Playing {
-            let n = self.owed.drain(..).filter(|t| sh.in_window(*t)).count() as u64;
-            sh.stats.borrow_mut().skipped += n;
-            return;
-        }
-        while let Some(&intended) = self.owed.front() {
-            let Some(next) = self.next_move(sh, intended) else { break };
-            self.owed.pop_front();
-            let now = Instant::now();
-            let Some(seat) = self.seat(next.seat) else { continue };
-            if !seat.send(next.text) {
-                continue;
-            }
-            seat.pending.push_back((next.id, Pending::Move { intended, ready: next.ready }));
-            if sh.in_window(intended) {
-                let mut stats = sh.stats.borrow_mut();
-                stats.moves_sent += 1;
-                if now.saturating_duration_since(intended) > Duration::from_millis(2) {
-                    stats.late += 1;
-                }
-            }
-        }
-    }
-
     fn answered(&mut self, sh: &Shared, seat: usize, re: u64, refused: Option<&str>, now: Instant) {
         let Some(s) = self.seat(seat) else { return };
         let Some(pos) = s.pending.iter().position(|(id, _)| *id == re) else {
@@ -517,20 +522,21 @@ impl Table {
         }
     }
 
-    fn round_resolved(&mut self, sh: &Shared, round: u32, now: Instant) {
-        let mut stats = sh.stats.borrow_mut();
+    /// A seat received the report of `round`; true the first time this game sees it.
+    fn round_resolved(&mut self, sh: &Shared, round: u32, now: Instant) -> bool {
         if let Some(&(_, t)) = self.last_ready.iter().find(|(r, _)| *r == round) {
             if sh.in_window(t) {
-                stats.report_us.push(micros(now.saturating_duration_since(t)));
+                sh.stats.borrow_mut().report_us.push(micros(now.saturating_duration_since(t)));
             }
         }
-        if round > self.resolved {
-            self.resolved = round;
-            self.rounds_in_step += 1;
-            if sh.in_window(now) {
-                stats.rounds += 1;
-            }
+        if round <= self.resolved {
+            return false;
         }
+        self.resolved = round;
+        if sh.in_window(now) {
+            sh.stats.borrow_mut().rounds += 1;
+        }
+        true
     }
 
     fn pending_moves(&self) -> usize {
@@ -539,6 +545,138 @@ impl Table {
             .flatten()
             .map(|s| s.pending.iter().filter(|(_, p)| matches!(p, Pending::Move { .. })).count())
             .sum()
+    }
+}
+
+struct Table {
+    state: TableState,
+    /// The game being played.
+    game: Game,
+    /// The next game, being seated or seated and waiting (seated ahead, so that a table goes
+    /// on at once when its game ends).
+    next: Option<Game>,
+    /// Ended games, kept until their last moves are answered.
+    retiring: Vec<Game>,
+    /// Slots due that could not be sent yet.
+    /// Slots due that could not be sent yet, and whether one was already tried (it waits).
+    owed: VecDeque<(Instant, bool)>,
+    /// The last generation handed out.
+    gens: u32,
+    /// Rounds resolved since the step began (over all its games).
+    rounds_in_step: u64,
+}
+
+impl Table {
+    fn new(sh: &Shared) -> Table {
+        Table {
+            state: TableState::Seating,
+            game: Game::new(1, sh.seats(), sh.room()),
+            next: None,
+            retiring: Vec::new(),
+            owed: VecDeque::new(),
+            gens: 1,
+            rounds_in_step: 0,
+        }
+    }
+
+    /// The game of generation `gen`, wherever it is.
+    fn find(&mut self, gen: u32) -> Option<&mut Game> {
+        if self.game.gen == gen {
+            return Some(&mut self.game);
+        }
+        if let Some(next) = self.next.as_mut().filter(|n| n.gen == gen) {
+            return Some(next);
+        }
+        self.retiring.iter_mut().find(|g| g.gen == gen)
+    }
+
+    /// Sends every owed move whose player can send it now. True when the table wants its next
+    /// game seated (the caller starts that).
+    fn flush(&mut self, sh: &Shared) -> bool {
+        if self.state != TableState::Playing {
+            let n = self.owed.drain(..).filter(|(t, _)| sh.in_window(*t)).count() as u64;
+            sh.stats.borrow_mut().skipped += n;
+            return false;
+        }
+        while let Some(&(intended, tried)) = self.owed.front() {
+            let Some(next) = self.game.next_move(sh, intended) else {
+                self.owed.iter_mut().for_each(|(_, tried)| *tried = true);
+                break;
+            };
+            self.owed.pop_front();
+            let now = Instant::now();
+            let Some(seat) = self.game.seat(next.seat) else { continue };
+            if !seat.send(next.text) {
+                continue;
+            }
+            seat.pending.push_back((next.id, Pending::Move { intended, ready: next.ready }));
+            if sh.in_window(intended) {
+                let mut stats = sh.stats.borrow_mut();
+                stats.moves_sent += 1;
+                if tried {
+                    stats.waited += 1;
+                } else if now.saturating_duration_since(intended) > Duration::from_millis(2) {
+                    stats.late += 1;
+                }
+            }
+        }
+        self.wants_next(sh)
+    }
+
+    /// Whether to seat the next game now: as soon as a game is being played, when games end
+    /// during the run (a game's length is then ample time to seat the next). Reserves the next
+    /// generation.
+    fn wants_next(&mut self, sh: &Shared) -> bool {
+        if !(sh.seat_ahead.get() && self.next.is_none() && self.state == TableState::Playing) {
+            return false;
+        }
+        self.reserve_next(sh);
+        true
+    }
+
+    fn reserve_next(&mut self, sh: &Shared) {
+        self.gens += 1;
+        self.next = Some(Game::new(self.gens, sh.seats(), sh.room()));
+    }
+
+    /// The game being played is over. True when the caller must start seating the next one.
+    fn game_over(&mut self, sh: &Shared) -> bool {
+        if self.state != TableState::Playing {
+            return false;
+        }
+        let placeholder = Game::new(0, 0, 0);
+        let old = std::mem::replace(&mut self.game, placeholder);
+        if old.pending_moves() > 0 {
+            self.retiring.push(old);
+        }
+        self.state = TableState::Waiting;
+        self.flush(sh);
+        if self.next.is_none() {
+            self.reserve_next(sh);
+            return true;
+        }
+        self.promote(sh);
+        false
+    }
+
+    /// Plays the next game if it is seated and the table is waiting for it.
+    fn promote(&mut self, sh: &Shared) {
+        if self.state != TableState::Waiting || !self.next.as_ref().is_some_and(|n| n.seated) {
+            return;
+        }
+        if let Some(next) = self.next.take() {
+            self.game = next;
+            self.state = TableState::Playing;
+            let mut stats = sh.stats.borrow_mut();
+            stats.games_started_total += 1;
+            if sh.in_window(Instant::now()) {
+                stats.games_started += 1;
+            }
+        }
+    }
+
+    fn pending_moves(&self) -> usize {
+        self.game.pending_moves() + self.retiring.iter().map(Game::pending_moves).sum::<usize>()
     }
 }
 
@@ -615,28 +753,20 @@ struct Frame<'a> {
     last: Option<bool>,
 }
 
-/// What a frame asks of the table's owner.
-enum After {
-    Nothing,
-    /// The game is over: seat a new one.
-    Reseat,
-}
-
-fn on_frame(sh: &Shared, table: &RefCell<Table>, seat: usize, gen: u32, text: &str) -> After {
+/// Handles one frame of seat `seat` of the game `gen`. True when the caller must start seating
+/// the table's next game.
+fn on_frame(sh: &Shared, table: &RefCell<Table>, seat: usize, gen: u32, text: &str) -> bool {
     let now = Instant::now();
     let mut t = table.borrow_mut();
-    let in_window = sh.in_window(now);
-    if in_window {
+    let playing = t.state == TableState::Playing && t.game.gen == gen;
+    if sh.in_window(now) {
         let mut stats = sh.stats.borrow_mut();
         stats.frames += 1;
-        if t.gen == gen && t.state == TableState::Playing {
+        if playing {
             stats.bytes_play += text.len() as u64;
         } else {
             stats.bytes_setup += text.len() as u64;
         }
-    }
-    if t.gen != gen {
-        return After::Nothing;
     }
     let frame: Frame = match serde_json::from_str(text) {
         Ok(frame) => frame,
@@ -645,25 +775,25 @@ fn on_frame(sh: &Shared, table: &RefCell<Table>, seat: usize, gen: u32, text: &s
             if !text.starts_with('{') {
                 sh.stats.borrow_mut().error("not_json");
             }
-            return After::Nothing;
+            return false;
         }
     };
+    let Some(game) = t.find(gen) else { return false };
     match frame.ty.as_ref() {
         "ack" => {
             if let Some(re) = frame.re {
-                t.answered(sh, seat, re, None, now);
+                game.answered(sh, seat, re, None, now);
             }
         }
         "error" => {
             let code = frame.code.as_deref().unwrap_or("error");
             match frame.re {
-                Some(re) => t.answered(sh, seat, re, Some(code), now),
+                Some(re) => game.answered(sh, seat, re, Some(code), now),
                 None => sh.stats.borrow_mut().error(code),
             }
         }
         "state" => {
-            let finished = frame.phase.as_deref() == Some("finished");
-            if let Some(s) = t.seat(seat) {
+            if let Some(s) = game.seat(seat) {
                 if let Some(phase) = frame.phase.as_deref() {
                     s.running = phase == "running";
                 }
@@ -689,33 +819,43 @@ fn on_frame(sh: &Shared, table: &RefCell<Table>, seat: usize, gen: u32, text: &s
                     s.round = round;
                 }
             }
-            if finished && t.state == TableState::Playing {
-                return After::Reseat;
+            if playing {
+                if frame.phase.as_deref() == Some("finished") {
+                    return t.game_over(sh);
+                }
+                return t.flush(sh);
             }
-            t.flush(sh);
         }
         "round_resolved" if frame.replay != Some(true) => {
             if let Some(round) = frame.round {
-                t.round_resolved(sh, round, now);
+                if game.round_resolved(sh, round, now) && playing {
+                    t.rounds_in_step += 1;
+                }
             }
         }
-        "game_over" if t.state == TableState::Playing => return After::Reseat,
+        "game_over" if playing => return t.game_over(sh),
         // The reference server's echoes.
         "set_orders" | "ready" if !sh.game() => {
             if frame.seat == Some(seat) {
                 if let Some(id) = frame.id {
-                    t.answered(sh, seat, id, None, now);
+                    game.answered(sh, seat, id, None, now);
                 }
             }
             if frame.last == Some(true) {
                 if let Some(round) = frame.round {
-                    t.round_resolved(sh, round, now);
+                    if game.round_resolved(sh, round, now) && playing {
+                        t.rounds_in_step += 1;
+                    }
                 }
             }
         }
         _ => {}
     }
-    After::Nothing
+    // An ended game goes once its last moves are answered (dropping it closes its sockets).
+    if !t.retiring.is_empty() {
+        t.retiring.retain(|g| g.pending_moves() > 0);
+    }
+    false
 }
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -765,8 +905,8 @@ async fn connection(
             },
             frame = ws.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
-                    if let After::Reseat = on_frame(&sh, &table, seat, gen, text.as_str()) {
-                        start_reseat(&sh, &table);
+                    if on_frame(&sh, &table, seat, gen, text.as_str()) {
+                        seat_next(&sh, &table);
                     }
                 }
                 Some(Ok(_)) => {}
@@ -774,63 +914,63 @@ async fn connection(
             },
         }
     };
-    if broken && !sh.stopping.get() && table.borrow().gen == gen {
-        sh.stats.borrow_mut().disconnects += 1;
-        if let Some(slot) = table.borrow_mut().seats.get_mut(seat) {
-            *slot = None;
+    if broken && !sh.stopping.get() {
+        let mut t = table.borrow_mut();
+        if let Some(game) = t.find(gen) {
+            sh.stats.borrow_mut().disconnects += 1;
+            if let Some(slot) = game.seats.get_mut(seat) {
+                *slot = None;
+            }
         }
     }
 }
 
-fn start_reseat(sh: &Rc<Shared>, table: &Rc<RefCell<Table>>) {
-    {
-        let mut t = table.borrow_mut();
-        if t.state != TableState::Playing {
-            return;
-        }
-        t.state = TableState::Reseating;
-        t.flush(sh);
-    }
+/// Seats the table's reserved next game in the background; plays it at once if the table is
+/// waiting for it.
+fn seat_next(sh: &Rc<Shared>, table: &Rc<RefCell<Table>>) {
+    let Some(gen) = table.borrow().next.as_ref().map(|n| n.gen) else { return };
     let (sh, table) = (sh.clone(), table.clone());
     tokio::task::spawn_local(async move {
         let Ok(_permit) = sh.gate.acquire().await else { return };
-        match seat_table(&sh, &table).await {
+        let seated = seat_game(&sh, &table, gen).await;
+        let mut t = table.borrow_mut();
+        match seated {
             Ok(()) => {
-                let mut stats = sh.stats.borrow_mut();
-                stats.games_started_total += 1;
-                if sh.in_window(Instant::now()) {
-                    stats.games_started += 1;
+                if let Some(next) = t.next.as_mut().filter(|n| n.gen == gen) {
+                    next.seated = true;
                 }
+                t.promote(&sh);
             }
             Err(e) => {
-                table.borrow_mut().state = TableState::Dead;
-                sh.stats.borrow_mut().error(&format!("reseat: {e}"));
+                sh.stats.borrow_mut().error(&format!("seating a new game: {e}"));
+                t.next = None;
+                if t.state == TableState::Waiting {
+                    t.state = TableState::Dead;
+                }
             }
         }
     });
 }
 
-/// Connects seat `i` of the table's generation `gen`.
-async fn open_seat(sh: &Rc<Shared>, table: &Rc<RefCell<Table>>, i: usize, gen: u32) -> Result<(), String> {
+/// Connects seat `i` of the game `gen`.
+async fn open_seat(sh: &Rc<Shared>, table: &Rc<RefCell<Table>>, gen: u32, i: usize) -> Result<(), String> {
     let ws = connect(sh.addr).await?;
     let (tx, rx) = mpsc::unbounded_channel();
     {
         let mut t = table.borrow_mut();
-        if t.gen != gen {
-            return Err("superseded".to_string());
-        }
-        t.seats[i] = Some(Seat::new(tx));
+        let game = t.find(gen).ok_or("the game is gone")?;
+        game.seats[i] = Some(Seat::new(tx));
     }
     tokio::task::spawn_local(connection(ws, rx, sh.clone(), table.clone(), i, gen));
     Ok(())
 }
 
-/// Sends a frame built around a fresh `id` on seat `i` and waits for its `ack`.
-async fn request(table: &RefCell<Table>, i: usize, frame: impl FnOnce(u64) -> String) -> Result<(), String> {
+/// Sends a frame built around a fresh `id` on seat `i` of game `gen` and waits for its `ack`.
+async fn request(table: &RefCell<Table>, gen: u32, i: usize, frame: impl FnOnce(u64) -> String) -> Result<(), String> {
     let (done, answer) = oneshot::channel();
     {
         let mut t = table.borrow_mut();
-        let seat = t.seat(i).ok_or("seat closed")?;
+        let seat = t.find(gen).and_then(|g| g.seat(i)).ok_or("seat closed")?;
         let id = seat.next_id;
         seat.next_id += 1;
         seat.pending.push_back((id, Pending::Setup(done)));
@@ -845,62 +985,47 @@ async fn request(table: &RefCell<Table>, i: usize, frame: impl FnOnce(u64) -> St
     }
 }
 
-/// Seats a table: a new session (game) or room (reference) with its players, instructor and
-/// spectators, then starts it. Replaces the table's previous game, if any.
-/// The caller holds a permit of `sh.gate`.
-async fn seat_table(sh: &Rc<Shared>, table: &Rc<RefCell<Table>>) -> Result<(), String> {
-    // The last `ready` of a game is answered after the game's end: wait for its ack.
-    let waited = Instant::now();
-    while table.borrow().pending_moves() > 0 && waited.elapsed() < DRAIN {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    let gen = {
-        let mut t = table.borrow_mut();
-        let gen = t.gen + 1;
-        // Dropping the old seats closes their sockets.
-        *t = Table { gen, room: sh.next_room.get(), rounds_in_step: t.rounds_in_step, ..Table::new(sh.seats()) };
-        sh.next_room.set(t.room + 1);
-        gen
-    };
+/// Seats the table's game `gen`: a new session (game) with its instructor, players and
+/// spectators, started; or a room (reference). The caller holds a permit of `sh.gate`.
+async fn seat_game(sh: &Rc<Shared>, table: &Rc<RefCell<Table>>, gen: u32) -> Result<(), String> {
     let players = sh.players();
     let instructor = players;
     match &sh.target {
         Target::Game { key, scenario } => {
             let (session_id, code) = create_session(sh.addr, key, scenario, sh.plan.deadline_secs).await?;
-            open_seat(sh, table, instructor, gen).await?;
-            request(table, instructor, |id| {
+            open_seat(sh, table, gen, instructor).await?;
+            request(table, gen, instructor, |id| {
                 let (sid, key) = (json_string(&session_id), json_string(key));
                 format!(r#"{{"type":"instructor","id":{id},"session_id":{sid},"key":{key}}}"#)
             })
             .await?;
             let code = json_string(&code);
             for (i, role) in sh.roles.iter().enumerate() {
-                open_seat(sh, table, i, gen).await?;
-                request(table, i, |id| format!(r#"{{"type":"join","id":{id},"code":{code},"name":"p{i}"}}"#)).await?;
+                open_seat(sh, table, gen, i).await?;
+                request(table, gen, i, |id| format!(r#"{{"type":"join","id":{id},"code":{code},"name":"p{i}"}}"#))
+                    .await?;
                 let role = json_string(role);
-                request(table, i, |id| format!(r#"{{"type":"choose_role","id":{id},"role":{role}}}"#)).await?;
+                request(table, gen, i, |id| format!(r#"{{"type":"choose_role","id":{id},"role":{role}}}"#)).await?;
             }
             for s in 0..sh.plan.spectators {
                 let i = players + 1 + s;
-                open_seat(sh, table, i, gen).await?;
-                request(table, i, |id| format!(r#"{{"type":"watch","id":{id},"code":{code}}}"#)).await?;
+                open_seat(sh, table, gen, i).await?;
+                request(table, gen, i, |id| format!(r#"{{"type":"watch","id":{id},"code":{code}}}"#)).await?;
             }
-            request(table, instructor, |id| format!(r#"{{"type":"start","id":{id}}}"#)).await?;
+            request(table, gen, instructor, |id| format!(r#"{{"type":"start","id":{id}}}"#)).await?;
             if !sh.plan.instructor {
-                table.borrow_mut().seats[instructor] = None;
+                if let Some(game) = table.borrow_mut().find(gen) {
+                    game.seats[instructor] = None;
+                }
             }
         }
         Target::Reference => {
-            let room = table.borrow().room;
+            let room = table.borrow_mut().find(gen).map(|g| g.room).ok_or("the game is gone")?;
             for i in (0..sh.seats()).filter(|i| *i != instructor || sh.plan.instructor) {
-                open_seat(sh, table, i, gen).await?;
-                request(table, i, |id| format!(r#"{{"type":"room","room":{room},"id":{id}}}"#)).await?;
+                open_seat(sh, table, gen, i).await?;
+                request(table, gen, i, |id| format!(r#"{{"type":"room","room":{room},"id":{id}}}"#)).await?;
             }
         }
-    }
-    let mut t = table.borrow_mut();
-    if t.gen == gen {
-        t.state = TableState::Playing;
     }
     Ok(())
 }
@@ -910,9 +1035,14 @@ async fn play_ahead(sh: &Rc<Shared>, table: &Rc<RefCell<Table>>, moves: usize) -
     let mut played = 0;
     for _ in 0..moves {
         let waited = Instant::now();
-        let next = loop {
-            if let Some(next) = table.borrow_mut().next_move(sh, Instant::now()) {
-                break next;
+        let (gen, next) = loop {
+            let found = {
+                let mut t = table.borrow_mut();
+                let gen = t.game.gen;
+                t.game.next_move(sh, Instant::now()).map(|next| (gen, next))
+            };
+            if let Some(found) = found {
+                break found;
             }
             if waited.elapsed() > SETUP_WAIT {
                 return Err("the next round did not start".to_string());
@@ -920,11 +1050,15 @@ async fn play_ahead(sh: &Rc<Shared>, table: &Rc<RefCell<Table>>, moves: usize) -
             tokio::time::sleep(Duration::from_millis(2)).await;
         };
         let (done, answer) = oneshot::channel();
-        {
+        let wants_next = {
             let mut t = table.borrow_mut();
-            let seat = t.seat(next.seat).ok_or("seat closed")?;
+            let seat = t.find(gen).and_then(|g| g.seat(next.seat)).ok_or("seat closed")?;
             seat.pending.push_back((next.id, Pending::Setup(done)));
             seat.send(next.text);
+            t.wants_next(sh)
+        };
+        if wants_next {
+            seat_next(sh, table);
         }
         match tokio::time::timeout(SETUP_WAIT, answer).await {
             Ok(Ok(Ok(()))) => played += 1,
@@ -1049,8 +1183,9 @@ impl Load {
     /// Seats `plan.sessions` tables (in parallel, `plan.parallel` at a time) and, when games
     /// would otherwise all end together, spreads them over the game (`plan.stagger`).
     ///
-    /// `run_for` and `rate` tell whether games would end during the run; `server_pid` lets the
-    /// report say what seating cost the server.
+    /// `run_for` and `rate` tell whether games end during the run (then each table also seats
+    /// its next game ahead, near the end of the current one); `server_pid` lets the report say
+    /// what seating cost the server.
     pub async fn setup(
         addr: SocketAddr,
         target: Target,
@@ -1067,25 +1202,14 @@ impl Load {
                 Err(e) => {
                     let mut report = SetupReport { tables: plan.sessions, ..SetupReport::default() };
                     report.failures.insert(e, plan.sessions);
-                    return (Load::empty(addr, target, plan), report);
+                    let sh = Rc::new(Shared::new(addr, target, plan, vec!["none".to_string()], 1));
+                    return (Load { sh, tables: Vec::new() }, report);
                 }
             },
             Target::Reference => (["mongolia", "russia", "china", "us"].map(String::from).to_vec(), u32::MAX),
         };
-        let sh = Rc::new(Shared {
-            addr,
-            target,
-            roles,
-            rounds,
-            stats: RefCell::default(),
-            window: Cell::new(None),
-            stopping: Cell::new(false),
-            rng: RefCell::new(Rng::new(plan.seed)),
-            gate: Semaphore::new(plan.parallel.max(1)),
-            next_room: Cell::new(1),
-            plan,
-        });
-        let tables: Vec<_> = (0..sh.plan.sessions).map(|_| Rc::new(RefCell::new(Table::new(sh.seats())))).collect();
+        let sh = Rc::new(Shared::new(addr, target, plan, roles, rounds));
+        let tables: Vec<_> = (0..sh.plan.sessions).map(|_| Rc::new(RefCell::new(Table::new(&sh)))).collect();
         let moves_per_game = sh.steps_per_round() * sh.rounds as usize;
         let per_table_rate = rate / sh.plan.sessions.max(1) as f64;
         let games_end = sh.game() && run_for.as_secs_f64() * per_table_rate >= moves_per_game as f64 / 2.0;
@@ -1102,12 +1226,17 @@ impl Load {
                     table.borrow_mut().state = TableState::Dead;
                     return Err("not tried".to_string());
                 }
-                let seated = seat_table(&sh, &table).await;
+                let seated = seat_game(&sh, &table, 1).await;
+                let mut t = table.borrow_mut();
                 if seated.is_ok() {
                     failed_in_a_row.set(0);
+                    t.game.seated = true;
+                    t.state = TableState::Playing;
                 } else {
                     failed_in_a_row.set(failed_in_a_row.get() + 1);
-                    table.borrow_mut().state = TableState::Dead;
+                    t.state = TableState::Dead;
+                    // Close what was opened.
+                    t.game = Game::new(0, 0, 0);
                 }
                 seated
             }));
@@ -1121,10 +1250,11 @@ impl Load {
                 Err(e) => *report.failures.entry(format!("task: {e}")).or_default() += 1,
             }
         }
-        report.connections = tables.iter().map(|t| t.borrow().seats.iter().flatten().count()).sum();
+        report.connections = tables.iter().map(|t| t.borrow().game.seats.iter().flatten().count()).sum();
         report.seating = started.elapsed();
         report.seating_cpu = server_pid.map(|pid| crate::process::cpu_time(pid).saturating_sub(cpu0));
         // …then spread them over the game.
+        sh.seat_ahead.set(games_end);
         if stagger {
             let mut tasks = Vec::new();
             for table in tables.iter().filter(|t| t.borrow().state == TableState::Playing) {
@@ -1153,23 +1283,6 @@ impl Load {
         // Errors met while seating are the setup's, not the first step's.
         *sh.stats.borrow_mut() = Stats::default();
         (Load { sh, tables }, report)
-    }
-
-    fn empty(addr: SocketAddr, target: Target, plan: Plan) -> Load {
-        let sh = Rc::new(Shared {
-            addr,
-            target,
-            roles: vec!["none".to_string()],
-            rounds: 1,
-            stats: RefCell::default(),
-            window: Cell::new(None),
-            stopping: Cell::new(false),
-            rng: RefCell::new(Rng::new(plan.seed)),
-            gate: Semaphore::new(1),
-            next_room: Cell::new(1),
-            plan,
-        });
-        Load { sh, tables: Vec::new() }
     }
 
     pub fn tables_playing(&self) -> usize {
@@ -1201,11 +1314,15 @@ impl Load {
         let mut missing = 0;
         for table in &self.tables {
             let mut t = table.borrow_mut();
-            for seat in t.seats.iter_mut().flatten() {
-                let before = seat.pending.len();
-                seat.pending.retain(|(_, p)| !matches!(p, Pending::Move { .. }));
-                missing += (before - seat.pending.len()) as u64;
+            let t = &mut *t;
+            for game in std::iter::once(&mut t.game).chain(t.retiring.iter_mut()) {
+                for seat in game.seats.iter_mut().flatten() {
+                    let before = seat.pending.len();
+                    seat.pending.retain(|(_, p)| !matches!(p, Pending::Move { .. }));
+                    missing += (before - seat.pending.len()) as u64;
+                }
             }
+            t.retiring.clear();
         }
         let stats = std::mem::take(&mut *sh.stats.borrow_mut());
         let server_cpu = s0.server.zip(s1.server).map(|(a, b)| b.saturating_sub(a));
@@ -1241,6 +1358,7 @@ impl Load {
             missing,
             disconnects: stats.disconnects,
             skipped: stats.skipped,
+            waited: stats.waited,
             late: stats.late,
             tables_playing: self.tables_playing(),
         }
@@ -1253,7 +1371,9 @@ impl Load {
         for table in &self.tables {
             let mut t = table.borrow_mut();
             t.state = TableState::Dead;
-            t.seats.iter_mut().for_each(|s| *s = None);
+            t.game = Game::new(0, 0, 0);
+            t.next = None;
+            t.retiring.clear();
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
@@ -1281,17 +1401,20 @@ async fn schedule(sh: Rc<Shared>, tables: Vec<Rc<RefCell<Table>>>, rate: f64, st
                 break;
             }
             let table = &tables[(k % tables.len() as u64) as usize];
-            let mut t = table.borrow_mut();
-            match t.state {
-                TableState::Playing => {
-                    t.owed.push_back(due);
-                    t.flush(&sh);
-                }
-                _ => {
+            let wants_next = {
+                let mut t = table.borrow_mut();
+                if t.state == TableState::Playing {
+                    t.owed.push_back((due, false));
+                    t.flush(&sh)
+                } else {
                     if sh.in_window(due) {
                         sh.stats.borrow_mut().skipped += 1;
                     }
+                    false
                 }
+            };
+            if wants_next {
+                seat_next(&sh, table);
             }
             k += 1;
         }

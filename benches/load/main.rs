@@ -95,8 +95,8 @@ struct Args {
     /// Do not spread tables over the game during setup.
     #[arg(long)]
     no_stagger: bool,
-    /// Tables seated at once during setup.
-    #[arg(long, default_value_t = 16)]
+    /// Tables seated at once (during setup, and new games during the run).
+    #[arg(long, default_value_t = 64)]
     parallel: usize,
     /// Seed of the orders' choice and of the stagger.
     #[arg(long, default_value_t = 1)]
@@ -107,6 +107,10 @@ struct Args {
     /// Keep the server's log (standard error) in this file instead of a temporary one.
     #[arg(long)]
     server_log: Option<PathBuf>,
+    /// Before each run, wait up to this many seconds for the rest of the machine to go quiet
+    /// (under a quarter of a core busy over 3 s); then measure anyway and say so.
+    #[arg(long, default_value_t = 0)]
+    quiet_wait: u64,
     /// (`cargo bench` passes it.)
     #[arg(long, hide = true)]
     bench: bool,
@@ -163,6 +167,9 @@ fn main() {
     let mut runs: Vec<Run> = Vec::new();
     for rep in 0..args.repeat.max(1) {
         for &target in &targets {
+            if args.quiet_wait > 0 {
+                wait_quiet(Duration::from_secs(args.quiet_wait));
+            }
             match run_once(&args, target, pinned) {
                 Ok(run) => {
                     print_run(&args, &run, rep);
@@ -172,9 +179,69 @@ fn main() {
             }
         }
     }
-    if !args.saturate && (runs.len() > 1) {
+    if args.saturate {
+        print_saturation_summary(&args, &runs);
+    } else if runs.len() > 1 {
         print_summary(&args, &runs);
     }
+}
+
+/// Waits until the machine (everything, this process included, which is idle now) uses less
+/// than a quarter of a core, for at most `max`.
+fn wait_quiet(max: Duration) {
+    let started = std::time::Instant::now();
+    let mut told = false;
+    loop {
+        let before = process::machine_busy();
+        std::thread::sleep(Duration::from_secs(3));
+        let busy = process::machine_busy().saturating_sub(before).as_secs_f64() / 3.0;
+        if busy < 0.25 {
+            println!("# machine quiet ({busy:.2} cores busy), load average {}", process::load_average());
+            return;
+        }
+        if started.elapsed() >= max {
+            println!("# machine still busy ({busy:.2} cores) after {} s: measuring anyway", max.as_secs());
+            return;
+        }
+        if !told {
+            println!("# waiting for a quiet machine ({busy:.2} cores busy)…");
+            told = true;
+        }
+    }
+}
+
+/// The best passing step of a saturation run.
+fn sustained(args: &Args, run: &Run) -> Option<StepReport> {
+    run.steps
+        .iter()
+        .rfind(|r| {
+            r.moves_per_sec() >= 0.95 * r.rate
+                && r.ack.p99.as_secs_f64() * 1000.0 <= args.p99_bound_ms
+                && r.error_count() == 0
+        })
+        .cloned()
+}
+
+fn print_saturation_summary(args: &Args, runs: &[Run]) {
+    let best = |target: Which| -> Vec<f64> {
+        runs.iter()
+            .filter(|r| r.target == target)
+            .filter_map(|r| sustained(args, r))
+            .map(|r| r.moves_per_sec())
+            .collect()
+    };
+    let (game, refr) = (best(Which::Game), best(Which::Ref));
+    let ratios: Vec<f64> = game.iter().zip(&refr).map(|(g, r)| g / r.max(1.0)).collect();
+    println!();
+    println!(
+        "saturation summary: {}, p99 ack ≤ {} ms; moves/s sustained, median (min–max) of {} run(s)",
+        shape(args),
+        args.p99_bound_ms,
+        args.repeat
+    );
+    println!("| figure | game | reference | game / reference |");
+    println!("|---|---|---|---|");
+    println!("| max moves/s | {} | {} | {} |", spread(game, 0), spread(refr, 0), spread(ratios, 2));
 }
 
 fn name(target: Which) -> &'static str {
@@ -370,16 +437,7 @@ fn step_line(args: &Args, target: Which, r: &StepReport, verdict: &str) -> Strin
 fn print_run(args: &Args, run: &Run, rep: usize) {
     let target = name(run.target);
     if args.saturate {
-        let good: Vec<&StepReport> = run
-            .steps
-            .iter()
-            .filter(|r| {
-                r.moves_per_sec() >= 0.95 * r.rate
-                    && r.ack.p99.as_secs_f64() * 1000.0 <= args.p99_bound_ms
-                    && r.error_count() == 0
-            })
-            .collect();
-        match good.last() {
+        match sustained(args, run) {
             Some(best) => println!(
                 "[{target}] saturation (run {}): {:.0} moves/s sustained with p99 ack {} ms ≤ {} ms (server {:.0}% of a core, {} µs/move)",
                 rep + 1,
@@ -437,8 +495,9 @@ fn print_run(args: &Args, run: &Run, rep: usize) {
             r.share_of_core(r.other_cpu) * 100.0,
         );
         println!(
-            "    errors: {:?}, missing acks {}, disconnects {}, slots skipped (new game) {}, late sends {}, tables playing {}",
-            r.errors, r.missing, r.disconnects, r.skipped, r.late, r.tables_playing
+            "    errors: {:?}, missing acks {}, disconnects {}; slots skipped (new game) {}, moves that waited for the round {}, \
+             sent late (>2 ms) {}, tables playing {}",
+            r.errors, r.missing, r.disconnects, r.skipped, r.waited, r.late, r.tables_playing
         );
         let idle = r.rounds_per_table.iter().filter(|n| **n == 0).count();
         if idle > 0 {
