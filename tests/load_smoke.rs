@@ -29,7 +29,7 @@ fn drive(addr: SocketAddr, target: Target, plan: Plan, rate: f64, seconds: u64, 
         let window = Duration::from_secs(seconds);
         let (load, setup) = Load::setup(addr, target, plan, window, rate, pid).await;
         assert_eq!(setup.seated, sessions, "every table is seated: {setup:?}");
-        let report = load.run(rate, Duration::ZERO, window, pid).await;
+        let report = load.run(rate, Duration::ZERO, window, pid, &mut |_| {}).await;
         load.close().await;
         report
     })

@@ -72,9 +72,10 @@ pub struct Plan {
     pub drafts: usize,
     /// Tables seated at once.
     pub parallel: usize,
-    /// When games would end during the run, spread the tables over the game first (each plays
-    /// a random number of moves, as fast as the server answers, during setup) so that games end
-    /// at a steady rate rather than all at once.
+    /// Spread the tables over the game first (each plays a random number of moves, as fast as
+    /// the server answers, during setup) so that games end, and rounds resolve, at a steady rate
+    /// rather than all at once: over a whole game when games end during the run, else over a
+    /// round.
     pub stagger: bool,
     /// Seeds the choice of orders and the stagger.
     pub seed: u64,
@@ -206,8 +207,8 @@ impl StepReport {
     }
 
     /// Bytes received by all seats of a table per round, while playing.
-    pub fn bytes_per_round(&self) -> f64 {
-        self.bytes_play as f64 / (self.rounds.max(1) as f64)
+    pub fn bytes_per_round(&self) -> Option<f64> {
+        (self.rounds > 0).then(|| self.bytes_play as f64 / self.rounds as f64)
     }
 
     pub fn error_count(&self) -> u64 {
@@ -1180,12 +1181,12 @@ impl Sample {
 }
 
 impl Load {
-    /// Seats `plan.sessions` tables (in parallel, `plan.parallel` at a time) and, when games
-    /// would otherwise all end together, spreads them over the game (`plan.stagger`).
+    /// Seats `plan.sessions` tables (in parallel, `plan.parallel` at a time), then spreads them
+    /// over the game or the round (`plan.stagger`).
     ///
     /// `run_for` and `rate` tell whether games end during the run (then each table also seats
-    /// its next game ahead, near the end of the current one); `server_pid` lets the report say
-    /// what seating cost the server.
+    /// its next game while it plays the current one); `server_pid` lets the report say what
+    /// seating cost the server.
     pub async fn setup(
         addr: SocketAddr,
         target: Target,
@@ -1213,7 +1214,7 @@ impl Load {
         let moves_per_game = sh.steps_per_round() * sh.rounds as usize;
         let per_table_rate = rate / sh.plan.sessions.max(1) as f64;
         let games_end = sh.game() && run_for.as_secs_f64() * per_table_rate >= moves_per_game as f64 / 2.0;
-        let stagger = sh.plan.stagger && games_end;
+        let stagger = sh.plan.stagger && sh.game();
 
         // First seat every table…
         let failed_in_a_row = Rc::new(Cell::new(0usize));
@@ -1258,7 +1259,10 @@ impl Load {
         if stagger {
             let mut tasks = Vec::new();
             for table in tables.iter().filter(|t| t.borrow().state == TableState::Playing) {
-                let ahead = sh.rng.borrow_mut().below(moves_per_game.saturating_sub(1));
+                // Over the whole game if games end in the run, else over a round (so that rounds
+                // resolve at a steady rate even when a round lasts longer than the run).
+                let span = if games_end { moves_per_game.saturating_sub(1) } else { sh.steps_per_round() };
+                let ahead = sh.rng.borrow_mut().below(span);
                 let (sh, table) = (sh.clone(), table.clone());
                 tasks.push(tokio::task::spawn_local(async move {
                     let played = play_ahead(&sh, &table, ahead).await;
@@ -1290,8 +1294,16 @@ impl Load {
     }
 
     /// Runs the schedule at `rate` moves per second for `warmup + seconds`, measuring the last
-    /// `seconds`; then waits (bounded) for the last answers.
-    pub async fn run(&self, rate: f64, warmup: Duration, seconds: Duration, server_pid: Option<u32>) -> StepReport {
+    /// `seconds`; then waits (bounded) for the last answers. `hook(true)` and `hook(false)` are
+    /// called as the window opens and closes (to run a profiler over it, say).
+    pub async fn run(
+        &self,
+        rate: f64,
+        warmup: Duration,
+        seconds: Duration,
+        server_pid: Option<u32>,
+        hook: &mut dyn FnMut(bool),
+    ) -> StepReport {
         let sh = &self.sh;
         let start = Instant::now() + Duration::from_millis(20);
         let (from, to) = (start + warmup, start + warmup + seconds);
@@ -1303,8 +1315,10 @@ impl Load {
         let schedule = tokio::task::spawn_local(schedule(sh.clone(), self.tables.clone(), rate, start, to));
         tokio::time::sleep_until(from.into()).await;
         let s0 = Sample::take(server_pid);
+        hook(true);
         tokio::time::sleep_until(to.into()).await;
         let s1 = Sample::take(server_pid);
+        hook(false);
         let memory = server_pid.map(crate::process::memory);
         let _ = schedule.await;
         let drain_until = Instant::now() + DRAIN;

@@ -104,6 +104,10 @@ struct Args {
     /// A name for this run in the summary lines.
     #[arg(long)]
     label: Option<String>,
+    /// Record the server with `perf record -e cpu-clock` over the window into FILE.game (or
+    /// FILE.ref); read it with `perf report -i FILE.game --sort dso,sym`.
+    #[arg(long)]
+    perf: Option<PathBuf>,
     /// Keep the server's log (standard error) in this file instead of a temporary one.
     #[arg(long)]
     server_log: Option<PathBuf>,
@@ -125,6 +129,8 @@ const DEFAULT_STEPS: [f64; 13] =
 /// One run of one target: its setup and its measured steps.
 struct Run {
     target: Which,
+    /// Tables seated, of those asked for.
+    seated: (usize, usize),
     steps: Vec<StepReport>,
     /// Events committed per fsync, when counted.
     commits: Option<(u64, u64)>,
@@ -345,8 +351,15 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
             if setup.seated == 0 {
                 break;
             }
-            let report = load.run(rate, warmup, seconds, Some(pid)).await;
-            let ok = report.moves_per_sec() >= 0.95 * rate && report.ack.p99 <= bound && report.error_count() == 0;
+            let passes =
+                |r: &StepReport| r.moves_per_sec() >= 0.95 * rate && r.ack.p99 <= bound && r.error_count() == 0;
+            let mut report = load.run(rate, warmup, seconds, Some(pid), &mut profiler(args, pid, target)).await;
+            if args.saturate && !passes(&report) {
+                // A step fails on one bad moment of a shared machine: try it once more.
+                println!("{}", step_line(args, target, &report, "failed; once more"));
+                report = load.run(rate, warmup, seconds, Some(pid), &mut profiler(args, pid, target)).await;
+            }
+            let ok = passes(&report);
             if args.saturate {
                 println!("{}", step_line(args, target, &report, if ok { "ok" } else { "FAILED" }));
             }
@@ -371,7 +384,31 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
     };
     server.stop(Duration::from_secs(15));
     let log_lines = read_log(&log);
-    Ok(Run { target, steps: reports, commits, setup_cpu_per_game, log_lines })
+    Ok(Run { target, seated: (setup.seated, setup.tables), steps: reports, commits, setup_cpu_per_game, log_lines })
+}
+
+/// With `--perf FILE`: a hook that records the server with `perf record` (a flat profile of
+/// CPU-clock samples) over the measured window; `FILE` gets `.game` or `.ref` appended.
+fn profiler(args: &Args, pid: u32, target: Which) -> impl FnMut(bool) {
+    let out = args.perf.as_ref().map(|p| format!("{}.{}", p.display(), name(target)));
+    let mut perf: Option<std::process::Child> = None;
+    move |open| match (&out, open) {
+        (Some(out), true) => {
+            perf = std::process::Command::new("perf")
+                .args(["record", "-q", "-e", "cpu-clock", "-F", "999", "-p", &pid.to_string(), "-o", out])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .ok();
+        }
+        (Some(_), false) => {
+            if let Some(mut child) = perf.take() {
+                let _ = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+                let _ = child.wait();
+            }
+        }
+        (None, _) => {}
+    }
 }
 
 /// Events the server committed in the window (by their `at`, the commit time in unix ms).
@@ -471,7 +508,7 @@ fn print_run(args: &Args, run: &Run, rep: usize) {
             r.moves_sent,
             r.moves_acked,
             r.rounds,
-            r.bytes_per_round() / 1000.0,
+            r.bytes_per_round().map_or(0.0, |b| b / 1000.0),
             r.frames,
             r.bytes_play as f64 / 1e6,
             r.bytes_setup as f64 / 1e6,
@@ -495,7 +532,7 @@ fn print_run(args: &Args, run: &Run, rep: usize) {
             r.share_of_core(r.other_cpu) * 100.0,
         );
         println!(
-            "    errors: {:?}, missing acks {}, disconnects {}; slots skipped (new game) {}, moves that waited for the round {}, \
+            "    errors: {:?}, missing acks {}, disconnects {}; slots skipped (table not playing) {}, moves that waited for the round {}, \
              sent late (>2 ms) {}, tables playing {}",
             r.errors, r.missing, r.disconnects, r.skipped, r.waited, r.late, r.tables_playing
         );
@@ -518,14 +555,17 @@ fn print_run(args: &Args, run: &Run, rep: usize) {
         println!("    server log: {lines} lines; warnings/errors: {bad:?}");
     }
     if let Some(r) = run.steps.last() {
-        println!("{}", markdown_row(args, run.target, r));
+        println!("| target | tables×(players+spectators+instructor) | offered/s | moves/s | server µs/move | ack p50 / p99 / p999 ms | report p99 ms | KB/round/table | RSS MiB | errors | seated |");
+        println!("{}", markdown_row(args, run, r));
     }
 }
 
-fn markdown_row(args: &Args, target: Which, r: &StepReport) -> String {
+/// `| target | shape | offered | moves/s | server µs/move | ack p50 / p99 / p999 ms | report p99 ms
+/// | KB/round/table | RSS MiB | errors | tables seated |`
+fn markdown_row(args: &Args, run: &Run, r: &StepReport) -> String {
     format!(
-        "| {} | {} | {:.0} | {:.0} | {} | {} / {} / {} | {} | {:.1} | {:.0} | {} |",
-        name(target),
+        "| {} | {} | {:.0} | {:.0} | {} | {} / {} / {} | {} | {} | {:.0} | {} | {}/{} |",
+        name(run.target),
         shape(args),
         r.rate,
         r.moves_per_sec(),
@@ -533,10 +573,12 @@ fn markdown_row(args: &Args, target: Which, r: &StepReport) -> String {
         ms(r.ack.p50),
         ms(r.ack.p99),
         ms(r.ack.p999),
-        ms(r.report.p99),
-        r.bytes_per_round() / 1000.0,
+        if r.report.n > 0 { ms(r.report.p99) } else { "–".to_string() },
+        r.bytes_per_round().map_or("–".to_string(), |b| format!("{:.1}", b / 1000.0)),
         r.rss_kib.unwrap_or(0) as f64 / 1024.0,
         r.error_count(),
+        run.seated.0,
+        run.seated.1,
     )
 }
 
@@ -558,20 +600,21 @@ fn print_summary(args: &Args, runs: &[Run]) {
     let of = |target: Which| -> Vec<&StepReport> {
         runs.iter().filter(|r| r.target == target).filter_map(|r| r.steps.last()).collect()
     };
-    let ms_f = |d: Duration| d.as_secs_f64() * 1000.0;
     type Figure = (&'static str, fn(&StepReport) -> f64, usize);
-    let figures: [Figure; 9] = [
+    let figures: [Figure; 12] = [
         ("moves/s", |r| r.moves_per_sec(), 0),
         ("server µs/move", |r| r.server_us_per_move().unwrap_or(0.0), 0),
+        ("server % of a core", |r| r.server_cpu.map_or(0.0, |c| r.share_of_core(c) * 100.0), 0),
         ("ack p50 ms", |r| r.ack.p50.as_secs_f64() * 1000.0, 2),
         ("ack p99 ms", |r| r.ack.p99.as_secs_f64() * 1000.0, 2),
         ("ack p999 ms", |r| r.ack.p999.as_secs_f64() * 1000.0, 2),
         ("report p99 ms", |r| r.report.p99.as_secs_f64() * 1000.0, 2),
-        ("KB/round/table", |r| r.bytes_per_round() / 1000.0, 1),
+        ("KB/round/table", |r| r.bytes_per_round().unwrap_or(0.0) / 1000.0, 1),
         ("RSS MiB", |r| r.rss_kib.unwrap_or(0) as f64 / 1024.0, 0),
         ("errors", |r| r.error_count() as f64, 0),
+        ("load generator µs/move", |r| r.loadgen_us_per_move(), 0),
+        ("other processes % of a core", |r| r.share_of_core(r.other_cpu) * 100.0, 0),
     ];
-    let _ = ms_f;
     let game = of(Which::Game);
     let refr = of(Which::Ref);
     println!();
@@ -590,4 +633,10 @@ fn print_summary(args: &Args, runs: &[Run]) {
         let ratios: Vec<f64> = g.iter().zip(&r).filter(|(_, r)| **r > 0.0).map(|(g, r)| g / r).collect();
         println!("| {label} | {} | {} | {} |", spread(g, digits), spread(r, digits), spread(ratios, 1));
     }
+    let seated = |target: Which| -> String {
+        let s: Vec<String> =
+            runs.iter().filter(|r| r.target == target).map(|r| format!("{}/{}", r.seated.0, r.seated.1)).collect();
+        s.join(", ")
+    };
+    println!("| tables seated | {} | {} | |", seated(Which::Game), seated(Which::Ref));
 }
