@@ -224,24 +224,34 @@ fn main() {
 }
 
 /// Waits until the machine (everything, this process included, which is idle now) uses less
-/// than a quarter of a core, for at most `max`.
+/// than a quarter of a core, for at most `max`. Quiet twice, a random few seconds apart: other
+/// people's jobs that also wait for a quiet machine would otherwise start at the same moment.
 fn wait_quiet(max: Duration) {
     let started = std::time::Instant::now();
-    let mut told = false;
-    loop {
+    let busy = || {
         let before = process::machine_busy();
         std::thread::sleep(Duration::from_secs(3));
-        let busy = process::machine_busy().saturating_sub(before).as_secs_f64() / 3.0;
-        if busy < 0.25 {
-            println!("# machine quiet ({busy:.2} cores busy), load average {}", process::load_average());
-            return;
+        process::machine_busy().saturating_sub(before).as_secs_f64() / 3.0
+    };
+    let mut told = false;
+    loop {
+        let first = busy();
+        if first < 0.25 {
+            let nanos =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+            std::thread::sleep(Duration::from_millis(1000 + u64::from(nanos % 7000)));
+            let second = busy();
+            if second < 0.25 {
+                println!("# machine quiet ({second:.2} cores busy), load average {}", process::load_average());
+                return;
+            }
         }
         if started.elapsed() >= max {
-            println!("# machine still busy ({busy:.2} cores) after {} s: measuring anyway", max.as_secs());
+            println!("# machine still busy ({first:.2} cores) after {} s: measuring anyway", max.as_secs());
             return;
         }
         if !told {
-            println!("# waiting for a quiet machine ({busy:.2} cores busy)…");
+            println!("# waiting for a quiet machine ({first:.2} cores busy)…");
             told = true;
         }
     }
