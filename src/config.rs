@@ -91,6 +91,10 @@ pub struct Limits {
     pub ws_per_address: usize,
     /// ...and, of those, spectators (`watch`): a projector or two per class.
     pub watch_per_address: usize,
+    /// Under load, a commit starts at most this long after the previous one began, carrying every
+    /// write that arrived meanwhile (group commit: one fsync for more writes, at most this much
+    /// later). Zero commits at once.
+    pub commit_gather: Duration,
     /// How long a write waits for the database's write lock held by another process (a backup,
     /// the `instructor` command) before it fails with `unavailable`.
     pub busy_timeout: Duration,
@@ -132,6 +136,7 @@ impl Default for Limits {
             guess_per_connection: 3,
             ws_per_address: 200,
             watch_per_address: 20,
+            commit_gather: Duration::from_millis(1),
             recovery_grace: Duration::from_secs(30),
             busy_timeout: crate::store::BUSY_TIMEOUT,
             health_idle: Duration::from_secs(30),

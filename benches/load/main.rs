@@ -319,6 +319,13 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
                 db.display().to_string(),
                 "--scenarios".into(),
                 concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios").into(),
+                // Every socket comes from this one address: lift the per-address caps.
+                "--max-connections".into(),
+                "1000000".into(),
+                "--per-address-connections".into(),
+                "1000000".into(),
+                "--per-address-spectators".into(),
+                "1000000".into(),
             ],
             cpu: pinned.then_some(args.server_cpu),
             log: Some(log.clone()),

@@ -103,7 +103,8 @@ impl App {
         for problem in &skipped_scenarios {
             tracing::error!("scenario skipped:\n{problem}");
         }
-        let (store, writer_task) = Store::open_with(&config.db, config.limits.busy_timeout).await?;
+        let (store, writer_task) =
+            Store::open_tuned(&config.db, config.limits.busy_timeout, config.limits.commit_gather).await?;
         let default_instructor_key =
             if store.count_instructors().await? == 0 { Some(add_instructor(&store, "default").await?) } else { None };
         let limits = &config.limits;

@@ -266,10 +266,17 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub(super) fn start(conn: SqliteConnection, options: SqliteConnectOptions) -> (Writer, JoinHandle<()>) {
+    /// Starts the writer. `gather`: under load (commits starting less than this apart), wait
+    /// until this long after the last commit began before the next one, so that it carries the
+    /// writes that arrive meanwhile (one fsync for more of them); zero never waits.
+    pub(super) fn start(
+        conn: SqliteConnection,
+        options: SqliteConnectOptions,
+        gather: Duration,
+    ) -> (Writer, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE);
         let health = Arc::new(Health::default());
-        let task = tokio::spawn(run(conn, options, rx, health.clone()));
+        let task = tokio::spawn(run(conn, options, rx, health.clone(), gather));
         (Writer { tx, health }, task)
     }
 
@@ -350,10 +357,17 @@ impl Conn {
     }
 }
 
-async fn run(conn: SqliteConnection, options: SqliteConnectOptions, mut rx: mpsc::Receiver<Job>, health: Arc<Health>) {
+async fn run(
+    conn: SqliteConnection,
+    options: SqliteConnectOptions,
+    mut rx: mpsc::Receiver<Job>,
+    health: Arc<Health>,
+    gather: Duration,
+) {
     let mut conn = Conn { conn: Some(conn), options };
     let mut jobs = Vec::with_capacity(GROUP);
     let mut pause = Duration::from_secs(1);
+    let mut last_start: Option<tokio::time::Instant> = None;
     loop {
         jobs.clear();
         if health.is_failing() {
@@ -371,6 +385,19 @@ async fn run(conn: SqliteConnection, options: SqliteConnectOptions, mut rx: mpsc
             pause = Duration::from_secs(1);
             if rx.recv_many(&mut jobs, GROUP).await == 0 {
                 break;
+            }
+            // Under load, gather: the commit waits a little for the writes arriving meanwhile.
+            if let Some(next) = last_start.map(|t| t + gather).filter(|next| *next > tokio::time::Instant::now()) {
+                tokio::time::sleep_until(next).await;
+                while jobs.len() < GROUP {
+                    match rx.try_recv() {
+                        Ok(job) => jobs.push(job),
+                        Err(_) => break,
+                    }
+                }
+            }
+            if !gather.is_zero() {
+                last_start = Some(tokio::time::Instant::now());
             }
         }
         let mut writes = Vec::with_capacity(jobs.len());
@@ -463,6 +490,17 @@ enum Work<'a> {
 /// [`StoreError::Unavailable`].
 async fn transaction(conn: &mut Conn, work: Work<'_>) -> Result<(), StoreError> {
     let c = conn.get().await?;
+    if let Work::Ops(ops) = work {
+        if ops.iter().all(|op| matches!(op, Op::Event { .. } | Op::SessionStatus { .. })) {
+            // The common group (moves, locks, press, resolutions): one round trip to sqlx's
+            // worker thread for the whole transaction instead of one per statement.
+            if let Err(e) = one_shot(c, ops).await {
+                conn.roll_back().await;
+                return Err(unavailable_or(e));
+            }
+            return Ok(());
+        }
+    }
     if let Err(e) = c.execute("BEGIN IMMEDIATE").await {
         // Nothing began (busy, or the file cannot be written); roll back in case it did.
         conn.roll_back().await;
@@ -502,6 +540,39 @@ fn unavailable_or(e: StoreError) -> StoreError {
 /// Runs the ops in one transaction (see [`transaction`]).
 async fn execute(conn: &mut Conn, ops: &[&Op]) -> Result<(), StoreError> {
     transaction(conn, Work::Ops(ops)).await
+}
+
+/// Events and session status updates as one multi-statement query: `BEGIN IMMEDIATE`, the
+/// updates, the events in multi-row INSERTs, `COMMIT` (sqlx binds each statement's parameters in
+/// turn). On failure the caller rolls back.
+async fn one_shot(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreError> {
+    let now = now_ms();
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("BEGIN IMMEDIATE; ");
+    let mut events = Vec::new();
+    for op in ops {
+        match op {
+            Op::SessionStatus { id, status, round } => {
+                query.push("UPDATE sessions SET status = ");
+                query.push_bind(*status).push(", round = ").push_bind(i64::from(*round));
+                query.push(", updated_at = ").push_bind(now).push(" WHERE id = ").push_bind(id.as_str()).push("; ");
+            }
+            Op::Event { session_id, seq, at, event } => {
+                let body = serde_json::to_string(event).map_err(|e| StoreError::BadEvent(e.to_string()))?;
+                events.push((session_id.as_str(), *seq, *at, event.kind(), body));
+            }
+            _ => return Err(StoreError::BadEvent("one_shot takes events and status updates only".into())),
+        }
+    }
+    for chunk in events.chunks(EVENTS_PER_INSERT) {
+        query.push("INSERT INTO events (session_id, seq, at, kind, body) ");
+        query.push_values(chunk, |mut row, (session_id, seq, at, kind, body)| {
+            row.push_bind(*session_id).push_bind(*seq).push_bind(*at).push_bind(*kind).push_bind(body.as_str());
+        });
+        query.push("; ");
+    }
+    query.push("COMMIT");
+    query.build().execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// The row writes in order, then all events, in multi-row INSERTs (their sessions and players
