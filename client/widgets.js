@@ -138,7 +138,8 @@ export function readyLights(state, { names = true, mine } = {}) {
 export function countdownText(state) {
   if (!state) return '';
   if (state.phase === 'finished') return '';
-  if (state.phase === 'waiting') return 'Waiting for the other tables';
+  // A waiting table has no clock: the class starts its next round (the screen says so).
+  if (state.phase === 'waiting') return '';
   if (state.phase === 'paused') {
     return state.remaining_secs !== null && state.remaining_secs !== undefined
       ? `Paused · ${clock(state.remaining_secs)} left`

@@ -322,6 +322,8 @@ async fn a_class_of_eight_plays_with_one_code() {
     setup::all_labelled(&inst).await;
     inst.run("window.scrollTo(0, 0)").await;
     inst.screenshot(&dir, "class-debrief-laptop").await;
+    inst.run("document.querySelector('#compare-scores-title').scrollIntoView()").await;
+    inst.screenshot(&dir, "class-debrief-tables-laptop").await;
     inst.run("window.__printed = 0; window.print = () => { window.__printed += 1; }").await;
     inst.click("#class-debrief-print").await;
     assert_eq!(inst.run("window.__printed").await, 1, "the Print button prints");
