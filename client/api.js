@@ -124,6 +124,35 @@ export function exportPath(sessionId, kind, lens) {
   return `${base}/export.html${lens ? `?lens=${encodeURIComponent(lens)}` : ''}`;
 }
 
+// ---- Classes (instructor) ----------------------------------------------------------------------
+
+const cid = (id) => encodeURIComponent(id);
+
+/** A new class: `{scenario, tables?, seats_per_role?, deadline_secs?, seed?, bots?}` → `{class_id, join_code}`. */
+export function createClass(key, body) {
+  return request('POST', '/api/classes', { key, body });
+}
+
+/** The instructor's classes, newest first: `[{class_id, join_code, scenario, title, status, settings, created_at, tables}]`. */
+export function listClasses(key) {
+  return request('GET', '/api/classes', { key });
+}
+
+/** A class's debrief: the comparison of its tables, their numbers and the spread of outcomes. */
+export function classDebrief(key, classId) {
+  return request('GET', `/api/classes/${cid(classId)}/debrief`, { key });
+}
+
+/** Closes a class and removes it with its tables. */
+export function deleteClass(key, classId) {
+  return request('DELETE', `/api/classes/${cid(classId)}`, { key });
+}
+
+/** The path of a class's export: `json` (every table's log) or `csv` (every table's orders). */
+export function classExportPath(classId, kind) {
+  return `/api/classes/${cid(classId)}/export.${kind === 'csv' ? 'csv' : 'json'}`;
+}
+
 // ---- The server's clock -----------------------------------------------------------------------
 // Deadlines are server timestamps; a Chromebook's clock may be off. The Date header of our own
 // requests gives the offset (to the second), used only when it is clearly more than noise.

@@ -56,6 +56,15 @@ export class Chat {
     }
   }
 
+  /** Forgets every message (the seat moved to another table, whose messages come next). */
+  clear() {
+    this.messages = [];
+    this.seen.clear();
+    this.unread.clear();
+    this.render(true);
+    this.onUnread(0);
+  }
+
   /** Messages received before the seat's `ack` are history: not announced, not unread. */
   setLive(live) {
     this.history = !live;

@@ -6,7 +6,7 @@
 
 import { h, fill, signed, focusHeading, title } from './?asset=dom.js';
 import * as api from './?asset=api.js';
-import { lineChart, paras, scoreboard, withSource } from './?asset=widgets.js';
+import { lineChart, paras, scoreboard, scenarioOf } from './?asset=widgets.js';
 import { instructorNav, showProblem, dateText, STATUS_WORDS } from './?asset=stored.js';
 
 const ORDER_STATUS = {
@@ -170,12 +170,8 @@ export function debriefPage(root, key, sessionId) {
     data = answer;
     const row = (Array.isArray(list) ? list : []).find((s) => s.session_id === sessionId);
     joinCode = row ? row.join_code : null;
-    const scId = data.scenario && data.scenario.id;
-    if (scId) {
-      full = await api.scenario(scId).catch(() => null);
-      if (gone) return;
-      withSource(scId, () => { if (!gone) render(); });
-    }
+    full = await scenarioOf(data, () => gone, render);
+    if (gone) return;
     errorBox.replaceChildren();
     render();
   }, (err) => {

@@ -105,6 +105,8 @@ const FRIENDLY = {
   already_joined: 'This window is already in a game.',
   unknown_code: 'No game has this code. Check the code on the board.',
   unknown_session: 'This game no longer exists.',
+  unknown_class: 'This class no longer exists.',
+  table_full: 'There is no free seat: ask your teacher.',
   bad_token: 'Your seat is no longer in this game.',
   bad_name: 'Choose another nickname.',
   not_instructor: 'Only the instructor can do that (or the key is wrong).',
@@ -179,6 +181,11 @@ export function clock(secs) {
   const seconds = String(s % 60).padStart(2, '0');
   if (hours > 0) return `${hours}:${String(minutes).padStart(2, '0')}:${seconds}`;
   return `${minutes}:${seconds}`;
+}
+
+/** "1 table", "3 tables". */
+export function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** "+2" / "−1" with a real minus sign. */

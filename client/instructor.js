@@ -1,5 +1,6 @@
 // The instructor console: sign in with the key; load a scenario's source text; create a session
-// (scenario, round length, bots); list sessions; and the live table of one session: players and
+// (scenario, round length, bots) or a class (one code for the room, students placed at tables:
+// class-console.js runs it); list sessions and classes; and the live table of one session: players and
 // roles, every role's draft and ready state, every message, and the controls (start, pause,
 // resume, force resolve, deadline, inject event, assign, kick, add bot, end).
 //
@@ -91,6 +92,7 @@ function dashboard(root, key) {
   const createError = h('div', { class: 'inline-error', id: 'create-error' });
   const sourceError = h('div', { class: 'inline-error', id: 'source-error' });
   const sessionsBox = h('div', { class: 'sessions-box' }, h('p', { class: 'muted' }, 'Loading…'));
+  const classesBox = h('div', { class: 'classes-box', id: 'classes-box' }, h('p', { class: 'muted' }, 'Loading…'));
   const sourceStatus = h('p', { class: 'source-status', id: 'source-status', role: 'status' });
   const scenarioSelect = h('select', { id: 'new-scenario', required: true });
   const sourceSelect = h('select', { id: 'source-scenario' });
@@ -124,7 +126,15 @@ function dashboard(root, key) {
 
   const loadSessions = async () => {
     try {
-      const list = await api.request('GET', '/api/sessions', { key });
+      const [all, classes] = await Promise.all([api.request('GET', '/api/sessions', { key }), api.listClasses(key)]);
+      // A class's tables are reached through the class.
+      const list = all.filter((s) => !s.class_id);
+      fill(classesBox, classes.length === 0 ? h('p', { class: 'muted' }, 'No classes yet.') : h('ul', { class: 'plain class-list' }, classes.map((c) => h('li', { 'data-class': c.class_id },
+        h('strong', { class: 'code-chip' }, c.join_code), ' ', c.title, h('span', { class: 'muted' }, ` · ${c.tables} table${c.tables === 1 ? '' : 's'} · ${c.status === 'open' ? 'open' : 'finished'}`), ' ',
+        h('span', { class: 'row-actions' },
+          c.status === 'open' ? h('a', { href: `#/instructor/class/${encodeURIComponent(c.class_id)}`, class: 'button primary', 'aria-label': `Open the console of the class ${c.join_code}` }, 'Open') : null,
+          c.status === 'open' ? h('a', { href: `#/projector/${encodeURIComponent(c.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary', 'aria-label': `Projector view of the class ${c.join_code} (new tab)` }, 'Projector') : null,
+          h('a', { href: `#/instructor/class-debrief/${encodeURIComponent(c.class_id)}`, class: 'button secondary', 'aria-label': `Debrief of the class ${c.join_code}` }, 'Debrief'))))));
       fill(sessionsBox, list.length === 0 ? h('p', { class: 'muted' }, 'No sessions yet.') : h('table', { class: 'sessions' },
         h('caption', { class: 'visually-hidden' }, 'Your sessions, newest first'),
         h('thead', null, h('tr', null, ['Code', 'Scenario', 'Status', 'Round', 'Created', ''].map((c) => h('th', { scope: 'col' }, c)))),
@@ -155,15 +165,8 @@ function dashboard(root, key) {
       bots: [...botsBox.querySelectorAll('input:checked')].map((i) => i.value),
     };
     if (seedText) body.seed = Number(seedText);
-    button.disabled = true;
-    try {
-      const created = await api.request('POST', '/api/sessions', { key, body });
-      clearErrors(createError);
-      location.hash = `#/instructor/session/${encodeURIComponent(created.session_id)}`;
-    } catch (err) {
-      if (!authFailed(root, err)) showError(err, createError);
-      button.disabled = false;
-    }
+    await createAndOpen(root, button, createError, () => api.request('POST', '/api/sessions', { key, body }),
+      (created) => `#/instructor/session/${encodeURIComponent(created.session_id)}`);
   } },
   h('h2', null, 'New session'),
   h('label', { for: 'new-scenario' }, 'Scenario'), scenarioSelect,
@@ -175,6 +178,8 @@ function dashboard(root, key) {
     h('input', { id: 'new-seed', type: 'number', min: '0', step: '1' })),
   createError,
   h('button', { type: 'submit', class: 'primary big' }, 'Create session'));
+
+  const classForm = newClassForm(root, key);
 
   const sourceForm = h('form', { class: 'card', id: 'source-form', onsubmit: async (e) => {
     e.preventDefault();
@@ -218,12 +223,15 @@ function dashboard(root, key) {
   fill(root, h('main', { class: 'instructor-page', id: 'main' },
     h('header', { class: 'page-head' }, h('h1', null, 'Instructor'), signOutButton(root)),
     h('div', { class: 'dash-grid' },
-      createForm,
+      h('div', { class: 'dash-forms' }, classForm.el, createForm),
       h('section', { class: 'card', 'aria-labelledby': 'sessions-title' },
         h('div', { class: 'row-between' }, h('h2', { id: 'sessions-title' }, 'Your sessions'),
           h('button', { type: 'button', class: 'secondary', onclick: loadSessions }, 'Refresh')),
         h('p', null, h('a', { href: '#/instructor/games', id: 'stored-games-link' },
           'Stored games: filter, replay, debrief, export, fork or delete')),
+        h('h3', { id: 'classes-title' }, 'Classes'),
+        classesBox,
+        h('h3', { id: 'single-sessions-title' }, 'Single sessions'),
         sessionsBox),
       sourceForm)));
   focusHeading(root);
@@ -233,11 +241,106 @@ function dashboard(root, key) {
     const options = () => list.map((s) => h('option', { value: s.id }, `${s.title} (${s.rounds} rounds)`));
     fill(scenarioSelect, options());
     fill(sourceSelect, options());
+    classForm.setScenarios(list);
     renderBots();
     refreshSource();
   }, (err) => showError(err, createError));
   loadSessions();
   return () => {};
+}
+
+/** Submits a "new …" form: `make()` creates it, then the page opens `place(created)`; errors in words. */
+async function createAndOpen(root, button, errorBox, make, place) {
+  button.disabled = true;
+  try {
+    const created = await make();
+    clearErrors(errorBox);
+    location.hash = place(created);
+  } catch (err) {
+    if (!authFailed(root, err)) showError(err, errorBox);
+    button.disabled = false;
+  }
+}
+
+// ---- A new class ----------------------------------------------------------------------------------
+
+/**
+ * The form that creates a class: its scenario, the class's size (the number of students gives the
+ * number of tables: ceil(students / (roles × seats per role)), which the tables field shows and
+ * may override), the seats per role, the round length and bots. On success: the class console.
+ */
+function newClassForm(root, key) {
+  const errorBox = h('div', { class: 'inline-error', id: 'class-create-error' });
+  const scenarioSelect = h('select', { id: 'class-scenario', required: true });
+  const students = h('input', { id: 'class-students', type: 'number', min: '1', max: '600', step: '1', value: '', 'aria-describedby': 'class-size-hint' });
+  const tables = h('input', { id: 'class-tables', type: 'number', min: '1', max: '60', step: '1', value: '', 'data-auto': '1', 'aria-describedby': 'class-size-hint' });
+  const seats = h('input', { id: 'class-seats', type: 'number', min: '1', max: '10', step: '1', value: '1', required: true });
+  const minutes = h('input', { id: 'class-minutes-new', type: 'number', min: '0.5', max: '10080', step: '0.5', value: '5', required: true });
+  const bots = h('input', { id: 'class-bots', type: 'checkbox', checked: true });
+  const seed = h('input', { id: 'class-seed', type: 'number', min: '0', step: '1' });
+  const hint = h('p', { class: 'muted small', id: 'class-size-hint', 'aria-live': 'polite' });
+  let list = [];
+
+  const roleCount = () => {
+    const sc = list.find((x) => x.id === scenarioSelect.value);
+    return sc ? (sc.roles || []).length || 1 : 1;
+  };
+  /** The tables the class's size asks for (when the tables field was not set by hand). */
+  const compute = () => {
+    const n = Number(students.value);
+    const perTable = roleCount() * Math.max(1, Number(seats.value) || 1);
+    if (tables.dataset.auto === '1') tables.value = n > 0 ? String(Math.min(60, Math.ceil(n / perTable))) : '';
+    const t = Number(tables.value);
+    hint.textContent = t > 0
+      ? `${t} table${t === 1 ? '' : 's'} of ${roleCount()} role${roleCount() === 1 ? '' : 's'}${n > 0 ? ` for ${n} students` : ''}: students are spread evenly over them.`
+      : `Leave both empty to open tables as students arrive: ${roleCount()} roles per table, filled before the next table opens.`;
+  };
+  students.addEventListener('input', compute);
+  seats.addEventListener('input', compute);
+  scenarioSelect.addEventListener('change', compute);
+  tables.addEventListener('input', () => {
+    tables.dataset.auto = tables.value.trim() ? '0' : '1';
+    compute();
+  });
+
+  const form = h('form', { class: 'card', id: 'class-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const button = form.querySelector('button[type=submit]');
+    const body = {
+      scenario: scenarioSelect.value,
+      seats_per_role: Math.max(1, Math.round(Number(seats.value) || 1)),
+      deadline_secs: Math.max(1, Math.round(Number(minutes.value) * 60)),
+      bots: bots.checked,
+    };
+    if (Number(tables.value) > 0) body.tables = Math.round(Number(tables.value));
+    if (seed.value.trim()) body.seed = Number(seed.value);
+    await createAndOpen(root, button, errorBox, () => api.createClass(key, body),
+      (created) => `#/instructor/class/${encodeURIComponent(created.class_id)}`);
+  } },
+  h('h2', null, 'New class'),
+  h('p', { class: 'muted small' }, 'One code for the whole room: each student who joins is placed at a table and in a role, and every table plays on one clock.'),
+  h('label', { for: 'class-scenario' }, 'Scenario'), scenarioSelect,
+  h('div', { class: 'form-pair' },
+    h('div', null, h('label', { for: 'class-students' }, 'Students in the class'), students),
+    h('div', null, h('label', { for: 'class-tables' }, 'Tables'), tables)),
+  hint,
+  h('div', { class: 'form-pair' },
+    h('div', null, h('label', { for: 'class-seats' }, 'Students per role at most'), seats),
+    h('div', null, h('label', { for: 'class-minutes-new' }, 'Round length (minutes)'), minutes)),
+  h('label', { class: 'check' }, bots, ' Bots play the roles nobody takes'),
+  h('details', null, h('summary', null, 'Advanced'),
+    h('label', { for: 'class-seed' }, 'Seed (optional: every table faces the same random events either way)'), seed),
+  errorBox,
+  h('button', { type: 'submit', class: 'primary big' }, 'Create the class'));
+
+  return {
+    el: form,
+    setScenarios(scenarios) {
+      list = scenarios;
+      fill(scenarioSelect, scenarios.map((x) => h('option', { value: x.id }, `${x.title} (${x.rounds} rounds, ${(x.roles || []).length} roles)`)));
+      compute();
+    },
+  };
 }
 
 /** Downloads an export with the key in the header (a plain link could not send it). */
@@ -404,7 +507,10 @@ class Console {
         h('p', { class: 'muted' },
           s.phase === 'lobby' ? 'Lobby: not started yet'
             : s.phase === 'finished' ? 'Finished'
-              : `${s.phase === 'paused' ? 'Paused' : 'Running'} · round ${Math.min(s.round, rounds)} of ${rounds}${s.round_name ? ` (${s.round_name})` : ''}`)),
+              : s.phase === 'waiting' ? `Round ${Math.min(s.round - 1, rounds)} of ${rounds} done: waiting for the rest of the class`
+                : `${s.phase === 'paused' ? 'Paused' : 'Running'} · round ${Math.min(s.round, rounds)} of ${rounds}${s.round_name ? ` (${s.round_name})` : ''}`),
+        s.session.class_id ? h('p', { class: 'class-of' }, `Table ${s.session.table} of a class · `,
+          h('a', { href: `#/instructor/class/${encodeURIComponent(s.session.class_id)}`, id: 'to-class-console' }, 'the class console')) : null),
       h('div', { class: 'console-code' },
         h('span', { class: 'muted' }, 'Join code '), h('strong', { class: 'code-chip big', 'data-join-code': s.session.join_code }, s.session.join_code),
         ' ', h('a', { href: `#/projector/${encodeURIComponent(s.session.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary' }, 'Open projector view')),

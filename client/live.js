@@ -81,3 +81,31 @@ export function applyFrame(state, msg) {
       return state;
   }
 }
+
+// ---- A class's view (its console and its projector) ------------------------------------------------
+// `class_state` is the whole class; `class_table` one table's summary, which replaces the entry
+// with the same number (or is added: a table just opened).
+
+/** The frame types that change a class's view. */
+export const CLASS_FRAMES = new Set(['class_state', 'class_table']);
+
+/** The next class view after one frame (the same view when the frame does not change it). */
+export function applyClassFrame(view, msg) {
+  if (msg.type === 'class_state') return msg;
+  if (msg.type !== 'class_table' || !view || !msg.table) return view;
+  const known = view.tables.some((t) => t.table === msg.table.table);
+  const tables = known
+    ? view.tables.map((t) => (t.table === msg.table.table ? msg.table : t))
+    : [...view.tables, msg.table].sort((a, b) => a.table - b.table);
+  return { ...view, tables };
+}
+
+/** The students (not bots) seated at a table's roles. */
+export function tableStudents(table) {
+  return (table.roles || []).flatMap((r) => (r.players || []).map((p) => ({ ...p, role: r.id })));
+}
+
+/** How many students have joined the class. */
+export function joinedCount(view) {
+  return ((view && view.tables) || []).reduce((n, t) => n + tableStudents(t).length, 0);
+}

@@ -8,6 +8,8 @@
 //   #/instructor/replay/ID  the replay viewer of one stored game
 //   #/instructor/debrief/ID the printable debrief of one stored game
 //   #/instructor/compare/ID,ID,…  several tables of one scenario side by side (printable)
+//   #/instructor/class/ID   the console of a class (every table at once)
+//   #/instructor/class-debrief/ID  the printable debrief of a class
 
 import { h, showError } from './?asset=dom.js';
 import { syncClock } from './?asset=api.js';
@@ -18,6 +20,8 @@ import { storedPage } from './?asset=stored.js';
 import { replayPage } from './?asset=replay.js';
 import { debriefPage } from './?asset=debrief.js';
 import { comparePage } from './?asset=compare.js';
+import { classConsolePage } from './?asset=class-console.js';
+import { classDebriefPage } from './?asset=class-debrief.js';
 
 const root = document.getElementById('app');
 let leave = null;
@@ -37,6 +41,8 @@ function route() {
   else if (first === 'instructor' && second === 'replay' && third) cleanup = instructorPage(root, { screen: (r, key) => replayPage(r, key, third) });
   else if (first === 'instructor' && second === 'debrief' && third) cleanup = instructorPage(root, { screen: (r, key) => debriefPage(r, key, third) });
   else if (first === 'instructor' && second === 'compare') cleanup = instructorPage(root, { screen: (r, key) => comparePage(r, key, third || '') });
+  else if (first === 'instructor' && second === 'class' && third) cleanup = instructorPage(root, { screen: (r, key) => classConsolePage(r, key, third) });
+  else if (first === 'instructor' && second === 'class-debrief' && third) cleanup = instructorPage(root, { screen: (r, key) => classDebriefPage(r, key, third) });
   else if (first === 'instructor') cleanup = instructorPage(root, { sessionId: second === 'session' ? third : null });
   else if (first === 'join') cleanup = studentPage(root, { code: second || '' });
   else cleanup = studentPage(root, {});

@@ -18,6 +18,8 @@ export class Connection {
    * `onMessage(msg)`: every server frame but ack/error answers to our own requests.
    * `onStatus(status)`: 'connecting' | 'open' | 'reconnecting' | 'closed'.
    * `onAuthError(err)`: the first frame was refused; return true to retry later.
+   * `onClose(event)`: the socket closed; return false to stay closed, 'now' to reconnect at once
+   * (a seat moved to another table), anything else to reconnect with backoff.
    */
   constructor({ hello, onMessage, onStatus, onAuthError, onClose }) {
     this.hello = hello;
@@ -155,8 +157,10 @@ export class Connection {
     this.ws = null;
     clearInterval(this.heartbeat);
     this.failPending('disconnected', 'the connection dropped before the server answered');
-    const keepGoing = this.onClose(event) !== false;
-    if (!this.stopped && keepGoing) this.scheduleReconnect();
+    const answer = this.onClose(event);
+    const keepGoing = answer !== false;
+    if (!this.stopped && answer === 'now') this.reconnectNow();
+    else if (!this.stopped && keepGoing) this.scheduleReconnect();
     else if (!keepGoing) this.stop();
   }
 

@@ -1,13 +1,16 @@
 // The projector (big screen for the class): the join code in large type, who joined each role,
 // the round, countdown and ready lights, the public tracks as charts over the rounds, and the
 // last round's report. It connects with `watch`, so the server sends it public information only.
+// A class's code answers `class_state` instead of `state`: the page then shows the class
+// (class-projector.js).
 
 import { h, fill, region, announce, showError, clearErrors, focusHeading, title } from './?asset=dom.js';
 import { Connection } from './?asset=net.js';
 import * as api from './?asset=api.js';
 import { readyLights, startTicker, charts, scoreboard, setStatus, withSource } from './?asset=widgets.js';
-import { applyFrame, VIEW_FRAMES } from './?asset=live.js';
+import { applyFrame, VIEW_FRAMES, CLASS_FRAMES } from './?asset=live.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
+import { ClassProjector } from './?asset=class-projector.js';
 
 export function projectorPage(root, { code } = {}) {
   if (!code) return codeForm(root);
@@ -45,13 +48,19 @@ class Projector {
     this.reports = [];
     this.gameOver = null;
     this.history = null;
+    this.classView = null;
     this.conn = new Connection({
       hello: () => ({ type: 'watch', code: this.code }),
       onMessage: (msg) => this.onMessage(msg),
-      onStatus: (s) => setStatus(s === 'closed' && this.state && this.state.phase === 'finished' ? 'open' : s),
+      onStatus: (s) => setStatus(s === 'closed' && this.over() ? 'open' : s),
       onAuthError: (err) => {
-        if (this.state && this.state.phase === 'finished') {
-          // The game is over and its code released: keep showing the final screen.
+        if (this.over()) {
+          // The game (or class) is over and its code released: keep showing the final screen.
+          return false;
+        }
+        if (this.classView && err.code === 'unknown_code') {
+          // The class was deleted: keep its last view, and say so.
+          showError(err);
           return false;
         }
         if (['unknown_code', 'bad_request', 'wrong_phase'].includes(err.code) && !this.state) {
@@ -74,7 +83,12 @@ class Projector {
   stop() {
     this.conn.stop();
     this.stopTicker();
+    if (this.classView) this.classView.stop();
     setStatus('open');
+  }
+
+  over() {
+    return Boolean((this.state && this.state.phase === 'finished') || (this.classView && this.classView.finished()));
   }
 
   build() {
@@ -96,6 +110,16 @@ class Projector {
   }
 
   onMessage(msg) {
+    if (CLASS_FRAMES.has(msg.type)) {
+      if (!this.classView) {
+        // A class's code: its own view replaces this one (and keeps its own clocks).
+        this.stopTicker();
+        this.stopTicker = () => {};
+        this.classView = new ClassProjector(this.root);
+      }
+      this.classView.onFrame(msg);
+      return;
+    }
     if (VIEW_FRAMES.has(msg.type)) {
       const next = applyFrame(this.state, msg);
       if (next !== this.state) this.onState(next);

@@ -2,6 +2,11 @@
 // tracks, move cards, orders, lock, countdown, who is ready), chat, the round report and the
 // final scores. A reload or a dropped connection resumes the seat with the token kept in the
 // browser; the draft lives on the server, so it comes back with the `state`.
+//
+// With a class's code the server places the student at a table: the header names the table
+// (`state.session.table`); a table that resolved its round before the others is `waiting` (a screen
+// says so, the report stays readable); a student the instructor moves gets `moved` and a close
+// 4003, resumes at once with the same token and lands at the new table.
 
 import { h, fill, region, announce, showError, clearErrors, focusHeading, title, signed } from './?asset=dom.js';
 import { Connection } from './?asset=net.js';
@@ -212,6 +217,10 @@ class StudentGame {
       this.leave({ code: 'kicked', message: 'You were removed from the game by the instructor.' });
       return false;
     }
+    if (event.code === 4003) {
+      // Moved by the instructor to another table: the same token opens the new seat.
+      return 'now';
+    }
     if (event.code === 4002) {
       // The seat was opened in more tabs or devices than it may be: this one gives way (a reload
       // takes it back) rather than fight the newer one.
@@ -244,6 +253,11 @@ class StudentGame {
       case 'message': this.chat.add(msg); break;
       case 'game_over': this.onGameOver(msg); break;
       case 'kicked': this.leave({ code: 'kicked', message: 'You were removed from the game by the instructor.' }); break;
+      case 'moved':
+        this.seat = { ...this.seat, session_id: msg.session_id };
+        api.saveSeat(this.seat);
+        announce('Your teacher moved you to another table.');
+        break;
       case 'error': showError(msg); break;
       default: break;
     }
@@ -251,7 +265,13 @@ class StudentGame {
 
   async onState(state) {
     const first = !this.state;
+    const moved = !first && state.session && this.state.session && state.session.id !== this.state.session.id;
+    if (moved) this.newTable();
     this.state = state;
+    if (moved) {
+      const role = this.myRoleDef();
+      announce(`You are now at ${state.session.table ? `table ${state.session.table}` : 'another table'}${role ? ` as ${role.name}` : ''}.`);
+    }
     if (!this.history && state.session) this.history = new api.History(state.session.id);
     if (this.history) this.history.fromState(state);
     this.chat.setState(state);
@@ -265,6 +285,19 @@ class StudentGame {
     }
     this.render();
     if (first) focusHeading(this.mainEl);
+  }
+
+  /** The seat moved to another table: what belonged to the old one goes. */
+  newTable() {
+    this.reports = [];
+    this.reportShown = null;
+    this.gameOver = null;
+    this.history = null;
+    this.newReport = false;
+    this.tab = 'round';
+    this.chat.clear();
+    this.panels.round.dataset.mode = '';
+    for (const r of Object.values(this.regions)) r.reset();
   }
 
   onReport(report) {
@@ -403,18 +436,24 @@ class StudentGame {
     const s = this.state;
     const role = this.myRoleDef();
     const rounds = s.session ? s.session.rounds : '?';
+    const table = s.session && s.session.table;
     const roundText = s.phase === 'lobby' ? 'Waiting room'
       : s.phase === 'finished' ? 'Game over'
-        : `Round ${Math.min(s.round, rounds)} of ${rounds}${s.round_name ? `: ${s.round_name.replace(/^Round\s+\d+\s*[:·.\-–—]\s*/, '')}` : ''}`;
+        : s.phase === 'waiting' ? `Round ${Math.min(s.round - 1, rounds)} of ${rounds} done`
+          : `Round ${Math.min(s.round, rounds)} of ${rounds}${s.round_name ? `: ${s.round_name.replace(/^Round\s+\d+\s*[:·.\-–—]\s*/, '')}` : ''}`;
     this.regions.header.update([s.session, s.phase, s.round, s.round_name, role, s.you, s.roles, s.players], () => [
       h('div', { class: 'header-top' },
         h('p', { class: 'game-title' }, s.session ? s.session.title : ''),
-        h('p', { class: 'you' }, role ? h('span', { class: 'role-badge', 'data-role': role.id }, role.name) : null,
+        h('p', { class: 'you' },
+          table ? h('span', { class: 'table-badge', 'data-table': table }, `Table ${table}`) : null, table ? ' ' : null,
+          role ? h('span', { class: 'role-badge', 'data-role': role.id }, role.name) : null,
           ' ', h('span', { class: 'muted' }, s.you && s.you.name ? s.you.name : ''))),
       h('div', { class: 'header-round' },
         h('h1', { class: 'round-title' }, roundText),
         h('p', { class: 'countdown', 'data-countdown': '', role: 'timer', 'aria-live': 'off' })),
       s.phase === 'running' || s.phase === 'paused' ? readyLights(s, { names: false, mine: this.myRole() }) : null,
+      s.phase === 'waiting' ? h('p', { class: 'notice waiting-notice', id: 'waiting-notice', role: 'status' },
+        `Your table has finished round ${Math.min(s.round - 1, rounds)}. Waiting for the rest of the class: round ${Math.min(s.round, rounds)} starts at every table at once.`) : null,
     ]);
   }
 
@@ -482,6 +521,7 @@ class StudentGame {
     if (!role && s.phase !== 'finished') mode = 'choose';
     else if (s.phase === 'lobby') mode = 'lobby';
     else if (s.phase === 'finished') mode = 'over';
+    else if (s.phase === 'waiting') mode = 'waiting';
     else mode = 'round';
     if (panel.dataset.mode !== mode) {
       panel.dataset.mode = mode;
@@ -494,6 +534,13 @@ class StudentGame {
         fill(panel, h('h2', { class: 'panel-title' }, 'Waiting for the instructor to start'),
           h('p', { class: 'muted' }, 'Read your briefing and your objective. You can still change role until the game starts.'),
           this.regions.side.el, h('h3', null, 'Teams'), this.roleError, this.regions.roles.el);
+      } else if (mode === 'waiting') {
+        fill(panel, h('section', { class: 'waiting-screen card', id: 'waiting-screen', 'aria-labelledby': 'waiting-title' },
+          h('h2', { id: 'waiting-title', class: 'panel-title' }, 'Waiting for the rest of the class'),
+          h('p', null, 'Your table is done with this round. The other tables are still deciding; the next round starts everywhere at once, with one clock.'),
+          h('p', null, 'Meanwhile, read what happened in the report, and talk it over in the chat.'),
+          h('button', { type: 'button', class: 'primary', id: 'waiting-report', onclick: () => { this.showTab('report'); focusHeading(this.panels.report); } }, 'Read the report')),
+        this.regions.side.el);
       } else if (mode === 'over') {
         fill(panel, h('h2', { class: 'panel-title' }, 'The game is over'),
           h('p', null, this.gameOver ? 'See the Scores tab for how each role did against its objective.' : 'The final scores were shown when the game ended.'),

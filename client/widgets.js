@@ -2,7 +2,7 @@
 // click away), track bars, ready lights, the countdown, line charts, final scores.
 
 import { h, clock, signed, announce } from './?asset=dom.js';
-import { serverNow, source, sourceNow } from './?asset=api.js';
+import { serverNow, source, sourceNow, scenario } from './?asset=api.js';
 
 // ---- ¶ references --------------------------------------------------------------------------------
 
@@ -55,6 +55,42 @@ export function withSource(scenarioId, then) {
   source(scenarioId).then((p) => { if (p) then(); }, () => {});
 }
 
+/**
+ * The whole scenario named by an answer of the stored-games API (`data.scenario.id`), or null; and
+ * once the essay's text is known, `again()` draws the page anew (for its ¶ buttons), unless
+ * `gone()` says the page was left.
+ */
+export async function scenarioOf(data, gone, again) {
+  const id = data && data.scenario && data.scenario.id;
+  if (!id) return null;
+  const full = await scenario(id).catch(() => null);
+  if (!gone()) withSource(id, () => { if (!gone()) again(); });
+  return full;
+}
+
+/**
+ * Loads what a printable page shows (`load()`), then the whole scenario it names (`scenarioOf`),
+ * and draws it: `show(data, full)`, again once the essay's text is known. A refusal goes to
+ * `failed(err)`. Either way `main` is no longer busy and, on success, `errorBox` is emptied.
+ * `gone()` says the page was left.
+ */
+export function loadPage({ load, show, failed, gone, errorBox, main }) {
+  load().then(async (answer) => {
+    if (gone()) return;
+    const data = answer || {};
+    let full = null;
+    full = await scenarioOf(data, gone, () => show(data, full));
+    if (gone()) return;
+    errorBox.replaceChildren();
+    show(data, full);
+    main.removeAttribute('aria-busy');
+  }, (err) => {
+    if (gone()) return;
+    main.removeAttribute('aria-busy');
+    failed(err);
+  });
+}
+
 // ---- Tracks --------------------------------------------------------------------------------------
 
 /** A labelled bar per track: value within min..max, the last change, private ones marked. */
@@ -102,6 +138,8 @@ export function readyLights(state, { names = true, mine } = {}) {
 export function countdownText(state) {
   if (!state) return '';
   if (state.phase === 'finished') return '';
+  // A waiting table has no clock: the class starts its next round (the screen says so).
+  if (state.phase === 'waiting') return '';
   if (state.phase === 'paused') {
     return state.remaining_secs !== null && state.remaining_secs !== undefined
       ? `Paused · ${clock(state.remaining_secs)} left`
@@ -126,27 +164,98 @@ export function secondsLeft(state) {
 
 /**
  * Keeps every `[data-countdown]` element ticking from `getState()`. With `announce`, screen-reader
- * users hear when one minute is left.
+ * users hear when one minute is left. With `stateOf(name)`, an element `data-countdown="name"`
+ * ticks from that state instead (a class's tables, each with its own clock).
  */
-export function startTicker(getState, { announce: say = false } = {}) {
+export function startTicker(getState, { announce: say = false, stateOf = null } = {}) {
   let warned = null;
   const tick = () => {
     const state = getState();
-    const text = countdownText(state);
     const left = secondsLeft(state);
     if (say && left !== null && left <= 60 && left > 55 && warned !== state.round) {
       warned = state.round;
       announce('One minute left in this round.');
     }
     for (const el of document.querySelectorAll('[data-countdown]')) {
+      const own = stateOf && el.dataset.countdown ? stateOf(el.dataset.countdown) : state;
+      const text = countdownText(own);
+      const ownLeft = secondsLeft(own);
       if (el.textContent !== text) el.textContent = text;
-      el.classList.toggle('urgent', left !== null && left <= 30);
+      el.classList.toggle('urgent', ownLeft !== null && ownLeft <= 30);
     }
   };
   tick();
   const timer = setInterval(tick, 500);
-  return () => clearInterval(timer);
+  // A countdown just drawn (a region re-rendered) shows its time at once, not up to 500 ms later.
+  const drawn = (node) => node.nodeType === 1 && (node.matches('[data-countdown]') || node.querySelector('[data-countdown]'));
+  const observer = new MutationObserver((records) => {
+    if (records.some((r) => [...r.addedNodes].some(drawn))) tick();
+  });
+  observer.observe(document.body, { childList: true, subtree: true });
+  return () => {
+    clearInterval(timer);
+    observer.disconnect();
+  };
 }
+
+/** A class (`class_state`) as the countdown reads a state: its phase and its one clock. */
+export function classClock(view) {
+  if (!view) return null;
+  return { phase: view.phase, round: view.round, deadline_at: view.deadline_at, remaining_secs: null, session: { round_secs: view.class.round_secs } };
+}
+
+/** One table of a class as the countdown reads a state (its phase and its own clock). */
+function tableClock(table, roundSecs) {
+  if (!table) return null;
+  return {
+    phase: table.phase, round: table.round, deadline_at: table.deadline_at,
+    remaining_secs: table.remaining_secs, session: { round_secs: roundSecs },
+  };
+}
+
+/**
+ * Keeps a class's countdowns ticking (`getView()`: the last `class_state`): `data-countdown=""`
+ * shows the class's clock, `data-countdown="N"` table N's.
+ */
+export function startClassTicker(getView) {
+  return startTicker(() => classClock(getView()), {
+    stateOf: (n) => {
+      const view = getView();
+      return view ? tableClock(view.tables.find((t) => String(t.table) === n), view.class.round_secs) : null;
+    },
+  });
+}
+
+/** A class's table's round in words: "Round 2 of 3", or what its phase says instead. */
+export function tableRoundText(table, rounds) {
+  const round = Math.min(table.round, rounds);
+  if (table.phase === 'lobby') return 'Not started';
+  if (table.phase === 'finished') return `Over after ${table.resolved} round${table.resolved === 1 ? '' : 's'}`;
+  if (table.phase === 'waiting') return `Round ${Math.min(table.resolved, rounds)} done: round ${round} next`;
+  return `Round ${round} of ${rounds}`;
+}
+
+/** The last report of a class's table in a line ("Round 2: Mongolian autonomy +1"), or null before any. */
+export function tableHeadline(table) {
+  if (!table.resolved) return null;
+  const what = (table.headline || []).length ? table.headline.join(' · ') : 'nothing moved on the public tracks.';
+  return `Round ${table.resolved}: ${what}`;
+}
+
+/** A role's name from the scenario (a class's frames carry only role ids). */
+export function roleNamer(scenario) {
+  const names = new Map(((scenario && scenario.roles) || []).map((r) => [r.id, r.name]));
+  return (id) => names.get(id) || id;
+}
+
+/** The phase of a class or one of its tables, in words. */
+export const PHASE_WORDS = {
+  lobby: 'In the lobby',
+  running: 'Playing',
+  paused: 'Paused',
+  waiting: 'Waiting for the class',
+  finished: 'Finished',
+};
 
 // ---- Charts --------------------------------------------------------------------------------------
 

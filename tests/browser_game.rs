@@ -41,12 +41,7 @@ async fn shots(page: &Page, dir: &Path, name: &str, back: (u32, u32)) {
 
 /// Joins through the two steps (code, then nickname) and lands on the role choice.
 async fn join(page: &Page, base: &str, code: &str, name: &str) {
-    page.goto(&format!("{base}/#/")).await;
-    page.type_into("#code", code).await;
-    page.click("#join-code-form button[type=submit]").await;
-    page.type_into("#nickname", name).await;
-    page.click("#join-name-form button[type=submit]").await;
-    page.wait_for_selector("[data-choose]").await;
+    setup::join_by_code(page, base, code, name, "[data-choose]").await;
 }
 
 /// Whether the page shows this role's order in its draft.

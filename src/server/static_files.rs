@@ -29,6 +29,9 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("replay.js", JS, include_str!("../../client/replay.js")),
     ("debrief.js", JS, include_str!("../../client/debrief.js")),
     ("compare.js", JS, include_str!("../../client/compare.js")),
+    ("class-console.js", JS, include_str!("../../client/class-console.js")),
+    ("class-projector.js", JS, include_str!("../../client/class-projector.js")),
+    ("class-debrief.js", JS, include_str!("../../client/class-debrief.js")),
 ];
 
 /// `GET /` and `GET /?asset=<name>`.

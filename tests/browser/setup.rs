@@ -107,3 +107,14 @@ pub async fn all_labelled(page: &super::cdp::Page) {
         .await;
     assert_eq!(unlabelled, serde_json::json!([]), "[{}] unlabelled controls", page.label);
 }
+
+/// A student joins through the two steps (the code, then a nickname), then waits until `ready` (a
+/// CSS selector: the role choice for a session, the table's badge for a class) is on the page.
+pub async fn join_by_code(page: &super::cdp::Page, base: &str, code: &str, name: &str, ready: &str) {
+    page.goto(&format!("{base}/#/")).await;
+    page.type_into("#code", code).await;
+    page.click("#join-code-form button[type=submit]").await;
+    page.type_into("#nickname", name).await;
+    page.click("#join-name-form button[type=submit]").await;
+    page.wait_for_selector(ready).await;
+}
