@@ -91,6 +91,18 @@ export class ClassProjector {
     });
   }
 
+  /** Where a finished table's public tracks ended (the scenario's names once it has loaded). */
+  finalTracks(t) {
+    const values = Object.entries(t.tracks || {});
+    if (!values.length) return null;
+    const defs = (this.scenario && this.scenario.tracks) || [];
+    const name = (id) => (defs.find((d) => d.id === id) || {}).name || id;
+    return h('dl', { class: 'class-proj-tracks', 'data-final-tracks': '' }, values.flatMap(([id, value]) => [
+      h('dt', null, name(id)),
+      h('dd', { 'data-track': id }, String(value)),
+    ]));
+  }
+
   /** One table: number, phase, round and clock, each role (who plays it, ready), the last headline. */
   tableCard(t, roleName) {
     const c = this.view.class;
@@ -110,6 +122,7 @@ export class ClassProjector {
           h('span', { class: 'chip-names' }, r.bot ? 'bot' : people.length ? people.map((p) => p.name).join(', ') : '—'),
           playing && !r.bot && people.length ? h('span', { class: 'visually-hidden' }, r.ready ? ', ready' : ', not ready yet') : null);
       })),
+      t.phase === 'finished' ? this.finalTracks(t) : null,
       tableHeadline(t) ? h('p', { class: 'class-proj-headline' }, tableHeadline(t))
         : t.phase === 'finished' ? h('p', { class: 'class-proj-headline muted' }, 'No round was played.') : null,
       t.phase === 'lobby' ? h('p', { class: 'muted small' }, plural(tableStudents(t).length, 'student')) : null);

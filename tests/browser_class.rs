@@ -295,6 +295,12 @@ async fn a_class_of_eight_plays_with_one_code() {
         "document.querySelectorAll('.class-proj-table[data-phase=finished]').length === 3",
     )
     .await;
+    proj.wait_for(
+        "each finished table's tracks, by name",
+        "[...document.querySelectorAll('.class-proj-table[data-phase=finished]')].every((t) => \
+         t.querySelectorAll('[data-final-tracks] dd').length > 0 && !t.querySelector('[data-final-tracks] dt')?.textContent.match(/^[a-z_]+$/))",
+    )
+    .await;
     let links = proj.run("document.querySelectorAll('.class-projector a').length").await;
     assert_eq!(links, json!(0), "the projector has no links");
     proj.screenshot(&dir, "class-projector-final-projector").await;

@@ -120,6 +120,34 @@ async fn class_wide_controls_reach_every_table_and_rounds_start_together() {
     let done =
         console.recv_until("the class finished", |v| v["type"] == "class_state" && v["phase"] == "finished").await;
     assert_eq!(done["tables"].as_array().map(Vec::len), Some(2));
+    // Each finished table says where its public tracks ended (the projector's last view).
+    for table in done["tables"].as_array().expect("tables") {
+        let tracks = table["tracks"].as_object().expect("tracks by id");
+        assert!(!tracks.is_empty() && tracks.values().all(Value::is_i64), "{table}");
+    }
+}
+
+#[tokio::test]
+async fn the_console_sees_a_student_connect_and_leave() {
+    let app = spawn_app().await;
+    let (class_id, code) = app.create_class(json!({"scenario": "tutorial", "tables": 1})).await;
+    let mut console = app.class_console(&class_id).await;
+    console.recv_type("class_state").await;
+    let student = join_class(&app, &code, "Ariunaa").await;
+    let connected = |online: bool| {
+        move |v: &Value| {
+            v["type"] == "class_table"
+                && v["table"]["roles"].as_array().is_some_and(|roles| {
+                    roles
+                        .iter()
+                        .flat_map(|r| r["players"].as_array().into_iter().flatten())
+                        .any(|p| p["name"] == "Ariunaa" && p["connected"] == online)
+                })
+        }
+    };
+    console.recv_until("the student shown connected", connected(true)).await;
+    drop(student);
+    console.recv_until("the student shown gone", connected(false)).await;
 }
 
 #[tokio::test]

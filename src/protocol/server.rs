@@ -393,6 +393,8 @@ pub struct TableSummary {
     /// The biggest public changes of the last round (its report's headline, as the projector
     /// shows it).
     pub headline: Vec<String>,
+    /// The public tracks now, by track id (what the projector shows of a finished table).
+    pub tracks: BTreeMap<String, i64>,
     /// Every role's score now (the class console only; left out for the projector).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scores: Option<BTreeMap<String, u32>>,

@@ -292,6 +292,13 @@ impl Table {
                 .collect(),
             resolved: u32::try_from(self.state.history.len().saturating_sub(1)).unwrap_or(u32::MAX),
             headline,
+            tracks: sc
+                .tracks
+                .iter()
+                .zip(&self.state.tracks)
+                .filter(|(t, _)| t.visible_to.is_none())
+                .map(|(t, v)| (t.id.clone(), *v))
+                .collect(),
             scores: Some(sc.roles.iter().map(|r| r.id.clone()).zip(points).collect()),
         }
     }

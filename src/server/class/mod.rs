@@ -596,6 +596,7 @@ fn blank_summary(loaded: &Loaded, handle: &SessionHandle, table: u32) -> TableSu
             .collect(),
         resolved: 0,
         headline: Vec::new(),
+        tracks: Default::default(),
         scores: None,
     }
 }

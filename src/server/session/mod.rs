@@ -646,6 +646,10 @@ impl Session {
     /// Tells everyone about players who came online or went offline (each pass can only drop
     /// connections, so this ends).
     fn flush_presence(&mut self) {
+        if !self.presence.is_empty() {
+            // The class's console shows who is connected: it hears of arrivals and departures too.
+            self.tell_class();
+        }
         while let Some(id) = self.presence.pop_first() {
             let Some(index) = self.table.seats.iter().position(|s| s.id == id && !s.kicked) else { continue };
             let text = {
