@@ -1,9 +1,15 @@
-//! The greedy bot: tries every legal set of orders one round ahead through the engine and keeps
-//! the one that scores best for its role.
+//! The greedy bot: tries every legal set of orders through the engine and keeps the one that
+//! scores best for its role at the end of the game.
 //!
-//! It assumes that the partners of its joint moves play along (as if the deal had been agreed in
-//! chat) and that everyone else holds. That makes it a fair stand-in for a student who negotiates
-//! but does not plan beyond the round.
+//! It looks one step ahead of a naive player in two ways, so that it is a fair benchmark for a
+//! student who thinks about the other tables and about later rounds:
+//! - the others: it expects each other role to play that role's own best plan for this round
+//!   (judged as if everyone else held), so a guest turned away or a squeeze that comes anyway
+//!   is priced in; the partners of its own joint moves play along (as if agreed in chat);
+//! - later rounds: after this round it plays the game out with every role holding, so effects
+//!   that pay off later (a slow programme, a threshold crossed next round) count.
+//!
+//! It still does not plan its own later moves or expect the others to react to it.
 
 use crate::engine::model::Move;
 use crate::engine::rng::Rng;
@@ -50,6 +56,7 @@ fn extend(
 }
 
 /// The orders the partners of `plan`'s joint moves would give if they played along.
+/// (When a partner has several matching moves, the first listed is the one it plays.)
 fn partner_orders(scenario: &Scenario, state: &GameState, role: RoleId, plan: &[Order], orders: &mut RoundOrders) {
     for order in plan {
         let Some(joint) = &scenario.moves[order.mv].joint else {
@@ -74,28 +81,65 @@ fn partner_orders(scenario: &Scenario, state: &GameState, role: RoleId, plan: &[
             }
             let theirs = &mut orders[partner_role];
             if !theirs.iter().any(|o| o.mv == *mv) {
-                theirs.push(Order { mv: *mv, target });
+                // First, so that it is paid for: a partner who agreed drops something else.
+                theirs.insert(0, Order { mv: *mv, target });
             }
         }
     }
 }
 
+/// The plan that scores best for `role` one round ahead when everyone else holds (the fewest
+/// points among equals, then the first): what the bot expects a role to play.
+fn myopic(scenario: &Scenario, state: &GameState, role: RoleId, orders: &mut RoundOrders) -> Vec<Order> {
+    let plans = candidate_plans(scenario, state, role);
+    let mut best = 0;
+    let mut best_key = (i64::MIN, i64::MIN);
+    for (i, plan) in plans.iter().enumerate() {
+        orders.iter_mut().for_each(Vec::clear);
+        orders[role].extend_from_slice(plan);
+        partner_orders(scenario, state, role, plan, orders);
+        let (next, _) = resolve_round(scenario, state, orders);
+        let key = (score_exact(scenario, &next.tracks, role), -i64::from(plan_cost(scenario, plan)));
+        if key > best_key {
+            best_key = key;
+            best = i;
+        }
+    }
+    plans.into_iter().nth(best).unwrap_or_default()
+}
+
+fn plan_cost(scenario: &Scenario, plan: &[Order]) -> u32 {
+    plan.iter().map(|o| scenario.moves[o.mv].cost).sum()
+}
+
+/// The role's score at the end of the game if, after `state`, every role holds.
+fn held_to_the_end(scenario: &Scenario, mut state: GameState, role: RoleId, hold: &RoundOrders) -> i64 {
+    while !state.is_finished() {
+        state = resolve_round(scenario, &state, hold).0;
+    }
+    score_exact(scenario, &state.tracks, role)
+}
+
 pub fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rng) -> Vec<Order> {
+    let roles = scenario.roles.len();
+    let mut scratch: RoundOrders = vec![Vec::new(); roles];
+    let expected: RoundOrders =
+        (0..roles).map(|r| if r == role { Vec::new() } else { myopic(scenario, state, r, &mut scratch) }).collect();
+    let hold: RoundOrders = vec![Vec::new(); roles];
     let plans = candidate_plans(scenario, state, role);
     // Best score first; among equals, the plan that spends the fewest points (a student does not
     // spend points on a move that changes nothing); then the seed decides.
     let mut best: Vec<usize> = Vec::new();
     let mut best_key = (i64::MIN, i64::MIN);
-    let mut orders: RoundOrders = vec![Vec::new(); scenario.roles.len()];
+    let mut orders: RoundOrders = expected.clone();
     for (i, plan) in plans.iter().enumerate() {
-        for list in orders.iter_mut() {
-            list.clear();
+        for (list, theirs) in orders.iter_mut().zip(&expected) {
+            list.clone_from(theirs);
         }
-        orders[role].extend_from_slice(plan);
+        orders[role].clone_from(plan);
         partner_orders(scenario, state, role, plan, &mut orders);
         let (next, _) = resolve_round(scenario, state, &orders);
-        let cost: u32 = plan.iter().map(|o| scenario.moves[o.mv].cost).sum();
-        let key = (score_exact(scenario, &next.tracks, role), -i64::from(cost));
+        let key = (held_to_the_end(scenario, next, role, &hold), -i64::from(plan_cost(scenario, plan)));
         if key > best_key {
             best_key = key;
             best.clear();
