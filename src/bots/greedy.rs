@@ -5,7 +5,8 @@
 //! student who thinks about the other tables and about later rounds:
 //! - the others: it expects each other role to play that role's own best plan for this round
 //!   (judged as if everyone else held), so a guest turned away or a squeeze that comes anyway
-//!   is priced in; the partners of its own joint moves play along (as if agreed in chat);
+//!   is priced in; the partners of its own joint moves play along (as if agreed in chat) when
+//!   the deal leaves them no worse off this round;
 //! - later rounds: after this round it plays the game out with every role holding, so effects
 //!   that pay off later (a slow programme, a threshold crossed next round) count.
 //!
@@ -80,10 +81,12 @@ fn partner_orders(scenario: &Scenario, state: &GameState, role: RoleId, plan: &[
                 continue;
             }
             let theirs = &mut orders[partner_role];
-            if !theirs.iter().any(|o| o.mv == *mv) {
-                // First, so that it is paid for: a partner who agreed drops something else.
-                theirs.insert(0, Order { mv: *mv, target });
-            }
+            // First, so that it is paid for: a partner who agreed drops something else.
+            let order = match theirs.iter().position(|o| o.mv == *mv) {
+                Some(at) => theirs.remove(at),
+                None => Order { mv: *mv, target },
+            };
+            theirs.insert(0, order);
         }
     }
 }
@@ -112,12 +115,12 @@ fn plan_cost(scenario: &Scenario, plan: &[Order]) -> u32 {
     plan.iter().map(|o| scenario.moves[o.mv].cost).sum()
 }
 
-/// The role's score at the end of the game if, after `state`, every role holds.
-fn held_to_the_end(scenario: &Scenario, mut state: GameState, role: RoleId, hold: &RoundOrders) -> i64 {
+/// The tracks at the end of the game if, after `state`, every role holds.
+fn held_to_the_end(scenario: &Scenario, mut state: GameState, hold: &RoundOrders) -> Vec<i64> {
     while !state.is_finished() {
         state = resolve_round(scenario, &state, hold).0;
     }
-    score_exact(scenario, &state.tracks, role)
+    state.tracks
 }
 
 pub fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rng) -> Vec<Order> {
@@ -126,6 +129,10 @@ pub fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rn
     let expected: RoundOrders =
         (0..roles).map(|r| if r == role { Vec::new() } else { myopic(scenario, state, r, &mut scratch) }).collect();
     let hold: RoundOrders = vec![Vec::new(); roles];
+    // Where the game ends if this role holds and the others play as expected: a partner agrees
+    // to a joint move only if the deal leaves it no worse off than that (a deal that hurts them
+    // is not made in chat).
+    let baseline = held_to_the_end(scenario, resolve_round(scenario, state, &expected).0, &hold);
     let plans = candidate_plans(scenario, state, role);
     // Best score first; among equals, the plan that spends the fewest points (a student does not
     // spend points on a move that changes nothing); then the seed decides.
@@ -138,8 +145,19 @@ pub fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rn
         }
         orders[role].clone_from(plan);
         partner_orders(scenario, state, role, plan, &mut orders);
-        let (next, _) = resolve_round(scenario, state, &orders);
-        let key = (held_to_the_end(scenario, next, role, &hold), -i64::from(plan_cost(scenario, plan)));
+        let mut end = held_to_the_end(scenario, resolve_round(scenario, state, &orders).0, &hold);
+        let partners: Vec<RoleId> = (0..roles).filter(|r| *r != role && orders[*r] != expected[*r]).collect();
+        let mut declined = false;
+        for partner in partners {
+            if score_exact(scenario, &end, partner) <= score_exact(scenario, &baseline, partner) {
+                orders[partner].clone_from(&expected[partner]);
+                declined = true;
+            }
+        }
+        if declined {
+            end = held_to_the_end(scenario, resolve_round(scenario, state, &orders).0, &hold);
+        }
+        let key = (score_exact(scenario, &end, role), -i64::from(plan_cost(scenario, plan)));
         if key > best_key {
             best_key = key;
             best.clear();
