@@ -92,10 +92,11 @@ fn partner_orders(scenario: &Scenario, state: &GameState, role: RoleId, plan: &[
 }
 
 /// The plan that scores best for `role` one round ahead when everyone else holds (the fewest
-/// points among equals, then the first): what the bot expects a role to play.
-fn myopic(scenario: &Scenario, state: &GameState, role: RoleId, orders: &mut RoundOrders) -> Vec<Order> {
+/// points among equals, then the seed decides): what the bot expects a role to play. The seed
+/// matters: a role torn between two equal offers is not assumed to pick the same one every game.
+fn myopic(scenario: &Scenario, state: &GameState, role: RoleId, orders: &mut RoundOrders, rng: &mut Rng) -> Vec<Order> {
     let plans = candidate_plans(scenario, state, role);
-    let mut best = 0;
+    let mut best: Vec<usize> = Vec::new();
     let mut best_key = (i64::MIN, i64::MIN);
     for (i, plan) in plans.iter().enumerate() {
         orders.iter_mut().for_each(Vec::clear);
@@ -105,10 +106,14 @@ fn myopic(scenario: &Scenario, state: &GameState, role: RoleId, orders: &mut Rou
         let key = (score_exact(scenario, &next.tracks, role), -i64::from(plan_cost(scenario, plan)));
         if key > best_key {
             best_key = key;
-            best = i;
+            best.clear();
+        }
+        if key == best_key {
+            best.push(i);
         }
     }
-    plans.into_iter().nth(best).unwrap_or_default()
+    let pick = if best.is_empty() { 0 } else { best[rng.below(best.len() as u64) as usize] };
+    plans.into_iter().nth(pick).unwrap_or_default()
 }
 
 fn plan_cost(scenario: &Scenario, plan: &[Order]) -> u32 {
@@ -126,8 +131,9 @@ fn held_to_the_end(scenario: &Scenario, mut state: GameState, hold: &RoundOrders
 pub fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rng) -> Vec<Order> {
     let roles = scenario.roles.len();
     let mut scratch: RoundOrders = vec![Vec::new(); roles];
-    let expected: RoundOrders =
-        (0..roles).map(|r| if r == role { Vec::new() } else { myopic(scenario, state, r, &mut scratch) }).collect();
+    let expected: RoundOrders = (0..roles)
+        .map(|r| if r == role { Vec::new() } else { myopic(scenario, state, r, &mut scratch, rng) })
+        .collect();
     let hold: RoundOrders = vec![Vec::new(); roles];
     // Where the game ends if this role holds and the others play as expected: a partner agrees
     // to a joint move only if the deal leaves it no worse off than that (a deal that hurts them
