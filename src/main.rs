@@ -125,6 +125,24 @@ enum ScenarioCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Force each legal set of orders of one role in one round (every other decision greedy)
+    /// and report each option's final score for that role: mean, 10th and 90th percentile.
+    Decide {
+        file: PathBuf,
+        /// The role that decides.
+        #[arg(long)]
+        role: String,
+        /// The round of the decision (1 is the first).
+        #[arg(long)]
+        round: u32,
+        #[arg(long, default_value_t = 400)]
+        games: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the scenario as readable text for a teacher to review.
     Explain { file: PathBuf },
 }
@@ -365,6 +383,16 @@ fn scenario_command(command: ScenarioCommand) -> anyhow::Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&report).context("serializing the report")?);
             } else {
                 print!("{}", report.to_text());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ScenarioCommand::Decide { file, role, round, games, seed, json } => {
+            let loaded = scenario::load_file(&file).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let decision = sim::decide(&loaded.scenario, &role, round, games, seed)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&decision).context("serializing the report")?);
+            } else {
+                print!("{}", decision.to_text());
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -229,3 +229,153 @@ fn the_check_command_exits_1_with_every_error_and_0_for_good_files() {
     let out = Command::new(exe).args(["scenario", "check"]).args(&good).output().expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+// ---- The teacher's kit: [lesson], memos, prompts, private objectives --------------------------
+
+/// About 210 words that cite ¶2: a memo of acceptable length.
+fn memo(extra: &str) -> String {
+    let words = "word ".repeat(205);
+    format!("memo = \"\"\"\nBackground (¶2). {words}{extra}\n\"\"\"")
+}
+
+/// The fixture with a lesson: a [lesson] table, a prompt after every round and a memo for every
+/// role; North also has a private objective on its private track (fleet).
+fn with_lesson() -> String {
+    let mut text = fixture();
+    for briefing in
+        ["briefing = \"Nothing special.\"", "briefing = \"A storm is scripted.\"", "briefing = \"East must vote.\""]
+    {
+        assert!(text.contains(briefing), "the fixture no longer contains {briefing:?}");
+        text = text.replacen(briefing, &format!("{briefing}\ndiscussion = \"Who gained, and why? (¶1)\""), 1);
+    }
+    for briefing in [
+        "briefing = \"You trade and build ships.\"",
+        "briefing = \"You want trust and little navy around.\"",
+        "briefing = \"You broker deals.\"",
+    ] {
+        assert!(text.contains(briefing), "the fixture no longer contains {briefing:?}");
+        text = text.replacen(briefing, &format!("{briefing}\n{}", memo("")), 1);
+    }
+    text = text.replacen(
+        "[roles.objective]\nsummary = \"Trade and a fleet.\"",
+        "private_objective = { summary = \"A fleet nobody knows about.\", essay = [1] }\n[roles.objective]\nsummary = \"Trade and a fleet.\"",
+        1,
+    );
+    text.push_str(
+        "\n[lesson]\nminutes = 30\nobjectives = [\"Explain why the islands trade (¶1).\"]\n\
+         timing = [{ step = \"Play\", minutes = 20 }, { step = \"Debrief\", minutes = 10 }]\n\
+         terms = [{ term = \"Pact\", meaning = \"An agreement between two islands.\" }]\n\
+         debrief_questions = [\"Was the pact worth it? (¶2)\"]\n\
+         reflection = \"Write what you would do differently.\"\n",
+    );
+    text
+}
+
+/// Like `expect_error`, on the lesson fixture.
+fn expect_lesson_error(from: &str, to: &str, at: &str, message: &str) {
+    let text = with_lesson();
+    assert!(text.contains(from), "the lesson fixture no longer contains {from:?}");
+    let broken = text.replacen(from, to, 1);
+    let changed_at = text.find(from).unwrap_or(0);
+    let offset = broken[changed_at..].find(at).map(|i| i + changed_at).or_else(|| broken.find(at));
+    let offset = offset.unwrap_or_else(|| panic!("{at:?} is not in the broken text after the change"));
+    let line = broken[..offset].matches('\n').count() + 1;
+    let column = broken[..offset].rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
+    let err = scenario::parse("broken.toml", &broken).expect_err("the broken file must be refused");
+    let rendered = err.to_string();
+    let wanted = format!("broken.toml:{line}:{column}: ");
+    let found = rendered.lines().any(|l| l.starts_with(&wanted) && l.contains(message));
+    assert!(found, "expected a line starting {wanted:?} containing {message:?}; got:\n{rendered}");
+}
+
+#[test]
+fn the_lesson_fixture_is_valid_and_carries_its_kit() {
+    let sc = scenario::parse("lesson.toml", &with_lesson()).unwrap_or_else(|e| panic!("{e}"));
+    let lesson = sc.lesson.as_ref().expect("a lesson");
+    assert_eq!((lesson.minutes, lesson.timing.len(), lesson.terms.len()), (30, 2, 1));
+    assert!(sc.rounds.iter().all(|r| r.discussion.contains("(¶1)")));
+    assert!(sc.roles.iter().all(|r| r.memo.split_whitespace().count() >= 200));
+    assert_eq!(sc.roles[0].private_objective.as_ref().map(|p| p.essay.clone()), Some(vec![1]));
+}
+
+#[test]
+fn a_misspelt_lesson_key_is_named() {
+    expect_lesson_error(
+        "minutes = 30",
+        "minuts = 30",
+        "minuts",
+        "unknown key `minuts` in [lesson] (did you mean `minutes`?)",
+    );
+}
+
+#[test]
+fn a_paragraph_beyond_the_source_in_a_memo_is_named_where_it_is_written() {
+    expect_lesson_error(
+        "Background (¶2).",
+        "Background (¶9).",
+        "¶9",
+        "¶9 does not exist: the source has paragraphs 1 to 5",
+    );
+}
+
+#[test]
+fn a_paragraph_beyond_the_source_in_a_debrief_question_is_refused() {
+    expect_lesson_error("worth it? (¶2)", "worth it? (¶6)", "¶6", "¶6 does not exist");
+}
+
+#[test]
+fn a_memo_must_be_long_enough_to_prepare_from() {
+    expect_lesson_error(&memo(""), "memo = \"Too short (¶1).\"", "\"Too short", "200 to 400 words, not 3");
+}
+
+#[test]
+fn a_memo_must_cite_the_essay() {
+    let uncited = memo("").replace("(¶2)", "(see above)");
+    expect_lesson_error(&memo(""), &uncited, "\"\"\"\nBackground", "a memo must cite the paragraphs it draws on");
+}
+
+#[test]
+fn with_a_lesson_every_round_needs_a_discussion_prompt() {
+    expect_lesson_error(
+        "briefing = \"A storm is scripted.\"\ndiscussion = \"Who gained, and why? (¶1)\"",
+        "briefing = \"A storm is scripted.\"",
+        "[[rounds]]\nname = \"Storm season\"",
+        "round 2 has no `discussion`",
+    );
+}
+
+#[test]
+fn the_timing_must_add_up_to_the_lessons_minutes() {
+    expect_lesson_error(
+        "{ step = \"Debrief\", minutes = 10 }",
+        "{ step = \"Debrief\", minutes = 5 }",
+        "[{ step = \"Play\"",
+        "the timing steps add up to 25 minutes, but minutes = 30",
+    );
+}
+
+#[test]
+fn a_private_objective_must_count_in_the_roles_score_through_a_private_track() {
+    expect_lesson_error(
+        "score = [{ track = \"trade\", weight = 3 }, { track = \"fleet\", weight = 1 }]",
+        "score = [{ track = \"trade\", weight = 3 }]",
+        "{ summary = \"A fleet nobody",
+        "has a private_objective, but no score term on a track only it sees",
+    );
+}
+
+#[test]
+fn a_joint_move_may_list_several_matching_moves_but_each_must_exist() {
+    expect_error(
+        "joint = { partners = [\"south\"], move = \"trade_pact\" }",
+        "joint = { partners = [\"south\"], move = [\"trade_pact\", \"trade_pakt\"] }",
+        "\"trade_pakt\"",
+        "role `south` has no move `trade_pakt` to join this one",
+    );
+    let fine = fixture().replacen(
+        "joint = { partners = [\"south\"], move = \"trade_pact\" }",
+        "joint = { partners = [\"south\"], move = [\"trade_pact\", \"protest\"] }",
+        1,
+    );
+    scenario::parse("fine.toml", &fine).unwrap_or_else(|e| panic!("{e}"));
+}

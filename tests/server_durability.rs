@@ -74,7 +74,7 @@ async fn resume(addr: SocketAddr, token: &str) -> (TestClient, Value) {
 
 /// The hash the engine gives for this scenario, seed and rounds of (role, move) orders.
 fn expected_hash(rounds: &[&[(&str, &str)]]) -> String {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/tutorial.toml")).unwrap();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/tutorial.toml")).unwrap();
     let sc = third_neighbor::scenario::parse("tutorial.toml", &text).unwrap();
     let mut state = GameState::new(&sc, 42);
     for round in rounds {

@@ -1,9 +1,16 @@
-//! The greedy bot: tries every legal set of orders one round ahead through the engine and keeps
-//! the one that scores best for its role.
+//! The greedy bot: tries every legal set of orders through the engine and keeps the one that
+//! scores best for its role at the end of the game.
 //!
-//! It assumes that the partners of its joint moves play along (as if the deal had been agreed in
-//! chat) and that everyone else holds. That makes it a fair stand-in for a student who negotiates
-//! but does not plan beyond the round.
+//! It looks one step ahead of a naive player in two ways, so that it is a fair benchmark for a
+//! student who thinks about the other tables and about later rounds:
+//! - the others: it expects each other role to play that role's own best plan for this round
+//!   (judged as if everyone else held), so a guest turned away or a squeeze that comes anyway
+//!   is priced in; the partners of its own joint moves play along (as if agreed in chat) when
+//!   the deal leaves them no worse off this round;
+//! - later rounds: after this round it plays the game out with every role holding, so effects
+//!   that pay off later (a slow programme, a threshold crossed next round) count.
+//!
+//! It still does not plan its own later moves or expect the others to react to it.
 
 use crate::engine::model::Move;
 use crate::engine::rng::Rng;
@@ -50,6 +57,7 @@ fn extend(
 }
 
 /// The orders the partners of `plan`'s joint moves would give if they played along.
+/// (When a partner has several matching moves, the first listed is the one it plays.)
 fn partner_orders(scenario: &Scenario, state: &GameState, role: RoleId, plan: &[Order], orders: &mut RoundOrders) {
     for order in plan {
         let Some(joint) = &scenario.moves[order.mv].joint else {
@@ -73,29 +81,89 @@ fn partner_orders(scenario: &Scenario, state: &GameState, role: RoleId, plan: &[
                 continue;
             }
             let theirs = &mut orders[partner_role];
-            if !theirs.iter().any(|o| o.mv == *mv) {
-                theirs.push(Order { mv: *mv, target });
-            }
+            // First, so that it is paid for: a partner who agreed drops something else.
+            let order = match theirs.iter().position(|o| o.mv == *mv) {
+                Some(at) => theirs.remove(at),
+                None => Order { mv: *mv, target },
+            };
+            theirs.insert(0, order);
         }
     }
 }
 
+/// The plan that scores best for `role` one round ahead when everyone else holds (the fewest
+/// points among equals, then the seed decides): what the bot expects a role to play. The seed
+/// matters: a role torn between two equal offers is not assumed to pick the same one every game.
+fn myopic(scenario: &Scenario, state: &GameState, role: RoleId, orders: &mut RoundOrders, rng: &mut Rng) -> Vec<Order> {
+    let plans = candidate_plans(scenario, state, role);
+    let mut best: Vec<usize> = Vec::new();
+    let mut best_key = (i64::MIN, i64::MIN);
+    for (i, plan) in plans.iter().enumerate() {
+        orders.iter_mut().for_each(Vec::clear);
+        orders[role].extend_from_slice(plan);
+        partner_orders(scenario, state, role, plan, orders);
+        let (next, _) = resolve_round(scenario, state, orders);
+        let key = (score_exact(scenario, &next.tracks, role), -i64::from(plan_cost(scenario, plan)));
+        if key > best_key {
+            best_key = key;
+            best.clear();
+        }
+        if key == best_key {
+            best.push(i);
+        }
+    }
+    let pick = if best.is_empty() { 0 } else { best[rng.below(best.len() as u64) as usize] };
+    plans.into_iter().nth(pick).unwrap_or_default()
+}
+
+fn plan_cost(scenario: &Scenario, plan: &[Order]) -> u32 {
+    plan.iter().map(|o| scenario.moves[o.mv].cost).sum()
+}
+
+/// The tracks at the end of the game if, after `state`, every role holds.
+fn held_to_the_end(scenario: &Scenario, mut state: GameState, hold: &RoundOrders) -> Vec<i64> {
+    while !state.is_finished() {
+        state = resolve_round(scenario, &state, hold).0;
+    }
+    state.tracks
+}
+
 pub fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rng) -> Vec<Order> {
+    let roles = scenario.roles.len();
+    let mut scratch: RoundOrders = vec![Vec::new(); roles];
+    let expected: RoundOrders = (0..roles)
+        .map(|r| if r == role { Vec::new() } else { myopic(scenario, state, r, &mut scratch, rng) })
+        .collect();
+    let hold: RoundOrders = vec![Vec::new(); roles];
+    // Where the game ends if this role holds and the others play as expected: a partner agrees
+    // to a joint move only if the deal leaves it no worse off than that (a deal that hurts them
+    // is not made in chat).
+    let baseline = held_to_the_end(scenario, resolve_round(scenario, state, &expected).0, &hold);
     let plans = candidate_plans(scenario, state, role);
     // Best score first; among equals, the plan that spends the fewest points (a student does not
     // spend points on a move that changes nothing); then the seed decides.
     let mut best: Vec<usize> = Vec::new();
     let mut best_key = (i64::MIN, i64::MIN);
-    let mut orders: RoundOrders = vec![Vec::new(); scenario.roles.len()];
+    let mut orders: RoundOrders = expected.clone();
     for (i, plan) in plans.iter().enumerate() {
-        for list in orders.iter_mut() {
-            list.clear();
+        for (list, theirs) in orders.iter_mut().zip(&expected) {
+            list.clone_from(theirs);
         }
-        orders[role].extend_from_slice(plan);
+        orders[role].clone_from(plan);
         partner_orders(scenario, state, role, plan, &mut orders);
-        let (next, _) = resolve_round(scenario, state, &orders);
-        let cost: u32 = plan.iter().map(|o| scenario.moves[o.mv].cost).sum();
-        let key = (score_exact(scenario, &next.tracks, role), -i64::from(cost));
+        let mut end = held_to_the_end(scenario, resolve_round(scenario, state, &orders).0, &hold);
+        let partners: Vec<RoleId> = (0..roles).filter(|r| *r != role && orders[*r] != expected[*r]).collect();
+        let mut declined = false;
+        for partner in partners {
+            if score_exact(scenario, &end, partner) <= score_exact(scenario, &baseline, partner) {
+                orders[partner].clone_from(&expected[partner]);
+                declined = true;
+            }
+        }
+        if declined {
+            end = held_to_the_end(scenario, resolve_round(scenario, state, &orders).0, &hold);
+        }
+        let key = (score_exact(scenario, &end, role), -i64::from(plan_cost(scenario, plan)));
         if key > best_key {
             best_key = key;
             best.clear();

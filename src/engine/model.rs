@@ -34,6 +34,35 @@ pub struct Scenario {
     pub interactions: Vec<Interaction>,
     pub events: Vec<Event>,
     pub rounds: Vec<RoundDef>,
+    /// The teacher's kit around the game, if the file has a `[lesson]`. Text for people only:
+    /// nothing in it changes how a round resolves.
+    pub lesson: Option<Lesson>,
+}
+
+/// The lesson a scenario is played in: what students should learn, how the class period is
+/// spent, the words they need, and the questions for the debrief.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Lesson {
+    pub objectives: Vec<String>,
+    /// The whole lesson, in minutes (the sum of `timing`, when it is given).
+    pub minutes: u32,
+    pub timing: Vec<TimingStep>,
+    pub terms: Vec<Term>,
+    pub debrief_questions: Vec<String>,
+    /// One prompt for a short written reflection after the game.
+    pub reflection: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimingStep {
+    pub step: String,
+    pub minutes: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Term {
+    pub term: String,
+    pub meaning: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,6 +81,18 @@ pub struct Role {
     pub briefing: String,
     pub action_points: u32,
     pub objective: Objective,
+    /// The role's memo: background, interests, red lines, a private fact and openings. Shown only
+    /// to the role's seats and the instructor; empty when the scenario has none.
+    pub memo: String,
+    /// What the role wants that the others do not know; it is scored through a track only this
+    /// role sees.
+    pub private_objective: Option<PrivateObjective>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PrivateObjective {
+    pub summary: String,
+    pub essay: Vec<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -124,6 +165,8 @@ pub struct Move {
     pub on_fail: Vec<Effect>,
     pub success_text: String,
     pub failure_text: String,
+    /// The report's line when `requires` is false; empty: `failure_text` serves for both.
+    pub unmet_text: String,
 }
 
 /// A move that takes partners: it succeeds only when they order the matching move this round.
@@ -137,7 +180,8 @@ pub struct Joint {
 pub struct Partner {
     /// The partner role; `None` means "whoever the order targets".
     pub role: Option<RoleId>,
-    /// The matching move, per partner role (filled for every role that may be the partner).
+    /// The matching moves, per partner role (filled for every role that may be the partner). A
+    /// role may have several: any one of them, ordered, counts as joining in.
     pub moves: Vec<(RoleId, MoveId)>,
 }
 
@@ -178,6 +222,8 @@ pub struct RoundDef {
     pub name: String,
     pub briefing: String,
     pub events: Vec<EventId>,
+    /// A discussion prompt for the class after the round's report; empty when there is none.
+    pub discussion: String,
 }
 
 impl Scenario {

@@ -107,7 +107,8 @@ impl OrderOutcome {
                 )
             }
             Status::ConditionNotMet => {
-                format!("{role}: {}{target} failed: its condition was not met. {}", def.name, def.failure_text)
+                let why = if def.unmet_text.is_empty() { &def.failure_text } else { &def.unmet_text };
+                format!("{role}: {}{target} failed: its condition was not met. {why}", def.name)
             }
             Status::Illegal { reason } => {
                 format!("{role}: {}{target} was not carried out: {}.", def.name, reason.explain())

@@ -257,9 +257,8 @@ fn missing_partners(scenario: &Scenario, all: &[Pending], p: &Pending) -> Vec<Ro
     for partner in &joint.partners {
         let role = partner.role.or_else(|| p.order.target.and_then(|t| scenario.targets.get(t)?.role));
         let Some(role) = role else { continue };
-        let wanted = partner.moves.iter().find(|(r, _)| *r == role).map(|(_, m)| *m);
-        let came = wanted.is_some_and(|mv| {
-            all.iter().any(|q| q.role == role && q.order.mv == mv && q.order.target.is_none_or(|t| t == me))
+        let came = partner.moves.iter().filter(|(r, _)| *r == role).any(|(_, mv)| {
+            all.iter().any(|q| q.role == role && q.order.mv == *mv && q.order.target.is_none_or(|t| t == me))
         });
         if !came {
             missing.push(role);
@@ -388,5 +387,103 @@ mod tests {
         for interaction in &report.interactions {
             assert!(!interaction.explain(&sc).essay.is_empty());
         }
+    }
+
+    /// A guest whose visit counts as received when the host either welcomes or detains it, and
+    /// whose visit fails, with its own line, when it is detained.
+    const ALTERNATIVES: &str = r#"
+[scenario]
+id = "alternatives"
+title = "t"
+summary = "s"
+source = "s"
+source_paragraphs = 2
+[[tracks]]
+id = "mood"
+name = "Mood"
+summary = "m"
+min = -10
+max = 10
+start = 0
+[[roles]]
+id = "host"
+name = "Host"
+briefing = "b"
+[roles.objective]
+summary = "s"
+essay = [1]
+score = [{ track = "mood" }]
+[[roles]]
+id = "guest"
+name = "Guest"
+briefing = "b"
+[roles.objective]
+summary = "s"
+essay = [1]
+score = [{ track = "mood", invert = true }]
+[[rounds]]
+name = "r"
+briefing = "b"
+[[moves]]
+role = "host"
+id = "welcome"
+name = "Welcome"
+summary = "s"
+essay = [1]
+cost = 1
+effects = { mood = 1 }
+[[moves]]
+role = "host"
+id = "detain"
+name = "Detain"
+summary = "s"
+essay = [2]
+cost = 1
+requires = "guest.visit"
+effects = { mood = -3 }
+[[moves]]
+role = "guest"
+id = "visit"
+name = "Visit"
+summary = "s"
+essay = [1]
+cost = 1
+joint = { partners = ["host"], move = ["welcome", "detain"] }
+requires = "not host.detain"
+success = "The guest lands."
+failure = "Nobody received the guest."
+unmet = "The guest lands and is detained."
+"#;
+
+    #[test]
+    fn any_of_several_matching_moves_joins_a_joint_move() {
+        let sc = crate::scenario::parse("alternatives.toml", ALTERNATIVES).expect("valid");
+        let state = calm(&sc);
+        let line = |list: &[(&str, &str, Option<&str>)]| {
+            let (_, report) = resolve_round(&sc, &state, &orders(&sc, list));
+            let guest = report.orders.iter().find(|o| o.role == 1).expect("the guest's order");
+            (guest.status.clone(), guest.explain(&sc).text)
+        };
+        let (status, text) = line(&[("guest", "visit", None), ("host", "welcome", None)]);
+        assert_eq!((status, text.ends_with("The guest lands.")), (Status::Succeeded, true), "{text}");
+        // Detaining also receives the guest (no partner missing), and its condition gives its own line.
+        let (status, text) = line(&[("guest", "visit", None), ("host", "detain", None)]);
+        assert_eq!(status, Status::ConditionNotMet);
+        assert!(text.ends_with("The guest lands and is detained."), "{text}");
+        let (status, text) = line(&[("guest", "visit", None)]);
+        assert_eq!(status, Status::PartnerMissing { partners: vec![0] });
+        assert!(text.ends_with("Nobody received the guest."), "{text}");
+    }
+
+    #[test]
+    fn without_its_own_line_an_unmet_condition_reads_the_failure_line() {
+        let sc = fixture();
+        let mut state = calm(&sc);
+        state.round = 2;
+        let list = [("north", "visit", Some("south")), ("north", "late_gambit", None)];
+        let (_, report) = resolve_round(&sc, &state, &orders(&sc, &list));
+        let def = &sc.moves[report.orders[1].order.mv];
+        assert!(def.unmet_text.is_empty());
+        assert!(report.orders[1].explain(&sc).text.ends_with(def.failure_text.trim_end()));
     }
 }

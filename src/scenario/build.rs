@@ -8,18 +8,25 @@ use toml_edit::{ImDocument, TableLike};
 use super::reader::{closest, At, Reader};
 use crate::engine::expr::{self, Expr, Type};
 use crate::engine::model::{
-    Choice, Effect, Event, Interaction, Joint, Move, Objective, Partner, Role, RoundDef, Scenario, ScoreTerm, Target,
-    Track,
+    Choice, Effect, Event, Interaction, Joint, Lesson, Move, Objective, Partner, PrivateObjective, Role, RoundDef,
+    Scenario, ScoreTerm, Target, Term, TimingStep, Track,
 };
 
-const TOP_KEYS: &[&str] = &["scenario", "roles", "tracks", "actors", "rounds", "moves", "interactions", "events"];
+const TOP_KEYS: &[&str] =
+    &["scenario", "roles", "tracks", "actors", "rounds", "moves", "interactions", "events", "lesson"];
 const SCENARIO_KEYS: &[&str] = &["id", "title", "summary", "source", "source_paragraphs", "action_points"];
-const ROLE_KEYS: &[&str] = &["id", "name", "briefing", "action_points", "objective"];
+const ROLE_KEYS: &[&str] = &["id", "name", "briefing", "action_points", "objective", "memo", "private_objective"];
+const PRIVATE_KEYS: &[&str] = &["summary", "essay"];
+const LESSON_KEYS: &[&str] = &["objectives", "minutes", "timing", "terms", "debrief_questions", "reflection"];
+const TIMING_KEYS: &[&str] = &["step", "minutes"];
+const TERM_ENTRY_KEYS: &[&str] = &["term", "meaning"];
+/// A memo's length, in words: long enough to prepare from, short enough to read in class.
+const MEMO_WORDS: std::ops::RangeInclusive<usize> = 200..=400;
 const OBJECTIVE_KEYS: &[&str] = &["summary", "essay", "score"];
 const TERM_KEYS: &[&str] = &["track", "min", "weight", "invert", "label"];
 const TRACK_KEYS: &[&str] = &["id", "name", "summary", "min", "max", "start", "visible_to"];
 const ACTOR_KEYS: &[&str] = &["id", "name"];
-const ROUND_KEYS: &[&str] = &["name", "briefing", "events"];
+const ROUND_KEYS: &[&str] = &["name", "briefing", "events", "discussion"];
 const MOVE_KEYS: &[&str] = &[
     "role",
     "id",
@@ -36,6 +43,7 @@ const MOVE_KEYS: &[&str] = &[
     "on_fail",
     "success",
     "failure",
+    "unmet",
 ];
 const JOINT_KEYS: &[&str] = &["partners", "move", "need"];
 const INTERACTION_KEYS: &[&str] = &["id", "when", "effects", "text", "essay", "once"];
@@ -157,6 +165,45 @@ pub fn build(text: &str, reader: &mut Reader) -> Option<Scenario> {
         }
     }
 
+    let lesson = b.r.table(root, "lesson", "the file").map(|t| b.lesson(t, Reader::span_of(root, "lesson").start));
+    if lesson.is_some() {
+        // A lesson needs its parts everywhere: a prompt after every round, a memo for every role.
+        for ((round, (_, at)), n) in rounds.iter().zip(&rounds_t).zip(1..) {
+            if round.discussion.is_empty() {
+                b.r.problem(
+                    *at,
+                    format!("round {n} has no `discussion`: a scenario with a [lesson] gives every round a prompt"),
+                );
+            }
+        }
+        for (role, (_, at)) in roles.iter().zip(&roles_t) {
+            if role.memo.is_empty() {
+                b.r.problem(
+                    *at,
+                    format!("role `{}` has no `memo`: a scenario with a [lesson] gives every role one", role.id),
+                );
+            }
+        }
+    }
+    for (i, (role, (t, at))) in roles.iter().zip(&roles_t).enumerate() {
+        if role.private_objective.is_none() {
+            continue;
+        }
+        let private = role.objective.terms.iter().any(|term| {
+            term.tracks.iter().all(|tr| tracks.get(*tr).and_then(|x| x.visible_to.as_deref()) == Some(&[i][..]))
+        });
+        if !private {
+            let offset = Reader::span_of(*t, "private_objective").start.max(*at);
+            b.r.problem(
+                offset,
+                format!(
+                    "role `{}` has a private_objective, but no score term on a track only it sees (visible_to = [\"{}\"]): a private objective must count in its score",
+                    role.id, role.id
+                ),
+            );
+        }
+    }
+
     if !b.r.problems.is_empty() {
         return None;
     }
@@ -174,6 +221,7 @@ pub fn build(text: &str, reader: &mut Reader) -> Option<Scenario> {
         interactions,
         events,
         rounds,
+        lesson,
     })
 }
 
@@ -451,12 +499,156 @@ impl Builder<'_, '_> {
                 Objective { summary: String::new(), essay: Vec::new(), terms: Vec::new() }
             }
         };
+        let memo = self.prose(t, "memo", at, WHAT);
+        if let Some(memo) = &memo {
+            let words = memo.value.split_whitespace().count();
+            if !MEMO_WORDS.contains(&words) {
+                self.r.problem(
+                    memo.span.start,
+                    format!(
+                        "a memo should take a few minutes to read: {} to {} words, not {words}",
+                        MEMO_WORDS.start(),
+                        MEMO_WORDS.end()
+                    ),
+                );
+            }
+            if !memo.value.contains('¶') {
+                self.r.problem(memo.span.start, "a memo must cite the paragraphs it draws on, like (¶2)");
+            }
+        }
+        let private_objective = self.r.table(t, "private_objective", WHAT).map(|p| {
+            const PRIVATE: &str = "a private_objective";
+            self.r.only_keys(p, PRIVATE_KEYS, PRIVATE);
+            let at = Reader::span_of(t, "private_objective").start;
+            PrivateObjective { summary: self.text(p, "summary", at, PRIVATE), essay: self.essay(p, at, PRIVATE) }
+        });
         Role {
             id: self.r.string(t, "id", at, WHAT).map(|s| s.value).unwrap_or_default(),
             name: self.text(t, "name", at, WHAT),
             briefing: self.text(t, "briefing", at, WHAT),
             action_points,
             objective,
+            memo: memo.map(|m| m.value).unwrap_or_default(),
+            private_objective,
+        }
+    }
+
+    /// Optional text for people (a memo, a prompt): not empty when given, and every ¶N it
+    /// mentions within the source.
+    fn prose(&mut self, t: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<String>> {
+        let text = self.r.string_opt(t, key, at, what, false)?;
+        if text.value.trim().is_empty() {
+            self.r.problem(text.span.start, format!("`{key}` in {what} must not be empty"));
+            return None;
+        }
+        self.cited_in_text(&text);
+        Some(text)
+    }
+
+    /// Checks every `¶N` written inside a text against the source's paragraphs.
+    fn cited_in_text(&mut self, text: &At<String>) {
+        if self.paragraphs == 0 {
+            return;
+        }
+        let raw = self.r.source(text.span.clone()).to_string();
+        for (i, _) in text.value.match_indices('¶') {
+            let digits: String = text.value[i + '¶'.len_utf8()..].chars().take_while(char::is_ascii_digit).collect();
+            let Ok(n) = digits.parse::<u64>() else {
+                continue;
+            };
+            if n < 1 || n > u64::from(self.paragraphs) {
+                // Point at the citation itself when the file has it as written.
+                let needle = format!("¶{digits}");
+                let offset = raw.find(&needle).map_or(text.span.start, |o| text.span.start + o);
+                self.r.problem(
+                    offset,
+                    format!("¶{n} does not exist: the source has paragraphs 1 to {}", self.paragraphs),
+                );
+            }
+        }
+    }
+
+    /// Required, non-empty text that may cite ¶s.
+    fn prose_required(&mut self, t: &dyn TableLike, key: &str, at: usize, what: &str) -> String {
+        if t.get(key).is_none() {
+            self.r.problem(at, format!("{what} is missing the key `{key}`"));
+            return String::new();
+        }
+        self.prose(t, key, at, what).map(|p| p.value).unwrap_or_default()
+    }
+
+    /// A non-empty list of texts, each of which may cite ¶s.
+    fn prose_list(&mut self, t: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<String> {
+        let items = self.r.strings(t, key, at, what, true);
+        if items.is_empty() && t.get(key).is_some() {
+            self.r.problem(Reader::span_of(t, key).start, format!("`{key}` in {what} must list at least one entry"));
+        }
+        let mut out = Vec::new();
+        for item in items {
+            if item.value.trim().is_empty() {
+                self.r.problem(item.span.start, format!("an entry of `{key}` in {what} is empty"));
+                continue;
+            }
+            self.cited_in_text(&item);
+            out.push(item.value);
+        }
+        out
+    }
+
+    fn lesson(&mut self, t: &dyn TableLike, at: usize) -> Lesson {
+        const WHAT: &str = "[lesson]";
+        self.r.only_keys(t, LESSON_KEYS, WHAT);
+        let objectives = self.prose_list(t, "objectives", at, WHAT);
+        let minutes = self.r.int_opt(t, "minutes", at, WHAT, true);
+        if let Some(m) = &minutes {
+            if !(1..=600).contains(&m.value) {
+                self.r.problem(m.span.start, "minutes is the whole lesson's length: between 1 and 600");
+            }
+        }
+        let mut timing = Vec::new();
+        for (step, step_at) in self.r.tables(t, "timing") {
+            const STEP: &str = "a timing step";
+            self.r.only_keys(step, TIMING_KEYS, STEP);
+            let name = self.text(step, "step", step_at, STEP);
+            let length = self.r.int_opt(step, "minutes", step_at, STEP, true);
+            if let Some(l) = &length {
+                if !(1..=600).contains(&l.value) {
+                    self.r.problem(l.span.start, "a step's minutes must be between 1 and 600");
+                }
+            }
+            timing.push(TimingStep { step: name, minutes: length.map_or(0, |l| l.value.clamp(0, 600) as u32) });
+        }
+        let total: u32 = timing.iter().map(|s| s.minutes).sum();
+        if let Some(m) = &minutes {
+            if !timing.is_empty() && i64::from(total) != m.value {
+                self.r.problem(
+                    Reader::span_of(t, "timing").start,
+                    format!("the timing steps add up to {total} minutes, but minutes = {}", m.value),
+                );
+            }
+        }
+        let mut terms: Vec<Term> = Vec::new();
+        let entries = self.r.tables(t, "terms");
+        if entries.is_empty() && t.get("terms").is_none() {
+            self.r.problem(at, "[lesson] is missing the key `terms` (a list of { term, meaning })");
+        }
+        for (entry, entry_at) in entries {
+            const ENTRY: &str = "a term";
+            self.r.only_keys(entry, TERM_ENTRY_KEYS, ENTRY);
+            let term = self.text(entry, "term", entry_at, ENTRY);
+            if !term.is_empty() && terms.iter().any(|t| t.term.eq_ignore_ascii_case(&term)) {
+                self.r.problem(entry_at, format!("the term `{term}` is explained twice"));
+            }
+            let meaning = self.prose_required(entry, "meaning", entry_at, ENTRY);
+            terms.push(Term { term, meaning });
+        }
+        Lesson {
+            objectives,
+            minutes: minutes.map_or(0, |m| m.value.clamp(0, 600) as u32),
+            timing,
+            terms,
+            debrief_questions: self.prose_list(t, "debrief_questions", at, WHAT),
+            reflection: self.prose_required(t, "reflection", at, WHAT),
         }
     }
 
@@ -571,6 +763,7 @@ impl Builder<'_, '_> {
             on_fail: self.effects(t, "on_fail", WHAT, false),
             success_text: self.r.string_opt(t, "success", at, WHAT, false).map(|s| s.value).unwrap_or_default(),
             failure_text: self.r.string_opt(t, "failure", at, WHAT, false).map(|s| s.value).unwrap_or_default(),
+            unmet_text: self.r.string_opt(t, "unmet", at, WHAT, false).map(|s| s.value).unwrap_or_default(),
             id,
         }
     }
@@ -579,7 +772,18 @@ impl Builder<'_, '_> {
         const WHAT: &str = "joint";
         self.r.only_keys(j, JOINT_KEYS, WHAT);
         let partner_names = self.r.strings(j, "partners", at, WHAT, true);
-        let move_name = self.r.string(j, "move", at, WHAT)?;
+        // `move = "id"`, or `move = ["a", "b"]`: any one of them counts as joining in.
+        let move_names: Vec<At<String>> = match j.get("move").and_then(|m| m.as_value()) {
+            Some(v) if v.is_array() => {
+                let names = self.r.strings(j, "move", at, WHAT, true);
+                if names.is_empty() {
+                    self.r.problem(v.span().map_or(at, |s| s.start), "joint.move must name at least one move");
+                    return None;
+                }
+                names
+            }
+            _ => vec![self.r.string(j, "move", at, WHAT)?],
+        };
         let need = self.r.string_opt(j, "need", at, WHAT, false);
         let need_all = match need.as_ref().map(|n| n.value.as_str()) {
             None | Some("all") => true,
@@ -625,12 +829,17 @@ impl Builder<'_, '_> {
             };
             let mut moves = Vec::new();
             for r in candidates {
-                match self.names.moves.iter().position(|(mr, m)| *mr == Some(r) && *m == move_name.value) {
-                    Some(m) => moves.push((r, m)),
-                    None => self.r.problem(
-                        move_name.span.start,
-                        format!("role `{}` has no move `{}` to join this one", self.names.roles[r], move_name.value),
-                    ),
+                for move_name in &move_names {
+                    match self.names.moves.iter().position(|(mr, m)| *mr == Some(r) && *m == move_name.value) {
+                        Some(m) => moves.push((r, m)),
+                        None => self.r.problem(
+                            move_name.span.start,
+                            format!(
+                                "role `{}` has no move `{}` to join this one",
+                                self.names.roles[r], move_name.value
+                            ),
+                        ),
+                    }
                 }
             }
             partners.push(Partner { role: partner_role, moves });
@@ -662,7 +871,12 @@ impl Builder<'_, '_> {
         let names = self.r.strings(t, "events", at, WHAT, false);
         let all = self.names.events.clone();
         let events = names.iter().filter_map(|n| self.lookup(&all, n, "event")).collect();
-        RoundDef { name: self.text(t, "name", at, WHAT), briefing: self.text(t, "briefing", at, WHAT), events }
+        RoundDef {
+            name: self.text(t, "name", at, WHAT),
+            briefing: self.text(t, "briefing", at, WHAT),
+            events,
+            discussion: self.prose(t, "discussion", at, WHAT).map(|d| d.value).unwrap_or_default(),
+        }
     }
 
     fn event(&mut self, t: &dyn TableLike, at: usize, index: usize, rounds: usize, moves: &mut [Move]) -> Event {

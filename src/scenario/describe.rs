@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use crate::engine::expr::{ArithOp, CmpOp, Expr};
-use crate::engine::model::{Effect, Scenario};
+use crate::engine::model::{Effect, Lesson, PrivateObjective, RoleId, Scenario, ScoreTerm};
 
 /// An expression written back in the scenario language, with names instead of indexes.
 pub fn show(scenario: &Scenario, expr: &Expr) -> String {
@@ -53,6 +53,10 @@ pub fn show(scenario: &Scenario, expr: &Expr) -> String {
 fn effects_json(scenario: &Scenario, effects: &[Effect]) -> Value {
     let mut map = serde_json::Map::new();
     for e in effects {
+        // Private tracks are nobody's business in the public description (see `to_json`).
+        if scenario.tracks[e.track].visible_to.is_some() {
+            continue;
+        }
         let amount = match &e.amount {
             Expr::Int(v) => json!(v),
             other => json!(show(scenario, other)),
@@ -74,7 +78,40 @@ pub fn effects_text(scenario: &Scenario, effects: &[Effect]) -> String {
         .join(", ")
 }
 
+/// Whether a score term counts a private track (then only its role and the instructor may know it).
+fn is_private_term(scenario: &Scenario, term: &ScoreTerm) -> bool {
+    term.tracks.iter().any(|t| scenario.tracks[*t].visible_to.is_some())
+}
+
+fn score_json(scenario: &Scenario, terms: &[&ScoreTerm]) -> Value {
+    terms
+        .iter()
+        .map(|t| {
+            json!({
+                "label": t.label,
+                "tracks": t.tracks.iter().map(|i| scenario.tracks[*i].id.clone()).collect::<Vec<_>>(),
+                "weight": t.weight, "invert": t.invert,
+            })
+        })
+        .collect()
+}
+
+/// The lesson's public part: what the class sees (objectives, timing, terms, questions).
+fn lesson_json(lesson: &Lesson) -> Value {
+    json!({
+        "objectives": lesson.objectives,
+        "minutes": lesson.minutes,
+        "timing": lesson.timing,
+        "terms": lesson.terms,
+        "debrief_questions": lesson.debrief_questions,
+        "reflection": lesson.reflection,
+    })
+}
+
 /// The JSON that `GET /api/scenarios/{id}` serves: everything a client shows about a scenario.
+///
+/// It is public, so it leaves out what belongs to one role: memos, private objectives, the
+/// score terms and effects on tracks only some roles see, and those tracks' summaries.
 pub fn to_json(scenario: &Scenario) -> Value {
     let role_id = |r: usize| scenario.roles[r].id.clone();
     json!({
@@ -86,17 +123,19 @@ pub fn to_json(scenario: &Scenario) -> Value {
             "id": r.id, "name": r.name, "briefing": r.briefing, "action_points": r.action_points,
             "objective": {
                 "summary": r.objective.summary, "essay": r.objective.essay,
-                "score": r.objective.terms.iter().map(|t| json!({
-                    "label": t.label,
-                    "tracks": t.tracks.iter().map(|i| scenario.tracks[*i].id.clone()).collect::<Vec<_>>(),
-                    "weight": t.weight, "invert": t.invert,
-                })).collect::<Vec<_>>(),
+                "score": score_json(scenario, &r.objective.terms.iter().filter(|t| !is_private_term(scenario, t)).collect::<Vec<_>>()),
             },
         })).collect::<Vec<_>>(),
-        "tracks": scenario.tracks.iter().map(|t| json!({
-            "id": t.id, "name": t.name, "summary": t.summary, "min": t.min, "max": t.max, "start": t.start,
-            "visible_to": t.visible_to.as_ref().map(|v| v.iter().map(|r| role_id(*r)).collect::<Vec<_>>()),
-        })).collect::<Vec<_>>(),
+        "tracks": scenario.tracks.iter().map(|t| {
+            let mut track = json!({
+                "id": t.id, "name": t.name, "min": t.min, "max": t.max, "start": t.start,
+                "visible_to": t.visible_to.as_ref().map(|v| v.iter().map(|r| role_id(*r)).collect::<Vec<_>>()),
+            });
+            if t.visible_to.is_none() {
+                track["summary"] = json!(t.summary);
+            }
+            track
+        }).collect::<Vec<_>>(),
         "actors": scenario.targets.iter().filter(|t| t.role.is_none()).map(|t| json!({"id": t.id, "name": t.name})).collect::<Vec<_>>(),
         "moves": scenario.moves.iter().map(|m| json!({
             "role": role_id(m.role), "id": m.id, "name": m.name, "summary": m.summary, "essay": m.essay,
@@ -130,6 +169,127 @@ pub fn to_json(scenario: &Scenario) -> Value {
         "rounds": scenario.rounds.iter().enumerate().map(|(i, r)| json!({
             "number": i + 1, "name": r.name, "briefing": r.briefing,
             "events": r.events.iter().map(|e| scenario.events[*e].id.clone()).collect::<Vec<_>>(),
+            "discussion": (!r.discussion.is_empty()).then_some(&r.discussion),
+        })).collect::<Vec<_>>(),
+        "lesson": scenario.lesson.as_ref().map(lesson_json),
+    })
+}
+
+/// The memo of one role, for that role's seats and the instructor only (`None` when the scenario
+/// has none for it).
+pub fn memo(scenario: &Scenario, role: RoleId) -> Option<&str> {
+    scenario.roles.get(role).map(|r| r.memo.as_str()).filter(|m| !m.is_empty())
+}
+
+/// The private objective of one role, for that role's seats and the instructor only.
+pub fn private_objective(scenario: &Scenario, role: RoleId) -> Option<&PrivateObjective> {
+    scenario.roles.get(role).and_then(|r| r.private_objective.as_ref())
+}
+
+/// What cites one paragraph of the source.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ParagraphUse {
+    pub paragraph: u32,
+    /// `role.move` ids.
+    pub moves: Vec<String>,
+    pub events: Vec<String>,
+    pub interactions: Vec<String>,
+    /// Role ids whose objective cites it; `role (private)` for a private objective.
+    pub objectives: Vec<String>,
+}
+
+impl ParagraphUse {
+    /// Whether a rule of the game (a move, an event or an interaction) comes from it.
+    pub fn drives_play(&self) -> bool {
+        !(self.moves.is_empty() && self.events.is_empty() && self.interactions.is_empty())
+    }
+}
+
+/// For every paragraph 1..=N of the source, what cites it.
+pub fn paragraph_map(scenario: &Scenario) -> Vec<ParagraphUse> {
+    let mut map: Vec<ParagraphUse> = (1..=scenario.source_paragraphs)
+        .map(|paragraph| ParagraphUse { paragraph, ..ParagraphUse::default() })
+        .collect();
+    let mut add = |essay: &[u32], pick: &dyn Fn(&mut ParagraphUse) -> &mut Vec<String>, name: &str| {
+        for p in essay {
+            if let Some(entry) = (*p as usize).checked_sub(1).and_then(|i| map.get_mut(i)) {
+                let list = pick(entry);
+                if !list.iter().any(|x| x == name) {
+                    list.push(name.to_string());
+                }
+            }
+        }
+    };
+    for m in &scenario.moves {
+        add(&m.essay, &|u| &mut u.moves, &format!("{}.{}", scenario.roles[m.role].id, m.id));
+    }
+    for e in &scenario.events {
+        add(&e.essay, &|u| &mut u.events, &e.id);
+    }
+    for i in &scenario.interactions {
+        add(&i.essay, &|u| &mut u.interactions, &i.id);
+    }
+    for r in &scenario.roles {
+        add(&r.objective.essay, &|u| &mut u.objectives, &r.id);
+        if let Some(p) = &r.private_objective {
+            add(&p.essay, &|u| &mut u.objectives, &format!("{} (private)", r.id));
+        }
+    }
+    map
+}
+
+/// The whole teacher's guide, for the instructor only: the lesson (objectives, timing, terms,
+/// debrief questions, reflection), every role's briefing, objective, memo and private objective,
+/// every round's briefing and discussion prompt, and the ¶ map (what each paragraph drives).
+pub fn guide(scenario: &Scenario) -> Value {
+    let names = |ids: &[String], lookup: &dyn Fn(&str) -> Option<String>| -> Vec<Value> {
+        ids.iter().map(|id| json!({ "id": id, "name": lookup(id).unwrap_or_else(|| id.clone()) })).collect()
+    };
+    let move_name = |id: &str| {
+        let (role, mv) = id.split_once('.')?;
+        let r = scenario.role_index(role)?;
+        Some(scenario.moves[scenario.move_index(r, mv)?].name.clone())
+    };
+    let event_name = |id: &str| scenario.event_index(id).map(|e| scenario.events[e].name.clone());
+    let interaction_text = |id: &str| scenario.interactions.iter().find(|i| i.id == id).map(|i| i.text.clone());
+    let objective_name = |id: &str| {
+        let (role, private) = match id.strip_suffix(" (private)") {
+            Some(r) => (r, true),
+            None => (id, false),
+        };
+        let name = &scenario.roles[scenario.role_index(role)?].name;
+        Some(if private { format!("{name} (private objective)") } else { name.clone() })
+    };
+    json!({
+        "scenario": {
+            "id": scenario.id, "title": scenario.title, "summary": scenario.summary,
+            "source": { "title": scenario.source_title, "paragraphs": scenario.source_paragraphs },
+        },
+        "lesson": scenario.lesson.as_ref().map(lesson_json),
+        "roles": scenario.roles.iter().enumerate().map(|(i, r)| json!({
+            "id": r.id, "name": r.name, "briefing": r.briefing,
+            "objective": {
+                "summary": r.objective.summary, "essay": r.objective.essay,
+                "score": score_json(scenario, &r.objective.terms.iter().collect::<Vec<_>>()),
+            },
+            "memo": memo(scenario, i),
+            "private_objective": r.private_objective.as_ref().map(|p| json!({
+                "summary": p.summary, "essay": p.essay,
+                "tracks": scenario.tracks.iter().filter(|t| t.visible_to.as_deref() == Some(&[i][..]))
+                    .map(|t| json!({ "id": t.id, "name": t.name, "summary": t.summary })).collect::<Vec<_>>(),
+            })),
+        })).collect::<Vec<_>>(),
+        "rounds": scenario.rounds.iter().enumerate().map(|(i, r)| json!({
+            "number": i + 1, "name": r.name, "briefing": r.briefing,
+            "events": r.events.iter().map(|e| json!({ "id": scenario.events[*e].id, "name": scenario.events[*e].name })).collect::<Vec<_>>(),
+            "discussion": (!r.discussion.is_empty()).then_some(&r.discussion),
+        })).collect::<Vec<_>>(),
+        "paragraphs": paragraph_map(scenario).iter().map(|p| json!({
+            "paragraph": p.paragraph,
+            "moves": names(&p.moves, &move_name),
+            "events": names(&p.events, &event_name),
+            "interactions": names(&p.interactions, &interaction_text),
+            "objectives": names(&p.objectives, &objective_name),
         })).collect::<Vec<_>>(),
     })
 }
@@ -144,6 +304,19 @@ pub fn explain(scenario: &Scenario) -> String {
         "{} ({})\n{}\nSource: {} ({} paragraphs)\n",
         scenario.title, scenario.id, scenario.summary, scenario.source_title, scenario.source_paragraphs
     );
+    if let Some(lesson) = &scenario.lesson {
+        let _ = writeln!(out, "LESSON ({} minutes)", lesson.minutes);
+        for o in &lesson.objectives {
+            let _ = writeln!(out, "  objective: {o}");
+        }
+        for step in &lesson.timing {
+            let _ = writeln!(out, "  {:>3} min  {}", step.minutes, step.step);
+        }
+        for t in &lesson.terms {
+            let _ = writeln!(out, "  term: {} — {}", t.term, t.meaning);
+        }
+        let _ = writeln!(out);
+    }
     let _ = writeln!(out, "ROUNDS");
     for (i, r) in scenario.rounds.iter().enumerate() {
         let events: Vec<&str> = r.events.iter().map(|e| scenario.events[*e].name.as_str()).collect();
@@ -155,6 +328,9 @@ pub fn explain(scenario: &Scenario) -> String {
             if events.is_empty() { String::new() } else { format!(" [event: {}]", events.join(", ")) }
         );
         let _ = writeln!(out, "     {}", r.briefing);
+        if !r.discussion.is_empty() {
+            let _ = writeln!(out, "     Discuss: {}", r.discussion);
+        }
     }
     let _ = writeln!(out, "\nTRACKS");
     for t in &scenario.tracks {
@@ -185,6 +361,15 @@ pub fn explain(scenario: &Scenario) -> String {
             cite(&role.objective.essay),
             terms.join(", ")
         );
+        if let Some(p) = &role.private_objective {
+            let _ = writeln!(out, "  Private objective (only {} knows): {} {}", role.name, p.summary, cite(&p.essay));
+        }
+        if !role.memo.is_empty() {
+            let _ = writeln!(out, "  Memo ({} words):", role.memo.split_whitespace().count());
+            for paragraph in role.memo.split("\n\n") {
+                let _ = writeln!(out, "    {}", paragraph.split_whitespace().collect::<Vec<_>>().join(" "));
+            }
+        }
         for (_, m) in scenario.moves_of(r) {
             let _ = writeln!(out, "  * {} [{}] cost {} {}", m.name, m.id, m.cost, cite(&m.essay));
             let _ = writeln!(out, "      {}", m.summary);
@@ -199,7 +384,17 @@ pub fn explain(scenario: &Scenario) -> String {
                 let partners: Vec<String> = j
                     .partners
                     .iter()
-                    .map(|p| p.role.map_or("its target".to_string(), |r| scenario.roles[r].name.clone()))
+                    .map(|p| {
+                        let who = p.role.map_or("its target".to_string(), |r| scenario.roles[r].name.clone());
+                        // Several matching moves of one role: any of them joins in.
+                        let mut ids: Vec<&str> = p.moves.iter().map(|(_, m)| scenario.moves[*m].id.as_str()).collect();
+                        ids.dedup();
+                        if ids.len() > 1 {
+                            format!("{who} [{}]", ids.join(" or "))
+                        } else {
+                            who
+                        }
+                    })
                     .collect();
                 let _ = writeln!(
                     out,
@@ -222,6 +417,9 @@ pub fn explain(scenario: &Scenario) -> String {
             }
             if !m.on_fail.is_empty() {
                 let _ = writeln!(out, "      on failure: {}", effects_text(scenario, &m.on_fail));
+            }
+            if !m.unmet_text.is_empty() {
+                let _ = writeln!(out, "      when its condition fails, the report says: {}", m.unmet_text);
             }
         }
     }
@@ -258,6 +456,31 @@ pub fn explain(scenario: &Scenario) -> String {
                 scenario.moves[c.default].name
             );
         }
+    }
+    if let Some(lesson) = &scenario.lesson {
+        let _ = writeln!(out, "\nDEBRIEF");
+        for (n, q) in lesson.debrief_questions.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {q}", n + 1);
+        }
+        let _ = writeln!(out, "  Reflection: {}", lesson.reflection);
+    }
+    let map = paragraph_map(scenario);
+    let driving = map.iter().filter(|p| p.drives_play()).count();
+    let _ = writeln!(out, "\nPARAGRAPHS ({driving} of {} drive a move, event or interaction)", map.len());
+    for p in &map {
+        let mut parts = Vec::new();
+        for (label, list) in [
+            ("moves", &p.moves),
+            ("events", &p.events),
+            ("interactions", &p.interactions),
+            ("objectives", &p.objectives),
+        ] {
+            if !list.is_empty() {
+                parts.push(format!("{label}: {}", list.join(", ")));
+            }
+        }
+        let text = if parts.is_empty() { "nothing".to_string() } else { parts.join("; ") };
+        let _ = writeln!(out, "  ¶{:<3} {text}", p.paragraph);
     }
     out
 }

@@ -28,6 +28,11 @@ impl<'a> Reader<'a> {
         Reader { text, problems: Vec::new() }
     }
 
+    /// The file's text in a byte range (empty when the range is not in the text).
+    pub fn source(&self, span: Range<usize>) -> &str {
+        self.text.get(span).unwrap_or("")
+    }
+
     /// Records a problem at a byte offset.
     pub fn problem(&mut self, offset: usize, message: impl Into<String>) {
         let (line, column) = line_column(self.text, offset);

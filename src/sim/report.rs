@@ -4,8 +4,10 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use super::checks::{FixedPlanCheck, PlanKind, RandomSeatCheck, CHECK_GAMES, DOMINANT_SHARE};
 use super::BotMix;
-use crate::engine::{Order, RoleId, Scenario};
+use crate::engine::{Order, Scenario};
+use crate::scenario::describe::paragraph_map;
 
 #[derive(Debug, Serialize)]
 pub struct SimReport {
@@ -14,10 +16,44 @@ pub struct SimReport {
     pub seed: u64,
     pub bots: BotMix,
     pub roles: Vec<RoleStats>,
+    /// Each track's mean value at the end of the game.
+    pub tracks: Vec<TrackStats>,
     pub moves: Vec<MoveStats>,
     pub interactions: Vec<InteractionStats>,
     pub events: Vec<EventStats>,
+    /// Greedy runs only: per role, the best plan repeated every round, the blind script, and
+    /// any other repeated plan that dominates the bot.
+    pub fixed_plans: Vec<FixedPlanCheck>,
+    /// Greedy runs only: per role, one seat random against greedy opponents.
+    pub random_seats: Vec<RandomSeatCheck>,
+    pub paragraphs: ParagraphStats,
     pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TrackStats {
+    pub track: String,
+    pub mean: f64,
+}
+
+/// How many paragraphs of the source drive a move, an event or an interaction.
+#[derive(Debug, Serialize)]
+pub struct ParagraphStats {
+    pub total: u32,
+    pub driving_play: u32,
+    /// Paragraphs that drive nothing (an objective may still cite them).
+    pub missing: Vec<u32>,
+}
+
+/// What the run counted, game by game.
+pub(super) struct Counts {
+    pub games: u32,
+    pub seed: u64,
+    pub bots: BotMix,
+    pub role_scores: Vec<Vec<u32>>,
+    pub moves: Vec<MoveStats>,
+    pub interaction_fired: Vec<u64>,
+    pub event_fired: Vec<u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -64,7 +100,7 @@ pub struct EventStats {
     pub per_game: f64,
 }
 
-fn percentile(sorted: &[u32], p: usize) -> u32 {
+pub(super) fn percentile(sorted: &[u32], p: usize) -> u32 {
     if sorted.is_empty() {
         return 0;
     }
@@ -73,11 +109,14 @@ fn percentile(sorted: &[u32], p: usize) -> u32 {
     sorted[rank - 1]
 }
 
-fn round2(x: f64) -> f64 {
+pub(super) fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-fn plan_text(scenario: &Scenario, plan: &[Order]) -> String {
+pub(super) fn plan_text(scenario: &Scenario, plan: &[Order]) -> String {
+    if plan.is_empty() {
+        return "(hold)".to_string();
+    }
     plan.iter()
         .map(|o| {
             let m = &scenario.moves[o.mv];
@@ -91,18 +130,14 @@ fn plan_text(scenario: &Scenario, plan: &[Order]) -> String {
 }
 
 impl SimReport {
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn build(
         scenario: &Scenario,
-        games: u32,
-        seed: u64,
-        bots: BotMix,
-        role_scores: Vec<Vec<u32>>,
-        moves: Vec<MoveStats>,
-        interaction_fired: Vec<u64>,
-        event_fired: Vec<u64>,
-        dominant: Vec<(RoleId, Vec<Order>, f64, f64)>,
+        counts: Counts,
+        final_tracks: Vec<(String, f64)>,
+        fixed_plans: Vec<FixedPlanCheck>,
+        random_seats: Vec<RandomSeatCheck>,
     ) -> SimReport {
+        let Counts { games, seed, bots, role_scores, moves, interaction_fired, event_fired } = counts;
         let n = f64::from(games.max(1));
         let roles = role_scores
             .into_iter()
@@ -126,21 +161,41 @@ impl SimReport {
                 warnings.push(format!("dead move: {}.{} was never chosen by a greedy bot", m.role, m.mv));
             }
         }
-        for (role, plan, fixed, base) in &dominant {
+        for c in fixed_plans.iter().filter(|c| c.dominant) {
+            let how = match c.kind {
+                PlanKind::Every => "every round",
+                PlanKind::Script => "as a blind script",
+            };
             warnings.push(format!(
-                "dominant plan: {} playing `{}` every round scores {:.1} on average against {:.1} for the bot, and at least as well in 95% of games",
-                scenario.roles[*role].id,
-                plan_text(scenario, plan),
-                fixed,
-                base
+                "dominant plan: {} playing `{}` {how} scores {:.1} on average against {:.1} for the bot; at least as well in {:.0}% of games, 3 or more points better in {:.0}% (limit: 3 points and {:.0}%)",
+                c.role,
+                c.plan,
+                c.mean,
+                c.bot_mean,
+                100.0 * c.at_least,
+                100.0 * c.ahead_by_3,
+                100.0 * DOMINANT_SHARE
             ));
         }
+        for r in random_seats.iter().filter(|r| r.beats_bot) {
+            warnings.push(format!(
+                "random seat: {} clicking at random scores {:.1} against {:.1} for the bot: its choices do not matter enough",
+                r.role, r.random_mean, r.bot_mean
+            ));
+        }
+        let map = paragraph_map(scenario);
+        let paragraphs = ParagraphStats {
+            total: scenario.source_paragraphs,
+            driving_play: map.iter().filter(|p| p.drives_play()).count() as u32,
+            missing: map.iter().filter(|p| !p.drives_play()).map(|p| p.paragraph).collect(),
+        };
         SimReport {
             scenario: scenario.id.clone(),
             games,
             seed,
             bots,
             roles,
+            tracks: final_tracks.into_iter().map(|(track, mean)| TrackStats { track, mean: round2(mean) }).collect(),
             moves,
             interactions: scenario
                 .interactions
@@ -154,6 +209,9 @@ impl SimReport {
                 .zip(event_fired)
                 .map(|(e, happened)| EventStats { id: e.id.clone(), happened, per_game: round2(happened as f64 / n) })
                 .collect(),
+            fixed_plans,
+            random_seats,
+            paragraphs,
             warnings,
         }
     }
@@ -190,6 +248,57 @@ impl SimReport {
         for e in &self.events {
             let _ = writeln!(out, "  {:<34} {:>8} {:>9.2}", e.id, e.happened, e.per_game);
         }
+        let _ = writeln!(out, "\ntracks at the end (mean)");
+        for t in &self.tracks {
+            let _ = writeln!(out, "  {:<34} {:>6.2}", t.track, t.mean);
+        }
+        if !self.fixed_plans.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nfixed plans against greedy opponents (first {} games; every plan screened on {})",
+                CHECK_GAMES.min(self.games as usize),
+                super::checks::SCREEN_GAMES
+            );
+            let _ = writeln!(
+                out,
+                "  {:<10} {:<6} {:>6} {:>6} {:>6} {:>6} {:>6}  plan",
+                "role", "kind", "games", "mean", "bot", ">=bot", ">=+3"
+            );
+            for c in &self.fixed_plans {
+                let kind = match c.kind {
+                    PlanKind::Every => "best",
+                    PlanKind::Script => "script",
+                };
+                let _ = writeln!(
+                    out,
+                    "  {:<10} {:<6} {:>6} {:>6.1} {:>6.1} {:>5.0}% {:>5.0}%  {}{}",
+                    c.role,
+                    kind,
+                    c.games,
+                    c.mean,
+                    c.bot_mean,
+                    100.0 * c.at_least,
+                    100.0 * c.ahead_by_3,
+                    c.plan,
+                    if c.dominant { "  DOMINANT" } else { "" }
+                );
+            }
+        }
+        if !self.random_seats.is_empty() {
+            let _ = writeln!(out, "\none seat random, the others greedy");
+            let _ = writeln!(out, "  {:<10} {:>6} {:>7} {:>6}", "role", "games", "random", "bot");
+            for r in &self.random_seats {
+                let _ = writeln!(out, "  {:<10} {:>6} {:>7.1} {:>6.1}", r.role, r.games, r.random_mean, r.bot_mean);
+            }
+        }
+        let missing = self.paragraphs.missing.iter().map(|p| format!("¶{p}")).collect::<Vec<_>>().join(" ");
+        let _ = writeln!(
+            out,
+            "\nparagraphs driving a move, event or interaction: {} of {}{}",
+            self.paragraphs.driving_play,
+            self.paragraphs.total,
+            if missing.is_empty() { String::new() } else { format!(" (not: {missing})") }
+        );
         let _ = writeln!(
             out,
             "\nwarnings: {}",
