@@ -25,8 +25,13 @@ function withStatics(previous, state) {
   if (!previous) return state;
   const tracks = new Map((previous.tracks || []).map((t) => [t.id, t]));
   const moves = new Map((previous.moves || []).map((m) => [m.id, m]));
+  // The role's memo and private objective came with the full state of this role.
+  const you = previous.you && state.you && state.you.role && state.you.role === previous.you.role && state.you.memo === undefined
+    ? { memo: previous.you.memo, private_objective: previous.you.private_objective, ...state.you }
+    : state.you;
   return {
     ...state,
+    you,
     tracks: (state.tracks || []).map((t) => {
       const old = tracks.get(t.id);
       if (!old || t.name !== undefined) return t;

@@ -127,6 +127,11 @@ pub enum LogEvent {
         round: u32,
         event: String,
     },
+    /// A player's written reflection after the game (a later one replaces it).
+    Reflected {
+        player_id: String,
+        text: String,
+    },
     /// Every role's orders as resolved (bots' included; absent = hold) and the resulting hash.
     RoundResolved {
         round: u32,
@@ -165,6 +170,7 @@ impl LogEvent {
             LogEvent::ReadySet { .. } => "ready_set",
             LogEvent::Said { .. } => "said",
             LogEvent::EventInjected { .. } => "event_injected",
+            LogEvent::Reflected { .. } => "reflected",
             LogEvent::RoundResolved { .. } => "round_resolved",
             LogEvent::ForkedFrom { .. } => "forked_from",
         }

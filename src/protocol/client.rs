@@ -78,6 +78,10 @@ pub enum ClientMsg {
         to: Recipients,
         text: String,
     },
+    /// After the game: what the player makes of it (≤ 2,000 characters; a later one replaces it).
+    Reflect {
+        text: String,
+    },
     Ping,
     // Instructor only.
     Start,
@@ -131,6 +135,7 @@ const TYPES: &[&str] = &[
     "set_orders",
     "ready",
     "say",
+    "reflect",
     "ping",
     "start",
     "pause",
@@ -159,6 +164,7 @@ impl ClientMsg {
             ClientMsg::SetOrders { .. } => "set_orders",
             ClientMsg::Ready { .. } => "ready",
             ClientMsg::Say { .. } => "say",
+            ClientMsg::Reflect { .. } => "reflect",
             ClientMsg::Ping => "ping",
             ClientMsg::Start => "start",
             ClientMsg::Pause => "pause",

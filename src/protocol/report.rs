@@ -80,6 +80,15 @@ impl Serialize for ReportView<'_> {
         map.serialize_entry("bots", &bots)?;
         map.serialize_entry("state_hash", self.state_hash)?;
         map.serialize_entry("finished", &(report.round >= sc.round_count()))?;
+        // The round's discussion prompt is the teacher's (the console and the projector show it).
+        if !matches!(self.audience, Audience::Role(_)) {
+            let round = usize::try_from(report.round).ok().and_then(|n| n.checked_sub(1));
+            if let Some(prompt) = round.and_then(|i| sc.rounds.get(i)).map(|r| r.discussion.as_str()) {
+                if !prompt.is_empty() {
+                    map.serialize_entry("discussion", prompt)?;
+                }
+            }
+        }
         if self.replay {
             map.serialize_entry("replay", &true)?;
         }

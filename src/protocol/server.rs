@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::error::{ErrorCode, WireError};
 use super::report::ReportView;
+use crate::engine::model::PrivateObjective;
 use crate::log::OrderRef;
 
 /// Every frame the server sends, tagged by `type`.
@@ -117,6 +118,22 @@ pub fn pong() -> String {
     ServerMsg::Pong.to_text()
 }
 
+impl YouView<'_> {
+    /// A viewer with no seat: a spectator or the instructor.
+    pub fn nobody(kind: &'static str) -> Self {
+        YouView {
+            kind,
+            player_id: None,
+            name: None,
+            role: None,
+            requested_role: None,
+            memo: None,
+            private_objective: None,
+            reflection: None,
+        }
+    }
+}
+
 // ---- state ------------------------------------------------------------------------------------
 
 #[derive(Debug, Serialize)]
@@ -143,6 +160,18 @@ pub struct StateView<'a> {
     /// The instructor's view only: students waiting for approval to take a role.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requests: Option<Vec<RequestView<'a>>>,
+    /// The instructor's view only, once the game is over: what the players wrote after it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reflections: Option<Vec<ReflectionView<'a>>>,
+}
+
+/// A player's reflection, as the instructor and the debrief read it.
+#[derive(Debug, Serialize)]
+pub struct ReflectionView<'a> {
+    pub player_id: &'a str,
+    pub player: &'a str,
+    pub role: Option<&'a str>,
+    pub text: &'a str,
 }
 
 /// A student's request for a role, waiting for the instructor.
@@ -240,6 +269,16 @@ pub struct YouView<'a> {
     /// A role this player asked for and the instructor has not answered yet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_role: Option<&'a str>,
+    /// The memo of this player's role (its seats only; in a full `state`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memo: Option<&'a str>,
+    /// What this player's role wants that the others do not know (its seats only; in a full
+    /// `state`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_objective: Option<&'a PrivateObjective>,
+    /// What this player wrote after the game (`reflect`), once it has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reflection: Option<&'a str>,
 }
 
 /// A move card in a `state`; its `summary` and `essay` only in a full state.

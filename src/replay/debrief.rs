@@ -228,6 +228,33 @@ fn promises(sc: &Scenario, replay: &Replay) -> Vec<Value> {
     out
 }
 
+/// Every role's memo and private objective (revealed after the game), in the scenario's order
+/// of roles.
+pub fn memos(sc: &Scenario) -> Vec<Value> {
+    sc.roles
+        .iter()
+        .map(|r| {
+            json!({
+                "role": r.id, "name": r.name, "memo": (!r.memo.is_empty()).then_some(&r.memo),
+                "private_objective": r.private_objective.as_ref().map(|p| json!({ "summary": p.summary, "essay": p.essay })),
+            })
+        })
+        .collect()
+}
+
+/// What each player wrote after the game (its latest reflection), in the order they sat down.
+fn reflections(sc: &Scenario, replay: &Replay) -> Vec<Value> {
+    replay
+        .players
+        .iter()
+        .filter_map(|p| {
+            let text = p.reflection.as_ref()?;
+            let role = p.role.and_then(|r| sc.roles.get(r)).map(|r| r.id.as_str());
+            Some(json!({ "player_id": p.id, "player": p.name, "role": role, "text": text }))
+        })
+        .collect()
+}
+
 /// The debrief of a stored game (the shape of `GET /api/sessions/{id}/debrief`).
 pub fn debrief(sc: &Scenario, replay: &Replay, session_id: &str, status: &str) -> Value {
     let points = scores(sc, &replay.final_state.tracks);
@@ -269,6 +296,9 @@ pub fn debrief(sc: &Scenario, replay: &Replay, session_id: &str, status: &str) -
         "turning_points": turning,
         "decisions": decisions(sc, replay),
         "promises": promises(sc, replay),
+        "memos": memos(sc),
+        "reflections": reflections(sc, replay),
+        "debrief_questions": sc.lesson.as_ref().map(|l| &l.debrief_questions),
     })
 }
 

@@ -153,6 +153,18 @@ pub fn messages_csv(sc: &Scenario, replay: &Replay) -> String {
     out
 }
 
+/// One row per player who wrote a reflection (its latest): `player,role,text`.
+pub fn reflections_csv(sc: &Scenario, replay: &Replay) -> String {
+    let mut out = String::new();
+    row(&mut out, &["player", "role", "text"]);
+    for p in &replay.players {
+        let Some(text) = &p.reflection else { continue };
+        let role = p.role.and_then(|r| sc.roles.get(r)).map_or("", |r| r.id.as_str());
+        row(&mut out, &[&p.name, role, text]);
+    }
+    out
+}
+
 /// Escapes text for HTML.
 fn html_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

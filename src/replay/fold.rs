@@ -40,6 +40,8 @@ pub enum StepKind {
     EventInjected(EventId),
     /// An index into [`Replay::rounds`].
     RoundResolved(usize),
+    /// An index into [`Replay::reflections`].
+    Reflected(usize),
     Ended,
 }
 
@@ -75,6 +77,18 @@ pub struct Replay {
     pub ended: bool,
     /// `(session, round)` when this session was forked from another.
     pub forked_from: Option<(String, u32)>,
+    /// Every reflection as written (a player's later one replaces its earlier one in
+    /// [`Replay::players`]).
+    pub reflections: Vec<ReplayReflection>,
+}
+
+/// A reflection as it was written: the seat's name and role then.
+#[derive(Debug, Clone)]
+pub struct ReplayReflection {
+    pub player_id: String,
+    pub player: String,
+    pub role: Option<RoleId>,
+    pub text: String,
 }
 
 impl Replay {
@@ -121,6 +135,7 @@ pub fn fold<'a>(sc: &Scenario, seed: u64, log: impl IntoIterator<Item = (i64, i6
         final_hash: String::new(),
         ended: false,
         forked_from: None,
+        reflections: Vec::new(),
     };
     for (seq, at, event) in log {
         let round = table.state.round;
@@ -140,6 +155,16 @@ pub fn fold<'a>(sc: &Scenario, seed: u64, log: impl IntoIterator<Item = (i64, i6
                 Some(StepKind::Draft(replay.drafts.len() - 1))
             }
             Change::EventInjected(e) => Some(StepKind::EventInjected(e)),
+            Change::Reflected(i) => {
+                let seat = &table.seats[i];
+                replay.reflections.push(ReplayReflection {
+                    player_id: seat.id.clone(),
+                    player: seat.name.clone(),
+                    role: seat.role,
+                    text: seat.reflection.clone().unwrap_or_default(),
+                });
+                Some(StepKind::Reflected(replay.reflections.len() - 1))
+            }
             Change::RoundResolved(resolved) => {
                 replay.rounds.push(ReplayRound {
                     round: resolved.round,

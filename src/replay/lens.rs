@@ -85,6 +85,8 @@ impl ReplayView<'_> {
             (StepKind::Message(i), Lens::Public) => self.replay.messages[*i].to.is_none(),
             (StepKind::Message(i), Lens::Role(r)) => self.replay.messages[*i].for_role(r),
             (StepKind::Draft(_), Lens::Public) => false,
+            // A reflection is the student's own writing for the teacher.
+            (StepKind::Reflected(_), _) => false,
             (StepKind::Draft(i), Lens::Role(r)) => self.replay.drafts[*i].role == r,
             _ => true,
         }
@@ -176,6 +178,15 @@ impl Serialize for ReplayView<'_> {
         map.serialize_entry("rounds", &self.rounds_json(&bot_roles))?;
         map.serialize_entry("steps", &Steps(self))?;
         map.serialize_entry("final", &self.final_json())?;
+        // After the game the memos are no secret from their own role's lens, nor declassified.
+        let memos: Vec<Value> = match self.lens {
+            Lens::Public => Vec::new(),
+            Lens::Role(r) => super::debrief::memos(sc).into_iter().skip(r).take(1).collect(),
+            Lens::Declassified => super::debrief::memos(sc),
+        };
+        if !memos.is_empty() {
+            map.serialize_entry("memos", &memos)?;
+        }
         if self.lens == Lens::Declassified {
             map.serialize_entry("events", &RawLog(meta))?;
         }
@@ -240,6 +251,14 @@ impl Serialize for StepOut<'_> {
             StepKind::RoundResolved(i) => {
                 map.serialize_entry("kind", "round_resolved")?;
                 map.serialize_entry("resolved", &replay.rounds[*i].round)?;
+            }
+            StepKind::Reflected(i) => {
+                let r = &replay.reflections[*i];
+                map.serialize_entry("kind", "reflected")?;
+                map.serialize_entry("player_id", &r.player_id)?;
+                map.serialize_entry("player", &r.player)?;
+                map.serialize_entry("role", &r.role.map(|role| sc.roles[role].id.as_str()))?;
+                map.serialize_entry("text", &r.text)?;
             }
         }
         map.serialize_entry("tracks", &view.lens.audience().tracks(sc, &step.tracks))?;

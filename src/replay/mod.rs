@@ -15,7 +15,7 @@ pub mod lens;
 pub use class_debrief::{class_debrief, ClassTable};
 pub use compare::{compare, Table};
 pub use debrief::debrief;
-pub use fold::{fold, Replay, ReplayDraft, ReplayError, ReplayRound, Step, StepKind};
+pub use fold::{fold, Replay, ReplayDraft, ReplayError, ReplayReflection, ReplayRound, Step, StepKind};
 pub use lens::{view, Lens, LensError, ReplayView};
 
 use crate::engine::Scenario;

@@ -37,6 +37,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/scenarios", get(list_scenarios))
         .route("/api/scenarios/{id}", get(scenario))
+        .route("/api/scenarios/{id}/guide", get(guide))
         .route("/api/scenarios/{id}/source", get(get_source).put(put_source))
         .route("/api/sources", get(list_sources))
         .route("/api/seat/source", get(seat_source))
@@ -158,6 +159,20 @@ async fn list_scenarios(State(app): State<App>) -> Json<Value> {
 async fn scenario(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let loaded = app.catalog().get(&id).ok_or_else(|| ApiError::not_found("unknown_scenario", "no such scenario"))?;
     let mut json = describe::to_json(&loaded.scenario);
+    json["hash"] = Value::from(loaded.hash.clone());
+    Ok(Json(json))
+}
+
+/// `GET /api/scenarios/{id}/guide` (instructor): the teacher's guide — the lesson, every role's
+/// memo and private objective, the rounds with their discussion prompts, and which paragraph of
+/// the source drives which move.
+async fn guide(
+    State(app): State<App>,
+    Instructor(_): Instructor,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let loaded = app.catalog().get(&id).ok_or_else(|| ApiError::not_found("unknown_scenario", "no such scenario"))?;
+    let mut json = describe::guide(&loaded.scenario);
     json["hash"] = Value::from(loaded.hash.clone());
     Ok(Json(json))
 }

@@ -215,7 +215,7 @@ pub struct CsvQuery {
     what: Option<String>,
 }
 
-/// `GET /api/sessions/{id}/export.csv[?what=orders|messages]`.
+/// `GET /api/sessions/{id}/export.csv[?what=orders|messages|reflections]`.
 pub async fn export_csv(
     State(app): State<App>,
     instructor: Instructor,
@@ -226,7 +226,10 @@ pub async fn export_csv(
     let (body, suffix) = match query.what.as_deref().unwrap_or("orders") {
         "orders" | "" => (export::orders_csv(&stored.loaded.scenario, &stored.replay), "orders"),
         "messages" => (export::messages_csv(&stored.loaded.scenario, &stored.replay), "messages"),
-        other => return Err(ApiError::bad_request(format!("unknown export `{other}`: use orders or messages"))),
+        "reflections" => (export::reflections_csv(&stored.loaded.scenario, &stored.replay), "reflections"),
+        other => {
+            return Err(ApiError::bad_request(format!("unknown export `{other}`: use orders, messages or reflections")))
+        }
     };
     Ok(download("text/csv; charset=utf-8", stored.file_name(&format!("{suffix}.csv")), body))
 }

@@ -30,6 +30,8 @@ pub enum Change {
     Said,
     /// An instructor brought an event into play.
     EventInjected(EventId),
+    /// A seat wrote its reflection: an index into [`Table::seats`].
+    Reflected(usize),
     /// A round was resolved: the table's `last_round`.
     RoundResolved(Arc<Resolved>),
     /// The event could not be applied; an entry was added to [`Table::errors`].
@@ -64,6 +66,7 @@ impl Table {
                 requested: None,
                 device: device.clone(),
                 moved_to: None,
+                reflection: None,
             }),
             LogEvent::BotAdded { player_id, role } => {
                 let Some(role) = sc.role_index(role) else {
@@ -80,6 +83,7 @@ impl Table {
                     requested: None,
                     device: None,
                     moved_to: None,
+                    reflection: None,
                 })
             }
             LogEvent::RoleSet { player_id, role, .. } => {
@@ -232,6 +236,14 @@ impl Table {
                 }
                 self.messages.push_back(message);
                 Change::Said
+            }
+            LogEvent::Reflected { player_id, text } => {
+                let Some(index) = self.seats.iter().position(|s| s.id == *player_id) else {
+                    return self
+                        .refuse(seq, format!("a reflection comes from a seat the table never had: `{player_id}`"));
+                };
+                self.seats[index].reflection = Some(text.clone());
+                Change::Reflected(index)
             }
             LogEvent::EventInjected { round: r, event } => {
                 if *r != round {

@@ -10,6 +10,8 @@ use crate::protocol::{ClientMsg, ErrorCode, Recipients, WireError};
 
 /// Longest message text, in characters.
 pub const MAX_TEXT: usize = 1000;
+/// The longest reflection, in characters.
+pub const MAX_REFLECTION: usize = 2000;
 /// Longest nickname, in characters.
 pub const MAX_NAME: usize = 40;
 /// Longest round, in seconds.
@@ -144,6 +146,7 @@ impl Table {
             ClientMsg::SetOrders { round, orders } => self.set_orders(sc, viewer, *round, orders),
             ClientMsg::Ready { round, ready } => self.set_ready(sc, viewer, *round, *ready),
             ClientMsg::Say { to, text } => self.say(sc, viewer, to, text, now),
+            ClientMsg::Reflect { text } => self.reflect(viewer, text),
             ClientMsg::Start => self.start(now),
             ClientMsg::Pause => self.pause(now),
             ClientMsg::ResumeGame => self.resume_game(now),
@@ -367,6 +370,21 @@ impl Table {
         }
         let role = sc.roles[role].id.clone();
         Ok(vec![LogEvent::ReadySet { round, role, player_id: Some(player_id.to_string()), ready }])
+    }
+
+    /// A player's reflection, once the game is over.
+    fn reflect(&self, viewer: &Viewer, text: &str) -> Result<Vec<LogEvent>, WireError> {
+        let Viewer::Player(player_id) = viewer else {
+            return Err(err(ErrorCode::NotJoined, "only a player writes a reflection"));
+        };
+        if self.seat(player_id).is_none_or(|s| s.kicked) {
+            return Err(err(ErrorCode::NotJoined, "this seat is no longer at the table"));
+        }
+        if self.phase != Phase::Finished {
+            return Err(err(ErrorCode::WrongPhase, "reflections open when the game is over"));
+        }
+        let text = clean_text(text, MAX_REFLECTION)?;
+        Ok(vec![LogEvent::Reflected { player_id: player_id.clone(), text }])
     }
 
     fn say(

@@ -91,6 +91,8 @@ pub struct Seat {
     pub device: Option<String>,
     /// The table of its class it moved to (it left this one).
     pub moved_to: Option<String>,
+    /// What it wrote after the game (its latest `reflect`).
+    pub reflection: Option<String>,
 }
 
 /// Who is looking: a player (by id), a spectator (the projector) or the session's instructor.

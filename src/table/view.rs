@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use super::{Message, Table, Viewer};
+use super::{Message, Phase, Table, Viewer};
 use crate::engine::{available_moves, scores, RoleId, Scenario};
 use crate::log::OrderRef;
 use crate::protocol::{
     Audience, ClockView, Detail, EventView, FinalDebrief, FinalRole, FinalTrack, GameOverView, MessageView, MoveView,
-    NamedRef, PlayerView, ReportView, RequestView, RoleView, Scores, ServerMsg, SessionView, StateView, TablePlayer,
-    TableRole, TableSummary, To, TrackView, YouView,
+    NamedRef, PlayerView, ReflectionView, ReportView, RequestView, RoleView, Scores, ServerMsg, SessionView, StateView,
+    TablePlayer, TableRole, TableSummary, To, TrackView, YouView,
 };
 
 /// What the table does not know about itself: its id, its join code, and its number in its
@@ -88,13 +88,12 @@ impl Table {
                 name: Some(self.seat(id).map(|s| s.name.as_str())),
                 role: Some(role.map(|r| sc.roles[r].id.as_str())),
                 requested_role: self.seat(id).and_then(|s| s.requested).map(|r| sc.roles[r].id.as_str()),
+                memo: role.filter(|_| full).map(|r| sc.roles[r].memo.as_str()).filter(|m| !m.is_empty()),
+                private_objective: role.filter(|_| full).and_then(|r| sc.roles[r].private_objective.as_ref()),
+                reflection: self.seat(id).and_then(|s| s.reflection.as_deref()),
             },
-            Viewer::Spectator => {
-                YouView { kind: "spectator", player_id: None, name: None, role: None, requested_role: None }
-            }
-            Viewer::Instructor => {
-                YouView { kind: "instructor", player_id: None, name: None, role: None, requested_role: None }
-            }
+            Viewer::Spectator => YouView::nobody("spectator"),
+            Viewer::Instructor => YouView::nobody("instructor"),
         };
         let moves = role.map(|r| self.move_views(sc, r, full)).unwrap_or_default();
         let orders = (*viewer == Viewer::Instructor).then(|| self.all_drafts(sc));
@@ -134,7 +133,23 @@ impl Table {
             ready: role.is_some_and(|r| self.ready.get(r).copied().unwrap_or(false)),
             orders,
             requests,
+            reflections: (*viewer == Viewer::Instructor && self.phase == Phase::Finished).then(|| self.reflections(sc)),
         }
+    }
+
+    /// What the players wrote after the game, in the order they sat down.
+    pub fn reflections<'a>(&'a self, sc: &'a Scenario) -> Vec<ReflectionView<'a>> {
+        self.seats
+            .iter()
+            .filter_map(|s| {
+                Some(ReflectionView {
+                    player_id: &s.id,
+                    player: &s.name,
+                    role: s.role.map(|r| sc.roles[r].id.as_str()),
+                    text: s.reflection.as_deref()?,
+                })
+            })
+            .collect()
     }
 
     /// The moves a role may order this round, as cards.

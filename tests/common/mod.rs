@@ -455,6 +455,14 @@ fn fill_statics(previous: &Value, view: &mut Value) {
             }
         }
     }
+    // The role's memo and private objective came with the full state of this role.
+    if view["you"]["role"].is_string() && view["you"]["role"] == previous["you"]["role"] {
+        for key in ["memo", "private_objective"] {
+            if view["you"].get(key).is_none() && previous["you"].get(key).is_some() {
+                view["you"][key] = previous["you"][key].clone();
+            }
+        }
+    }
 }
 
 /// `roles[].players` and `roles[].bot` from `players`.

@@ -517,16 +517,10 @@ impl Class {
             round: unfinished().map(|t| t.summary.round).min().unwrap_or(sc.round_count()),
             deadline_at: unfinished().filter_map(|t| t.summary.deadline_at).max(),
             tables,
-            you: YouView {
-                kind: match viewer {
-                    ClassViewer::Instructor => "instructor",
-                    ClassViewer::Spectator => "spectator",
-                },
-                player_id: None,
-                name: None,
-                role: None,
-                requested_role: None,
-            },
+            you: YouView::nobody(match viewer {
+                ClassViewer::Instructor => "instructor",
+                ClassViewer::Spectator => "spectator",
+            }),
         };
         ServerMsg::ClassState(view).to_text()
     }

@@ -75,8 +75,9 @@ impl Session {
             for change in changes {
                 match change {
                     Change::Seat(i) => self.publish_seat(*i),
-                    Change::Request(i) => {
-                        // The student's own screens show the request; the instructor's, the queue.
+                    Change::Request(i) | Change::Reflected(i) => {
+                        // The student's own screens show the request (or the reflection); the
+                        // instructor's, the queue (or every reflection).
                         let id = self.table.seats[*i].id.clone();
                         let readers: Vec<ConnId> = self
                             .conns
