@@ -54,8 +54,11 @@ pub struct Limits {
     pub close_linger: Duration,
     /// Open TCP connections at most; further ones wait for a free slot.
     pub max_connections: usize,
-    /// Largest WebSocket message and frame, in bytes.
+    /// Largest WebSocket message and frame, in bytes (a compressed message: before and after
+    /// inflating it).
     pub max_message: usize,
+    /// Whether the server accepts permessage-deflate when a client offers it.
+    pub compression: bool,
     /// tungstenite's read buffer per connection (its default, 128 KiB, costs that much RAM each).
     pub read_buffer: usize,
     /// tungstenite's write buffer threshold and its hard maximum per connection.
@@ -118,6 +121,7 @@ impl Default for Limits {
             close_linger: Duration::from_millis(500),
             max_connections: 5_000,
             max_message: 64 * 1024,
+            compression: true,
             read_buffer: 1024,
             write_buffer: 8 * 1024,
             max_write_buffer: 1024 * 1024,

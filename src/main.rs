@@ -78,6 +78,10 @@ struct ServeArgs {
     /// Students at most in one session.
     #[arg(long, env = "THIRD_NEIGHBOR_MAX_PLAYERS", default_value_t = Limits::default().max_players)]
     max_players: usize,
+    /// Never compress WebSocket messages (by default the server accepts permessage-deflate,
+    /// which browsers offer: large frames then travel at about a third of their size).
+    #[arg(long, env = "THIRD_NEIGHBOR_NO_COMPRESSION")]
+    no_compression: bool,
 }
 
 #[derive(Subcommand)]
@@ -228,6 +232,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             ws_per_address: args.per_address_connections.max(1),
             watch_per_address: args.per_address_spectators,
             max_players: args.max_players.max(1),
+            compression: !args.no_compression,
             ..Limits::default()
         },
     };

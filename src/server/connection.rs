@@ -36,6 +36,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::WebSocketStream;
 
 use super::class::{ClassHandle, ClassViewer};
+use super::deflate::{Inflating, SharedText};
 use super::limits::{AddrSlot, Charged, FrameLimiter, Verdict};
 use super::outbox::ConnId;
 use super::outbox::{Out, Outbox};
@@ -48,8 +49,8 @@ use crate::protocol::{self, ClientMsg, ErrorCode, WireError};
 /// Frames written in one go, at most.
 const BATCH: usize = 64;
 
-/// An upgraded connection, as tungstenite reads it.
-pub type Socket = WebSocketStream<TokioIo<Upgraded>>;
+/// An upgraded connection, as tungstenite reads it (compressed messages inflated on the way).
+pub type Socket = WebSocketStream<Inflating<TokioIo<Upgraded>>>;
 
 /// Why the connection stopped.
 enum End {
@@ -220,7 +221,7 @@ pub async fn serve(app: App, mut ws: Socket, peer: SocketAddr, _slots: (OwnedSem
 /// Writes `first` and everything else queued (up to a batch). `Ok(true)` once a close frame was
 /// written (the connection ends), `Err` when the socket failed.
 async fn write(ws: &mut Socket, first: Out, queue: &mut mpsc::Receiver<Out>) -> Result<bool, ()> {
-    let mut texts: Vec<Bytes> = Vec::new();
+    let mut texts: Vec<SharedText> = Vec::new();
     let mut next = Some(first);
     let mut taken = 0;
     while let Some(out) = next.take() {
@@ -248,18 +249,28 @@ async fn write(ws: &mut Socket, first: Out, queue: &mut mpsc::Receiver<Out>) -> 
 }
 
 /// Writes text frames straight to the socket in one vectored write: each a header (FIN, text,
-/// unmasked, its length) and the shared payload. Whatever tungstenite has buffered (a pong) is
-/// flushed first, so frames never interleave.
-async fn write_texts(ws: &mut Socket, texts: &mut Vec<Bytes>) -> Result<(), ()> {
+/// unmasked, its length; RSV1 when compressed) and the shared payload, compressed when the
+/// connection negotiated it and the text is worth it. Whatever tungstenite has buffered (a pong)
+/// is flushed first, so frames never interleave.
+async fn write_texts(ws: &mut Socket, texts: &mut Vec<SharedText>) -> Result<(), ()> {
     if texts.is_empty() {
         return Ok(());
     }
     ws.flush().await.map_err(|_| ())?;
-    let headers: Vec<([u8; 10], usize)> = texts.iter().map(|t| text_header(t.len())).collect();
+    let deflate = ws.get_ref().enabled();
+    let payloads: Vec<(&Bytes, bool)> = texts
+        .iter()
+        .map(|t| match t.deflated().filter(|_| deflate) {
+            Some(packed) => (packed, true),
+            None => (t.plain(), false),
+        })
+        .collect();
+    let headers: Vec<([u8; 10], usize)> =
+        payloads.iter().map(|(payload, packed)| text_header(payload.len(), *packed)).collect();
     let mut slices: Vec<IoSlice<'_>> = Vec::with_capacity(texts.len() * 2);
-    for ((header, len), text) in headers.iter().zip(texts.iter()) {
+    for ((header, len), (payload, _)) in headers.iter().zip(payloads.iter()) {
         slices.push(IoSlice::new(&header[..*len]));
-        slices.push(IoSlice::new(text));
+        slices.push(IoSlice::new(payload));
     }
     let io = ws.get_mut();
     let mut rest: &mut [IoSlice<'_>] = &mut slices;
@@ -271,15 +282,16 @@ async fn write_texts(ws: &mut Socket, texts: &mut Vec<Bytes>) -> Result<(), ()> 
         IoSlice::advance_slices(&mut rest, n);
     }
     drop(slices);
+    drop(payloads);
     texts.clear();
     Ok(())
 }
 
-/// The header of a server's text frame (FIN set, opcode 1, no mask) for a payload of `len`
-/// bytes, and how many of its bytes are used (RFC 6455 §5.2).
-fn text_header(len: usize) -> ([u8; 10], usize) {
+/// The header of a server's text frame (FIN set, RSV1 when `deflated`, opcode 1, no mask) for a
+/// payload of `len` bytes, and how many of its bytes are used (RFC 6455 §5.2, RFC 7692 §6).
+fn text_header(len: usize, deflated: bool) -> ([u8; 10], usize) {
     let mut header = [0u8; 10];
-    header[0] = 0x81;
+    header[0] = if deflated { 0xc1 } else { 0x81 };
     if len < 126 {
         header[1] = len as u8;
         (header, 2)
@@ -533,11 +545,13 @@ mod tests {
 
     #[test]
     fn text_frame_headers_follow_rfc_6455() {
-        assert_eq!(text_header(5), ([0x81, 5, 0, 0, 0, 0, 0, 0, 0, 0], 2));
-        assert_eq!(text_header(125).1, 2);
-        let (h, n) = text_header(126);
+        assert_eq!(text_header(5, false), ([0x81, 5, 0, 0, 0, 0, 0, 0, 0, 0], 2));
+        assert_eq!(text_header(125, false).1, 2);
+        let (h, n) = text_header(126, false);
         assert_eq!((&h[..n], n), (&[0x81, 126, 0, 126][..], 4));
-        let (h, n) = text_header(65_536);
+        let (h, n) = text_header(65_536, false);
         assert_eq!(&h[..n], &[0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0]);
+        // A compressed message's frame sets RSV1 (RFC 7692 §6).
+        assert_eq!(text_header(5, true).0[0], 0xc1);
     }
 }

@@ -7,8 +7,8 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::Request;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::header::{
-    self, AUTHORIZATION, CONNECTION, CONTENT_TYPE, HOST, ORIGIN, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY,
-    SEC_WEBSOCKET_VERSION, UPGRADE,
+    self, AUTHORIZATION, CONNECTION, CONTENT_TYPE, HOST, ORIGIN, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_EXTENSIONS,
+    SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE,
 };
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -22,6 +22,7 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::WebSocketStream;
 
 use super::api_error::ApiError;
+use super::deflate::{self, Inflating};
 use super::limits::Charged;
 use super::session::{self, CreateError, CreateSession};
 use super::{classes, connection, secret, static_files, stored_games, App};
@@ -294,6 +295,7 @@ async fn ws(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketAddr>, 
         let message = "this is the WebSocket endpoint: open it as a WebSocket (version 13)";
         return ApiError::new(StatusCode::BAD_REQUEST, "not_websocket", message).into_response();
     };
+    let compress = app.config().limits.compression && deflate::negotiate(headers);
     if !origin_allowed(&app, headers) {
         tracing::info!(%peer, "websocket refused: origin not allowed");
         return ApiError::new(StatusCode::FORBIDDEN, "bad_origin", "this page's origin may not connect")
@@ -318,21 +320,27 @@ async fn ws(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketAddr>, 
         .max_write_buffer_size(limits.max_write_buffer)
         .max_message_size(Some(limits.max_message))
         .max_frame_size(Some(limits.max_message));
+    let max_message = limits.max_message;
     tokio::spawn(async move {
         match on_upgrade.await {
             Ok(upgraded) => {
-                let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
+                let io = Inflating::new(TokioIo::new(upgraded), compress, max_message);
+                let socket = WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await;
                 connection::serve(app, socket, peer, (slot, addr_slot)).await;
             }
             Err(e) => tracing::debug!(%peer, error = %e, "websocket upgrade failed"),
         }
     });
     let accept = derive_accept_key(&key);
-    (
+    let mut response = (
         StatusCode::SWITCHING_PROTOCOLS,
         [(CONNECTION, "upgrade".to_string()), (UPGRADE, "websocket".to_string()), (SEC_WEBSOCKET_ACCEPT, accept)],
     )
-        .into_response()
+        .into_response();
+    if compress {
+        response.headers_mut().insert(SEC_WEBSOCKET_EXTENSIONS, HeaderValue::from_static(deflate::ACCEPTED));
+    }
+    response
 }
 
 /// A browser page may connect only from the server's own origin or a configured one; clients

@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod class;
 mod classes;
 mod connection;
+mod deflate;
 mod http;
 mod limits;
 mod outbox;

@@ -8,8 +8,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use bytes::Bytes;
 use tokio::sync::{mpsc, Notify};
+
+pub use super::deflate::SharedText;
 
 /// A connection's number, unique in this process.
 pub type ConnId = u64;
@@ -19,8 +20,9 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// What the writer task sends.
 #[derive(Debug, Clone)]
 pub enum Out {
-    /// A JSON text frame (UTF-8), serialized once and shared between recipients.
-    Text(Bytes),
+    /// A JSON text frame (UTF-8), serialized once and shared between recipients (compressed
+    /// once too, for those that negotiated it).
+    Text(SharedText),
     Ping,
     /// A close frame; the writer stops after it.
     Close(u16, &'static str),
@@ -62,7 +64,7 @@ impl Outbox {
     }
 
     pub fn string(&self, text: String) -> bool {
-        self.push(Out::Text(Bytes::from(text)))
+        self.push(Out::Text(SharedText::from(text)))
     }
 
     /// Asks the writer to send a close frame and stop.

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use super::outbox::{ConnId, Out, Outbox};
+use super::outbox::{ConnId, Out, Outbox, SharedText};
 use super::session::{Observer, SessionHandle, Who};
 use super::shutdown::{Shutdown, Token};
 use super::App;
@@ -531,7 +531,7 @@ impl Class {
         let summary = &self.tables[index].summary;
         let full = ServerMsg::ClassTable { table: summary }.to_text();
         let public = ServerMsg::ClassTable { table: &public_summary(summary) }.to_text();
-        let (full, public) = (bytes::Bytes::from(full), bytes::Bytes::from(public));
+        let (full, public) = (SharedText::from(full), SharedText::from(public));
         self.conns.retain(|_, (outbox, viewer)| {
             let text = if *viewer == ClassViewer::Instructor { full.clone() } else { public.clone() };
             outbox.push(Out::Text(text))
@@ -541,8 +541,8 @@ impl Class {
 
     /// Everyone's whole class view (the phase, round or clock may have changed).
     fn publish_state(&mut self) {
-        let instructor = bytes::Bytes::from(self.state_text(ClassViewer::Instructor));
-        let spectator = bytes::Bytes::from(self.state_text(ClassViewer::Spectator));
+        let instructor = SharedText::from(self.state_text(ClassViewer::Instructor));
+        let spectator = SharedText::from(self.state_text(ClassViewer::Spectator));
         self.conns.retain(|_, (outbox, viewer)| {
             let text = if *viewer == ClassViewer::Instructor { instructor.clone() } else { spectator.clone() };
             outbox.push(Out::Text(text))

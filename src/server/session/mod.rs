@@ -23,13 +23,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::limits::Bucket;
-use super::outbox::{ConnId, Out, Outbox};
+use super::outbox::{ConnId, Out, Outbox, SharedText};
 use super::registry::Registry;
 use super::shutdown::{Shutdown, Token};
 use crate::config::Limits;
@@ -622,7 +621,7 @@ impl Session {
     }
 
     fn send(&mut self, conn: ConnId, text: String) {
-        self.push(conn, Out::Text(Bytes::from(text)));
+        self.push(conn, Out::Text(SharedText::from(text)));
     }
 
     fn conn_ids(&self) -> Vec<ConnId> {
@@ -656,7 +655,7 @@ impl Session {
                 let seat = &self.table.seats[index];
                 ServerMsg::Player(self.table.player_view(self.sc(), seat, self.online(&id))).to_text()
             };
-            let text = Bytes::from(text);
+            let text = SharedText::from(text);
             for conn in self.conn_ids() {
                 if self.conns.get(&conn).is_some_and(|c| c.viewer != Viewer::Player(id.clone())) {
                     self.push(conn, Out::Text(text.clone()));

@@ -9,11 +9,9 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-
 use super::{Session, Viewer};
 use crate::protocol::{Audience, Detail, ReportView, ServerMsg};
-use crate::server::outbox::{ConnId, Out};
+use crate::server::outbox::{ConnId, Out, SharedText};
 use crate::table::{message_msg, Change, Phase};
 
 impl Session {
@@ -37,7 +35,7 @@ impl Session {
         let said = changes.iter().filter(|c| matches!(c, Change::Said)).count();
         let first = self.table.messages.len().saturating_sub(said);
         for index in first..self.table.messages.len() {
-            let text = Bytes::from(message_msg(sc, &self.table.messages[index]).to_text());
+            let text = SharedText::from(message_msg(sc, &self.table.messages[index]).to_text());
             let readers: Vec<ConnId> = self
                 .conns
                 .iter()
@@ -94,7 +92,7 @@ impl Session {
                         self.broadcast(text);
                     }
                     Change::Draft(role) => {
-                        let text = Bytes::from(self.table.draft_msg(sc, *role).to_text());
+                        let text = SharedText::from(self.table.draft_msg(sc, *role).to_text());
                         let readers: Vec<ConnId> = self
                             .conns
                             .iter()
@@ -168,7 +166,7 @@ impl Session {
             Some(session_id) => (ServerMsg::Moved { session_id }, 4003, "moved to another table"),
             None => (ServerMsg::Kicked, 4001, "removed by the instructor"),
         };
-        let text = Bytes::from(frame.to_text());
+        let text = SharedText::from(frame.to_text());
         for conn in theirs {
             if let Some(c) = self.conns.remove(&conn) {
                 c.outbox.push(Out::Text(text.clone()));
@@ -179,7 +177,7 @@ impl Session {
 
     /// The same text to every connection.
     pub(super) fn broadcast(&mut self, text: String) {
-        let text = Bytes::from(text);
+        let text = SharedText::from(text);
         for conn in self.conn_ids() {
             self.push(conn, Out::Text(text.clone()));
         }
@@ -187,14 +185,14 @@ impl Session {
 
     /// One frame per audience (each serialized once) to every connection.
     fn broadcast_by_audience(&mut self, render: impl Fn(Audience) -> String) {
-        let mut rendered: Vec<(Audience, Bytes)> = Vec::new();
+        let mut rendered: Vec<(Audience, SharedText)> = Vec::new();
         for conn in self.conn_ids() {
             let Some(viewer) = self.conns.get(&conn).map(|c| c.viewer.clone()) else { continue };
             let audience = self.table.audience(&viewer);
             let text = match rendered.iter().find(|(a, _)| *a == audience) {
                 Some((_, text)) => text.clone(),
                 None => {
-                    let text = Bytes::from(render(audience));
+                    let text = SharedText::from(render(audience));
                     rendered.push((audience, text.clone()));
                     text
                 }
