@@ -22,6 +22,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("widgets.js", JS, include_str!("../../client/widgets.js")),
     ("chat.js", JS, include_str!("../../client/chat.js")),
     ("report.js", JS, include_str!("../../client/report.js")),
+    ("lesson.js", JS, include_str!("../../client/lesson.js")),
     ("student.js", JS, include_str!("../../client/student.js")),
     ("projector.js", JS, include_str!("../../client/projector.js")),
     ("instructor.js", JS, include_str!("../../client/instructor.js")),
