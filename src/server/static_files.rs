@@ -33,6 +33,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("class-console.js", JS, include_str!("../../client/class-console.js")),
     ("class-projector.js", JS, include_str!("../../client/class-projector.js")),
     ("class-debrief.js", JS, include_str!("../../client/class-debrief.js")),
+    ("guide.js", JS, include_str!("../../client/guide.js")),
 ];
 
 /// `GET /` and `GET /?asset=<name>`.
