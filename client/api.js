@@ -96,6 +96,14 @@ export function debrief(key, sessionId) {
   return request('GET', `/api/sessions/${sid(sessionId)}/debrief`, { key });
 }
 
+/**
+ * The teacher's guide of a scenario (instructor only): the lesson, every role's memo and private
+ * objective, the rounds with their discussion prompts, and the ¶ map.
+ */
+export function guide(key, scenarioId) {
+  return request('GET', `/api/scenarios/${encodeURIComponent(scenarioId)}/guide`, { key });
+}
+
 /** A new session in the lobby that starts at `round` of the stored one. */
 export function forkSession(key, sessionId, round) {
   return request('POST', `/api/sessions/${sid(sessionId)}/fork`, { key, body: { round } });
@@ -115,12 +123,13 @@ export function compare(key, ids) {
   return request('GET', `/api/compare?sessions=${ids.map(sid).join(',')}`, { key });
 }
 
-/** The path of one export: `json`, `csv` (orders), `messages` (CSV) or `html`. */
+/** The path of one export: `json`, `csv` (orders), `messages` or `reflections` (CSV), or `html`. */
 export function exportPath(sessionId, kind, lens) {
   const base = `/api/sessions/${sid(sessionId)}`;
   if (kind === 'json') return `${base}/export.json`;
   if (kind === 'csv') return `${base}/export.csv`;
   if (kind === 'messages') return `${base}/export.csv?what=messages`;
+  if (kind === 'reflections') return `${base}/export.csv?what=reflections`;
   return `${base}/export.html${lens ? `?lens=${encodeURIComponent(lens)}` : ''}`;
 }
 

@@ -12,7 +12,7 @@ import * as api from './?asset=api.js';
 import { startClassTicker, classClock, setStatus, secondsLeft, tableRoundText, tableHeadline, roleNamer, PHASE_WORDS } from './?asset=widgets.js';
 import { applyClassFrame, CLASS_FRAMES, tableStudents, joinedCount } from './?asset=live.js';
 import { instructorNav, showProblem, classExportMenu } from './?asset=stored.js';
-import { signInAgain } from './?asset=instructor.js';
+import { signInAgain, guideHref } from './?asset=instructor.js';
 
 /** Where a role of a table stands, in a word. */
 function readyWord(role, phase) {
@@ -179,7 +179,8 @@ class ClassConsole {
         h('p', { class: 'muted', id: 'class-phase', 'data-phase': v.phase },
           `${PHASE_WORDS[v.phase] || v.phase}`,
           v.phase === 'running' || v.phase === 'paused' ? ` · round ${Math.min(v.round, c.rounds)} of ${c.rounds}` : '',
-          ` · ${plural(v.tables.length, 'table')} · ${plural(joined, 'student')}`)),
+          ` · ${plural(v.tables.length, 'table')} · ${plural(joined, 'student')}`),
+        h('p', { class: 'guide-link' }, h('a', { href: guideHref(c.scenario), id: 'to-guide' }, 'Teacher\'s guide for this scenario'))),
       h('div', { class: 'console-code' },
         h('span', { class: 'muted' }, 'Class code '),
         h('strong', { class: 'code-chip big', 'data-class-code': c.join_code }, c.join_code),

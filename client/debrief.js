@@ -2,12 +2,15 @@
 // `GET /api/sessions/{id}/debrief`): final scores against the objectives, every track over the whole
 // game, the turning points with their what-if (what would have changed without one order), each
 // role's decisions with the essay's ¶, and the promises made in chat against what was then done.
+// With a lesson: its debrief questions first, and at the end what the students wrote after the
+// game (their reflections) and every team's memo and private objective, revealed.
 // The Print button calls window.print(); the print stylesheet hides the navigation and buttons.
 
 import { h, fill, signed, focusHeading, title } from './?asset=dom.js';
 import * as api from './?asset=api.js';
 import { lineChart, paras, scoreboard, scenarioOf } from './?asset=widgets.js';
 import { instructorNav, showProblem, dateText, STATUS_WORDS } from './?asset=stored.js';
+import { withParas, memoView, privateAimView, reflectionsList } from './?asset=lesson.js';
 
 const ORDER_STATUS = {
   succeeded: 'Succeeded',
@@ -78,6 +81,14 @@ export function debriefPage(root, key, sessionId) {
     parts.push(h('section', { class: 'card debrief-section debrief-scores', 'aria-labelledby': 'debrief-scores-title' },
       h('h2', { id: 'debrief-scores-title' }, 'Final scores against the objectives'),
       roles.length ? scoreboard({ scores: {}, debrief: { roles } }, sc) : h('p', { class: 'muted' }, 'No scores: the game has not been played.')));
+
+    // ---- The lesson's questions ----
+    const questions = data.debrief_questions || [];
+    if (questions.length) {
+      parts.push(h('section', { class: 'card debrief-section debrief-questions', id: 'debrief-questions', 'aria-labelledby': 'debrief-questions-title' },
+        h('h2', { id: 'debrief-questions-title' }, 'Questions for the debrief'),
+        h('ol', null, questions.map((q) => h('li', null, withParas(scId, q))))));
+    }
 
     // ---- Tracks over the game ----
     const tracks = data.tracks || [];
@@ -158,6 +169,28 @@ export function debriefPage(root, key, sessionId) {
             h('td', null, p.move_name || p.move || ''),
             h('td', null, h('span', { class: `badge ${made.cls}` }, made.text)));
         }))))));
+
+    // ---- What the students wrote ----
+    const reflections = data.reflections || [];
+    const prompt = full && full.lesson && full.lesson.reflection;
+    if (reflections.length || prompt) {
+      parts.push(h('section', { class: 'card debrief-section debrief-reflections', id: 'debrief-reflections', 'aria-labelledby': 'debrief-reflections-title' },
+        h('h2', { id: 'debrief-reflections-title' }, 'The students\' reflections'),
+        prompt ? h('p', { class: 'reflection-prompt' }, h('strong', null, 'The prompt: '), prompt) : null,
+        reflectionsList(reflections, roleName)));
+    }
+
+    // ---- The teams' memos, revealed ----
+    const memos = data.memos || [];
+    if (memos.length) {
+      parts.push(h('section', { class: 'card debrief-section debrief-memos', id: 'debrief-memos', 'aria-labelledby': 'debrief-memos-title' },
+        h('h2', { id: 'debrief-memos-title' }, 'Every team\'s memo, revealed'),
+        h('p', { class: 'muted small' }, 'During the game each team read only its own.'),
+        h('div', { class: 'debrief-memo-list' }, memos.map((m) => h('article', { class: 'debrief-memo', 'data-role': m.role, 'aria-labelledby': `memo-${m.role}` },
+          h('h3', { id: `memo-${m.role}` }, m.name || roleName(m.role)),
+          m.private_objective ? h('p', { class: 'private-aim' }, h('strong', null, 'Private objective: '), privateAimView(scId, m.private_objective)) : null,
+          m.memo ? memoView(scId, m.memo) : h('p', { class: 'muted' }, 'No memo.'))))));
+    }
 
     fill(body, parts);
   };

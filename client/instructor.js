@@ -2,7 +2,9 @@
 // (scenario, round length, bots) or a class (one code for the room, students placed at tables:
 // class-console.js runs it); list sessions and classes; and the live table of one session: players and
 // roles, every role's draft and ready state, every message, and the controls (start, pause,
-// resume, force resolve, deadline, inject event, assign, kick, add bot, end).
+// resume, force resolve, deadline, inject event, assign, kick, add bot, end). The lesson: each
+// round's discussion prompt with its report, the students' reflections once the game is over,
+// and links to the scenario's teacher's guide (guide.js).
 //
 // The key stays in sessionStorage. It is sent as `Authorization: Bearer` to the HTTP API and only
 // in the first WebSocket frame (`instructor {session_id, key}`), never in a URL.
@@ -14,6 +16,7 @@ import { readyLights, startTicker, scoreboard, setStatus, secondsLeft, withSourc
 import { applyFrame, VIEW_FRAMES } from './?asset=live.js';
 import { Chat } from './?asset=chat.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
+import { discussionBox, reflectionsList } from './?asset=lesson.js';
 
 export function instructorPage(root, { sessionId, screen } = {}) {
   const key = api.instructorKey();
@@ -170,6 +173,7 @@ function dashboard(root, key) {
   } },
   h('h2', null, 'New session'),
   h('label', { for: 'new-scenario' }, 'Scenario'), scenarioSelect,
+  guideLinkFor(scenarioSelect, 'new-guide-link'),
   h('label', { for: 'new-minutes' }, 'Round length (minutes)'),
   h('input', { id: 'new-minutes', type: 'number', min: '0.5', max: '10080', step: '0.5', value: '5', required: true }),
   botsBox,
@@ -180,6 +184,11 @@ function dashboard(root, key) {
   h('button', { type: 'submit', class: 'primary big' }, 'Create session'));
 
   const classForm = newClassForm(root, key);
+  const scenariosBox = h('div', { class: 'scenarios-box' }, h('p', { class: 'muted' }, 'Loading…'));
+  const scenariosCard = h('section', { class: 'card', id: 'scenarios-card', 'aria-labelledby': 'scenarios-title' },
+    h('h2', { id: 'scenarios-title' }, 'Scenarios'),
+    h('p', { class: 'muted small' }, 'Each teacher\'s guide has the lesson plan, every team\'s memo and private objective, the prompts for the class, and which paragraph of the essay drives what. It prints.'),
+    scenariosBox);
 
   const sourceForm = h('form', { class: 'card', id: 'source-form', onsubmit: async (e) => {
     e.preventDefault();
@@ -223,7 +232,7 @@ function dashboard(root, key) {
   fill(root, h('main', { class: 'instructor-page', id: 'main' },
     h('header', { class: 'page-head' }, h('h1', null, 'Instructor'), signOutButton(root)),
     h('div', { class: 'dash-grid' },
-      h('div', { class: 'dash-forms' }, classForm.el, createForm),
+      h('div', { class: 'dash-forms' }, classForm.el, createForm, scenariosCard),
       h('section', { class: 'card', 'aria-labelledby': 'sessions-title' },
         h('div', { class: 'row-between' }, h('h2', { id: 'sessions-title' }, 'Your sessions'),
           h('button', { type: 'button', class: 'secondary', onclick: loadSessions }, 'Refresh')),
@@ -240,13 +249,28 @@ function dashboard(root, key) {
     scenarios = list;
     const options = () => list.map((s) => h('option', { value: s.id }, `${s.title} (${s.rounds} rounds)`));
     fill(scenarioSelect, options());
+    scenarioSelect.dispatchEvent(new Event('change'));
     fill(sourceSelect, options());
     classForm.setScenarios(list);
+    fill(scenariosBox, h('ul', { class: 'plain scenario-list' }, list.map((sc) => h('li', { 'data-scenario': sc.id },
+      h('span', null, h('strong', null, sc.title), h('span', { class: 'muted small' }, ` · ${sc.rounds} rounds, ${(sc.roles || []).length} roles`)),
+      h('a', { href: guideHref(sc.id), class: 'button secondary', 'data-guide': sc.id, 'aria-label': `Teacher's guide: ${sc.title}` }, 'Teacher\'s guide')))));
     renderBots();
     refreshSource();
   }, (err) => showError(err, createError));
   loadSessions();
   return () => {};
+}
+
+/** A link to the teacher's guide of the scenario chosen in `select`, kept in step with it. */
+function guideLinkFor(select, id) {
+  const link = h('a', { id, href: '#/instructor', hidden: true }, 'Teacher\'s guide for this scenario');
+  const update = () => {
+    link.href = guideHref(select.value);
+    link.hidden = !select.value;
+  };
+  select.addEventListener('change', update);
+  return h('p', { class: 'guide-link small' }, link);
 }
 
 /** Submits a "new …" form: `make()` creates it, then the page opens `place(created)`; errors in words. */
@@ -320,6 +344,7 @@ function newClassForm(root, key) {
   h('h2', null, 'New class'),
   h('p', { class: 'muted small' }, 'One code for the whole room: each student who joins is placed at a table and in a role, and every table plays on one clock.'),
   h('label', { for: 'class-scenario' }, 'Scenario'), scenarioSelect,
+  guideLinkFor(scenarioSelect, 'class-guide-link'),
   h('div', { class: 'form-pair' },
     h('div', null, h('label', { for: 'class-students' }, 'Students in the class'), students),
     h('div', null, h('label', { for: 'class-tables' }, 'Tables'), tables)),
@@ -338,19 +363,23 @@ function newClassForm(root, key) {
     setScenarios(scenarios) {
       list = scenarios;
       fill(scenarioSelect, scenarios.map((x) => h('option', { value: x.id }, `${x.title} (${x.rounds} rounds, ${(x.roles || []).length} roles)`)));
+      scenarioSelect.dispatchEvent(new Event('change'));
       compute();
     },
   };
 }
 
-/** Downloads an export with the key in the header (a plain link could not send it). */
-async function download(key, session, kind) {
+/**
+ * Downloads an export with the key in the header (a plain link could not send it). `what`: which
+ * CSV (`reflections`; the orders when absent).
+ */
+async function download(key, session, kind, what = null) {
   try {
-    const path = `/api/sessions/${encodeURIComponent(session.session_id)}/export.${kind}`;
+    const path = `/api/sessions/${encodeURIComponent(session.session_id)}/export.${kind}${what ? `?what=${encodeURIComponent(what)}` : ''}`;
     const text = await api.request('GET', path, { key, text: true });
     const blob = new Blob([text], { type: kind === 'html' ? 'text/html' : 'text/csv' });
     const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: `third-neighbor-${session.join_code}.${kind}` });
+    const a = h('a', { href: url, download: `third-neighbor-${session.join_code}${what ? `.${what}` : ''}.${kind}` });
     document.body.appendChild(a);
     a.click();
     a.remove();
@@ -413,12 +442,14 @@ class Console {
       controls: region(h('div', { class: 'controls-body' })),
       table: region(h('div', { class: 'table-body' })),
       report: region(h('div', { class: 'console-report' })),
+      reflections: region(h('section', { class: 'card console-reflections', id: 'console-reflections', 'aria-labelledby': 'console-reflections-title', hidden: true })),
     };
     this.mainEl = h('main', { class: 'console-page', id: 'main' },
       h('nav', { class: 'crumbs' }, h('a', { href: '#/instructor' }, '← All sessions'), ' ', signOutButton(this.root)),
       this.regions.head.el,
       h('section', { class: 'card controls', 'aria-labelledby': 'controls-title' },
         h('h2', { id: 'controls-title' }, 'Controls'), this.controlsError, this.regions.controls.el),
+      this.regions.reflections.el,
       h('div', { class: 'console-grid' },
         h('section', { class: 'card', 'aria-labelledby': 'table-title' },
           h('h2', { id: 'table-title' }, 'Players, roles and drafts'), this.regions.table.el),
@@ -496,6 +527,7 @@ class Console {
     this.renderControls();
     this.renderTable();
     this.renderReport();
+    this.renderReflections();
   }
 
   renderHead() {
@@ -510,7 +542,9 @@ class Console {
               : s.phase === 'waiting' ? `Round ${Math.min(s.round - 1, rounds)} of ${rounds} done: waiting for the rest of the class`
                 : `${s.phase === 'paused' ? 'Paused' : 'Running'} · round ${Math.min(s.round, rounds)} of ${rounds}${s.round_name ? ` (${s.round_name})` : ''}`),
         s.session.class_id ? h('p', { class: 'class-of' }, `Table ${s.session.table} of a class · `,
-          h('a', { href: `#/instructor/class/${encodeURIComponent(s.session.class_id)}`, id: 'to-class-console' }, 'the class console')) : null),
+          h('a', { href: `#/instructor/class/${encodeURIComponent(s.session.class_id)}`, id: 'to-class-console' }, 'the class console')) : null,
+        h('p', { class: 'guide-link' }, h('a', { href: guideHref(s.session.scenario), id: 'to-guide' }, 'Teacher\'s guide for this scenario'),
+          h('span', { class: 'muted small' }, ' (objectives, timing, memos, prompts, ¶ map)'))),
       h('div', { class: 'console-code' },
         h('span', { class: 'muted' }, 'Join code '), h('strong', { class: 'code-chip big', 'data-join-code': s.session.join_code }, s.session.join_code),
         ' ', h('a', { href: `#/projector/${encodeURIComponent(s.session.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary' }, 'Open projector view')),
@@ -650,6 +684,8 @@ class Console {
     const last = this.reports[this.reports.length - 1];
     this.regions.report.update([this.reports.map((r) => r.round), last, Boolean(sc), this.gameOver, api.sourceNow(sc && sc.id) ? 1 : 0, s.round], () => {
       const parts = [];
+      // The prompt for the class comes first: it is what the teacher asks next.
+      if (last && last.discussion) parts.push(discussionBox(sc && sc.id, last, { big: true }));
       if (this.gameOver) {
         parts.push(h('h3', null, 'Final scores'), scoreboard(this.gameOver, sc));
         const d = this.gameOver.debrief || {};
@@ -660,7 +696,7 @@ class Console {
         if (this.history) parts.push(h('h3', null, 'Every track over the game'), charts(tracks, this.history, s.session.rounds));
       }
       if (!last) parts.push(h('p', { class: 'muted' }, 'Reports appear here after each round.'));
-      else parts.push(reportView(last, sc, { state: s }));
+      else parts.push(reportView(last, sc, { state: s, discussion: false }));
       if (this.reports.length > 1) {
         parts.push(h('details', null, h('summary', null, 'Earlier rounds'),
           this.reports.slice(0, -1).reverse().map((r) => reportView(r, sc, { state: s }))));
@@ -668,5 +704,36 @@ class Console {
       return parts;
     });
   }
+
+  /** Once the game is over: what the students wrote (`state.reflections`), as they send it. */
+  renderReflections() {
+    const s = this.state;
+    const sc = this.scenario;
+    const el = this.regions.reflections.el;
+    const over = s.phase === 'finished';
+    el.hidden = !over;
+    const students = (s.players || []).filter((p) => !p.bot).length;
+    const lesson = sc && sc.lesson;
+    this.regions.reflections.update([over, s.reflections, students, Boolean(sc)], () => {
+      if (!over) return null;
+      const list = s.reflections || [];
+      const roleName = (id) => ((s.roles || []).find((r) => r.id === id) || {}).name || id;
+      const session = { session_id: s.session.id, join_code: s.session.join_code };
+      return [
+        h('div', { class: 'row-between' },
+          h('h2', { id: 'console-reflections-title' }, 'Students\' reflections'),
+          list.length ? h('button', { type: 'button', class: 'secondary', id: 'download-reflections', onclick: () => download(this.key, session, 'csv', 'reflections') }, 'Download (CSV)') : null),
+        lesson && lesson.reflection ? h('p', { class: 'reflection-prompt' }, h('strong', null, 'The prompt: '), lesson.reflection) : null,
+        h('p', { class: 'muted', id: 'reflections-count', 'data-count': list.length },
+          `${list.length} of ${students} student${students === 1 ? '' : 's'} wrote one. New ones appear here as they are sent.`),
+        reflectionsList(list, roleName),
+      ];
+    });
+  }
+}
+
+/** The teacher's guide of a scenario. */
+export function guideHref(scenarioId) {
+  return `#/instructor/guide/${encodeURIComponent(scenarioId)}`;
 }
 

@@ -10,6 +10,7 @@
 //   #/instructor/compare/ID,ID,…  several tables of one scenario side by side (printable)
 //   #/instructor/class/ID   the console of a class (every table at once)
 //   #/instructor/class-debrief/ID  the printable debrief of a class
+//   #/instructor/guide/SCENARIO  the printable teacher's guide of a scenario
 
 import { h, showError } from './?asset=dom.js';
 import { syncClock } from './?asset=api.js';
@@ -22,6 +23,7 @@ import { debriefPage } from './?asset=debrief.js';
 import { comparePage } from './?asset=compare.js';
 import { classConsolePage } from './?asset=class-console.js';
 import { classDebriefPage } from './?asset=class-debrief.js';
+import { guidePage } from './?asset=guide.js';
 
 const root = document.getElementById('app');
 let leave = null;
@@ -43,6 +45,7 @@ function route() {
   else if (first === 'instructor' && second === 'compare') cleanup = instructorPage(root, { screen: (r, key) => comparePage(r, key, third || '') });
   else if (first === 'instructor' && second === 'class' && third) cleanup = instructorPage(root, { screen: (r, key) => classConsolePage(r, key, third) });
   else if (first === 'instructor' && second === 'class-debrief' && third) cleanup = instructorPage(root, { screen: (r, key) => classDebriefPage(r, key, third) });
+  else if (first === 'instructor' && second === 'guide' && third) cleanup = instructorPage(root, { screen: (r, key) => guidePage(r, key, third) });
   else if (first === 'instructor') cleanup = instructorPage(root, { sessionId: second === 'session' ? third : null });
   else if (first === 'join') cleanup = studentPage(root, { code: second || '' });
   else cleanup = studentPage(root, {});

@@ -1,6 +1,7 @@
 // The projector (big screen for the class): the join code in large type, who joined each role,
 // the round, countdown and ready lights, the public tracks as charts over the rounds, and the
-// last round's report. It connects with `watch`, so the server sends it public information only.
+// last round's report with its discussion prompt for the class (spectators' reports carry it). It
+// connects with `watch`, so the server sends it public information only.
 // A class's code answers `class_state` instead of `state`: the page then shows the class
 // (class-projector.js).
 
@@ -10,6 +11,7 @@ import * as api from './?asset=api.js';
 import { readyLights, startTicker, charts, scoreboard, setStatus, withSource } from './?asset=widgets.js';
 import { applyFrame, VIEW_FRAMES, CLASS_FRAMES } from './?asset=live.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
+import { discussionBox } from './?asset=lesson.js';
 import { ClassProjector } from './?asset=class-projector.js';
 
 export function projectorPage(root, { code } = {}) {
@@ -201,7 +203,8 @@ class Projector {
     const playing = s.phase === 'running' || s.phase === 'paused';
     this.regions.report.update([last, Boolean(sc), this.gameOver, api.sourceNow(sc && sc.id) ? 1 : 0, s.phase, s.round, s.briefing, s.events], () => {
       if (this.gameOver) {
-        return [h('h2', null, 'Final scores'), scoreboard(this.gameOver, sc)];
+        // The last round's prompt stays up: the class talks it over with the final scores.
+        return [discussionBox(sc && sc.id, last, { big: true }), h('h2', null, 'Final scores'), scoreboard(this.gameOver, sc)];
       }
       const now = playing ? h('section', { class: 'proj-now', 'aria-label': 'This round' },
         h('p', { class: 'proj-briefing' }, s.briefing || ''),

@@ -6,12 +6,15 @@
 // steps; for the current step the page shows its round and kind, the tracks as line charts over the
 // rounds resolved so far, the messages and drafts up to it, and the latest round report. When the
 // replay does not match the stored game (`ok: false`) its errors stay in a red alert at the top.
+// A role's lens shows that team's memo and private objective (the declassified lens, every team's),
+// and the declassified lens has the students' reflections after the game as steps of their own.
 
 import { h, fill, region, announce, signed, focusHeading, title } from './?asset=dom.js';
 import * as api from './?asset=api.js';
 import { lineChart, paras, withSource } from './?asset=widgets.js';
 import { reportView } from './?asset=report.js';
 import { instructorNav, showProblem, exportMenu, STATUS_WORDS } from './?asset=stored.js';
+import { memoView, privateAimView } from './?asset=lesson.js';
 
 const KIND_WORDS = {
   created: 'Game created',
@@ -21,6 +24,7 @@ const KIND_WORDS = {
   event_injected: 'Event injected',
   round_resolved: 'Round resolved',
   ended: 'Game over',
+  reflected: 'Reflection',
   paused: 'Paused',
   resumed: 'Resumed',
 };
@@ -113,6 +117,7 @@ export function replayPage(root, key, sessionId) {
     messages: region(h('div', { class: 'replay-messages-box' })),
     drafts: region(h('div', { class: 'replay-drafts-box' })),
     report: region(h('div', { class: 'replay-report' })),
+    memos: region(h('section', { class: 'card replay-memos', id: 'replay-memos', 'aria-labelledby': 'replay-memos-title', hidden: true })),
   };
 
   const controls = h('section', { class: 'card replay-controls', 'aria-label': 'Replay controls' },
@@ -136,7 +141,8 @@ export function replayPage(root, key, sessionId) {
         h('section', { class: 'card', 'aria-labelledby': 'replay-tracks-title' },
           h('h2', { id: 'replay-tracks-title' }, 'Tracks up to this step'), regions.charts.el),
         h('section', { class: 'card', 'aria-labelledby': 'replay-report-title' },
-          h('h2', { id: 'replay-report-title' }, 'Latest round report'), regions.report.el)),
+          h('h2', { id: 'replay-report-title' }, 'Latest round report'), regions.report.el),
+        regions.memos.el),
       h('div', { class: 'replay-side' },
         h('section', { class: 'card', 'aria-labelledby': 'replay-messages-title' },
           h('h2', { id: 'replay-messages-title' }, 'Messages up to this step'), regions.messages.el),
@@ -162,7 +168,7 @@ export function replayPage(root, key, sessionId) {
       if (!full && data.scenario && data.scenario.id) {
         full = await api.scenario(data.scenario.id).catch(() => null);
         if (gone || ticket !== loading) return;
-        withSource(data.scenario.id, () => { regions.report.reset(); regions.now.reset(); renderStep(); });
+        withSource(data.scenario.id, () => { regions.report.reset(); regions.now.reset(); renderMemos(); renderStep(); });
       }
       // Keep the place in the game: the last step at or before the one shown before.
       if (keepSeq === null) index = data.steps.length ? data.steps.length - 1 : 0;
@@ -232,7 +238,33 @@ export function replayPage(root, key, sessionId) {
     slider.max = String(Math.max(0, data.steps.length - 1));
     slider.disabled = data.steps.length === 0;
     for (const r of Object.values(regions)) r.reset();
+    renderMemos();
     renderStep();
+  };
+
+  /** The memos this lens may read: its role's, or every team's (declassified); none in public. */
+  const renderMemos = () => {
+    const memos = Array.isArray(data.memos) ? data.memos : [];
+    const scId = data.scenario && data.scenario.id;
+    regions.memos.el.hidden = memos.length === 0;
+    regions.memos.update([lens, memos, api.sourceNow(scId) ? 1 : 0], () => {
+      if (!memos.length) return null;
+      const one = memos.length === 1;
+      const n = namer(data, full);
+      return [
+        h('h2', { id: 'replay-memos-title' }, one ? `${memos[0].name || n.role(memos[0].role)}'s memo` : 'The teams\' memos'),
+        h('p', { class: 'muted small' }, one ? 'What this team read, and no other, from the waiting room on.' : 'Each team read only its own.'),
+        memos.map((m) => {
+          const content = [
+            m.private_objective ? h('p', { class: 'private-aim' }, h('strong', null, 'Private objective: '), privateAimView(scId, m.private_objective)) : null,
+            m.memo ? memoView(scId, m.memo) : h('p', { class: 'muted' }, 'No memo.'),
+          ];
+          return one
+            ? h('div', { class: 'replay-memo', 'data-role': m.role }, content)
+            : h('details', { class: 'replay-memo', 'data-role': m.role }, h('summary', null, m.name || n.role(m.role)), content);
+        }),
+      ];
+    });
   };
 
   // ---- Rendering: every step -----------------------------------------------------------------------
@@ -251,6 +283,7 @@ export function replayPage(root, key, sessionId) {
     if (step.kind === 'message') return `${base} from ${fromText(step.from, n)}`;
     if (step.kind === 'draft') return `${base} of ${n.role(step.role)}`;
     if (step.kind === 'event_injected' && step.event) return `${base}: ${step.event.name || step.event.id}`;
+    if (step.kind === 'reflected') return `${base} by ${step.player || 'a student'}${step.role ? ` (${n.role(step.role)})` : ''}`;
     return base;
   };
 
@@ -311,6 +344,11 @@ export function replayPage(root, key, sessionId) {
       detail.push(h('p', null, 'The instructor started the game.'));
     } else if (step.kind === 'ended') {
       detail.push(h('p', null, 'The game ended.'), scoresLine(n));
+    } else if (step.kind === 'reflected') {
+      detail.push(h('blockquote', { class: 'replay-message replay-reflection' },
+        h('p', { class: 'msg-head' }, h('span', { class: 'msg-from' }, step.player || 'A student'),
+          step.role ? ` (${n.role(step.role)}) wrote after the game` : ' wrote after the game'),
+        h('p', { class: 'msg-text reflection-text' }, step.text)));
     }
     // What this step changed on the tracks (the state right after it).
     const changes = [];

@@ -3,6 +3,7 @@
 
 import { h, signed } from './?asset=dom.js';
 import { paras } from './?asset=widgets.js';
+import { discussionBox } from './?asset=lesson.js';
 
 const STATUS = {
   succeeded: 'Succeeded',
@@ -69,8 +70,10 @@ export function summaryLines(report, scenarioJson) {
 
 /**
  * The whole report. `state`: for who plays each role. `mine`: the viewer's role, shown first.
+ * The round's discussion prompt (the instructor's and the projector's reports carry it) comes
+ * first, unless `discussion` is false (a screen that shows it elsewhere).
  */
-export function reportView(report, scenarioJson, { state, mine, big = false } = {}) {
+export function reportView(report, scenarioJson, { state, mine, big = false, discussion = true } = {}) {
   const scId = scenarioJson && scenarioJson.id;
   const n = names(scenarioJson, report);
   const roundDef = scenarioJson && scenarioJson.rounds ? scenarioJson.rounds[report.round - 1] : null;
@@ -130,6 +133,7 @@ export function reportView(report, scenarioJson, { state, mine, big = false } = 
   return h('article', { class: `report${big ? ' big' : ''}`, 'data-round': report.round, 'aria-labelledby': `report-title-${report.round}` },
     h('h3', { id: `report-title-${report.round}`, class: 'report-title' },
       `Round ${report.round} report`, roundDef ? h('span', { class: 'muted' }, ` · ${roundDef.name}`) : null),
+    discussion ? discussionBox(scId, report, { big }) : null,
     summary,
     h('details', { class: 'report-details', open: true },
       h('summary', null, 'Every order, its effects and why'),

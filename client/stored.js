@@ -72,13 +72,14 @@ const EXPORTS = [
   { kind: 'json', label: 'JSON: the whole log', ext: 'json' },
   { kind: 'csv', label: 'CSV: every order', ext: 'csv' },
   { kind: 'messages', label: 'CSV: every message', ext: 'csv' },
+  { kind: 'reflections', label: 'CSV: the reflections', ext: 'csv' },
   { kind: 'html', label: 'HTML: a replay page', ext: 'html' },
 ];
 
 /** Downloads one export of a game and says so in `status` (errors in words in `errorBox`). */
 export function downloadExport(root, key, game, kind, { status, errorBox, lens } = {}) {
   const spec = EXPORTS.find((e) => e.kind === kind) || EXPORTS[0];
-  const fallbackName = `${game.scenario || 'game'}-${game.join_code || game.session_id}${kind === 'messages' ? '-messages' : ''}.${spec.ext}`;
+  const fallbackName = `${game.scenario || 'game'}-${game.join_code || game.session_id}${kind === 'messages' || kind === 'reflections' ? `-${kind}` : ''}.${spec.ext}`;
   return downloadFile(root, key, api.exportPath(game.session_id, kind, lens), { label: spec.label, fallbackName, status, errorBox });
 }
 

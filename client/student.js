@@ -7,6 +7,11 @@
 // (`state.session.table`); a table that resolved its round before the others is `waiting` (a screen
 // says so, the report stays readable); a student the instructor moves gets `moved` and a close
 // 4003, resumes at once with the same token and lands at the new table.
+//
+// The lesson: once the student has a role, its team's brief (the role's memo and private
+// objective, confidential to the team) shows in the waiting room and, during the game, under the
+// Brief tab; the lesson's key terms open from the header. After the game, the Round tab becomes
+// Reflect: the lesson's reflection prompt and a form that sends `reflect`.
 
 import { h, fill, region, announce, showError, clearErrors, focusHeading, title, signed } from './?asset=dom.js';
 import { Connection } from './?asset=net.js';
@@ -15,6 +20,7 @@ import { paras, withSource, trackBars, readyLights, startTicker, scoreboard, set
 import { applyFrame, VIEW_FRAMES } from './?asset=live.js';
 import { Chat } from './?asset=chat.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
+import { memoView, privateAimView, glossaryButton, ReflectionForm } from './?asset=lesson.js';
 
 const WIDE = window.matchMedia('(min-width: 1000px)');
 
@@ -142,6 +148,7 @@ function joinForm(root, { code = '', error = null, step = null } = {}) {
 
 const TABS = [
   { id: 'round', label: 'Round' },
+  { id: 'brief', label: 'Brief' },
   { id: 'chat', label: 'Chat' },
   { id: 'report', label: 'Report' },
   { id: 'scores', label: 'Scores' },
@@ -180,6 +187,7 @@ class StudentGame {
     this.onVisible = () => { if (!document.hidden) this.chat.markRead(); };
     document.addEventListener('visibilitychange', this.onVisible);
     this.stopTicker = startTicker(() => this.state, { announce: true });
+    this.reflection = new ReflectionForm({ send: (text) => this.conn.send('reflect', { text }) });
   }
 
   start() {
@@ -393,15 +401,17 @@ class StudentGame {
       side: region(h('div', { class: 'side' })),
       report: region(h('div', { class: 'report-body' })),
       scores: region(h('div', { class: 'scores-body' })),
+      brief: region(h('div', { class: 'brief-body' })),
     };
     this.mainEl = h('main', { class: 'student-page', id: 'main' },
       this.headerEl, this.tabsEl,
       h('div', { class: 'student-grid' },
-        h('div', { class: 'student-main' }, this.panels.round, this.panels.report, this.panels.scores),
+        h('div', { class: 'student-main' }, this.panels.round, this.panels.brief, this.panels.report, this.panels.scores),
         h('aside', { class: 'student-aside' }, this.panels.chat)));
     fill(this.root, this.mainEl);
     this.panels.report.append(this.regions.report.el);
     this.panels.scores.append(this.regions.scores.el);
+    this.panels.brief.append(this.regions.brief.el);
   }
 
   rerenderAll() {
@@ -417,9 +427,27 @@ class StudentGame {
     this.renderHeader();
     this.renderTabs();
     this.renderRound();
+    this.renderBrief();
     this.renderReport();
     this.renderScores();
     this.chat.markRead();
+  }
+
+  /** The scenario's lesson (objectives, terms, the reflection prompt…), or null. */
+  lesson() {
+    return this.scenario && this.scenario.lesson ? this.scenario.lesson : null;
+  }
+
+  /** The lesson's prompt for a written reflection after the game, or null. */
+  reflectionPrompt() {
+    const lesson = this.lesson();
+    return lesson && lesson.reflection ? lesson.reflection : null;
+  }
+
+  /** Whether the seat's role came with a brief: its memo or its private objective. */
+  hasBrief() {
+    const you = this.state && this.state.you;
+    return Boolean(you && you.role && (you.memo || (you.private_objective && you.private_objective.summary)));
   }
 
   myRole() {
@@ -441,13 +469,15 @@ class StudentGame {
       : s.phase === 'finished' ? 'Game over'
         : s.phase === 'waiting' ? `Round ${Math.min(s.round - 1, rounds)} of ${rounds} done`
           : `Round ${Math.min(s.round, rounds)} of ${rounds}${s.round_name ? `: ${s.round_name.replace(/^Round\s+\d+\s*[:·.\-–—]\s*/, '')}` : ''}`;
-    this.regions.header.update([s.session, s.phase, s.round, s.round_name, role, s.you, s.roles, s.players], () => [
+    const terms = Boolean(this.lesson() && (this.lesson().terms || []).length);
+    this.regions.header.update([s.session, s.phase, s.round, s.round_name, role, s.you, s.roles, s.players, terms], () => [
       h('div', { class: 'header-top' },
         h('p', { class: 'game-title' }, s.session ? s.session.title : ''),
         h('p', { class: 'you' },
           table ? h('span', { class: 'table-badge', 'data-table': table }, `Table ${table}`) : null, table ? ' ' : null,
           role ? h('span', { class: 'role-badge', 'data-role': role.id }, role.name) : null,
-          ' ', h('span', { class: 'muted' }, s.you && s.you.name ? s.you.name : ''))),
+          ' ', h('span', { class: 'muted' }, s.you && s.you.name ? s.you.name : ''),
+          terms ? ' ' : null, glossaryButton(this.lesson(), { id: 'open-glossary', cls: 'link glossary-link' }))),
       h('div', { class: 'header-round' },
         h('h1', { class: 'round-title' }, roundText),
         h('p', { class: 'countdown', 'data-countdown': '', role: 'timer', 'aria-live': 'off' })),
@@ -461,6 +491,8 @@ class StudentGame {
     if (!this.state) return;
     const unread = this.chat.totalUnread();
     const available = TABS.filter((t) => {
+      // In the waiting room the brief is on the first screen; during the game, a tab of its own.
+      if (t.id === 'brief') return this.hasBrief() && this.state.phase !== 'lobby';
       if (t.id === 'report') return this.reports.length > 0;
       if (t.id === 'scores') return Boolean(this.gameOver);
       if (t.id === 'chat') return !WIDE.matches;
@@ -473,7 +505,9 @@ class StudentGame {
       if (t.id === 'report' && this.newReport) return h('span', { class: 'unread dot', 'aria-hidden': 'true' }, 'new');
       return null;
     };
-    const label = (t) => `${t.label}${t.id === 'chat' && unread ? `, ${unread} unread` : ''}${t.id === 'report' && this.newReport ? ', new' : ''}`;
+    // After the game, the first tab is where the student writes the reflection.
+    const name = (t) => (t.id === 'round' && this.state.phase === 'finished' && this.reflectionPrompt() ? 'Reflect' : t.label);
+    const label = (t) => `${name(t)}${t.id === 'chat' && unread ? `, ${unread} unread` : ''}${t.id === 'report' && this.newReport ? ', new' : ''}`;
     fill(this.tabsEl, available.map((t, i) => h('button', {
       type: 'button', role: 'tab', id: `tab-${t.id}`, class: 'tab', 'data-tab': t.id, 'data-key': `tab-${t.id}`,
       'aria-selected': t.id === this.tab ? 'true' : 'false', 'aria-controls': `panel-${t.id}`,
@@ -487,7 +521,7 @@ class StudentGame {
         this.showTab(next.id);
         this.tabsEl.querySelector(`[data-tab="${next.id}"]`)?.focus();
       },
-    }, t.label, badge(t))));
+    }, name(t), badge(t))));
     for (const t of TABS) this.panels[t.id].classList.toggle('active', t.id === this.tab);
     // Beside the game on wide screens, the chat is a region of its own rather than a tab panel.
     const chatPanel = this.panels.chat;
@@ -523,8 +557,13 @@ class StudentGame {
     else if (s.phase === 'finished') mode = 'over';
     else if (s.phase === 'waiting') mode = 'waiting';
     else mode = 'round';
-    if (panel.dataset.mode !== mode) {
+    // The screen is drawn anew when the mode changes, and for a finished game when the scenario
+    // (loaded after the first frames of a resumed seat) brings the lesson's reflection prompt, or
+    // `game_over` (it follows the finished `state`) the final scores.
+    const over = mode === 'over' ? `${this.reflectionPrompt() ? 'reflect' : ''}|${this.gameOver ? 'scores' : ''}` : '';
+    if (panel.dataset.mode !== mode || (panel.dataset.over || '') !== over) {
       panel.dataset.mode = mode;
+      panel.dataset.over = over;
       for (const r of Object.values(this.regions)) if (r !== this.regions.header && r !== this.regions.report && r !== this.regions.scores) r.reset();
       if (mode === 'choose') {
         fill(panel, h('h2', { class: 'panel-title' }, 'Choose your role'),
@@ -532,8 +571,10 @@ class StudentGame {
           this.roleError, this.regions.roles.el);
       } else if (mode === 'lobby') {
         fill(panel, h('h2', { class: 'panel-title' }, 'Waiting for the instructor to start'),
-          h('p', { class: 'muted' }, 'Read your briefing and your objective. You can still change role until the game starts.'),
-          this.regions.side.el, h('h3', null, 'Teams'), this.roleError, this.regions.roles.el);
+          h('p', { class: 'muted' }, this.hasBrief()
+            ? 'Read your team\'s brief, your objective and your briefing. You can still change role until the game starts.'
+            : 'Read your briefing and your objective. You can still change role until the game starts.'),
+          this.regions.brief.el, this.regions.side.el, h('h3', null, 'Teams'), this.roleError, this.regions.roles.el);
       } else if (mode === 'waiting') {
         fill(panel, h('section', { class: 'waiting-screen card', id: 'waiting-screen', 'aria-labelledby': 'waiting-title' },
           h('h2', { id: 'waiting-title', class: 'panel-title' }, 'Waiting for the rest of the class'),
@@ -542,8 +583,10 @@ class StudentGame {
           h('button', { type: 'button', class: 'primary', id: 'waiting-report', onclick: () => { this.showTab('report'); focusHeading(this.panels.report); } }, 'Read the report')),
         this.regions.side.el);
       } else if (mode === 'over') {
-        fill(panel, h('h2', { class: 'panel-title' }, 'The game is over'),
+        const prompt = this.reflectionPrompt();
+        fill(panel, h('h2', { class: 'panel-title' }, prompt ? 'The game is over: your reflection' : 'The game is over'),
           h('p', null, this.gameOver ? 'See the Scores tab for how each role did against its objective.' : 'The final scores were shown when the game ended.'),
+          prompt ? this.reflection.el : null,
           this.regions.side.el,
           h('button', { type: 'button', class: 'secondary', onclick: () => this.leave(null) }, 'Join another game'));
       } else {
@@ -558,6 +601,9 @@ class StudentGame {
           this.regions.side.el);
       }
     }
+    // The brief sits in the waiting room's first screen, and under its own tab once the game runs.
+    if (mode !== 'lobby' && this.regions.brief.el.parentNode !== this.panels.brief) this.panels.brief.append(this.regions.brief.el);
+    if (mode === 'over') this.reflection.update({ prompt: this.reflectionPrompt(), saved: s.you ? s.you.reflection : null });
     if (mode === 'choose' || mode === 'lobby') this.renderRoles();
     if (mode === 'round') {
       this.renderRoundHead();
@@ -565,6 +611,33 @@ class StudentGame {
       this.renderMoves();
     }
     if (mode !== 'choose') this.renderSide();
+  }
+
+  /** The team's brief: the role's private objective and memo, marked confidential to the team. */
+  renderBrief() {
+    const s = this.state;
+    const you = s.you || {};
+    const sc = this.scenario;
+    const role = this.myRoleDef();
+    const scId = sc ? sc.id : s.session && s.session.scenario;
+    this.regions.brief.update([you.role, you.memo, you.private_objective, Boolean(sc), api.sourceNow(scId) ? 1 : 0], () => {
+      if (!this.hasBrief()) return null;
+      const name = role ? role.name : you.role;
+      const aim = you.private_objective;
+      return h('section', { class: 'card brief-card', id: 'brief', 'data-brief-role': you.role, 'aria-labelledby': 'brief-title' },
+        h('div', { class: 'brief-head' },
+          h('h2', { id: 'brief-title', class: 'panel-title' }, `Your brief: ${name}`),
+          h('p', { class: 'confidential', id: 'brief-confidential' }, 'Confidential · your team only')),
+        h('p', { class: 'muted small' }, `Only the players of ${name} read this. Keep it to your team: every team has a brief of its own, and the others' are secret too.`),
+        aim && aim.summary ? h('section', { class: 'private-aim', 'aria-labelledby': 'private-aim-title' },
+          h('h3', { id: 'private-aim-title' }, 'Your private objective'),
+          h('p', null, privateAimView(scId, aim)),
+          h('p', { class: 'muted small' }, 'The other teams do not know it.')) : null,
+        you.memo ? h('section', { class: 'memo-section', 'aria-labelledby': 'memo-title' },
+          h('h3', { id: 'memo-title' }, 'Your team\'s memo'),
+          memoView(scId, you.memo)) : null,
+        glossaryButton(this.lesson(), { id: 'brief-glossary', cls: 'secondary' }));
+    });
   }
 
   renderRoles() {
@@ -774,7 +847,9 @@ class StudentGame {
 
   renderScores() {
     const sc = this.scenario;
-    this.regions.scores.update([this.gameOver, Boolean(sc), api.sourceNow(sc && sc.id) ? 1 : 0], () => {
+    const prompt = this.reflectionPrompt();
+    const written = Boolean(this.state.you && this.state.you.reflection);
+    this.regions.scores.update([this.gameOver, Boolean(sc), api.sourceNow(sc && sc.id) ? 1 : 0, Boolean(prompt), written], () => {
       if (!this.gameOver) return null;
       const d = this.gameOver.debrief || {};
       const visible = (d.tracks || []).map((t) => {
@@ -789,6 +864,10 @@ class StudentGame {
             ? `The instructor ended the game after ${d.rounds_played} round${d.rounds_played === 1 ? '' : 's'}.`
             : `After ${d.rounds_played} rounds, each role scored against its own objective (0–100). Several roles can do well at once.`),
         scoreboard(this.gameOver, sc, { mine: this.myRole() }),
+        prompt ? h('p', { class: 'reflect-cta' }, h('button', {
+          type: 'button', class: 'primary big', id: 'to-reflection',
+          onclick: () => { this.showTab('round'); this.reflection.field.focus(); },
+        }, written ? 'Read or change your reflection →' : 'Write your reflection →')) : null,
         h('h3', null, 'The tracks over the game'),
         this.history ? charts(visible, this.history, (this.state.session || {}).rounds || 0) : null,
         h('button', { type: 'button', class: 'secondary', onclick: () => this.leave(null) }, 'Join another game'),

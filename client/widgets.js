@@ -12,17 +12,20 @@ import { serverNow, source, sourceNow, scenario } from './?asset=api.js';
  */
 export function paras(scenarioId, essay) {
   if (!essay || essay.length === 0) return null;
+  return h('span', { class: 'paras' }, essay.map((n) => paraRef(scenarioId, n)));
+}
+
+/** One ¶ reference: a button that opens the paragraph once its text is loaded, else plain ¶N. */
+export function paraRef(scenarioId, n) {
   const loaded = sourceNow(scenarioId);
-  return h('span', { class: 'paras' }, essay.map((n) => {
-    if (loaded && loaded[n - 1]) {
-      return h('button', {
-        type: 'button', class: 'para', 'data-para': n,
-        'aria-label': `Read paragraph ${n} of the essay`, 'aria-haspopup': 'dialog',
-        onclick: (e) => openParagraph(scenarioId, n, e.currentTarget),
-      }, `¶${n}`);
-    }
-    return h('span', { class: 'para-plain', title: 'Paragraph of the essay' }, `¶${n}`);
-  }));
+  if (loaded && loaded[n - 1]) {
+    return h('button', {
+      type: 'button', class: 'para', 'data-para': n,
+      'aria-label': `Read paragraph ${n} of the essay`, 'aria-haspopup': 'dialog',
+      onclick: (e) => openParagraph(scenarioId, n, e.currentTarget),
+    }, `¶${n}`);
+  }
+  return h('span', { class: 'para-plain', title: 'Paragraph of the essay' }, `¶${n}`);
 }
 
 let dialog;

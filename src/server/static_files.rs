@@ -22,6 +22,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("widgets.js", JS, include_str!("../../client/widgets.js")),
     ("chat.js", JS, include_str!("../../client/chat.js")),
     ("report.js", JS, include_str!("../../client/report.js")),
+    ("lesson.js", JS, include_str!("../../client/lesson.js")),
     ("student.js", JS, include_str!("../../client/student.js")),
     ("projector.js", JS, include_str!("../../client/projector.js")),
     ("instructor.js", JS, include_str!("../../client/instructor.js")),
@@ -32,6 +33,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("class-console.js", JS, include_str!("../../client/class-console.js")),
     ("class-projector.js", JS, include_str!("../../client/class-projector.js")),
     ("class-debrief.js", JS, include_str!("../../client/class-debrief.js")),
+    ("guide.js", JS, include_str!("../../client/guide.js")),
 ];
 
 /// `GET /` and `GET /?asset=<name>`.

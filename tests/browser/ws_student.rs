@@ -19,8 +19,25 @@ pub struct WsStudent {
 }
 
 impl WsStudent {
-    /// Joins with `code` on the server at `base` (`http://host:port`) and waits for its first `state`.
+    /// Joins a class with `code` on the server at `base` (`http://host:port`) and waits for the
+    /// seat (its table and role) the class gives it.
     pub async fn join(base: &str, code: &str, name: &str) -> WsStudent {
+        let student = Self::connect(base, code, name).await;
+        student.wait_for("its seat", |s| s["you"]["role"].is_string()).await;
+        student
+    }
+
+    /// Joins a session with `code` and takes `role` in its lobby.
+    pub async fn join_as(base: &str, code: &str, name: &str, role: &str) -> WsStudent {
+        let student = Self::connect(base, code, name).await;
+        student.wait_for("its seat", |s| s["you"]["kind"] == "player").await;
+        student.send(json!({ "type": "choose_role", "id": "role", "role": role }));
+        student.wait_for("its role", |s| s["you"]["role"] == role).await;
+        student
+    }
+
+    /// Opens the WebSocket and sends `join` (the answers arrive in the background).
+    async fn connect(base: &str, code: &str, name: &str) -> WsStudent {
         let url = format!("{}/ws", base.replacen("http", "ws", 1));
         let (socket, _) = tokio_tungstenite::connect_async(url.as_str()).await.expect("a student's WebSocket");
         let (mut sink, mut stream) = socket.split();
@@ -46,7 +63,6 @@ impl WsStudent {
         });
         let student = WsStudent { name: name.to_string(), out, state };
         student.send(json!({ "type": "join", "id": "join", "code": code, "name": name }));
-        student.wait_for("its seat", |s| s["you"]["role"].is_string()).await;
         student
     }
 
