@@ -12,6 +12,8 @@ mod setup;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use serde_json::json;
+
 use cdp::{js, Page};
 use setup::{LAPTOP, PHONE, PROJECTOR};
 
@@ -87,6 +89,23 @@ async fn a_class_plays_the_tutorial_in_browsers() {
     let inst = browser.page("instructor", LAPTOP.0, LAPTOP.1).await;
     inst.goto(&format!("{base}/#/instructor")).await;
     inst.wait_for_selector("#instructor-key").await;
+    // The browser's WebSocket negotiates compression, and a message it sends (a long one, which
+    // Chromium compresses) is read and answered.
+    let extensions = inst
+        .run(
+            "new Promise((resolve, reject) => { \
+               const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws'); \
+               ws.onerror = () => reject('websocket error'); \
+               ws.onopen = () => ws.send(JSON.stringify({ type: 'ping', id: 'p'.repeat(60) + ' '.repeat(4000) })); \
+               ws.onmessage = (e) => { const m = JSON.parse(e.data); \
+                 if (m.type === 'error' || m.type === 'ack') { ws.close(); resolve([ws.extensions, m.type]); } }; })",
+        )
+        .await;
+    assert_eq!(
+        extensions,
+        json!(["permessage-deflate; server_no_context_takeover; client_no_context_takeover", "error"]),
+        "a 4 KB id is refused in words (bad_request), so the compressed frame was read"
+    );
     shots(&inst, &dir, "instructor-signin", LAPTOP).await;
     inst.type_into("#instructor-key", "ik_not_the_key").await;
     // The wrong key's 401 is expected (and shown in words); then only "/source" 404s are.
