@@ -13,6 +13,7 @@ import { startClassTicker, classClock, setStatus, secondsLeft, tableRoundText, t
 import { applyClassFrame, CLASS_FRAMES, tableStudents, joinedCount } from './?asset=live.js';
 import { instructorNav, showProblem, classExportMenu } from './?asset=stored.js';
 import { signInAgain, guideHref } from './?asset=instructor.js';
+import { classDiscussion } from './?asset=lesson.js';
 
 /** Where a role of a table stands, in a word. */
 function readyWord(role, phase) {
@@ -173,7 +174,8 @@ class ClassConsole {
     const v = this.view;
     const c = v.class;
     const joined = joinedCount(v);
-    this.regions.head.update([c, v.phase, v.round, v.tables.length, joined], () => [
+    const prompt = classDiscussion(this.scenario, v);
+    this.regions.head.update([c, v.phase, v.round, v.tables.length, joined, prompt && prompt.dataset.discussion], () => [
       h('div', null,
         h('h1', null, `Class: ${c.title}`),
         h('p', { class: 'muted', id: 'class-phase', 'data-phase': v.phase },
@@ -186,6 +188,7 @@ class ClassConsole {
         h('strong', { class: 'code-chip big', 'data-class-code': c.join_code }, c.join_code),
         ' ', h('a', { href: `#/projector/${encodeURIComponent(c.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary', id: 'class-projector-link' }, 'Open the class projector')),
       h('p', { class: 'countdown', 'data-countdown': '', role: 'timer', 'aria-live': 'off' }),
+      prompt,
     ]);
   }
 

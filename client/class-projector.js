@@ -8,6 +8,7 @@ import { h, fill, region, announce, focusHeading, title, plural } from './?asset
 import * as api from './?asset=api.js';
 import { startClassTicker, tableRoundText, tableHeadline, roleNamer, PHASE_WORDS } from './?asset=widgets.js';
 import { applyClassFrame, tableStudents, joinedCount } from './?asset=live.js';
+import { classDiscussion } from './?asset=lesson.js';
 
 export class ClassProjector {
   constructor(root) {
@@ -65,13 +66,15 @@ export class ClassProjector {
     const joined = joinedCount(v);
     this.mainEl.dataset.phase = v.phase;
     title(`Projector · class ${c.join_code}`);
-    this.regions.head.update([c, v.phase, v.round], () => [
+    const prompt = classDiscussion(this.scenario, v, { big: true });
+    this.regions.head.update([c, v.phase, v.round, prompt && prompt.dataset.discussion, Boolean(this.scenario)], () => [
       h('p', { class: 'proj-title' }, c.title),
       h('h1', { class: 'proj-round' },
         lobby ? 'Join the class' : over ? 'The class is over'
           : `${v.phase === 'paused' ? 'Paused · ' : ''}Round ${Math.min(v.round, c.rounds)} of ${c.rounds}`),
       lobby || over ? null : h('p', { class: 'class-proj-join' }, 'Join: ', h('strong', { class: 'code-chip', 'data-join-code': c.join_code }, c.join_code)),
       h('p', { class: 'proj-countdown', 'data-countdown': '', role: 'timer', 'aria-live': 'off' }),
+      prompt,
     ]);
     this.regions.code.el.hidden = !lobby;
     this.regions.code.update([lobby, c.join_code, joined], () => (lobby ? [

@@ -172,7 +172,7 @@ export function debriefPage(root, key, sessionId) {
 
     // ---- What the students wrote ----
     const reflections = data.reflections || [];
-    const prompt = full && full.lesson && full.lesson.reflection;
+    const prompt = data.reflection_prompt || (full && full.lesson && full.lesson.reflection);
     if (reflections.length || prompt) {
       parts.push(h('section', { class: 'card debrief-section debrief-reflections', id: 'debrief-reflections', 'aria-labelledby': 'debrief-reflections-title' },
         h('h2', { id: 'debrief-reflections-title' }, 'The students\' reflections'),

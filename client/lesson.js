@@ -105,6 +105,19 @@ export function discussionBox(scenarioId, report, { big = false } = {}) {
     h('p', { class: 'discussion-text' }, withParas(scenarioId, report.discussion)));
 }
 
+/**
+ * A class's discussion prompt: that of the last round every table has resolved (the last round
+ * any table resolved, once the class is over), from the public scenario; null before any.
+ */
+export function classDiscussion(scenario, view, opts) {
+  const tables = (view && view.tables) || [];
+  if (!scenario || !tables.length) return null;
+  const resolved = tables.map((t) => t.resolved || 0);
+  const round = view.phase === 'finished' ? Math.max(...resolved) : Math.min(...resolved);
+  const def = round >= 1 && Array.isArray(scenario.rounds) ? scenario.rounds[round - 1] : null;
+  return def && def.discussion ? discussionBox(scenario.id, { round, discussion: def.discussion }, opts) : null;
+}
+
 // ---- Reflections, as the teacher reads them ------------------------------------------------------
 
 /** The students' reflections: who (and which role) wrote what. `roleName(id)` names a role. */

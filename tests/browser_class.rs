@@ -245,6 +245,8 @@ async fn a_class_of_eight_plays_with_one_code() {
         assert!(shown.contains(role), "the projector names {role}: {shown}");
     }
     assert!(shown.contains("Round 1 of 3"), "the class's round: {shown}");
+    let prompt = proj.run("document.querySelectorAll('[data-discussion]').length").await;
+    assert_eq!(prompt, json!(0), "no prompt until every table has resolved the round");
     let scores = proj.run("document.querySelectorAll('[data-score], .class-score, .scores').length").await;
     assert_eq!(scores, json!(0), "no score on the projector");
     three_sizes(&proj, &dir, "class-projector", PROJECTOR).await;
@@ -281,6 +283,14 @@ async fn a_class_of_eight_plays_with_one_code() {
     }
     proj.wait_for("round 2 on the projector", "document.querySelector('.proj-round')?.textContent === 'Round 2 of 3'")
         .await;
+    // Every table resolved round 1: the console and the projector put round 1's question to the class.
+    for page in [&inst, &proj] {
+        page.wait_for(
+            "round 1's discussion prompt",
+            "document.querySelector('[data-discussion=\"1\"]')?.textContent.includes('Which move helped')",
+        )
+        .await;
+    }
 
     // ---- End every table (asked twice): the projector shows how each one ended ------------------------
     inst.click("#class-end").await;

@@ -299,6 +299,7 @@ pub fn debrief(sc: &Scenario, replay: &Replay, session_id: &str, status: &str) -
         "memos": memos(sc),
         "reflections": reflections(sc, replay),
         "debrief_questions": sc.lesson.as_ref().map(|l| &l.debrief_questions),
+        "reflection_prompt": sc.lesson.as_ref().map(|l| &l.reflection),
     })
 }
 
