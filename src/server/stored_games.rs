@@ -290,7 +290,9 @@ pub async fn fork(
         ForkError::Load(LoadError::Scenario(e)) => scenario_error(&row.id, e),
         ForkError::Store => ApiError::write_failed(&app, &e),
         ForkError::Load(LoadError::Store(store)) => ApiError::store(&store),
-        ForkError::Random(_) | ForkError::Load(LoadError::NotOwner) => ApiError::internal(&e),
+        ForkError::Load(LoadError::WrongNode(_)) | ForkError::Random(_) | ForkError::Load(LoadError::NotOwner) => {
+            ApiError::internal(&e)
+        }
     })?;
     let body = json!({ "session_id": &*handle.id, "join_code": &*handle.join_code, "round": request.round });
     Ok((StatusCode::CREATED, Json(body)))

@@ -1,7 +1,10 @@
 //! Shared helpers for the server tests: `spawn_app()` runs the real server on a free port with a
-//! fresh SQLite file (zero2prod style); `TestClient` is a tokio-tungstenite client that records
-//! every frame it receives, so that tests can check what a socket did (and did not) see.
+//! fresh SQLite file (zero2prod style) — or, with `THIRD_NEIGHBOR_TEST_STORE=postgres`, a fresh
+//! database on a throwaway PostgreSQL (`pg`); `TestClient` is a tokio-tungstenite client that
+//! records every frame it receives, so that tests can check what a socket did (and did not) see.
 #![allow(dead_code)]
+
+pub mod pg;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -63,11 +66,29 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Whether the server tests run on PostgreSQL (`THIRD_NEIGHBOR_TEST_STORE=postgres`) rather
+/// than SQLite.
+pub fn on_postgres() -> bool {
+    std::env::var("THIRD_NEIGHBOR_TEST_STORE").is_ok_and(|s| s.eq_ignore_ascii_case("postgres"))
+}
+
+/// The database a test server uses: the SQLite file `sqlite`, or on PostgreSQL a fresh
+/// database's URL.
+pub async fn test_db(sqlite: PathBuf) -> PathBuf {
+    if on_postgres() {
+        PathBuf::from(pg::fresh_database().await)
+    } else {
+        sqlite
+    }
+}
+
 /// Runs the server in this runtime, after `adjust` has changed its configuration.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let (dir, scenarios, db) = test_dir();
+    let db = test_db(db).await;
     let mut config = test_config(scenarios, db.clone());
     adjust(&mut config);
+    let db = config.db.clone();
     let startup = server::App::open(config.clone()).await.expect("server starts");
     let instructor_key = startup.default_instructor_key.clone().expect("first start creates an instructor");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
