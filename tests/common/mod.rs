@@ -236,8 +236,18 @@ pub struct TestClient {
 
 impl TestClient {
     pub async fn connect(addr: SocketAddr) -> TestClient {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.expect("websocket connect");
-        TestClient { ws, seen: Vec::new(), pending: Default::default(), next_id: 0, view: Value::Null }
+        TestClient::connect_url(&format!("ws://{addr}/ws")).await
+    }
+
+    /// A client on any `ws://` URL (a proxy's, with a routing hint).
+    pub async fn connect_url(url: &str) -> TestClient {
+        TestClient::try_connect_url(url).await.expect("websocket connect")
+    }
+
+    /// [`TestClient::connect_url`], or why it failed (a proxy whose node is gone answers 502).
+    pub async fn try_connect_url(url: &str) -> Result<TestClient, String> {
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.map_err(|e| e.to_string())?;
+        Ok(TestClient { ws, seen: Vec::new(), pending: Default::default(), next_id: 0, view: Value::Null })
     }
 
     pub async fn send(&mut self, v: Value) {
@@ -633,13 +643,29 @@ impl ChildServer {
     /// Starts `third-neighbor serve` on a free port and reads its address (and first-start key)
     /// from standard output.
     pub fn start(db: &std::path::Path, scenarios: &std::path::Path) -> ChildServer {
+        ChildServer::start_with(db, scenarios, &[])
+    }
+
+    /// [`ChildServer::start`] with more arguments (`--node-name a`, say).
+    pub fn start_with(db: &std::path::Path, scenarios: &std::path::Path, extra: &[&str]) -> ChildServer {
+        ChildServer::start_binary(std::path::Path::new(env!("CARGO_BIN_EXE_third-neighbor")), db, scenarios, extra)
+    }
+
+    /// [`ChildServer::start_with`] for another build of the server (an older one, say).
+    pub fn start_binary(
+        binary: &std::path::Path,
+        db: &std::path::Path,
+        scenarios: &std::path::Path,
+        extra: &[&str],
+    ) -> ChildServer {
         use std::io::BufRead as _;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_third-neighbor"))
+        let mut child = std::process::Command::new(binary)
             .args(["serve", "--addr", "127.0.0.1:0"])
             .arg("--db")
             .arg(db)
             .arg("--scenarios")
             .arg(scenarios)
+            .args(extra)
             .env("RUST_LOG", "error")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())
