@@ -163,7 +163,8 @@ async fn a_node_killed_mid_round_is_taken_over_with_every_acknowledged_action() 
     for role in ROLES {
         let mut c = TestClient::connect(a.addr).await;
         c.request(json!({"type": "join", "code": code, "name": role})).await.expect("join");
-        tokens.push((role.to_string(), c.find("welcome").expect("welcome")["seat_token"].as_str().unwrap().to_string()));
+        tokens
+            .push((role.to_string(), c.find("welcome").expect("welcome")["seat_token"].as_str().unwrap().to_string()));
         c.request(json!({"type": "choose_role", "role": role})).await.expect("role");
         players.push((role.to_string(), c));
     }
@@ -184,10 +185,8 @@ async fn a_node_killed_mid_round_is_taken_over_with_every_acknowledged_action() 
 
     // Round 2 under load on A, then kill -9 of A in the middle of it.
     let stop = Instant::now() + Duration::from_secs(30);
-    let tasks: Vec<_> = tokens
-        .iter()
-        .map(|(role, token)| tokio::spawn(load(a.addr, role.clone(), token.clone(), 2, stop)))
-        .collect();
+    let tasks: Vec<_> =
+        tokens.iter().map(|(role, token)| tokio::spawn(load(a.addr, role.clone(), token.clone(), 2, stop))).collect();
     tokio::time::sleep(Duration::from_millis(700)).await;
     a.kill();
     let killed = Instant::now();
@@ -263,9 +262,9 @@ async fn a_node_killed_mid_round_is_taken_over_with_every_acknowledged_action() 
         }
     }
     for (round, role) in &acked.ready {
-        let found = log
-            .iter()
-            .any(|e| e["type"] == "ready_set" && e["round"] == *round && e["role"] == role.as_str() && e["ready"] == true);
+        let found = log.iter().any(|e| {
+            e["type"] == "ready_set" && e["round"] == *round && e["role"] == role.as_str() && e["ready"] == true
+        });
         if !found {
             lost.push(format!("ready {round} {role}"));
         }

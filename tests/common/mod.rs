@@ -82,6 +82,27 @@ pub async fn test_db(sqlite: PathBuf) -> PathBuf {
     }
 }
 
+/// A game node in this runtime on a database other nodes may share (`db`, a `postgres://` URL),
+/// called `node`. `instructor_key` is the first start's key, else empty.
+pub async fn spawn_node(db: PathBuf, node: &str) -> TestApp {
+    let (dir, scenarios, _) = test_dir();
+    let mut config = test_config(scenarios, db.clone());
+    config.node = node.to_string();
+    let startup = server::App::open(config.clone()).await.expect("node starts");
+    let instructor_key = startup.default_instructor_key.clone().unwrap_or_default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = startup.app.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        server::run(listener, startup.app, shutdown).await.expect("server runs");
+    });
+    TestApp { addr, app, instructor_key, db_path: db, dir, config, stop: Some(stop), task: Some(task) }
+}
+
 /// Runs the server in this runtime, after `adjust` has changed its configuration.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let (dir, scenarios, db) = test_dir();
