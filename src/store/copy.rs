@@ -60,7 +60,7 @@ enum Value {
 
 /// What is copied: each table with its columns and their kinds, in an order that keeps every
 /// foreign key satisfied, read in the order rows were written.
-const TABLES: &[(&str, &[(&str, Kind)], &str)] = &[
+const TABLES: &[Table] = &[
     (
         "instructors",
         &[
@@ -143,6 +143,9 @@ const TABLES: &[(&str, &[(&str, Kind)], &str)] = &[
         "session_id, seq",
     ),
 ];
+
+/// A table: its name, its columns with their kinds, and the order its rows are read in.
+type Table = (&'static str, &'static [(&'static str, Kind)], &'static str);
 
 #[derive(Debug, Clone, Copy)]
 enum Kind {

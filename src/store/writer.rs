@@ -301,8 +301,11 @@ pub enum Claim {
 /// lease of this node holds the same id). On SQLite, it holds nothing.
 #[derive(Debug)]
 pub struct Lease {
-    held: Option<(String, u64, mpsc::UnboundedSender<(String, u64)>)>,
+    held: Option<(String, u64, Releases)>,
 }
+
+/// Where leases go back: `(id, epoch)`.
+type Releases = mpsc::UnboundedSender<(String, u64)>;
 
 impl Lease {
     /// A lease of nothing (one node: nothing to own).
@@ -325,7 +328,7 @@ pub struct Writer {
     tx: mpsc::Sender<Job>,
     health: Arc<Health>,
     /// PostgreSQL: where leases go back, and the epoch of the connection's locks.
-    ownership: Option<(mpsc::UnboundedSender<(String, u64)>, watch::Receiver<u64>)>,
+    ownership: Option<(Releases, watch::Receiver<u64>)>,
 }
 
 impl Writer {
@@ -430,7 +433,7 @@ struct Conn {
     /// Moves on each time the connection (and every lock) is lost.
     epoch: u64,
     epoch_tx: watch::Sender<u64>,
-    releases: mpsc::UnboundedSender<(String, u64)>,
+    releases: Releases,
 }
 
 impl Conn {
