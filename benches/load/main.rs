@@ -122,6 +122,15 @@ struct Args {
     /// See `--retry-noisy` (in cores).
     #[arg(long, default_value_t = 0.25)]
     noise_limit: f64,
+    /// The game server's database: a PostgreSQL server's URL (`postgres://user@host:port/db`; a
+    /// fresh database is created in it for each run and dropped after) instead of a fresh SQLite
+    /// file.
+    #[arg(long)]
+    db: Option<String>,
+    /// Game nodes sharing that database (PostgreSQL only): table k is created on and seated at
+    /// node k mod N; server CPU and memory are the nodes' sums.
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
     /// (`cargo bench` passes it.)
     #[arg(long, hide = true)]
     bench: bool,
@@ -299,9 +308,50 @@ fn name(target: Which) -> &'static str {
     }
 }
 
+/// A fresh database on the PostgreSQL server at `url`: its URL.
+fn fresh_pg_database(url: &str) -> Result<String, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let name = format!("load_{}", std::process::id() as u128 * 1_000_000 + u128::from(rand_u32()));
+    runtime.block_on(async {
+        use sqlx::{Connection, Executor};
+        let mut conn = sqlx::PgConnection::connect(url).await.map_err(|e| format!("PostgreSQL: {e}"))?;
+        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.map_err(|e| format!("create database: {e}"))?;
+        let _ = conn.close().await;
+        Ok::<_, String>(())
+    })?;
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    Ok(match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    })
+}
+
+/// Drops a database `fresh_pg_database` made.
+fn drop_pg_database(admin: &str, url: &str) {
+    let Some(name) = url.split('?').next().and_then(|u| u.rsplit('/').next()).map(str::to_string) else { return };
+    if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        runtime.block_on(async {
+            use sqlx::{Connection, Executor};
+            if let Ok(mut conn) = sqlx::PgConnection::connect(admin).await {
+                let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+            }
+        });
+    }
+}
+
+fn rand_u32() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
+}
+
 fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
     let db = dir.path().join("load.db");
+    let pg_db = match (&args.db, target) {
+        (Some(url), Which::Game) => Some(fresh_pg_database(url)?),
+        _ => None,
+    };
+    let nodes = if pg_db.is_some() { args.nodes.max(1) } else { 1 };
     let log = args.server_log.clone().unwrap_or_else(|| dir.path().join("server.log"));
     let strace_log = dir.path().join("fsync.strace");
     let count_commits = args.count_commits && target == Which::Game && process::have("strace");
@@ -316,9 +366,16 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
                 "--addr".into(),
                 "127.0.0.1:0".into(),
                 "--db".into(),
-                db.display().to_string(),
+                pg_db.clone().unwrap_or_else(|| db.display().to_string()),
                 "--scenarios".into(),
                 concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios").into(),
+                // Every socket of the bench comes from 127.0.0.1, standing for thousands of
+                // students at many schools: the per-address caps (200 sockets, 20 spectators)
+                // would refuse most of them.
+                "--per-address-connections".into(),
+                "1000000".into(),
+                "--per-address-spectators".into(),
+                "1000000".into(),
             ],
             cpu: pinned.then_some(args.server_cpu),
             log: Some(log.clone()),
@@ -333,6 +390,19 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
         },
     };
     let server = ServerProcess::start(&launch)?;
+    // More nodes on the same database (they share its instructors: the first printed the key).
+    let mut others = Vec::new();
+    for n in 1..nodes {
+        let mut more = Launch { args: launch.args.clone(), ..launch.clone_without_trace() };
+        more.args.extend(["--node-name".to_string(), format!("node{n}")]);
+        more.log = Some(dir.path().join(format!("server{n}.log")));
+        others.push(ServerProcess::start(&more)?);
+    }
+    let addrs: Vec<std::net::SocketAddr> = std::iter::once(server.addr).chain(others.iter().map(|o| o.addr)).collect();
+    let pids: Vec<u32> = std::iter::once(server.pid).chain(others.iter().map(|o| o.pid)).collect();
+    if nodes > 1 {
+        println!("# {nodes} game nodes on one PostgreSQL database; tables spread over them");
+    }
     let driver_target = match target {
         Which::Game => Target::Game {
             key: server.key.clone().ok_or("the server printed no instructor key")?,
@@ -366,7 +436,7 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
     let bound = Duration::from_secs_f64(args.p99_bound_ms / 1000.0);
     let (setup, reports) = local.block_on(&runtime, async {
         let run_for = if args.saturate { (warmup + seconds) * steps.len() as u32 } else { warmup + seconds };
-        let (load, setup) = Load::setup(server.addr, driver_target, plan, run_for, steps[0], Some(pid)).await;
+        let (load, setup) = Load::setup(&addrs, driver_target, plan, run_for, steps[0], &pids).await;
         println!(
             "[{}] setup: {}/{} tables seated, {} sockets, {:.1} s ({:.1} s seating){}{}{}",
             name(target),
@@ -394,11 +464,11 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
             }
             let passes =
                 |r: &StepReport| r.moves_per_sec() >= 0.95 * rate && r.ack.p99 <= bound && r.error_count() == 0;
-            let mut report = load.run(rate, warmup, seconds, Some(pid), &mut profiler(args, pid, target)).await;
+            let mut report = load.run(rate, warmup, seconds, &pids, &mut profiler(args, pid, target)).await;
             if args.saturate && !passes(&report) {
                 // A step fails on one bad moment of a shared machine: try it once more.
                 println!("{}", step_line(args, target, &report, "failed; once more"));
-                report = load.run(rate, warmup, seconds, Some(pid), &mut profiler(args, pid, target)).await;
+                report = load.run(rate, warmup, seconds, &pids, &mut profiler(args, pid, target)).await;
             }
             let ok = passes(&report);
             if args.saturate {
@@ -414,7 +484,7 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
     });
     let seated = u32::try_from(setup.seated.max(1)).unwrap_or(u32::MAX);
     let setup_cpu_per_game = setup.seating_cpu.filter(|_| target == Which::Game).map(|cpu| cpu / seated);
-    let commits = if count_commits {
+    let commits = if count_commits && pg_db.is_none() {
         reports.last().and_then(|r| {
             let syncs = process::count_syncs(&strace_log, r.window_unix.0, r.window_unix.1)?;
             let events = count_events(&db, r.window_unix)?;
@@ -424,6 +494,12 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
         None
     };
     server.stop(Duration::from_secs(15));
+    for other in others {
+        other.stop(Duration::from_secs(15));
+    }
+    if let (Some(admin), Some(url)) = (&args.db, &pg_db) {
+        drop_pg_database(admin, url);
+    }
     let log_lines = read_log(&log);
     Ok(Run { target, seated: (setup.seated, setup.tables), steps: reports, commits, setup_cpu_per_game, log_lines })
 }
