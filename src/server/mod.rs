@@ -104,8 +104,7 @@ impl App {
             tracing::error!("scenario skipped:\n{problem}");
         }
         let (store, writer_task) = Store::open_node(&config.db, config.limits.busy_timeout, &config.node).await?;
-        let default_instructor_key =
-            if store.count_instructors().await? == 0 { Some(add_instructor(&store, "default").await?) } else { None };
+        let default_instructor_key = first_instructor(&store).await?;
         let limits = &config.limits;
         let guesses = GuessLimiter::new(
             limits.guess_burst,
@@ -282,6 +281,22 @@ fn watch_ownership(app: &App) {
             }
         }
     });
+}
+
+/// On a first start (no instructor yet), creates the `default` instructor and returns its key.
+/// Several nodes starting at once on one new database: only the one that holds the first-start
+/// lock creates it.
+async fn first_instructor(store: &Store) -> Result<Option<String>, ServerError> {
+    if store.count_instructors().await? > 0 {
+        return Ok(None);
+    }
+    let crate::store::Claim::Owned(_lease) = store.claim("first-start").await? else {
+        return Ok(None);
+    };
+    if store.count_instructors().await? > 0 {
+        return Ok(None);
+    }
+    Ok(Some(add_instructor(store, "default").await?))
 }
 
 /// Creates an instructor and returns its key (shown once; only its hash is stored).
