@@ -299,6 +299,19 @@ async fn first_instructor(store: &Store) -> Result<Option<String>, ServerError> 
     Ok(Some(add_instructor(store, "default").await?))
 }
 
+/// The ownership of a session or class for an HTTP request that changes it (a delete): on
+/// PostgreSQL, refused with `409 wrong_node` while another live node runs it.
+async fn own_for_http(app: &App, id: &str, what: &str) -> Result<crate::store::Lease, api_error::ApiError> {
+    match app.store().claim(id).await.map_err(|e| api_error::ApiError::store(&e))? {
+        crate::store::Claim::Owned(lease) => Ok(lease),
+        crate::store::Claim::Elsewhere { node } => Err(api_error::ApiError::new(
+            hyper::StatusCode::CONFLICT,
+            "wrong_node",
+            format!("the server `{node}` runs this {what}: try again through it, or once it has finished"),
+        )),
+    }
+}
+
 /// Creates an instructor and returns its key (shown once; only its hash is stored).
 pub async fn add_instructor(store: &Store, name: &str) -> Result<String, ServerError> {
     let key = secret::new_secret("ik_")?;

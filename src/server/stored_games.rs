@@ -306,6 +306,8 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let row = owned(&app, &instructor, &id).await?;
+    // Several nodes: only the node that runs it (or any, when none does) deletes it.
+    let _lease = super::own_for_http(&app, &row.id, "game").await?;
     // Held so that nobody reads the session back from the database while it goes.
     let lock = app.registry().loading_lock(&row.id);
     let _loading = lock.lock().await;
