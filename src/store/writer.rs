@@ -526,7 +526,7 @@ impl Conn {
             }
             Ok(Err(node)) => Ok(Claim::Elsewhere { node }),
             Err(e) => {
-                let e = unavailable_or(e.into());
+                let e = unavailable_or(e);
                 if e.is_unavailable() {
                     self.check_alive().await;
                 }
@@ -536,9 +536,11 @@ impl Conn {
     }
 
     /// `pg_try_advisory_lock`; when another session holds it, the name of its node.
-    async fn try_lock(&mut self, key: i64) -> Result<Result<(), String>, sqlx::Error> {
-        let Ok(Raw::Postgres(c)) = self.get().await else {
-            return Ok(Ok(()));
+    async fn try_lock(&mut self, key: i64) -> Result<Result<(), String>, StoreError> {
+        let c = match self.get().await? {
+            Raw::Postgres(c) => c,
+            // SQLite: one node, nothing to lock (never asked).
+            Raw::Sqlite(_) => return Ok(Ok(())),
         };
         let (high, low) = lock_halves(key);
         for _ in 0..3 {

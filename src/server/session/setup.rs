@@ -274,7 +274,16 @@ pub async fn get_or_load(app: &App, id: &str, owner: Option<&str>) -> Result<Opt
                         crate::server::class::ClassError::Store(e) => LoadError::Store(e),
                         other => LoadError::Store(StoreError::Failed(other.to_string())),
                     })?;
-                    return Ok(app.registry().get(id));
+                    if let Some(handle) = app.registry().get(id) {
+                        return Ok(Some(handle));
+                    }
+                    // A finished table is not kept running by its class: read it back alone.
+                    let lock = app.registry().loading_lock(id);
+                    let _loading = lock.lock().await;
+                    if let Some(handle) = app.registry().get(id) {
+                        return Ok(Some(handle));
+                    }
+                    return load(app, &row).await.map(Some);
                 }
             }
             load(app, &row).await.map(Some)
