@@ -130,3 +130,41 @@ async fn a_node_that_loses_its_database_connection_stops_its_sessions_and_writes
     let e = again.request(json!({"type": "resume", "seat_token": token})).await.expect_err("B runs it");
     assert_eq!(e["node"], "b", "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_that_passed_while_no_node_ran_the_game_gets_the_grace_on_takeover() {
+    if pg::or_skip("a_deadline_that_passed_while_no_node_ran_the_game_gets_the_grace_on_takeover").is_none() {
+        return;
+    }
+    let db = PathBuf::from(pg::fresh_database().await);
+    let mut a = spawn_node(db.clone(), "a").await;
+    let b = spawn_node(db.clone(), "b").await;
+    let body = json!({"scenario": "tutorial", "deadline_secs": 1, "bots": ["russia", "china", "us"]});
+    let (session_id, code) = a.create_session(body).await;
+    let (_player, _) = a.player(&code, "M", "mongolia").await;
+    let mut teacher = a.instructor(&session_id).await;
+    teacher.request(json!({"type": "start"})).await.expect("start");
+    let started = teacher.state().await;
+    let deadline = started["deadline_at"].as_i64().expect("a deadline");
+    // A goes away before the deadline; nobody runs the game when it passes.
+    drop(teacher);
+    a.stop().await;
+    while now_ms() <= deadline + 200 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let log_before = b.app.store().events_of(&session_id).await.expect("log");
+    let taken_at = now_ms();
+    session::get_or_load(&b.app, &session_id, None).await.expect("B takes it over").expect("found");
+    let log = b.app.store().events_of(&session_id).await.expect("log");
+    let moved: Vec<&third_neighbor::log::EventRow> = log[log_before.len()..].iter().collect();
+    match moved.first().map(|row| &row.event) {
+        Some(LogEvent::DeadlineSet { round: 1, at }) => {
+            assert!(*at >= taken_at + 29_000, "the new deadline is the grace after the takeover: {at} vs {taken_at}")
+        }
+        other => panic!("expected a deadline_set after the takeover, got {other:?}"),
+    }
+    assert!(
+        !log.iter().any(|row| matches!(row.event, LogEvent::RoundResolved { .. })),
+        "the round did not resolve while nobody ran it, nor at once on takeover"
+    );
+}
