@@ -327,6 +327,34 @@ fn fresh_pg_database(url: &str) -> Result<String, String> {
     })
 }
 
+/// The PostgreSQL server's processes on this machine: the postmaster (the parent of the backend
+/// that answers) and all its children; empty when it runs elsewhere.
+async fn postgres_pids(url: &str) -> Vec<u32> {
+    let backend: Option<i32> = async {
+        use sqlx::{Connection, Row};
+        let mut conn = sqlx::PgConnection::connect(url).await.ok()?;
+        let row = sqlx::query("SELECT pg_backend_pid() AS pid").fetch_one(&mut conn).await.ok()?;
+        row.try_get("pid").ok()
+    }
+    .await;
+    let parent_of = |pid: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+    };
+    let Some(postmaster) = backend.and_then(|b| u32::try_from(b).ok()).and_then(parent_of) else { return Vec::new() };
+    let mut pids = vec![postmaster];
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.filter_map(|e| e.ok()) {
+            if let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) {
+                if parent_of(pid) == Some(postmaster) {
+                    pids.push(pid);
+                }
+            }
+        }
+    }
+    pids
+}
+
 /// Drops a database `fresh_pg_database` made.
 fn drop_pg_database(admin: &str, url: &str) {
     let Some(name) = url.split('?').next().and_then(|u| u.rsplit('/').next()).map(str::to_string) else { return };
@@ -399,10 +427,14 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
         others.push(ServerProcess::start(&more)?);
     }
     let addrs: Vec<std::net::SocketAddr> = std::iter::once(server.addr).chain(others.iter().map(|o| o.addr)).collect();
-    let pids: Vec<u32> = std::iter::once(server.pid).chain(others.iter().map(|o| o.pid)).collect();
+    let node_pids: Vec<u32> = std::iter::once(server.pid).chain(others.iter().map(|o| o.pid)).collect();
     if nodes > 1 {
         println!("# {nodes} game nodes on one PostgreSQL database; tables spread over them");
     }
+    // PostgreSQL's work is the server's too (SQLite's is inside the server process): with
+    // --db, the database server's processes (the postmaster and its children, when it runs on
+    // this machine) count in the server's CPU and memory.
+    // (Read once the tables are seated: the nodes' read connections exist by then.)
     let driver_target = match target {
         Which::Game => Target::Game {
             key: server.key.clone().ok_or("the server printed no instructor key")?,
@@ -436,7 +468,15 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
     let bound = Duration::from_secs_f64(args.p99_bound_ms / 1000.0);
     let (setup, reports) = local.block_on(&runtime, async {
         let run_for = if args.saturate { (warmup + seconds) * steps.len() as u32 } else { warmup + seconds };
-        let (load, setup) = Load::setup(&addrs, driver_target, plan, run_for, steps[0], &pids).await;
+        let (load, setup) = Load::setup(&addrs, driver_target, plan, run_for, steps[0], &node_pids).await;
+        let db_pids = match &pg_db {
+            Some(url) => postgres_pids(url).await,
+            None => Vec::new(),
+        };
+        if !db_pids.is_empty() {
+            println!("# server CPU and RSS include PostgreSQL's {} processes on this machine", db_pids.len());
+        }
+        let pids: Vec<u32> = node_pids.iter().chain(db_pids.iter()).copied().collect();
         println!(
             "[{}] setup: {}/{} tables seated, {} sockets, {:.1} s ({:.1} s seating){}{}{}",
             name(target),
@@ -464,7 +504,17 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
             }
             let passes =
                 |r: &StepReport| r.moves_per_sec() >= 0.95 * rate && r.ack.p99 <= bound && r.error_count() == 0;
+            let (nodes0, db0) = (process::cpu_time_all(&node_pids), process::cpu_time_all(&db_pids));
             let mut report = load.run(rate, warmup, seconds, &pids, &mut profiler(args, pid, target)).await;
+            if !db_pids.is_empty() {
+                let (nodes1, db1) = (process::cpu_time_all(&node_pids), process::cpu_time_all(&db_pids));
+                let (n, d) = ((nodes1 - nodes0).as_secs_f64(), (db1 - db0).as_secs_f64());
+                println!(
+                    "# of the server CPU over warm-up and window: game nodes {:.0}%, PostgreSQL {:.0}%",
+                    100.0 * n / (n + d).max(1e-9),
+                    100.0 * d / (n + d).max(1e-9)
+                );
+            }
             if args.saturate && !passes(&report) {
                 // A step fails on one bad moment of a shared machine: try it once more.
                 println!("{}", step_line(args, target, &report, "failed; once more"));
