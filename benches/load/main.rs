@@ -355,6 +355,21 @@ async fn postgres_pids(url: &str) -> Vec<u32> {
     pids
 }
 
+/// PostgreSQL's committed transactions in this database and WAL fsyncs in the cluster so far.
+async fn postgres_commits(url: &str) -> Option<(i64, i64)> {
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::PgConnection::connect(url).await.ok()?;
+    let row = sqlx::query(
+        "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits, \
+         (SELECT wal_sync FROM pg_stat_wal) AS syncs",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .ok()?;
+    let _ = conn.close().await;
+    Some((row.try_get("commits").ok()?, row.try_get("syncs").ok()?))
+}
+
 /// Drops a database `fresh_pg_database` made.
 fn drop_pg_database(admin: &str, url: &str) {
     let Some(name) = url.split('?').next().and_then(|u| u.rsplit('/').next()).map(str::to_string) else { return };
@@ -505,6 +520,10 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
             let passes =
                 |r: &StepReport| r.moves_per_sec() >= 0.95 * rate && r.ack.p99 <= bound && r.error_count() == 0;
             let (nodes0, db0) = (process::cpu_time_all(&node_pids), process::cpu_time_all(&db_pids));
+            let (stats0, stats_at0) = (match &pg_db {
+                Some(url) => postgres_commits(url).await,
+                None => None,
+            }, std::time::Instant::now());
             let mut report = load.run(rate, warmup, seconds, &pids, &mut profiler(args, pid, target)).await;
             if !db_pids.is_empty() {
                 let (nodes1, db1) = (process::cpu_time_all(&node_pids), process::cpu_time_all(&db_pids));
@@ -514,6 +533,17 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
                     100.0 * n / (n + d).max(1e-9),
                     100.0 * d / (n + d).max(1e-9)
                 );
+            }
+            if let (Some((c0, w0)), Some(url)) = (stats0, &pg_db) {
+                if let Some((c1, w1)) = postgres_commits(url).await {
+                    let secs = stats_at0.elapsed().as_secs_f64().max(1e-9);
+                    println!(
+                        "# PostgreSQL over warm-up and window (and the drain): {:.0} transactions committed/s \
+                         (the nodes' group commits and their few reads), {:.0} WAL fsyncs/s",
+                        (c1 - c0) as f64 / secs,
+                        (w1 - w0) as f64 / secs
+                    );
+                }
             }
             if args.saturate && !passes(&report) {
                 // A step fails on one bad moment of a shared machine: try it once more.
