@@ -520,10 +520,13 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
             let passes =
                 |r: &StepReport| r.moves_per_sec() >= 0.95 * rate && r.ack.p99 <= bound && r.error_count() == 0;
             let (nodes0, db0) = (process::cpu_time_all(&node_pids), process::cpu_time_all(&db_pids));
-            let (stats0, stats_at0) = (match &pg_db {
-                Some(url) => postgres_commits(url).await,
-                None => None,
-            }, std::time::Instant::now());
+            let (stats0, stats_at0) = (
+                match &pg_db {
+                    Some(url) => postgres_commits(url).await,
+                    None => None,
+                },
+                std::time::Instant::now(),
+            );
             let mut report = load.run(rate, warmup, seconds, &pids, &mut profiler(args, pid, target)).await;
             if !db_pids.is_empty() {
                 let (nodes1, db1) = (process::cpu_time_all(&node_pids), process::cpu_time_all(&db_pids));
