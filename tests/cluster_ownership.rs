@@ -106,10 +106,12 @@ async fn a_node_that_loses_its_database_connection_stops_its_sessions_and_writes
     let (session_id, code) = a.create_session(json!({"scenario": "tutorial"})).await;
     let (mut player, token) = a.player(&code, "M", "mongolia").await;
 
-    // A's write connection (its locks) is terminated by the database.
+    // A's write connection (its locks) is terminated by the database (this test's database
+    // only: other tests of this process run nodes called `a` too).
     let mut admin = sqlx::PgConnection::connect(db.to_str().expect("url")).await.expect("admin");
     let killed: Vec<(bool,)> = sqlx::query_as(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'third-neighbor/a'",
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE application_name = 'third-neighbor/a' AND datname = current_database()",
     )
     .fetch_all(&mut admin)
     .await
