@@ -1,6 +1,13 @@
 // The WebSocket connection to /ws: request ids with their ack/error, automatic reconnection with
 // backoff (a dropped school Wi-Fi), and the seat-taking first message sent again on every
 // reconnect (`resume`, `watch` or `instructor`).
+//
+// Several game nodes behind a proxy: the URL carries a routing hint, `/ws?route=<join code>` (the
+// game's code once a `state` has named it; before that the code, class id or session id of the
+// first message — never a secret), by which the proxy sends every seat of a game to the same
+// node. A `wrong_node` answer names the node that runs the game: the next connection asks the
+// proxy for it (`&node=<name>`) until a connection to it fails (the node is gone; the hint alone
+// then finds the node that takes the game over).
 
 let nextId = 1;
 
@@ -35,6 +42,9 @@ export class Connection {
     this.authed = false;
     this.lastHeard = 0;
     this.heartbeat = null;
+    // The routing hint (see the top of this file) and the node a `wrong_node` named.
+    this.route = null;
+    this.node = null;
     // The network came back: reconnect now rather than at the next backoff step.
     this.onOnline = () => { if (!this.ws && !this.stopped) this.reconnectNow(); };
     // The device says the network is gone: the socket is dead or about to be; drop it and wait
@@ -87,6 +97,12 @@ export class Connection {
   reconnectNow() {
     clearTimeout(this.timer);
     this.attempt = 0;
+    const ws = this.ws;
+    if (ws) {
+      // Replaced: its close must not count as a drop.
+      this.ws = null;
+      try { ws.close(1000, 'reconnecting'); } catch { /* already closing */ }
+    }
     this.open();
   }
 
@@ -99,7 +115,10 @@ export class Connection {
     }
     const first = this.hello();
     if (!first) return;
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+    const route = normalizeRoute(this.route || first.code || first.class_id || first.session_id || '');
+    let query = route ? `?route=${encodeURIComponent(route)}` : '';
+    if (this.node) query += `${query ? '&' : '?'}node=${encodeURIComponent(this.node)}`;
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${query}`;
     this.onStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
     let ws;
     try {
@@ -122,6 +141,12 @@ export class Connection {
           this.onStatus('open');
         },
         reject: (err) => {
+          if (err.code === 'wrong_node' && err.node) {
+            // Another node runs the game: reconnect to it at once.
+            this.node = err.node;
+            this.reconnectNow();
+            return;
+          }
           const retry = this.onAuthError(err);
           if (!retry) {
             this.stop();
@@ -143,9 +168,16 @@ export class Connection {
         const waiting = this.pending.get(msg.re);
         this.pending.delete(msg.re);
         if (msg.type === 'ack') waiting.resolve(msg);
-        else waiting.reject(new ServerError(msg.code, msg.message));
+        else {
+          const err = new ServerError(msg.code, msg.message);
+          if (msg.node) err.node = msg.node;
+          waiting.reject(err);
+        }
         return;
       }
+      // The game's join code is the routing hint of every later connection.
+      const named = (msg.session && msg.session.join_code) || (msg.class && msg.class.join_code);
+      if ((msg.type === 'state' || msg.type === 'class_state') && named) this.route = named;
       if (msg.type === 'pong') return;
       this.onMessage(msg);
     });
@@ -155,6 +187,9 @@ export class Connection {
   onSocketClosed(ws, event) {
     if (ws !== this.ws) return;
     this.ws = null;
+    // A connection to the named node that never got a seat: that node may be gone; route by the
+    // hint alone again.
+    if (!this.authed) this.node = null;
     clearInterval(this.heartbeat);
     this.failPending('disconnected', 'the connection dropped before the server answered');
     const answer = this.onClose(event);
@@ -198,4 +233,11 @@ export class Connection {
       this.ws.send(JSON.stringify({ type, id, ...fields }));
     });
   }
+}
+
+/** A join code as the server reads it (no spaces or dashes, upper case), so that every seat of a
+ * game gives the proxy the same hint; ids are left as they are. */
+function normalizeRoute(route) {
+  const s = String(route);
+  return /^[A-Za-z0-9 -]{4,12}$/.test(s) ? s.replace(/[\s-]/g, '').toUpperCase() : s;
 }

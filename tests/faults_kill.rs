@@ -255,7 +255,7 @@ struct ClassStudent {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_round_keeps_a_class_and_its_one_clock() {
     let (dir, scenarios, db) = test_dir();
-    let mut server = ChildServer::start(&db, &scenarios);
+    let server = ChildServer::start(&db, &scenarios);
     let key = server.key.clone().expect("first start prints the key");
     let body = json!({"scenario": "tutorial", "tables": 2, "deadline_secs": 600}).to_string();
     let (status, text) = http(server.addr, "POST", "/api/classes", Some(&key), Some(&body)).await;
