@@ -1,14 +1,18 @@
 // The WebSocket connection to /ws: request ids with their ack/error, automatic reconnection with
 // backoff (a dropped school Wi-Fi), and the seat-taking first message sent again on every
-// reconnect (`resume`, `watch` or `instructor`).
+// reconnect (`resume`, `watch` or `instructor`), with the language the page is in (`lang`), so
+// that the server words the scenario's texts in it; `setLang` tells a live connection of a change.
+
+import { lang } from './?asset=i18n.js';
 
 let nextId = 1;
 
 /** A refusal or failure, as the server words it: `{code, message}`. */
 export class ServerError extends Error {
-  constructor(code, message) {
+  constructor(code, message, detail) {
     super(message || code);
     this.code = code;
+    if (detail) this.detail = detail;
   }
 }
 
@@ -128,7 +132,7 @@ export class Connection {
           }
         },
       });
-      ws.send(JSON.stringify({ ...first, id }));
+      ws.send(JSON.stringify({ ...first, lang: lang(), id }));
     });
     ws.addEventListener('message', (event) => {
       if (ws !== this.ws) return;
@@ -143,7 +147,7 @@ export class Connection {
         const waiting = this.pending.get(msg.re);
         this.pending.delete(msg.re);
         if (msg.type === 'ack') waiting.resolve(msg);
-        else waiting.reject(new ServerError(msg.code, msg.message));
+        else waiting.reject(new ServerError(msg.code, msg.message, msg.detail));
         return;
       }
       if (msg.type === 'pong') return;
@@ -185,6 +189,17 @@ export class Connection {
 
   get isOpen() {
     return Boolean(this.ws && this.ws.readyState === 1 && this.authed);
+  }
+
+  /**
+   * The page changed language: `set_lang` on a live connection (the server answers with a fresh
+   * whole `state` or `class_state` in it). A server that does not know the message yet answers
+   * `unknown_type`: the page is already drawn in the new language, so that is not shown. A closed
+   * connection needs nothing: it says the language again when it reconnects.
+   */
+  setLang(code = lang()) {
+    if (!this.isOpen) return Promise.resolve(null);
+    return this.send('set_lang', { lang: code }).catch(() => null);
   }
 
   /** Sends `{type, ...fields}`; resolves on `ack`, rejects with a ServerError on `error`. */

@@ -81,6 +81,10 @@ impl Browser {
                 "--mute-audio",
                 "--hide-scrollbars",
                 "--font-render-hinting=none",
+                // English unless a test asks for another language: the page follows the
+                // browser's languages (client/i18n.js), and most tests read English words.
+                "--lang=en-US",
+                "--accept-lang=en-US",
                 "--remote-debugging-port=0",
             ])
             .arg(format!("--user-data-dir={}", profile.path().display()))
