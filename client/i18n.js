@@ -228,19 +228,44 @@ export function num(n, options) {
   return formatter('n', options, (l, o) => new Intl.NumberFormat(l, o)).format(n);
 }
 
+/**
+ * Whether the browser has the language's data for an `Intl` formatter. Chromium has Mongolian's
+ * plural rules but not its dates or lists: without the data `Intl` would answer in English.
+ */
+function knows(Kind) {
+  try {
+    return typeof Kind === 'function' && Kind.supportedLocalesOf([locale()]).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** "2025.03.12 10:42": the numeric form (Mongolia's order) for a language the browser lacks. */
+function numericDate(date, options) {
+  const withDate = Boolean(options.dateStyle || options.year || options.month || options.day);
+  const withTime = Boolean(options.timeStyle || options.hour || options.minute);
+  const seconds = Boolean(options.second || options.timeStyle === 'medium' || options.timeStyle === 'long');
+  const two = (n) => String(n).padStart(2, '0');
+  const day = `${date.getFullYear()}.${two(date.getMonth() + 1)}.${two(date.getDate())}`;
+  const time = `${two(date.getHours())}:${two(date.getMinutes())}${seconds ? `:${two(date.getSeconds())}` : ''}`;
+  return [withDate ? day : '', withTime ? time : ''].filter(Boolean).join(' ');
+}
+
 /** A date and time ("12 Mar 2025, 10:42"), from unix milliseconds. */
 export function dateTime(ms, options = { dateStyle: 'medium', timeStyle: 'short' }) {
   if (!ms && ms !== 0) return '';
+  if (!knows(Intl.DateTimeFormat)) return numericDate(new Date(ms), options);
   return formatter('d', options, (l, o) => new Intl.DateTimeFormat(l, o)).format(new Date(ms));
 }
 
 /** The time of day on a 24-hour clock ("10:42"), from unix milliseconds or a Date. */
 export function timeOfDay(at) {
   const d = at instanceof Date ? at : new Date(at);
+  if (!knows(Intl.DateTimeFormat)) return numericDate(d, { hour: '2-digit', minute: '2-digit' });
   return formatter('t', null, (l) => new Intl.DateTimeFormat(l, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })).format(d);
 }
 
-/** "in 3 minutes", "5 minutes ago" in the language in use. */
+/** "in 3 minutes", "5 minutes ago" in the language in use (English words where the browser lacks the language's). */
 export function relativeTime(value, unit) {
   return formatter('r', { numeric: 'auto' }, (l, o) => new Intl.RelativeTimeFormat(l, o)).format(value, unit);
 }
@@ -248,7 +273,12 @@ export function relativeTime(value, unit) {
 /** "China, Russia and the United States" (or "…or…" with `type: 'disjunction'`). */
 export function list(items, type = 'conjunction') {
   const all = (items || []).map(String);
-  if (typeof Intl.ListFormat !== 'function') return all.join(', ');
+  if (!knows(Intl.ListFormat)) {
+    // "A, B and C" with the catalogue's own "and" / "or".
+    if (all.length < 2) return all.join('');
+    const last = all[all.length - 1];
+    return t(type === 'disjunction' ? 'common.or' : 'common.and', { a: all.slice(0, -1).join(t('common.list_sep')), b: last });
+  }
   return formatter('l', { type }, (l, o) => new Intl.ListFormat(l, o)).format(all);
 }
 
