@@ -173,6 +173,7 @@ async fn the_client_speaks_the_class_language() {
     i18n::record_frames(&proj).await;
     proj.goto(&format!("{base}/#/projector/{code}")).await;
     proj.wait_for_selector("#projector-lang").await;
+    proj.wait_for("the watch frame", "(window.__sent || []).some(f => f.type === 'watch')").await;
     let watch = i18n::sent_frames(&proj, "watch").await;
     assert_eq!(watch.first().map(|w| w["lang"].clone()), Some(json!("en")), "the watch frame says the language");
     i18n::pick_language(&proj, "#projector-lang", "mn").await;
