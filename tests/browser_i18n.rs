@@ -151,14 +151,13 @@ async fn the_client_speaks_the_class_language() {
     ru.run("window.__same_document = true").await;
     let lock_before = ru.run("document.querySelector('#lock').textContent").await;
     i18n::pick_language(ru, "#student-lang", "zh").await;
-    ru.wait_for("the lock button in Chinese", &format!("document.querySelector('#lock')?.textContent !== {lock_before}"))
-        .await;
-    assert_eq!(ru.run("window.__same_document === true").await, json!(true), "no reload");
     ru.wait_for(
-        "set_lang sent",
-        "(window.__sent || []).some(f => f.type === 'set_lang' && f.lang === 'zh')",
+        "the lock button in Chinese",
+        &format!("document.querySelector('#lock')?.textContent !== {lock_before}"),
     )
     .await;
+    assert_eq!(ru.run("window.__same_document === true").await, json!(true), "no reload");
+    ru.wait_for("set_lang sent", "(window.__sent || []).some(f => f.type === 'set_lang' && f.lang === 'zh')").await;
     i18n::assert_no_english(ru, "zh", "the round after a change of language").await;
     // The reconnection after a dropped network says the new language in its `resume`.
     ru.offline(true).await;
@@ -227,6 +226,10 @@ async fn the_client_speaks_the_class_language() {
     assert_eq!(formatted[2], json!("3 ширээ"));
 
     let errors = browser.console_errors();
-    assert!(errors.is_empty(), "console errors:\n{}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        errors.is_empty(),
+        "console errors:\n{}",
+        errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+    );
     browser.close().await;
 }

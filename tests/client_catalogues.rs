@@ -124,7 +124,8 @@ fn every_catalogue_has_the_english_keys_placeholders_and_plural_forms() {
             // Each form of a plural entry uses no placeholder English does not have.
             if let Value::Object(forms) = value {
                 for (category, form) in forms {
-                    let extra: Vec<_> = form.as_str().map(placeholders).unwrap_or_default().difference(&wanted).cloned().collect();
+                    let extra: Vec<_> =
+                        form.as_str().map(placeholders).unwrap_or_default().difference(&wanted).cloned().collect();
                     if !extra.is_empty() {
                         problems.push(format!("{lang}: {key:?}.{category} has unknown placeholders {extra:?}"));
                     }

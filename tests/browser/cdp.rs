@@ -485,7 +485,10 @@ impl Page {
         ))
         .await;
         if let Some(first) = languages.first() {
-            let _ = self.shared.call_raw(Some(&self.session), "Emulation.setLocaleOverride", json!({ "locale": first })).await;
+            let _ = self
+                .shared
+                .call_raw(Some(&self.session), "Emulation.setLocaleOverride", json!({ "locale": first }))
+                .await;
         }
     }
 

@@ -72,7 +72,11 @@ pub fn english_phrases(lang: &str, allow: &[&str]) -> Vec<String> {
         for text in texts(value) {
             for piece in fragments(&text) {
                 let letters = piece.chars().filter(|c| c.is_ascii_alphabetic()).count();
-                if piece.chars().count() >= 4 && letters >= 3 && !own_text.contains(&piece) && !allow.contains(&piece.as_str()) {
+                if piece.chars().count() >= 4
+                    && letters >= 3
+                    && !own_text.contains(&piece)
+                    && !allow.contains(&piece.as_str())
+                {
                     found.insert(piece);
                 }
             }
