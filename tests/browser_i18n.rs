@@ -144,6 +144,24 @@ async fn the_client_speaks_the_class_language() {
         i18n::assert_no_overflow(page, "the round").await;
         page.run("window.scrollTo(0, 0)").await;
         page.screenshot(&dir, &format!("i18n-round-{lang}-phone")).await;
+        // After the game a phone has five tabs (Reflect, Brief, Chat, Report, Scores): in every
+        // language their words fit, each on one line.
+        let widths = page
+            .run(
+                "(async () => { const i = await import('/?asset=i18n.js'); const bar = document.createElement('div'); \
+                   bar.className = 'tabs'; bar.id = 'five-tabs'; \
+                   for (const k of ['tab.reflect', 'tab.brief', 'tab.chat', 'tab.report', 'tab.scores']) { \
+                     const b = document.createElement('button'); b.className = 'tab'; b.textContent = i.t(k); bar.append(b); } \
+                   document.querySelector('.student-main').prepend(bar); \
+                   const out = [...bar.children].filter(b => { const r = document.createRange(); r.selectNodeContents(b); \
+                     return r.getClientRects().length > 1 || b.scrollWidth > b.clientWidth + 1; }).map(b => b.textContent); \
+                   if (bar.scrollWidth > bar.clientWidth + 1) out.push(`the bar: ${bar.scrollWidth}px in ${bar.clientWidth}px`); \
+                   return out; })()",
+            )
+            .await;
+        page.screenshot(&dir, &format!("i18n-tabs-{lang}-phone")).await;
+        page.run("document.getElementById('five-tabs').remove()").await;
+        assert_eq!(widths, json!([]), "[{}] tabs whose words do not fit on one line", page.label);
     }
 
     // ---- A student changes language in the game: set_lang, and the screen in the new language ---
