@@ -1,6 +1,7 @@
 // The WebSocket connection to /ws: request ids with their ack/error, automatic reconnection with
 // backoff (a dropped school Wi-Fi), and the seat-taking first message sent again on every
-// reconnect (`resume`, `watch` or `instructor`).
+// reconnect (`resume`, `watch` or `instructor`), with the language the page is in (`lang`), so
+// that the server words the scenario's texts in it; `setLang` tells a live connection of a change.
 //
 // Several game nodes behind a proxy: the URL carries a routing hint, `/ws?route=<join code>` (the
 // game's code once a `state` has named it; before that the code, class id or session id of the
@@ -9,13 +10,16 @@
 // proxy for it (`&node=<name>`) until a connection to it fails (the node is gone; the hint alone
 // then finds the node that takes the game over).
 
+import { lang } from './?asset=i18n.js';
+
 let nextId = 1;
 
 /** A refusal or failure, as the server words it: `{code, message}`. */
 export class ServerError extends Error {
-  constructor(code, message) {
+  constructor(code, message, detail) {
     super(message || code);
     this.code = code;
+    if (detail) this.detail = detail;
   }
 }
 
@@ -153,7 +157,7 @@ export class Connection {
           }
         },
       });
-      ws.send(JSON.stringify({ ...first, id }));
+      ws.send(JSON.stringify({ ...first, lang: lang(), id }));
     });
     ws.addEventListener('message', (event) => {
       if (ws !== this.ws) return;
@@ -169,7 +173,7 @@ export class Connection {
         this.pending.delete(msg.re);
         if (msg.type === 'ack') waiting.resolve(msg);
         else {
-          const err = new ServerError(msg.code, msg.message);
+          const err = new ServerError(msg.code, msg.message, msg.detail);
           if (msg.node) err.node = msg.node;
           waiting.reject(err);
         }
@@ -220,6 +224,17 @@ export class Connection {
 
   get isOpen() {
     return Boolean(this.ws && this.ws.readyState === 1 && this.authed);
+  }
+
+  /**
+   * The page changed language: `set_lang` on a live connection (the server answers with a fresh
+   * whole `state` or `class_state` in it). A server that does not know the message yet answers
+   * `unknown_type`: the page is already drawn in the new language, so that is not shown. A closed
+   * connection needs nothing: it says the language again when it reconnects.
+   */
+  setLang(code = lang()) {
+    if (!this.isOpen) return Promise.resolve(null);
+    return this.send('set_lang', { lang: code }).catch(() => null);
   }
 
   /** Sends `{type, ...fields}`; resolves on `ack`, rejects with a ServerError on `error`. */
