@@ -1,5 +1,5 @@
-//! Build script: embeds every scenario file in `scenarios/` (the server's default when no
-//! scenario folder is given) and makes cargo re-embed migrations when they change.
+//! Build script: embeds every scenario file in `scenarios/` and its translations (the server's
+//! default when no scenario folder is given) and makes cargo re-embed migrations when they change.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -17,13 +17,23 @@ fn main() {
         .unwrap_or_default();
     files.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|x| x == "toml"));
     files.sort();
-    let mut code = String::from("/// Every scenario file of `scenarios/` at build time: (file name, text).\npub const EMBEDDED: &[(&str, &str)] = &[\n");
-    for path in &files {
-        println!("cargo:rerun-if-changed={}", path.display());
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let _ = writeln!(code, "    ({name:?}, include_str!({:?})),", path.display().to_string());
+    // A translation is `<stem>.<lang>.toml` (a dot in the stem): never read as a scenario.
+    let is_translation = |name: &str| name.strip_suffix(".toml").is_some_and(|stem| stem.contains('.'));
+    let mut code = String::new();
+    for (constant, doc, translations) in [
+        ("EMBEDDED", "Every scenario file of `scenarios/` at build time: (file name, text).", false),
+        ("EMBEDDED_TRANSLATIONS", "Every translation file of `scenarios/` at build time: (file name, text).", true),
+    ] {
+        let _ = writeln!(code, "/// {doc}\npub const {constant}: &[(&str, &str)] = &[");
+        for path in &files {
+            println!("cargo:rerun-if-changed={}", path.display());
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if is_translation(&name) == translations {
+                let _ = writeln!(code, "    ({name:?}, include_str!({:?})),", path.display().to_string());
+            }
+        }
+        code.push_str("];\n");
     }
-    code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_scenarios.rs");
     std::fs::write(out, code).expect("write embedded_scenarios.rs");
 }

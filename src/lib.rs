@@ -1,6 +1,7 @@
 //! Third Neighbor: a multiplayer diplomacy teaching game.
 //!
-//! Modules in reading order: the pure rules [`engine`]; [`scenario`] files that feed it; the
+//! Modules in reading order: the pure rules [`engine`]; [`scenario`] files that feed it (and
+//! their translations, in the languages of [`i18n`]); the
 //! [`bots`] that play empty seats; the [`sim`] tools for scenario authors; the session's [`log`]
 //! of events and the [`table`] that folds it (one game's pure model: seats, phase, clock, drafts,
 //! press); the wire [`protocol`]; the [`replay`] of stored games (pure too); then the server
@@ -8,6 +9,7 @@
 
 pub mod bots;
 pub mod engine;
+pub mod i18n;
 pub mod log;
 pub mod protocol;
 pub mod replay;

@@ -127,10 +127,31 @@ enum InstructorCommand {
 
 #[derive(Subcommand)]
 enum ScenarioCommand {
-    /// Check scenario files: exit 0, or exit 1 listing every problem as file:line:column.
+    /// Check scenario files and their translations: exit 0, or exit 1 listing every problem as
+    /// file:line:column. A scenario's translation files (`<stem>.<lang>.toml` beside it) are
+    /// checked with it, each with a coverage line; a translation file given alone is checked
+    /// against its scenario. Missing and stale translations are listed but fail only with
+    /// `--strict`; a malformed file, an extra key or a ¶ out of range always fails.
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Also fail on missing or stale translations (for CI: the shipped translations are
+        /// complete).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Write or update a scenario's translation file (`<stem>.<lang>.toml` beside it) for a
+    /// translator: every text of the scenario in order, translations whose English is unchanged
+    /// kept, new and changed ones listed with `text = ""` under their English.
+    Translate {
+        /// The scenario file (English).
+        file: PathBuf,
+        /// The language: mn, ru or zh.
+        #[arg(long)]
+        lang: String,
+        /// Print the file instead of writing it.
+        #[arg(long)]
+        stdout: bool,
     },
     /// Play many games with bots and report scores, moves, interactions, events and warnings.
     Simulate {
@@ -405,20 +426,8 @@ async fn one_instructor(store: &Store, name: &str) -> anyhow::Result<String> {
 
 fn scenario_command(command: ScenarioCommand) -> anyhow::Result<ExitCode> {
     match command {
-        ScenarioCommand::Check { files } => {
-            let mut failed = false;
-            for file in &files {
-                match scenario::load_file(file) {
-                    Ok(loaded) => println!("{}: ok ({})", file.display(), loaded.scenario.title),
-                    Err(e) => {
-                        failed = true;
-                        eprintln!("{e}");
-                        eprintln!("{}: {} problem(s)", file.display(), e.problems.len());
-                    }
-                }
-            }
-            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
-        }
+        ScenarioCommand::Check { files, strict } => Ok(check_command(&files, strict)),
+        ScenarioCommand::Translate { file, lang, stdout } => translate_command(&file, &lang, stdout),
         ScenarioCommand::Simulate { file, games, seed, bots, json } => {
             let loaded = scenario::load_file(&file).map_err(|e| anyhow::anyhow!("{e}"))?;
             let report = sim::simulate(&loaded.scenario, games, seed, bots);
@@ -445,4 +454,132 @@ fn scenario_command(command: ScenarioCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `scenario check`: every scenario with its translation files, and translation files alone.
+fn check_command(files: &[PathBuf], strict: bool) -> ExitCode {
+    use scenario::translation;
+    let mut failed = false;
+    let mut checked: Vec<PathBuf> = Vec::new();
+    // Scenarios first, so that a translation given beside its scenario is checked once.
+    let (translations, scenarios): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        files.iter().partition(|f| translation::is_translation_path(f));
+    for file in scenarios {
+        let loaded = match scenario::load_file(file) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                failed = true;
+                eprintln!("{e}");
+                eprintln!("{}: {} problem(s)", file.display(), e.problems.len());
+                continue;
+            }
+        };
+        println!("{}: ok ({})", file.display(), loaded.scenario.title);
+        for path in translations_of(file) {
+            failed |= !check_translation(&path, &loaded, strict);
+            checked.push(path);
+        }
+    }
+    for file in translations {
+        if checked.contains(file) {
+            continue;
+        }
+        let Some(scenario_path) = translation::scenario_path_of(file) else { continue };
+        match scenario::load_file(&scenario_path) {
+            Ok(loaded) => failed |= !check_translation(file, &loaded, strict),
+            Err(e) => {
+                failed = true;
+                eprintln!("{e}");
+                eprintln!(
+                    "{}: cannot be checked: its scenario {} does not load",
+                    file.display(),
+                    scenario_path.display()
+                );
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The translation files beside a scenario file (`<stem>.*.toml`), any language code.
+fn translations_of(file: &std::path::Path) -> Vec<PathBuf> {
+    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    scenario::translation_files_in(dir)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| {
+            let name = p.file_name()?.to_str()?.to_string();
+            let (of, _) = scenario::translation::split_name(&name)?;
+            (of == stem).then(|| file.with_file_name(&name))
+        })
+        .collect()
+}
+
+/// Checks one translation file against its scenario: its problems on standard error, its
+/// coverage line on standard output. Returns whether it passes.
+fn check_translation(path: &std::path::Path, loaded: &scenario::Loaded, strict: bool) -> bool {
+    use scenario::translation;
+    let file = path.display().to_string();
+    let t = match scenario::Translation::load(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("{file}: {} problem(s); the server skips this file", e.problems.len());
+            return false;
+        }
+    };
+    let coverage = translation::check(&t, &loaded.scenario);
+    if !coverage.problems.is_empty() {
+        eprintln!("{}", coverage.error(&file));
+    }
+    println!("{file}: {}", coverage.line(t.lang));
+    !coverage.fails(strict)
+}
+
+/// `scenario translate FILE --lang L`: writes (or updates) the translation file for a translator.
+fn translate_command(file: &std::path::Path, lang: &str, stdout: bool) -> anyhow::Result<ExitCode> {
+    use scenario::translation;
+    use third_neighbor::i18n::Lang;
+    let lang = match Lang::parse(lang) {
+        Ok(Lang::En) => anyhow::bail!("the scenario file itself is the English: translate into mn, ru or zh"),
+        Ok(lang) => lang,
+        Err(_) => anyhow::bail!("unknown language `{lang}`: translate into mn, ru or zh"),
+    };
+    if translation::is_translation_path(file) {
+        anyhow::bail!("{} is a translation file: give the scenario file (the English)", file.display());
+    }
+    let loaded = scenario::load_file(file).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let path = translation::path_for(file, lang);
+    let existing = if path.exists() {
+        // A file that does not read is never overwritten: the translator's work would be lost.
+        Some(scenario::Translation::load(&path).map_err(|e| {
+            anyhow::anyhow!("{e}\n{} does not read: fix it first (it is left as it is)", path.display())
+        })?)
+    } else {
+        None
+    };
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let text = translation::template(&loaded.scenario, &name, lang, existing.as_ref());
+    let written = scenario::Translation::parse(&path.display().to_string(), &text, Some(lang.code()))
+        .map_err(|e| anyhow::anyhow!("the written file does not read back (a bug): {e}"))?;
+    let coverage = translation::check(&written, &loaded.scenario);
+    if stdout {
+        print!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    std::fs::write(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;
+    let changed = existing.as_ref().map_or(0, |t| translation::check(t, &loaded.scenario).stale.len());
+    println!(
+        "{}: {}/{} texts translated, {} to fill in ({changed} of them because their English changed)",
+        path.display(),
+        coverage.translated,
+        coverage.total,
+        coverage.missing.len(),
+    );
+    Ok(ExitCode::SUCCESS)
 }

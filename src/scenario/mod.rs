@@ -7,13 +7,17 @@
 mod build;
 pub mod describe;
 mod error;
+mod localized;
 mod reader;
+pub mod translation;
 
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 pub use error::{Problem, ScenarioError};
+pub use localized::Localized;
+pub use translation::Translation;
 
 use crate::engine::Scenario;
 
@@ -52,8 +56,18 @@ pub fn load_file(path: &Path) -> Result<Loaded, ScenarioError> {
     load_text(&file, &text)
 }
 
-/// The `.toml` files of a folder, sorted by name.
+/// The scenario files of a folder (`*.toml` but not the translations, `<stem>.<lang>.toml`),
+/// sorted by name.
 pub fn files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    Ok(toml_files_in(dir)?.into_iter().filter(|p| !translation::is_translation_path(p)).collect())
+}
+
+/// The translation files of a folder (`<stem>.<lang>.toml`), sorted by name.
+pub fn translation_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    Ok(toml_files_in(dir)?.into_iter().filter(|p| translation::is_translation_path(p)).collect())
+}
+
+fn toml_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
