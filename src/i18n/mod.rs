@@ -10,7 +10,6 @@
 //!
 //! Pure like the engine: no I/O, no clock.
 
-
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
