@@ -10,6 +10,8 @@
 //!
 //! Pure like the engine: no I/O, no clock.
 
+pub mod narrate;
+pub mod phrases;
 
 use std::fmt;
 

@@ -95,6 +95,22 @@ pub struct Seat {
     pub reflection: Option<String>,
 }
 
+impl Seat {
+    /// The name a reader sees: a bot goes by its role's name in the reader's language (`sc` is
+    /// the scenario in it), a student by the name it gave.
+    pub fn shown_name<'a>(&'a self, sc: &Scenario) -> std::borrow::Cow<'a, str> {
+        match (self.bot, self.role) {
+            (true, Some(role)) if role < sc.roles.len() => bot_name(sc, role).into(),
+            _ => self.name.as_str().into(),
+        }
+    }
+}
+
+/// A bot's name: `Bot (<its role's name>)`.
+pub fn bot_name(sc: &Scenario, role: RoleId) -> String {
+    format!("Bot ({})", sc.roles.get(role).map_or("", |r| r.name.as_str()))
+}
+
 /// Who is looking: a player (by id), a spectator (the projector) or the session's instructor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Viewer {

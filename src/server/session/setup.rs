@@ -56,7 +56,12 @@ pub enum LoadError {
 
 impl Deps {
     fn of(app: &App) -> Deps {
-        Deps { store: app.store().clone(), registry: app.registry_handle(), limits: app.limits() }
+        Deps {
+            store: app.store().clone(),
+            registry: app.registry_handle(),
+            limits: app.limits(),
+            metrics: app.metrics_handle(),
+        }
     }
 }
 
@@ -67,6 +72,7 @@ fn blank(app: &App, row: &SessionRow, loaded: Arc<Loaded>) -> Session {
         id: row.id.as_str().into(),
         join_code: row.join_code.as_str().into(),
         instructor_id: row.instructor_id.as_str().into(),
+        texts: app.catalog().localize(&loaded),
         loaded,
         table,
         deps: Deps::of(app),
