@@ -6,6 +6,8 @@ use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
+    println!("cargo:rerun-if-changed=migrations/sqlite");
+    println!("cargo:rerun-if-changed=migrations/postgres");
     println!("cargo:rerun-if-changed=scenarios");
     println!("cargo:rerun-if-changed=client");
 

@@ -3,6 +3,15 @@
 // instructor key (sessionStorage only, so it is forgotten when the tab closes).
 
 import { ServerError } from './?asset=net.js';
+import { lang } from './?asset=i18n.js';
+
+/**
+ * `path` asking for the page's language (`lang=<code>`): every GET whose answer carries the
+ * scenario's texts (titles, names, narratives, memos) asks for them in the language the page is in.
+ */
+export function withLang(path) {
+  return `${path}${path.includes('?') ? '&' : '?'}lang=${encodeURIComponent(lang())}`;
+}
 
 /**
  * fetch, uncached; resolves to a 2xx response, else throws a ServerError: the server's own
@@ -22,7 +31,7 @@ async function send(path, init) {
       const json = await response.json();
       if (json && json.error) err = json.error;
     } catch { /* not JSON */ }
-    throw new ServerError(err.code, err.message);
+    throw new ServerError(err.code, err.message, err.detail);
   }
   return response;
 }
@@ -83,17 +92,17 @@ export function listSessions(key, filters = {}) {
   if (filters.status) query.set('status', filters.status);
   if (filters.scenario) query.set('scenario', filters.scenario);
   const q = query.toString();
-  return request('GET', `/api/sessions${q ? `?${q}` : ''}`, { key });
+  return request('GET', withLang(`/api/sessions${q ? `?${q}` : ''}`), { key });
 }
 
 /** A stored game rebuilt through the engine; `lens`: `declassified`, `public` or `role:<id>`. */
 export function replay(key, sessionId, lens = 'declassified') {
-  return request('GET', `/api/sessions/${sid(sessionId)}/replay?lens=${encodeURIComponent(lens)}`, { key });
+  return request('GET', withLang(`/api/sessions/${sid(sessionId)}/replay?lens=${encodeURIComponent(lens)}`), { key });
 }
 
 /** The debrief of a stored game: scores, turning points, decisions, promises. */
 export function debrief(key, sessionId) {
-  return request('GET', `/api/sessions/${sid(sessionId)}/debrief`, { key });
+  return request('GET', withLang(`/api/sessions/${sid(sessionId)}/debrief`), { key });
 }
 
 /**
@@ -101,7 +110,7 @@ export function debrief(key, sessionId) {
  * objective, the rounds with their discussion prompts, and the ¶ map.
  */
 export function guide(key, scenarioId) {
-  return request('GET', `/api/scenarios/${encodeURIComponent(scenarioId)}/guide`, { key });
+  return request('GET', withLang(`/api/scenarios/${encodeURIComponent(scenarioId)}/guide`), { key });
 }
 
 /** A new session in the lobby that starts at `round` of the stored one. */
@@ -120,7 +129,7 @@ export function deleteSession(key, sessionId) {
  * `mixed_scenarios`).
  */
 export function compare(key, ids) {
-  return request('GET', `/api/compare?sessions=${ids.map(sid).join(',')}`, { key });
+  return request('GET', withLang(`/api/compare?sessions=${ids.map(sid).join(',')}`), { key });
 }
 
 /** The path of one export: `json`, `csv` (orders), `messages` or `reflections` (CSV), or `html`. */
@@ -130,7 +139,8 @@ export function exportPath(sessionId, kind, lens) {
   if (kind === 'csv') return `${base}/export.csv`;
   if (kind === 'messages') return `${base}/export.csv?what=messages`;
   if (kind === 'reflections') return `${base}/export.csv?what=reflections`;
-  return `${base}/export.html${lens ? `?lens=${encodeURIComponent(lens)}` : ''}`;
+  // The HTML replay is a page for people: in the language of this one.
+  return withLang(`${base}/export.html${lens ? `?lens=${encodeURIComponent(lens)}` : ''}`);
 }
 
 // ---- Classes (instructor) ----------------------------------------------------------------------
@@ -144,12 +154,12 @@ export function createClass(key, body) {
 
 /** The instructor's classes, newest first: `[{class_id, join_code, scenario, title, status, settings, created_at, tables}]`. */
 export function listClasses(key) {
-  return request('GET', '/api/classes', { key });
+  return request('GET', withLang('/api/classes'), { key });
 }
 
 /** A class's debrief: the comparison of its tables, their numbers and the spread of outcomes. */
 export function classDebrief(key, classId) {
-  return request('GET', `/api/classes/${cid(classId)}/debrief`, { key });
+  return request('GET', withLang(`/api/classes/${cid(classId)}/debrief`), { key });
 }
 
 /** Closes a class and removes it with its tables. */
@@ -192,14 +202,20 @@ export function syncClock() {
 const scenarios = new Map();
 const sources = new Map();
 
-/** The whole scenario (`GET /api/scenarios/{id}`), fetched once per page. */
+/** The whole scenario (`GET /api/scenarios/{id}`) in the page's language, fetched once per page and language. */
 export function scenario(id) {
-  if (!scenarios.has(id)) {
-    const p = request('GET', `/api/scenarios/${encodeURIComponent(id)}`);
-    p.catch(() => scenarios.delete(id));
-    scenarios.set(id, p);
+  const cacheKey = `${lang()}|${id}`;
+  if (!scenarios.has(cacheKey)) {
+    const p = request('GET', withLang(`/api/scenarios/${encodeURIComponent(id)}`));
+    p.catch(() => scenarios.delete(cacheKey));
+    scenarios.set(cacheKey, p);
   }
-  return scenarios.get(id);
+  return scenarios.get(cacheKey);
+}
+
+/** The scenarios the server offers (`GET /api/scenarios`), in the page's language. */
+export function scenarioList() {
+  return request('GET', withLang('/api/scenarios'));
 }
 
 const paragraphsOf = (text) => text.replace(/\r\n/g, '\n').split('\n').filter((line) => line.trim() !== '');

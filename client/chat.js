@@ -1,15 +1,16 @@
 // Chat: to everyone, to one role, or to one's own team (the role's players), with a conversation
-// per partner, unread marks, and new messages announced to screen readers.
+// per partner, unread marks, and new messages announced to screen readers. The messages themselves
+// (press) are shown exactly as they were typed, in whatever language.
 
 import { h, fill, announce, showError, clearErrors } from './?asset=dom.js';
+import { t, plural, timeOfDay, names } from './?asset=i18n.js';
 
 function messageKey(m) {
   return `${m.at}|${m.from && m.from.player_id}|${m.from && m.from.name}|${JSON.stringify(m.to)}|${m.text}`;
 }
 
 function timeOf(at) {
-  const d = new Date(at);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  return timeOfDay(at);
 }
 
 export class Chat {
@@ -32,13 +33,26 @@ export class Chat {
     this.history = true;
     this.drafts = new Map();
     this.el = h('section', { class: 'chat', 'aria-labelledby': 'chat-title' });
-    this.threadsEl = h('div', { class: 'threads', role: 'group', 'aria-label': 'Conversations' });
-    this.listEl = h('ol', { class: 'messages', role: 'log', 'aria-live': 'off', 'aria-label': 'Messages', tabindex: '0' });
+    this.threadsEl = h('div', { class: 'threads', role: 'group' });
+    this.listEl = h('ol', { class: 'messages', role: 'log', 'aria-live': 'off', tabindex: '0' });
     this.errorEl = h('div', { class: 'inline-error' });
     this.formEl = h('form', { class: 'compose', onsubmit: (e) => { e.preventDefault(); this.submit(); } });
-    this.el.append(
-      h('h2', { id: 'chat-title', class: 'panel-title' }, mode === 'instructor' ? 'Messages (all of them)' : 'Chat'),
-      this.threadsEl, this.listEl, this.errorEl, this.formEl);
+    this.titleEl = h('h2', { id: 'chat-title', class: 'panel-title' });
+    this.el.append(this.titleEl, this.threadsEl, this.listEl, this.errorEl, this.formEl);
+    this.words();
+  }
+
+  /** The chat's own words (again after a change of language). */
+  words() {
+    this.threadsEl.setAttribute('aria-label', t('chat.conversations'));
+    this.listEl.setAttribute('aria-label', t('chat.messages'));
+    this.titleEl.textContent = this.mode === 'instructor' ? t('chat.title_all') : t('chat.title');
+  }
+
+  /** Draws everything again in the language now in use. */
+  relang() {
+    this.words();
+    this.render(true);
   }
 
   /** Updates who is who from a `state`. */
@@ -88,10 +102,10 @@ export class Chat {
   }
 
   threadLabel(id) {
-    if (id === 'everything') return 'Everything';
-    if (id === 'all') return this.mode === 'instructor' ? 'Public' : 'Everyone';
-    if (id === 'team') return `My team (${this.roleName(this.myRole)})`;
-    if (id === 'teacher') return 'Instructor';
+    if (id === 'everything') return t('chat.everything');
+    if (id === 'all') return this.mode === 'instructor' ? t('chat.public') : t('chat.everyone');
+    if (id === 'team') return t('chat.my_team', { role: this.roleName(this.myRole) });
+    if (id === 'teacher') return t('chat.instructor');
     return this.roleName(id);
   }
 
@@ -128,28 +142,28 @@ export class Chat {
     const mine = this.myPlayer && m.from && m.from.player_id === this.myPlayer;
     const threads = this.threadsOf(m);
     if (!mine && !this.history) {
-      for (const t of threads) {
-        if (this.mode === 'instructor' && t !== 'everything') continue;
-        if (t === this.thread && this.visible()) continue;
-        this.unread.set(t, (this.unread.get(t) || 0) + 1);
+      for (const th of threads) {
+        if (this.mode === 'instructor' && th !== 'everything') continue;
+        if (th === this.thread && this.visible()) continue;
+        this.unread.set(th, (this.unread.get(th) || 0) + 1);
       }
       const from = this.fromLabel(m);
-      const where = threads[0] === 'all' ? 'to everyone' : threads[0] === 'team' ? 'to your team' : 'to you';
-      announce(`New message from ${from} ${where}: ${m.text}`);
+      const where = threads[0] === 'all' ? 'chat.new_to_all' : threads[0] === 'team' ? 'chat.new_to_team' : 'chat.new_to_you';
+      announce(t(where, { from, text: m.text }));
     }
     this.render(!threads.includes('teacher') ? false : true);
   }
 
   fromLabel(m) {
     const f = m.from || {};
-    if (!f.role && !f.player_id) return f.name || 'Instructor';
+    if (!f.role && !f.player_id) return f.name || t('chat.instructor');
     return f.role ? `${f.name} (${this.roleName(f.role)})` : f.name;
   }
 
   toLabel(m) {
-    if (m.to === 'all') return 'everyone';
-    const list = Array.isArray(m.to) ? m.to : [m.to];
-    return list.map((r) => this.roleName(r)).join(', ');
+    if (m.to === 'all') return t('chat.to_everyone');
+    const to = Array.isArray(m.to) ? m.to : [m.to];
+    return names(to.map((r) => this.roleName(r)));
   }
 
   totalUnread() {
@@ -183,7 +197,7 @@ export class Chat {
       return h('button', {
         type: 'button', class: `thread${id === this.thread ? ' current' : ''}`, 'data-thread': id, 'data-key': `thread-${id}`,
         'aria-pressed': id === this.thread ? 'true' : 'false',
-        'aria-label': `${this.threadLabel(id)}${n ? `, ${n} unread` : ''}`,
+        'aria-label': n ? plural('chat.unread', n, { thread: this.threadLabel(id) }) : this.threadLabel(id),
         onclick: () => this.choose(id),
       }, this.threadLabel(id), n ? h('span', { class: 'unread', 'aria-hidden': 'true' }, String(n)) : null);
     }));
@@ -193,7 +207,7 @@ export class Chat {
       const mine = this.myPlayer && m.from && m.from.player_id === this.myPlayer;
       return h('li', { class: `msg${mine ? ' mine' : ''}` },
         h('div', { class: 'msg-head' },
-          h('span', { class: 'msg-from' }, mine ? 'You' : this.fromLabel(m)),
+          h('span', { class: 'msg-from' }, mine ? t('chat.you') : this.fromLabel(m)),
           this.mode === 'instructor' || this.thread === 'teacher' ? h('span', { class: 'msg-to' }, ` → ${this.toLabel(m)}`) : null,
           h('time', { class: 'msg-time', datetime: new Date(m.at).toISOString() }, timeOf(m.at))),
         h('p', { class: 'msg-text' }, m.text));
@@ -204,11 +218,11 @@ export class Chat {
   }
 
   emptyText() {
-    if (this.thread === 'all') return 'No public messages yet.';
-    if (this.thread === 'team') return 'Talk with your teammates here: only your role reads it.';
-    if (this.thread === 'everything') return 'No messages yet.';
-    if (this.thread === 'teacher') return 'No messages from the instructor.';
-    return `Only you and ${this.roleName(this.thread)} read this conversation.`;
+    if (this.thread === 'all') return t('chat.empty_all');
+    if (this.thread === 'team') return t('chat.empty_team');
+    if (this.thread === 'everything') return t('chat.empty_everything');
+    if (this.thread === 'teacher') return t('chat.empty_teacher');
+    return t('chat.empty_private', { role: this.roleName(this.thread) });
   }
 
   recipient() {
@@ -225,7 +239,7 @@ export class Chat {
     const had = old && document.activeElement === old;
     const value = old ? old.value : (this.drafts.get(this.thread) || '');
     const to = this.recipient();
-    const label = to === 'all' ? 'Message to everyone' : to === this.myRole ? 'Message to your team' : `Message to ${this.roleName(to)}`;
+    const label = to === 'all' ? t('chat.to_all_label') : to === this.myRole ? t('chat.to_team_label') : t('chat.to_role_label', { role: this.roleName(to) });
     const input = h('input', {
       id: 'chat-input', type: 'text', maxlength: '1000', autocomplete: 'off', 'data-key': 'chat-input',
       placeholder: label, value,
@@ -233,7 +247,7 @@ export class Chat {
     fill(this.formEl,
       h('label', { for: 'chat-input', class: 'visually-hidden' }, label),
       input,
-      h('button', { type: 'submit', class: 'primary', 'data-key': 'chat-send' }, 'Send'));
+      h('button', { type: 'submit', class: 'primary', 'data-key': 'chat-send' }, t('chat.send')));
     if (had) input.focus();
   }
 

@@ -1,6 +1,8 @@
 // Small DOM helpers: element building without innerHTML (all text is escaped by the browser),
 // region updates that keep keyboard focus, the ARIA live region and the error area.
 
+import { t, has, lang, plural as pluralText, num } from './?asset=i18n.js';
+
 /**
  * Builds an element. `attrs`: `class`, `text`, `on<event>` handlers, `data-*`, `aria-*`, boolean
  * properties (`disabled`, `hidden`, `checked`, `selected`, `open`), `value`, or any attribute.
@@ -97,50 +99,23 @@ export function announce(text) {
   live.dataset.toggle = liveToggle ? '1' : '0';
 }
 
-const FRIENDLY = {
-  bad_json: 'The app sent something the server could not read.',
-  unknown_type: 'The server does not know this action.',
-  bad_request: 'The server refused this request.',
-  not_joined: 'You are not seated in a game yet.',
-  already_joined: 'This window is already in a game.',
-  unknown_code: 'No game has this code. Check the code on the board.',
-  unknown_session: 'This game no longer exists.',
-  unknown_class: 'This class no longer exists.',
-  table_full: 'There is no free seat: ask your teacher.',
-  bad_token: 'Your seat is no longer in this game.',
-  bad_name: 'Choose another nickname.',
-  not_instructor: 'Only the instructor can do that (or the key is wrong).',
-  wrong_phase: 'Not possible at this moment of the game.',
-  wrong_round: 'That round is over.',
-  no_role: 'Choose a role first.',
-  not_your_role: 'That move belongs to another role.',
-  invalid_move: 'That order is not allowed.',
-  too_many_points: 'Not enough action points for that.',
-  orders_locked: 'Your orders are locked. Unlock them to change them.',
-  unknown_role: 'There is no such role.',
-  role_taken: 'That role is taken.',
-  unknown_player: 'There is no such player.',
-  unknown_event: 'There is no such event.',
-  event_in_play: 'That event is already in play.',
-  too_large: 'That is too long.',
-  rate_limited: 'Too many actions at once: wait a few seconds.',
-  auth_timeout: 'The connection timed out.',
-  internal: 'The server could not save this. Try again.',
-  unauthorized: 'The instructor key was not accepted.',
-  not_found: 'Not found.',
-  no_source: 'The essay text has not been loaded.',
-  unknown_scenario: 'There is no such scenario.',
-  network: 'The server cannot be reached.',
-  disconnected: 'The connection dropped.',
-  kicked: 'You were removed from the game by the instructor.',
-};
-
-/** The error as words: a plain sentence, then the server's own message. */
-export function errorText(err) {
-  const code = err && err.code ? err.code : 'error';
+/**
+ * The error as words: the catalogue's sentence for its stable `code` (`error.<code>`, or for an
+ * `invalid_move` its `detail`: `error.invalid_move.<detail>`). In English the server's own
+ * message follows in brackets (it names what was wrong); in another language it is left out,
+ * since the server words it in English. A code the catalogue does not know shows the server's
+ * message after a general sentence.
+ */
+export function errorText(err, { prefix = 'error' } = {}) {
+  const code = err && err.code ? String(err.code) : 'error';
   const message = err && err.message ? String(err.message) : '';
-  const friendly = FRIENDLY[code] || 'Something went wrong.';
-  const detail = message && message.toLowerCase() !== friendly.toLowerCase() ? ` (${message})` : '';
+  const detailKey = err && err.detail ? `${prefix}.${code}.${err.detail}` : null;
+  const key = detailKey && has(detailKey) ? detailKey
+    : has(`${prefix}.${code}`) ? `${prefix}.${code}`
+      : has(`error.${code}`) ? `error.${code}` : null;
+  if (!key) return message ? `${t('error.error')} (${message})` : t('error.error');
+  const friendly = t(key);
+  const detail = lang() === 'en' && message && message.toLowerCase() !== friendly.toLowerCase() ? ` (${message})` : '';
   return `${friendly}${detail}`;
 }
 
@@ -155,7 +130,7 @@ export function showError(err, where) {
   const item = h('div', { class: 'error', role: 'alert', 'data-code': err && err.code ? err.code : 'error' },
     h('span', { class: 'error-text', text }),
     where ? null : h('button', {
-      type: 'button', class: 'link', 'aria-label': 'Dismiss this message',
+      type: 'button', class: 'link', 'aria-label': t('common.dismiss'),
       onclick: () => item.remove(),
     }, '×'));
   if (where) {
@@ -183,16 +158,16 @@ export function clock(secs) {
   return `${minutes}:${seconds}`;
 }
 
-/** "1 table", "3 tables". */
-export function plural(n, one, many = `${one}s`) {
-  return `${n} ${n === 1 ? one : many}`;
+/** The catalogue's form of `key` for the number `n` ("1 table", "3 tables"): see i18n.js. */
+export function plural(key, n, params) {
+  return pluralText(key, n, params);
 }
 
-/** "+2" / "−1" with a real minus sign. */
+/** "+2" / "−1" with a real minus sign (in the language's digits). */
 export function signed(n) {
-  if (n > 0) return `+${n}`;
-  if (n < 0) return `\u2212${Math.abs(n)}`;
-  return '0';
+  if (n > 0) return `+${num(n)}`;
+  if (n < 0) return `\u2212${num(Math.abs(n))}`;
+  return num(0);
 }
 
 /** Moves focus to the first heading of a newly shown screen, for keyboard and screen readers. */
@@ -206,5 +181,5 @@ export function focusHeading(root) {
 
 /** Sets the page title (read out on navigation by screen readers). */
 export function title(text) {
-  document.title = text ? `${text} · Third Neighbor` : 'Third Neighbor';
+  document.title = text ? `${text} · ${t('app.name')}` : t('app.name');
 }

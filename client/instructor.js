@@ -17,6 +17,8 @@ import { applyFrame, VIEW_FRAMES } from './?asset=live.js';
 import { Chat } from './?asset=chat.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
 import { discussionBox, reflectionsList } from './?asset=lesson.js';
+import { t, tParts, plural, num, dateTime, languagePicker } from './?asset=i18n.js';
+import { statusWords } from './?asset=stored.js';
 
 export function instructorPage(root, { sessionId, screen } = {}) {
   const key = api.instructorKey();
@@ -26,7 +28,9 @@ export function instructorPage(root, { sessionId, screen } = {}) {
   if (sessionId) {
     const consoleView = new Console(root, key, sessionId);
     consoleView.start();
-    return () => consoleView.stop();
+    const leave = () => consoleView.stop();
+    leave.relang = () => consoleView.relang();
+    return leave;
   }
   return dashboard(root, key);
 }
@@ -36,7 +40,7 @@ export function instructorPage(root, { sessionId, screen } = {}) {
 // `reroute`: after signing in, run the router again (the stored-games screens come back with
 // their own clean-up), instead of showing the dashboard or the console.
 function signIn(root, sessionId, error, reroute = false) {
-  title('Instructor sign-in');
+  title(t('signin.title'));
   const errorBox = h('div', { class: 'inline-error', id: 'signin-error' });
   const form = h('form', { class: 'card join', id: 'signin-form', onsubmit: async (e) => {
     e.preventDefault();
@@ -45,7 +49,7 @@ function signIn(root, sessionId, error, reroute = false) {
     const button = form.querySelector('button[type=submit]');
     button.disabled = true;
     try {
-      await api.request('GET', '/api/sessions', { key });
+      await api.listSessions(key);
       api.setInstructorKey(key);
       if (reroute) window.dispatchEvent(new HashChangeEvent('hashchange'));
       else instructorPage(root, { sessionId });
@@ -54,14 +58,16 @@ function signIn(root, sessionId, error, reroute = false) {
       button.disabled = false;
     }
   } },
-  h('h1', null, 'Instructor sign-in'),
-  h('p', { class: 'muted' }, 'The server printed an instructor key on its first start (or ', h('code', null, 'third-neighbor instructor add NAME'), ' prints a new one). It stays in this tab only.'),
-  h('label', { for: 'instructor-key' }, 'Instructor key'),
+  h('h1', null, t('signin.title')),
+  h('p', { class: 'muted' }, tParts('signin.intro', { code: h('code', null, 'third-neighbor instructor add NAME') })),
+  h('label', { for: 'instructor-key' }, t('signin.key')),
   h('input', { id: 'instructor-key', type: 'password', autocomplete: 'current-password', required: true, 'aria-describedby': 'signin-error' }),
   errorBox,
-  h('button', { type: 'submit', class: 'primary big' }, 'Sign in'));
-  fill(root, h('main', { class: 'join-page', id: 'main' }, form,
-    h('p', { class: 'footer-links muted small' }, h('a', { href: '#/' }, 'Student page'), ' · ', h('a', { href: '#/projector' }, 'Projector view'))));
+  h('button', { type: 'submit', class: 'primary big' }, t('signin.submit')));
+  fill(root, h('main', { class: 'join-page', id: 'main' },
+    h('div', { class: 'join-lang' }, languagePicker({ id: 'signin-lang' })),
+    form,
+    h('p', { class: 'footer-links muted small' }, h('a', { href: '#/' }, t('signin.student_page')), ' · ', h('a', { href: '#/projector' }, t('join.projector_link')))));
   if (error) showError(error, errorBox);
   form.querySelector('input').focus();
   return () => {};
@@ -76,8 +82,14 @@ export function signInAgain(root, err) {
 }
 
 export function signOutButton(root) {
-  return h('button', { type: 'button', class: 'link', id: 'sign-out', onclick: () => { api.setInstructorKey(null); location.hash = '#/instructor'; signIn(root); } }, 'Sign out');
+  return h('button', { type: 'button', class: 'link', id: 'sign-out', onclick: () => { api.setInstructorKey(null); location.hash = '#/instructor'; signIn(root); } }, t('signin.sign_out'));
 }
+
+/** The instructor pages' tools: the language picker (small) and Sign out. */
+export function instructorTools(root) {
+  return h('span', { class: 'instructor-tools' }, languagePicker({ compact: true, id: 'instructor-lang' }), ' ', signOutButton(root));
+}
+
 
 function authFailed(root, err, sessionId) {
   if (err && err.code === 'unauthorized') {
@@ -91,22 +103,22 @@ function authFailed(root, err, sessionId) {
 // ---- Dashboard ---------------------------------------------------------------------------------------
 
 function dashboard(root, key) {
-  title('Instructor');
+  title(t('dash.title'));
   const createError = h('div', { class: 'inline-error', id: 'create-error' });
   const sourceError = h('div', { class: 'inline-error', id: 'source-error' });
-  const sessionsBox = h('div', { class: 'sessions-box' }, h('p', { class: 'muted' }, 'Loading…'));
-  const classesBox = h('div', { class: 'classes-box', id: 'classes-box' }, h('p', { class: 'muted' }, 'Loading…'));
+  const sessionsBox = h('div', { class: 'sessions-box' }, h('p', { class: 'muted' }, t('common.loading')));
+  const classesBox = h('div', { class: 'classes-box', id: 'classes-box' }, h('p', { class: 'muted' }, t('common.loading')));
   const sourceStatus = h('p', { class: 'source-status', id: 'source-status', role: 'status' });
   const scenarioSelect = h('select', { id: 'new-scenario', required: true });
   const sourceSelect = h('select', { id: 'source-scenario' });
-  const botsBox = h('fieldset', { class: 'bots' }, h('legend', null, 'Bots play these roles'));
+  const botsBox = h('fieldset', { class: 'bots' }, h('legend', null, t('dash.bots_legend_short')));
   let scenarios = [];
 
   const rolesOf = (sc) => (sc.roles || []).map((r) => (typeof r === 'string' ? { id: r, name: r } : r));
 
   const renderBots = () => {
     const sc = scenarios.find((s) => s.id === scenarioSelect.value);
-    fill(botsBox, h('legend', null, 'Bots play these roles (leave empty ones for students)'),
+    fill(botsBox, h('legend', null, t('dash.bots_legend')),
       sc ? rolesOf(sc).map((r) => h('label', { class: 'check' },
         h('input', { type: 'checkbox', name: 'bot', value: r.id, 'data-bot': r.id }), ` ${r.name}`)) : null);
   };
@@ -114,12 +126,12 @@ function dashboard(root, key) {
   const refreshSource = async () => {
     const id = sourceSelect.value;
     if (!id) return;
-    sourceStatus.textContent = 'Checking…';
+    sourceStatus.textContent = t('source.checking');
     try {
       const paragraphs = await api.source(id, { fresh: true });
       sourceStatus.textContent = paragraphs
-        ? `Loaded: ${paragraphs.length} paragraphs. Students can open the paragraph behind each ¶.`
-        : 'Not loaded: students see ¶ numbers only.';
+        ? plural('source.loaded', paragraphs.length)
+        : t('source.not_loaded');
       sourceStatus.dataset.loaded = paragraphs ? String(paragraphs.length) : '0';
     } catch (err) {
       sourceStatus.textContent = '';
@@ -129,29 +141,29 @@ function dashboard(root, key) {
 
   const loadSessions = async () => {
     try {
-      const [all, classes] = await Promise.all([api.request('GET', '/api/sessions', { key }), api.listClasses(key)]);
+      const [all, classes] = await Promise.all([api.listSessions(key), api.listClasses(key)]);
       // A class's tables are reached through the class.
       const list = all.filter((s) => !s.class_id);
-      fill(classesBox, classes.length === 0 ? h('p', { class: 'muted' }, 'No classes yet.') : h('ul', { class: 'plain class-list' }, classes.map((c) => h('li', { 'data-class': c.class_id },
-        h('strong', { class: 'code-chip' }, c.join_code), ' ', c.title, h('span', { class: 'muted' }, ` · ${c.tables} table${c.tables === 1 ? '' : 's'} · ${c.status === 'open' ? 'open' : 'finished'}`), ' ',
+      fill(classesBox, classes.length === 0 ? h('p', { class: 'muted' }, t('dash.no_classes')) : h('ul', { class: 'plain class-list' }, classes.map((c) => h('li', { 'data-class': c.class_id },
+        h('strong', { class: 'code-chip' }, c.join_code), ' ', c.title, h('span', { class: 'muted' }, ` · ${plural('class.tables', c.tables)} · ${c.status === 'open' ? t('class.status_open') : t('class.status_finished')}`), ' ',
         h('span', { class: 'row-actions' },
-          c.status === 'open' ? h('a', { href: `#/instructor/class/${encodeURIComponent(c.class_id)}`, class: 'button primary', 'aria-label': `Open the console of the class ${c.join_code}` }, 'Open') : null,
-          c.status === 'open' ? h('a', { href: `#/projector/${encodeURIComponent(c.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary', 'aria-label': `Projector view of the class ${c.join_code} (new tab)` }, 'Projector') : null,
-          h('a', { href: `#/instructor/class-debrief/${encodeURIComponent(c.class_id)}`, class: 'button secondary', 'aria-label': `Debrief of the class ${c.join_code}` }, 'Debrief'))))));
-      fill(sessionsBox, list.length === 0 ? h('p', { class: 'muted' }, 'No sessions yet.') : h('table', { class: 'sessions' },
-        h('caption', { class: 'visually-hidden' }, 'Your sessions, newest first'),
-        h('thead', null, h('tr', null, ['Code', 'Scenario', 'Status', 'Round', 'Created', ''].map((c) => h('th', { scope: 'col' }, c)))),
+          c.status === 'open' ? h('a', { href: `#/instructor/class/${encodeURIComponent(c.class_id)}`, class: 'button primary', 'aria-label': t('dash.open_class_label', { code: c.join_code }) }, t('dash.open')) : null,
+          c.status === 'open' ? h('a', { href: `#/projector/${encodeURIComponent(c.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary', 'aria-label': t('dash.projector_class_label', { code: c.join_code }) }, t('dash.projector')) : null,
+          h('a', { href: `#/instructor/class-debrief/${encodeURIComponent(c.class_id)}`, class: 'button secondary', 'aria-label': t('dash.debrief_class_label', { code: c.join_code }) }, t('dash.debrief')))))));
+      fill(sessionsBox, list.length === 0 ? h('p', { class: 'muted' }, t('dash.no_sessions')) : h('table', { class: 'sessions' },
+        h('caption', { class: 'visually-hidden' }, t('dash.sessions_caption')),
+        h('thead', null, h('tr', null, [t('col.code'), t('col.scenario'), t('col.status'), t('col.round'), t('col.created'), ''].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', null, list.map((s) => h('tr', { 'data-session': s.session_id },
           h('td', null, h('strong', { class: 'code-chip' }, s.join_code)),
-          h('td', null, s.scenario),
-          h('td', null, s.status),
-          h('td', null, String(s.round)),
-          h('td', null, new Date(s.created_at).toLocaleString()),
+          h('td', null, s.title || s.scenario),
+          h('td', null, statusWords(s.status)),
+          h('td', null, num(s.round)),
+          h('td', null, dateTime(s.created_at)),
           h('td', { class: 'row-actions' },
-            h('a', { href: `#/instructor/session/${encodeURIComponent(s.session_id)}`, class: 'button primary', 'aria-label': `Open the console of ${s.join_code}` }, 'Open'),
-            s.status !== 'finished' ? h('a', { href: `#/projector/${encodeURIComponent(s.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary', 'aria-label': `Projector view of ${s.join_code} (new tab)` }, 'Projector') : null,
-            h('button', { type: 'button', class: 'secondary', onclick: () => download(key, s, 'html') }, 'Replay (HTML)'),
-            h('button', { type: 'button', class: 'secondary', onclick: () => download(key, s, 'csv') }, 'Orders (CSV)')))))));
+            h('a', { href: `#/instructor/session/${encodeURIComponent(s.session_id)}`, class: 'button primary', 'aria-label': t('dash.open_session_label', { code: s.join_code }) }, t('dash.open')),
+            s.status !== 'finished' ? h('a', { href: `#/projector/${encodeURIComponent(s.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary', 'aria-label': t('dash.projector_session_label', { code: s.join_code }) }, t('dash.projector')) : null,
+            h('button', { type: 'button', class: 'secondary', onclick: () => download(key, s, 'html') }, t('dash.replay_html')),
+            h('button', { type: 'button', class: 'secondary', onclick: () => download(key, s, 'csv') }, t('dash.orders_csv'))))))));
     } catch (err) {
       if (!authFailed(root, err)) showError(err, sessionsBox);
     }
@@ -171,23 +183,23 @@ function dashboard(root, key) {
     await createAndOpen(root, button, createError, () => api.request('POST', '/api/sessions', { key, body }),
       (created) => `#/instructor/session/${encodeURIComponent(created.session_id)}`);
   } },
-  h('h2', null, 'New session'),
-  h('label', { for: 'new-scenario' }, 'Scenario'), scenarioSelect,
+  h('h2', null, t('dash.new_session')),
+  h('label', { for: 'new-scenario' }, t('col.scenario')), scenarioSelect,
   guideLinkFor(scenarioSelect, 'new-guide-link'),
-  h('label', { for: 'new-minutes' }, 'Round length (minutes)'),
+  h('label', { for: 'new-minutes' }, t('dash.round_minutes')),
   h('input', { id: 'new-minutes', type: 'number', min: '0.5', max: '10080', step: '0.5', value: '5', required: true }),
   botsBox,
-  h('details', null, h('summary', null, 'Advanced'),
-    h('label', { for: 'new-seed' }, 'Seed (optional: the same seed replays the same random events)'),
+  h('details', null, h('summary', null, t('dash.advanced')),
+    h('label', { for: 'new-seed' }, t('dash.seed')),
     h('input', { id: 'new-seed', type: 'number', min: '0', step: '1' })),
   createError,
-  h('button', { type: 'submit', class: 'primary big' }, 'Create session'));
+  h('button', { type: 'submit', class: 'primary big' }, t('dash.create_session')));
 
   const classForm = newClassForm(root, key);
-  const scenariosBox = h('div', { class: 'scenarios-box' }, h('p', { class: 'muted' }, 'Loading…'));
+  const scenariosBox = h('div', { class: 'scenarios-box' }, h('p', { class: 'muted' }, t('common.loading')));
   const scenariosCard = h('section', { class: 'card', id: 'scenarios-card', 'aria-labelledby': 'scenarios-title' },
-    h('h2', { id: 'scenarios-title' }, 'Scenarios'),
-    h('p', { class: 'muted small' }, 'Each teacher\'s guide has the lesson plan, every team\'s memo and private objective, the prompts for the class, and which paragraph of the essay drives what. It prints.'),
+    h('h2', { id: 'scenarios-title' }, t('dash.scenarios')),
+    h('p', { class: 'muted small' }, t('dash.scenarios_intro')),
     scenariosBox);
 
   const sourceForm = h('form', { class: 'card', id: 'source-form', onsubmit: async (e) => {
@@ -196,7 +208,7 @@ function dashboard(root, key) {
     const file = sourceForm.querySelector('#source-file').files[0];
     const body = file ? await file.text() : text;
     if (!body.trim()) {
-      showError({ code: 'bad_request', message: 'paste the essay, one paragraph per line, or choose a .txt file' }, sourceError);
+      showError({ code: 'need_source' }, sourceError);
       return;
     }
     const button = sourceForm.querySelector('button[type=submit]');
@@ -205,8 +217,8 @@ function dashboard(root, key) {
       const answer = await api.request('PUT', `/api/scenarios/${encodeURIComponent(sourceSelect.value)}/source`, { key, body });
       clearErrors(sourceError);
       const note = answer.expected_paragraphs && answer.paragraphs !== answer.expected_paragraphs
-        ? ` The scenario cites ${answer.expected_paragraphs} paragraphs: check that each paragraph is on its own line.` : '';
-      announce(`Source text loaded: ${answer.paragraphs} paragraphs.`);
+        ? ` ${plural('source.expected', answer.expected_paragraphs)}` : '';
+      announce(plural('source.announce', answer.paragraphs));
       await refreshSource();
       if (note) sourceStatus.textContent += note;
     } catch (err) {
@@ -215,46 +227,45 @@ function dashboard(root, key) {
       button.disabled = false;
     }
   } },
-  h('h2', null, 'Source text'),
-  h('p', { class: 'muted' }, 'The project does not ship the essay. Load its text (one paragraph per line) and students can open the paragraph behind each ¶.'),
-  h('label', { for: 'source-scenario' }, 'Scenario'), sourceSelect,
+  h('h2', null, t('source.title')),
+  h('p', { class: 'muted' }, t('source.intro')),
+  h('label', { for: 'source-scenario' }, t('col.scenario')), sourceSelect,
   sourceStatus,
-  h('label', { for: 'source-text' }, 'Paste the text'),
+  h('label', { for: 'source-text' }, t('source.paste')),
   h('textarea', { id: 'source-text', rows: '6' }),
-  h('label', { for: 'source-file' }, 'or choose a text file'),
+  h('label', { for: 'source-file' }, t('source.file')),
   h('input', { id: 'source-file', type: 'file', accept: '.txt,text/plain' }),
   sourceError,
-  h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'primary' }, 'Load text')));
+  h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'primary' }, t('source.load'))));
 
   scenarioSelect.addEventListener('change', renderBots);
   sourceSelect.addEventListener('change', refreshSource);
 
   fill(root, h('main', { class: 'instructor-page', id: 'main' },
-    h('header', { class: 'page-head' }, h('h1', null, 'Instructor'), signOutButton(root)),
+    h('header', { class: 'page-head' }, h('h1', null, t('dash.title')), instructorTools(root)),
     h('div', { class: 'dash-grid' },
       h('div', { class: 'dash-forms' }, classForm.el, createForm, scenariosCard),
       h('section', { class: 'card', 'aria-labelledby': 'sessions-title' },
-        h('div', { class: 'row-between' }, h('h2', { id: 'sessions-title' }, 'Your sessions'),
-          h('button', { type: 'button', class: 'secondary', onclick: loadSessions }, 'Refresh')),
-        h('p', null, h('a', { href: '#/instructor/games', id: 'stored-games-link' },
-          'Stored games: filter, replay, debrief, export, fork or delete')),
-        h('h3', { id: 'classes-title' }, 'Classes'),
+        h('div', { class: 'row-between' }, h('h2', { id: 'sessions-title' }, t('dash.your_sessions')),
+          h('button', { type: 'button', class: 'secondary', onclick: loadSessions }, t('dash.refresh'))),
+        h('p', null, h('a', { href: '#/instructor/games', id: 'stored-games-link' }, t('dash.stored_link'))),
+        h('h3', { id: 'classes-title' }, t('dash.classes')),
         classesBox,
-        h('h3', { id: 'single-sessions-title' }, 'Single sessions'),
+        h('h3', { id: 'single-sessions-title' }, t('dash.single_sessions')),
         sessionsBox),
       sourceForm)));
   focusHeading(root);
 
-  api.request('GET', '/api/scenarios').then((list) => {
+  api.scenarioList().then((list) => {
     scenarios = list;
-    const options = () => list.map((s) => h('option', { value: s.id }, `${s.title} (${s.rounds} rounds)`));
+    const options = () => list.map((s) => h('option', { value: s.id }, plural('dash.scenario_option', s.rounds, { title: s.title })));
     fill(scenarioSelect, options());
     scenarioSelect.dispatchEvent(new Event('change'));
     fill(sourceSelect, options());
     classForm.setScenarios(list);
     fill(scenariosBox, h('ul', { class: 'plain scenario-list' }, list.map((sc) => h('li', { 'data-scenario': sc.id },
-      h('span', null, h('strong', null, sc.title), h('span', { class: 'muted small' }, ` · ${sc.rounds} rounds, ${(sc.roles || []).length} roles`)),
-      h('a', { href: guideHref(sc.id), class: 'button secondary', 'data-guide': sc.id, 'aria-label': `Teacher's guide: ${sc.title}` }, 'Teacher\'s guide')))));
+      h('span', null, h('strong', null, sc.title), h('span', { class: 'muted small' }, ` · ${plural('dash.rounds', sc.rounds)}, ${plural('dash.roles', (sc.roles || []).length)}`)),
+      h('a', { href: guideHref(sc.id), class: 'button secondary', 'data-guide': sc.id, 'aria-label': t('dash.guide_label', { title: sc.title }) }, t('guide.short'))))));
     renderBots();
     refreshSource();
   }, (err) => showError(err, createError));
@@ -264,7 +275,7 @@ function dashboard(root, key) {
 
 /** A link to the teacher's guide of the scenario chosen in `select`, kept in step with it. */
 function guideLinkFor(select, id) {
-  const link = h('a', { id, href: '#/instructor', hidden: true }, 'Teacher\'s guide for this scenario');
+  const link = h('a', { id, href: '#/instructor', hidden: true }, t('guide.for_scenario'));
   const update = () => {
     link.href = guideHref(select.value);
     link.hidden = !select.value;
@@ -314,10 +325,11 @@ function newClassForm(root, key) {
     const n = Number(students.value);
     const perTable = roleCount() * Math.max(1, Number(seats.value) || 1);
     if (tables.dataset.auto === '1') tables.value = n > 0 ? String(Math.min(60, Math.ceil(n / perTable))) : '';
-    const t = Number(tables.value);
-    hint.textContent = t > 0
-      ? `${t} table${t === 1 ? '' : 's'} of ${roleCount()} role${roleCount() === 1 ? '' : 's'}${n > 0 ? ` for ${n} students` : ''}: students are spread evenly over them.`
-      : `Leave both empty to open tables as students arrive: ${roleCount()} roles per table, filled before the next table opens.`;
+    const count = Number(tables.value);
+    const shape = { tables: plural('class.tables', count), roles: plural('dash.roles', roleCount()) };
+    hint.textContent = count > 0
+      ? (n > 0 ? plural('newclass.spread_for', n, shape) : t('newclass.spread', shape))
+      : plural('newclass.open_as_arrive', roleCount());
   };
   students.addEventListener('input', compute);
   seats.addEventListener('input', compute);
@@ -341,28 +353,28 @@ function newClassForm(root, key) {
     await createAndOpen(root, button, errorBox, () => api.createClass(key, body),
       (created) => `#/instructor/class/${encodeURIComponent(created.class_id)}`);
   } },
-  h('h2', null, 'New class'),
-  h('p', { class: 'muted small' }, 'One code for the whole room: each student who joins is placed at a table and in a role, and every table plays on one clock.'),
-  h('label', { for: 'class-scenario' }, 'Scenario'), scenarioSelect,
+  h('h2', null, t('newclass.title')),
+  h('p', { class: 'muted small' }, t('newclass.intro')),
+  h('label', { for: 'class-scenario' }, t('col.scenario')), scenarioSelect,
   guideLinkFor(scenarioSelect, 'class-guide-link'),
   h('div', { class: 'form-pair' },
-    h('div', null, h('label', { for: 'class-students' }, 'Students in the class'), students),
-    h('div', null, h('label', { for: 'class-tables' }, 'Tables'), tables)),
+    h('div', null, h('label', { for: 'class-students' }, t('newclass.students')), students),
+    h('div', null, h('label', { for: 'class-tables' }, t('newclass.tables')), tables)),
   hint,
   h('div', { class: 'form-pair' },
-    h('div', null, h('label', { for: 'class-seats' }, 'Students per role at most'), seats),
-    h('div', null, h('label', { for: 'class-minutes-new' }, 'Round length (minutes)'), minutes)),
-  h('label', { class: 'check' }, bots, ' Bots play the roles nobody takes'),
-  h('details', null, h('summary', null, 'Advanced'),
-    h('label', { for: 'class-seed' }, 'Seed (optional: every table faces the same random events either way)'), seed),
+    h('div', null, h('label', { for: 'class-seats' }, t('newclass.seats')), seats),
+    h('div', null, h('label', { for: 'class-minutes-new' }, t('dash.round_minutes')), minutes)),
+  h('label', { class: 'check' }, bots, ` ${t('newclass.bots')}`),
+  h('details', null, h('summary', null, t('dash.advanced')),
+    h('label', { for: 'class-seed' }, t('newclass.seed')), seed),
   errorBox,
-  h('button', { type: 'submit', class: 'primary big' }, 'Create the class'));
+  h('button', { type: 'submit', class: 'primary big' }, t('newclass.create')));
 
   return {
     el: form,
     setScenarios(scenarios) {
       list = scenarios;
-      fill(scenarioSelect, scenarios.map((x) => h('option', { value: x.id }, `${x.title} (${x.rounds} rounds, ${(x.roles || []).length} roles)`)));
+      fill(scenarioSelect, scenarios.map((x) => h('option', { value: x.id }, t('newclass.scenario_option', { title: x.title, rounds: plural('dash.rounds', x.rounds), roles: plural('dash.roles', (x.roles || []).length) }))));
       scenarioSelect.dispatchEvent(new Event('change'));
       compute();
     },
@@ -375,7 +387,9 @@ function newClassForm(root, key) {
  */
 async function download(key, session, kind, what = null) {
   try {
-    const path = `/api/sessions/${encodeURIComponent(session.session_id)}/export.${kind}${what ? `?what=${encodeURIComponent(what)}` : ''}`;
+    const plain = `/api/sessions/${encodeURIComponent(session.session_id)}/export.${kind}${what ? `?what=${encodeURIComponent(what)}` : ''}`;
+    // The HTML replay is a page for people: in the language of this one.
+    const path = kind === 'html' ? api.withLang(plain) : plain;
     const text = await api.request('GET', path, { key, text: true });
     const blob = new Blob([text], { type: kind === 'html' ? 'text/html' : 'text/csv' });
     const url = URL.createObjectURL(blob);
@@ -435,6 +449,22 @@ class Console {
     setStatus('open');
   }
 
+  /** The page changed language: tell the server, fetch the scenario in it, build and draw anew. */
+  relang() {
+    this.conn.setLang();
+    this.chat.relang();
+    this.build();
+    this.render();
+    const id = this.state && this.state.session && this.state.session.scenario;
+    if (id) {
+      api.scenario(id).then((sc) => {
+        this.scenario = sc;
+        for (const r of Object.values(this.regions)) r.reset();
+        this.render();
+      }, () => {});
+    }
+  }
+
   build() {
     this.controlsError = h('div', { class: 'inline-error', id: 'controls-error' });
     this.regions = {
@@ -445,17 +475,17 @@ class Console {
       reflections: region(h('section', { class: 'card console-reflections', id: 'console-reflections', 'aria-labelledby': 'console-reflections-title', hidden: true })),
     };
     this.mainEl = h('main', { class: 'console-page', id: 'main' },
-      h('nav', { class: 'crumbs' }, h('a', { href: '#/instructor' }, '← All sessions'), ' ', signOutButton(this.root)),
+      h('nav', { class: 'crumbs', 'aria-label': t('nav.label') }, h('a', { href: '#/instructor' }, t('console.all_sessions')), ' ', instructorTools(this.root)),
       this.regions.head.el,
       h('section', { class: 'card controls', 'aria-labelledby': 'controls-title' },
-        h('h2', { id: 'controls-title' }, 'Controls'), this.controlsError, this.regions.controls.el),
+        h('h2', { id: 'controls-title' }, t('console.controls')), this.controlsError, this.regions.controls.el),
       this.regions.reflections.el,
       h('div', { class: 'console-grid' },
         h('section', { class: 'card', 'aria-labelledby': 'table-title' },
-          h('h2', { id: 'table-title' }, 'Players, roles and drafts'), this.regions.table.el),
+          h('h2', { id: 'table-title' }, t('console.table_title')), this.regions.table.el),
         h('div', { class: 'card console-chat' }, this.chat.el)),
       h('section', { class: 'card', 'aria-labelledby': 'console-report-title' },
-        h('h2', { id: 'console-report-title' }, 'Round reports'), this.regions.report.el));
+        h('h2', { id: 'console-report-title' }, t('console.reports')), this.regions.report.el));
     fill(this.root, this.mainEl);
   }
 
@@ -479,7 +509,7 @@ class Console {
       case 'game_over':
         this.gameOver = msg;
         if (this.history) this.history.fromDebrief(msg.debrief || {});
-        announce('The game is over.');
+        announce(t('projector.game_over_announce'));
         this.render();
         break;
       case 'error': showError(msg); break;
@@ -522,7 +552,7 @@ class Console {
   render() {
     const s = this.state;
     if (!s) return;
-    title(`Console · ${s.session.join_code}`);
+    title(t('console.page_title', { code: s.session.join_code }));
     this.renderHead();
     this.renderControls();
     this.renderTable();
@@ -537,17 +567,18 @@ class Console {
       h('div', null,
         h('h1', null, s.session.title),
         h('p', { class: 'muted' },
-          s.phase === 'lobby' ? 'Lobby: not started yet'
-            : s.phase === 'finished' ? 'Finished'
-              : s.phase === 'waiting' ? `Round ${Math.min(s.round - 1, rounds)} of ${rounds} done: waiting for the rest of the class`
-                : `${s.phase === 'paused' ? 'Paused' : 'Running'} · round ${Math.min(s.round, rounds)} of ${rounds}${s.round_name ? ` (${s.round_name})` : ''}`),
-        s.session.class_id ? h('p', { class: 'class-of' }, `Table ${s.session.table} of a class · `,
-          h('a', { href: `#/instructor/class/${encodeURIComponent(s.session.class_id)}`, id: 'to-class-console' }, 'the class console')) : null,
-        h('p', { class: 'guide-link' }, h('a', { href: guideHref(s.session.scenario), id: 'to-guide' }, 'Teacher\'s guide for this scenario'),
-          h('span', { class: 'muted small' }, ' (objectives, timing, memos, prompts, ¶ map)'))),
+          s.phase === 'lobby' ? t('console.lobby')
+            : s.phase === 'finished' ? t('phase.finished')
+              : s.phase === 'waiting' ? t('console.waiting', { round: Math.min(s.round - 1, rounds), rounds })
+                : t(s.phase === 'paused' ? 'console.paused_round' : 'console.running_round', { round: Math.min(s.round, rounds), rounds })
+                  + (s.round_name ? ` (${s.round_name})` : '')),
+        s.session.class_id ? h('p', { class: 'class-of' }, t('console.table_of_class', { table: s.session.table }),
+          h('a', { href: `#/instructor/class/${encodeURIComponent(s.session.class_id)}`, id: 'to-class-console' }, t('console.class_console'))) : null,
+        h('p', { class: 'guide-link' }, h('a', { href: guideHref(s.session.scenario), id: 'to-guide' }, t('guide.for_scenario')),
+          h('span', { class: 'muted small' }, t('guide.contents_hint')))),
       h('div', { class: 'console-code' },
-        h('span', { class: 'muted' }, 'Join code '), h('strong', { class: 'code-chip big', 'data-join-code': s.session.join_code }, s.session.join_code),
-        ' ', h('a', { href: `#/projector/${encodeURIComponent(s.session.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary' }, 'Open projector view')),
+        h('span', { class: 'muted' }, t('console.join_code')), h('strong', { class: 'code-chip big', 'data-join-code': s.session.join_code }, s.session.join_code),
+        ' ', h('a', { href: `#/projector/${encodeURIComponent(s.session.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary' }, t('console.open_projector'))),
       h('p', { class: 'countdown', 'data-countdown': '', role: 'timer', 'aria-live': 'off' }),
     ]);
   }
@@ -563,13 +594,13 @@ class Console {
       if (phase === 'finished') {
         const session = { session_id: s.session.id, join_code: s.session.join_code };
         return [
-          h('p', null, 'The game is over: the scores and every report are below.'),
+          h('p', null, t('console.over')),
           h('div', { class: 'control-row' },
-            h('a', { href: `#/instructor/debrief/${encodeURIComponent(s.session.id)}`, class: 'button primary', id: 'open-debrief' }, 'Open the debrief'),
-            h('a', { href: `#/instructor/replay/${encodeURIComponent(s.session.id)}`, class: 'button secondary', id: 'open-replay' }, 'Step through the replay')),
+            h('a', { href: `#/instructor/debrief/${encodeURIComponent(s.session.id)}`, class: 'button primary', id: 'open-debrief' }, t('console.open_debrief')),
+            h('a', { href: `#/instructor/replay/${encodeURIComponent(s.session.id)}`, class: 'button secondary', id: 'open-replay' }, t('console.open_replay'))),
           h('div', { class: 'control-row' },
-            h('button', { type: 'button', class: 'secondary', onclick: () => download(this.key, session, 'html') }, 'Download the replay (HTML)'),
-            h('button', { type: 'button', class: 'secondary', onclick: () => download(this.key, session, 'csv') }, 'Download the orders (CSV)')),
+            h('button', { type: 'button', class: 'secondary', onclick: () => download(this.key, session, 'html') }, t('console.download_replay')),
+            h('button', { type: 'button', class: 'secondary', onclick: () => download(this.key, session, 'csv') }, t('console.download_orders'))),
         ];
       }
       const button = (id, label, type, enabled, fields, cls = 'secondary') => h('button', {
@@ -583,33 +614,33 @@ class Console {
       };
       return [
         h('div', { class: 'control-row' },
-          button('ctl-start', 'Start the game', 'start', phase === 'lobby', {}, 'primary'),
-          button('ctl-pause', 'Pause', 'pause', phase === 'running'),
-          button('ctl-resume', 'Resume', 'resume_game', phase === 'paused', {}, 'primary'),
-          button('ctl-force', 'Resolve the round now', 'force_resolve', phase === 'running'),
+          button('ctl-start', t('ctl.start'), 'start', phase === 'lobby', {}, 'primary'),
+          button('ctl-pause', t('ctl.pause'), 'pause', phase === 'running'),
+          button('ctl-resume', t('ctl.resume'), 'resume_game', phase === 'paused', {}, 'primary'),
+          button('ctl-force', t('ctl.force'), 'force_resolve', phase === 'running'),
           this.confirmEnd
-            ? h('span', { class: 'confirm' }, 'End the game for everyone? ',
-              h('button', { type: 'button', class: 'danger', id: 'ctl-end-yes', 'data-key': 'ctl-end-yes', disabled: b, onclick: () => { this.confirmEnd = false; this.act('end'); } }, 'Yes, end it'),
-              ' ', h('button', { type: 'button', class: 'secondary', 'data-key': 'ctl-end-no', onclick: () => { this.confirmEnd = false; this.render(); } }, 'Cancel'))
-            : h('button', { type: 'button', class: 'danger', id: 'ctl-end', 'data-key': 'ctl-end', disabled: b || phase === 'finished', onclick: () => { this.confirmEnd = true; this.render(); } }, 'End the game')),
+            ? h('span', { class: 'confirm' }, t('ctl.end_confirm'),
+              h('button', { type: 'button', class: 'danger', id: 'ctl-end-yes', 'data-key': 'ctl-end-yes', disabled: b, onclick: () => { this.confirmEnd = false; this.act('end'); } }, t('ctl.end_yes')),
+              ' ', h('button', { type: 'button', class: 'secondary', 'data-key': 'ctl-end-no', onclick: () => { this.confirmEnd = false; this.render(); } }, t('common.cancel')))
+            : h('button', { type: 'button', class: 'danger', id: 'ctl-end', 'data-key': 'ctl-end', disabled: b || phase === 'finished', onclick: () => { this.confirmEnd = true; this.render(); } }, t('ctl.end'))),
         h('div', { class: 'control-row' },
-          h('label', { for: 'deadline-minutes' }, phase === 'running' ? 'This round ends in (minutes)' : 'Round length (minutes)'),
+          h('label', { for: 'deadline-minutes' }, phase === 'running' ? t('ctl.ends_in') : t('dash.round_minutes')),
           minutes,
           h('button', { type: 'button', class: 'secondary', id: 'ctl-deadline', 'data-key': 'ctl-deadline', disabled: b || phase === 'finished', onclick: () => {
             const value = Number(this.mainEl.querySelector('#deadline-minutes').value);
             this.act('set_deadline', { secs: Math.max(1, Math.round(value * 60)) });
-          } }, 'Set'),
-          h('button', { type: 'button', class: 'secondary', id: 'ctl-extend', 'data-key': 'ctl-extend', disabled: b || phase !== 'running', onclick: () => extend(60) }, '+1 minute'),
-          h('button', { type: 'button', class: 'secondary', 'data-key': 'ctl-extend5', disabled: b || phase !== 'running', onclick: () => extend(300) }, '+5 minutes')),
+          } }, t('ctl.set')),
+          h('button', { type: 'button', class: 'secondary', id: 'ctl-extend', 'data-key': 'ctl-extend', disabled: b || phase !== 'running', onclick: () => extend(60) }, plural('ctl.plus_minutes', 1)),
+          h('button', { type: 'button', class: 'secondary', 'data-key': 'ctl-extend5', disabled: b || phase !== 'running', onclick: () => extend(300) }, plural('ctl.plus_minutes', 5))),
         h('div', { class: 'control-row' },
-          h('label', { for: 'inject-event' }, 'Scenario event'),
+          h('label', { for: 'inject-event' }, t('ctl.event')),
           events.length
-            ? h('select', { id: 'inject-event', 'data-key': 'inject-event' }, events.map((e) => h('option', { value: e.id, disabled: inPlay.has(e.id) }, `${e.name}${inPlay.has(e.id) ? ' (in play)' : ''}`)))
-            : h('span', { class: 'muted' }, 'This scenario declares no events.'),
+            ? h('select', { id: 'inject-event', 'data-key': 'inject-event' }, events.map((e) => h('option', { value: e.id, disabled: inPlay.has(e.id) }, inPlay.has(e.id) ? t('ctl.in_play', { name: e.name }) : e.name)))
+            : h('span', { class: 'muted' }, t('ctl.no_events')),
           h('button', { type: 'button', class: 'secondary', id: 'ctl-inject', 'data-key': 'ctl-inject', disabled: b || !events.length || phase === 'finished', onclick: () => {
             const select = this.mainEl.querySelector('#inject-event');
             if (select) this.act('inject_event', { event: select.value });
-          } }, 'Inject this event')),
+          } }, t('ctl.inject'))),
       ];
     });
   }
@@ -622,58 +653,58 @@ class Console {
       return m ? m.name : id;
     };
     const targetName = (id) => {
-      const t = sc ? [...(sc.actors || []), ...(sc.roles || [])].find((x) => x.id === id) : null;
-      return t ? t.name : id;
+      const found = sc ? [...(sc.actors || []), ...(sc.roles || [])].find((x) => x.id === id) : null;
+      return found ? found.name : id;
     };
     const playersById = new Map((s.players || []).map((p) => [p.player_id, p]));
     const unassigned = (s.players || []).filter((p) => !p.bot && !p.role);
     const finished = s.phase === 'finished';
     this.regions.table.update([s.roles, s.players, s.orders, s.requests, s.phase, this.busy, Boolean(sc)], () => {
       const roleSelect = (p) => h('select', {
-        'aria-label': `Role of ${p.name}`, 'data-key': `assign-${p.player_id}`, 'data-assign': p.player_id, disabled: this.busy || finished,
+        'aria-label': t('table.role_of', { name: p.name }), 'data-key': `assign-${p.player_id}`, 'data-assign': p.player_id, disabled: this.busy || finished,
         onchange: (e) => this.act('assign_role', { player_id: p.player_id, role: e.target.value || null }),
-      }, h('option', { value: '', selected: !p.role }, 'no role'),
+      }, h('option', { value: '', selected: !p.role }, t('table.no_role')),
       (s.roles || []).filter((r) => !r.bot).map((r) => h('option', { value: r.id, selected: p.role === r.id }, r.name)));
       const playerLine = (p) => h('li', { class: 'player', 'data-player': p.player_id },
-        h('span', { class: `online ${p.connected ? 'on' : 'off'}`, 'aria-label': p.connected ? 'online' : 'offline', role: 'img' }),
+        h('span', { class: `online ${p.connected ? 'on' : 'off'}`, 'aria-label': p.connected ? t('table.online') : t('table.offline'), role: 'img' }),
         h('span', { class: 'player-name' }, p.name),
         p.bot ? null : roleSelect(p),
         h('button', { type: 'button', class: 'link danger-link', 'data-key': `kick-${p.player_id}`, 'data-kick': p.player_id, disabled: this.busy || finished,
-          'aria-label': `Remove ${p.name} from the game`, onclick: () => this.act('kick', { player_id: p.player_id }) }, p.bot ? 'Remove bot' : 'Kick'),
+          'aria-label': t('table.kick_label', { name: p.name }), onclick: () => this.act('kick', { player_id: p.player_id }) }, p.bot ? t('table.remove_bot') : t('table.kick')),
         p.bot ? null : h('button', { type: 'button', class: 'link danger-link', 'data-key': `ban-${p.player_id}`, 'data-ban': p.player_id, disabled: this.busy || finished,
-          'aria-label': `Remove ${p.name} and bar the name and device from joining again`, onclick: () => this.act('kick', { player_id: p.player_id, ban: true }) }, 'Kick and bar'));
+          'aria-label': t('table.ban_label', { name: p.name }), onclick: () => this.act('kick', { player_id: p.player_id, ban: true }) }, t('table.ban')));
       const requests = (s.requests || []).map((q) => {
         const role = (s.roles || []).find((r) => r.id === q.role);
         return h('li', { class: 'request', 'data-request': q.player_id },
-          h('span', null, h('strong', null, q.name), ` asks to play ${role ? role.name : q.role}. `),
+          h('span', null, h('strong', null, q.name), t('table.asks_to_play', { role: role ? role.name : q.role })),
           h('button', { type: 'button', class: 'primary small-button', 'data-key': `approve-${q.player_id}`, 'data-approve': q.player_id, disabled: this.busy,
-            onclick: () => this.act('answer_request', { player_id: q.player_id, approve: true }) }, 'Approve'), ' ',
+            onclick: () => this.act('answer_request', { player_id: q.player_id, approve: true }) }, t('table.approve')), ' ',
           h('button', { type: 'button', class: 'secondary small-button', 'data-key': `deny-${q.player_id}`, 'data-deny': q.player_id, disabled: this.busy,
-            onclick: () => this.act('answer_request', { player_id: q.player_id, approve: false }) }, 'Turn down'));
+            onclick: () => this.act('answer_request', { player_id: q.player_id, approve: false }) }, t('table.deny')));
       });
       return [
-        requests.length ? h('section', { class: 'notice requests', 'aria-label': 'Students waiting for a role' },
-          h('p', null, 'Once the game runs, joining a team or changing role needs your approval: a second device could otherwise read a team\'s plans.'),
+        requests.length ? h('section', { class: 'notice requests', 'aria-label': t('table.requests_label') },
+          h('p', null, t('table.requests_text')),
           h('ul', { class: 'plain' }, requests)) : null,
         readyLights(s, { names: true }),
         h('table', { class: 'live-table' },
-          h('caption', { class: 'visually-hidden' }, 'Every role: its players, its draft orders and whether it is ready'),
-          h('thead', null, h('tr', null, ['Role', 'Players', 'Draft orders (secret until the round resolves)', 'Ready'].map((c) => h('th', { scope: 'col' }, c)))),
+          h('caption', { class: 'visually-hidden' }, t('table.caption')),
+          h('thead', null, h('tr', null, [t('col.role'), t('col.players'), t('col.draft'), t('col.ready')].map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', null, (s.roles || []).map((r) => {
             const people = (r.players || []).map((id) => playersById.get(id)).filter(Boolean);
             const draft = (s.orders && s.orders[r.id]) || [];
             return h('tr', { 'data-role': r.id },
-              h('th', { scope: 'row' }, r.name, h('div', { class: 'muted small' }, `${r.action_points} AP`)),
-              h('td', { 'data-label': 'Players' }, people.length ? h('ul', { class: 'plain' }, people.map(playerLine)) : h('span', { class: 'muted' }, 'nobody'),
+              h('th', { scope: 'row' }, r.name, h('div', { class: 'muted small' }, t('move.ap', { cost: r.action_points }))),
+              h('td', { 'data-label': t('col.players') }, people.length ? h('ul', { class: 'plain' }, people.map(playerLine)) : h('span', { class: 'muted' }, t('score.nobody')),
                 !r.bot && !people.length && !finished
-                  ? h('button', { type: 'button', class: 'secondary small-button', 'data-key': `bot-${r.id}`, 'data-add-bot': r.id, disabled: this.busy, onclick: () => this.act('add_bot', { role: r.id }) }, 'Add a bot')
+                  ? h('button', { type: 'button', class: 'secondary small-button', 'data-key': `bot-${r.id}`, 'data-add-bot': r.id, disabled: this.busy, onclick: () => this.act('add_bot', { role: r.id }) }, t('table.add_bot'))
                   : null),
-              h('td', { class: 'draft-cell', 'data-draft': r.id, 'data-label': 'Draft' }, r.bot ? h('span', { class: 'muted' }, 'the bot chooses at resolution')
+              h('td', { class: 'draft-cell', 'data-draft': r.id, 'data-label': t('col.draft_short') }, r.bot ? h('span', { class: 'muted' }, t('table.bot_chooses'))
                 : draft.length ? h('ul', { class: 'plain' }, draft.map((o) => h('li', null, moveName(r.id, o.move), o.target ? ` → ${targetName(o.target)}` : '')))
-                  : h('span', { class: 'muted' }, 'no orders')),
-              h('td', { 'data-label': 'Ready' }, r.bot ? 'bot' : r.ready ? h('strong', { class: 'ok-text' }, '✓ ready') : 'not yet'));
+                  : h('span', { class: 'muted' }, t('table.no_orders'))),
+              h('td', { 'data-label': t('col.ready') }, r.bot ? t('ready.bot') : r.ready ? h('strong', { class: 'ok-text' }, t('table.ready_mark')) : t('table.not_yet')));
           }))),
-        unassigned.length ? h('div', { class: 'unassigned' }, h('h3', null, 'Players without a role'), h('ul', { class: 'plain' }, unassigned.map(playerLine))) : null,
+        unassigned.length ? h('div', { class: 'unassigned' }, h('h3', null, t('table.without_role')), h('ul', { class: 'plain' }, unassigned.map(playerLine))) : null,
       ];
     });
   }
@@ -687,18 +718,18 @@ class Console {
       // The prompt for the class comes first: it is what the teacher asks next.
       if (last && last.discussion) parts.push(discussionBox(sc && sc.id, last, { big: true }));
       if (this.gameOver) {
-        parts.push(h('h3', null, 'Final scores'), scoreboard(this.gameOver, sc));
+        parts.push(h('h3', null, t('scores.final')), scoreboard(this.gameOver, sc));
         const d = this.gameOver.debrief || {};
-        const tracks = (d.tracks || []).map((t) => {
-          const def = sc ? sc.tracks.find((x) => x.id === t.id) : null;
-          return { ...t, min: def ? def.min : 0, max: def ? def.max : 10, summary: def ? def.summary : '' };
+        const tracks = (d.tracks || []).map((tr) => {
+          const def = sc ? sc.tracks.find((x) => x.id === tr.id) : null;
+          return { ...tr, min: def ? def.min : 0, max: def ? def.max : 10, summary: def ? def.summary : '' };
         });
-        if (this.history) parts.push(h('h3', null, 'Every track over the game'), charts(tracks, this.history, s.session.rounds));
+        if (this.history) parts.push(h('h3', null, t('console.every_track')), charts(tracks, this.history, s.session.rounds));
       }
-      if (!last) parts.push(h('p', { class: 'muted' }, 'Reports appear here after each round.'));
+      if (!last) parts.push(h('p', { class: 'muted' }, t('console.reports_later')));
       else parts.push(reportView(last, sc, { state: s, discussion: false }));
       if (this.reports.length > 1) {
-        parts.push(h('details', null, h('summary', null, 'Earlier rounds'),
+        parts.push(h('details', null, h('summary', null, t('console.earlier')),
           this.reports.slice(0, -1).reverse().map((r) => reportView(r, sc, { state: s }))));
       }
       return parts;
@@ -721,11 +752,11 @@ class Console {
       const session = { session_id: s.session.id, join_code: s.session.join_code };
       return [
         h('div', { class: 'row-between' },
-          h('h2', { id: 'console-reflections-title' }, 'Students\' reflections'),
-          list.length ? h('button', { type: 'button', class: 'secondary', id: 'download-reflections', onclick: () => download(this.key, session, 'csv', 'reflections') }, 'Download (CSV)') : null),
-        lesson && lesson.reflection ? h('p', { class: 'reflection-prompt' }, h('strong', null, 'The prompt: '), lesson.reflection) : null,
+          h('h2', { id: 'console-reflections-title' }, t('console.reflections')),
+          list.length ? h('button', { type: 'button', class: 'secondary', id: 'download-reflections', onclick: () => download(this.key, session, 'csv', 'reflections') }, t('console.download_csv')) : null),
+        lesson && lesson.reflection ? h('p', { class: 'reflection-prompt' }, h('strong', null, t('lesson.the_prompt')), lesson.reflection) : null,
         h('p', { class: 'muted', id: 'reflections-count', 'data-count': list.length },
-          `${list.length} of ${students} student${students === 1 ? '' : 's'} wrote one. New ones appear here as they are sent.`),
+          plural('console.reflections_count', students, { count: list.length })),
         reflectionsList(list, roleName),
       ];
     });

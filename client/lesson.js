@@ -5,6 +5,7 @@
 
 import { h, showError, clearErrors } from './?asset=dom.js';
 import { paraRef, paras } from './?asset=widgets.js';
+import { t, plural, timeOfDay } from './?asset=i18n.js';
 
 /** The most a reflection may have (characters after trimming; the server's limit). */
 export const REFLECTION_MAX = 2000;
@@ -60,9 +61,9 @@ export function privateAimView(scenarioId, aim) {
 
 /** The lesson's key terms as a definition list. */
 export function glossaryList(terms) {
-  return h('dl', { class: 'glossary' }, (terms || []).map((t) => [
-    h('dt', null, t.term),
-    h('dd', null, t.meaning),
+  return h('dl', { class: 'glossary' }, (terms || []).map((term) => [
+    h('dt', null, term.term),
+    h('dd', null, term.meaning),
   ]));
 }
 
@@ -74,9 +75,9 @@ export function openGlossary(terms, opener) {
     glossaryDialog = h('dialog', { id: 'glossary', class: 'glossary-dialog', 'aria-labelledby': 'glossary-title' });
     document.body.appendChild(glossaryDialog);
   }
-  const close = h('button', { type: 'button', class: 'primary', id: 'glossary-close', onclick: () => glossaryDialog.close() }, 'Close');
+  const close = h('button', { type: 'button', class: 'primary', id: 'glossary-close', onclick: () => glossaryDialog.close() }, t('common.close'));
   glossaryDialog.replaceChildren(
-    h('h2', { id: 'glossary-title' }, 'Key terms'),
+    h('h2', { id: 'glossary-title' }, t('lesson.key_terms')),
     h('div', { class: 'glossary-scroll' }, glossaryList(terms)),
     h('div', { class: 'actions' }, close),
   );
@@ -92,7 +93,7 @@ export function glossaryButton(lesson, { id = 'open-glossary', cls = 'link' } = 
   return h('button', {
     type: 'button', class: cls, id, 'data-key': id, 'aria-haspopup': 'dialog',
     onclick: (e) => openGlossary(terms, e.currentTarget),
-  }, 'Key terms');
+  }, t('lesson.key_terms'));
 }
 
 // ---- The discussion prompt -----------------------------------------------------------------------
@@ -100,8 +101,8 @@ export function glossaryButton(lesson, { id = 'open-glossary', cls = 'link' } = 
 /** The round's discussion prompt, for the class to talk over after its report. */
 export function discussionBox(scenarioId, report, { big = false } = {}) {
   if (!report || !report.discussion) return null;
-  return h('aside', { class: `discussion${big ? ' big' : ''}`, 'data-discussion': report.round, 'aria-label': `Discussion after round ${report.round}` },
-    h('p', { class: 'discussion-label' }, `Discuss · after round ${report.round}`),
+  return h('aside', { class: `discussion${big ? ' big' : ''}`, 'data-discussion': report.round, 'aria-label': t('lesson.discussion_label', { round: report.round }) },
+    h('p', { class: 'discussion-label' }, t('lesson.discuss_after', { round: report.round })),
     h('p', { class: 'discussion-text' }, withParas(scenarioId, report.discussion)));
 }
 
@@ -112,7 +113,7 @@ export function discussionBox(scenarioId, report, { big = false } = {}) {
 export function classDiscussion(scenario, view, opts) {
   const tables = (view && view.tables) || [];
   if (!scenario || !tables.length) return null;
-  const resolved = tables.map((t) => t.resolved || 0);
+  const resolved = tables.map((tb) => tb.resolved || 0);
   const round = view.phase === 'finished' ? Math.max(...resolved) : Math.min(...resolved);
   const def = round >= 1 && Array.isArray(scenario.rounds) ? scenario.rounds[round - 1] : null;
   return def && def.discussion ? discussionBox(scenario.id, { round, discussion: def.discussion }, opts) : null;
@@ -123,9 +124,9 @@ export function classDiscussion(scenario, view, opts) {
 /** The students' reflections: who (and which role) wrote what. `roleName(id)` names a role. */
 export function reflectionsList(reflections, roleName) {
   const list = Array.isArray(reflections) ? reflections : [];
-  if (!list.length) return h('p', { class: 'muted', 'data-empty': '' }, 'No student has written a reflection yet.');
+  if (!list.length) return h('p', { class: 'muted', 'data-empty': '' }, t('lesson.no_reflections'));
   return h('ul', { class: 'plain reflections' }, list.map((r) => h('li', { class: 'reflection', 'data-player': r.player_id },
-    h('p', { class: 'reflection-who' }, h('strong', null, r.player || 'A student'),
+    h('p', { class: 'reflection-who' }, h('strong', null, r.player || t('lesson.a_student')),
       r.role ? h('span', { class: 'muted' }, ` · ${roleName(r.role)}`) : null),
     h('p', { class: 'reflection-text' }, r.text))));
 }
@@ -138,7 +139,7 @@ export function reflectionLength(text) {
 }
 
 function clockText(date) {
-  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+  return timeOfDay(date);
 }
 
 /**
@@ -161,14 +162,14 @@ export class ReflectionForm {
     });
     this.count = h('p', { class: 'char-count', id: 'reflection-count' });
     this.errorBox = h('div', { class: 'inline-error', id: 'reflection-error' });
-    this.button = h('button', { type: 'submit', class: 'primary big', id: 'reflection-send' }, 'Send my reflection');
+    this.button = h('button', { type: 'submit', class: 'primary big', id: 'reflection-send' });
     this.status = h('p', { class: 'reflection-status', id: 'reflection-status', role: 'status' });
     this.savedBox = h('div', { class: 'reflection-saved', id: 'reflection-saved' });
     this.el = h('form', { class: 'card reflection-card', id: 'reflection-form', 'aria-labelledby': 'reflection-title',
       onsubmit: (e) => { e.preventDefault(); this.submit(); } },
-    h('h3', { id: 'reflection-title' }, 'Your reflection'),
+    this.titleEl = h('h3', { id: 'reflection-title' }),
     this.prompt,
-    h('label', { for: 'reflection-text' }, 'Your answer (your teacher reads it; the other students do not)'),
+    this.labelEl = h('label', { for: 'reflection-text' }),
     this.field, this.count, this.errorBox,
     h('div', { class: 'reflection-actions' }, this.button, this.status),
     this.savedBox);
@@ -187,28 +188,40 @@ export class ReflectionForm {
       this.saved = next;
       if (!this.dirty) this.field.value = next || '';
       this.dirty = this.field.value !== (this.saved || '');
-      this.savedBox.replaceChildren(...(next ? [
-        h('h4', null, 'What your teacher has'),
-        h('blockquote', { class: 'reflection-text', id: 'reflection-saved-text' }, next),
-      ] : []));
+      this.drawSaved();
     }
     this.refresh();
   }
 
+  drawSaved() {
+    this.savedBox.replaceChildren(...(this.saved ? [
+      h('h4', null, t('reflect.teacher_has')),
+      h('blockquote', { class: 'reflection-text', id: 'reflection-saved-text' }, this.saved),
+    ] : []));
+  }
+
+  /** Draws the form's words again in the language now in use (what is typed stays). */
+  relang() {
+    this.drawSaved();
+    this.refresh();
+  }
+
   refresh() {
+    this.titleEl.textContent = t('reflect.title');
+    this.labelEl.textContent = t('reflect.label');
     const n = reflectionLength(this.field.value);
     const over = n > REFLECTION_MAX;
     this.count.textContent = over
-      ? `${n} of ${REFLECTION_MAX} characters: ${n - REFLECTION_MAX} too many`
-      : `${n} of ${REFLECTION_MAX} characters`;
+      ? t('reflect.count_over', { n, max: REFLECTION_MAX, over: n - REFLECTION_MAX })
+      : plural('reflect.count', n, { max: REFLECTION_MAX });
     this.count.classList.toggle('over', over);
     this.count.dataset.count = String(n);
     this.button.disabled = this.busy || n === 0 || over || (!this.dirty && Boolean(this.saved));
-    this.button.textContent = this.saved ? 'Send the new version' : 'Send my reflection';
+    this.button.textContent = this.saved ? t('reflect.send_new') : t('reflect.send');
     if (!this.busy) {
       let text = '';
-      if (this.saved && !this.dirty) text = `✓ Saved${this.sentAt ? ` at ${clockText(this.sentAt)}` : ''}. You can change it and send it again.`;
-      else if (this.saved && this.dirty) text = 'Changed: not sent yet.';
+      if (this.saved && !this.dirty) text = this.sentAt ? t('reflect.saved_at', { time: clockText(this.sentAt) }) : t('reflect.saved');
+      else if (this.saved && this.dirty) text = t('reflect.changed');
       if (this.status.textContent !== text) this.status.textContent = text;
       this.status.dataset.saved = this.saved && !this.dirty ? '1' : '0';
     }
@@ -218,7 +231,7 @@ export class ReflectionForm {
     const text = this.field.value.trim();
     if (!text || reflectionLength(text) > REFLECTION_MAX || this.busy) return;
     this.busy = true;
-    this.status.textContent = 'Sending…';
+    this.status.textContent = t('reflect.sending');
     this.status.dataset.saved = '0';
     this.refresh();
     try {

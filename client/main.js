@@ -13,6 +13,7 @@
 //   #/instructor/guide/SCENARIO  the printable teacher's guide of a scenario
 
 import { h, showError } from './?asset=dom.js';
+import { init as loadWords, onLangChange, t } from './?asset=i18n.js';
 import { syncClock } from './?asset=api.js';
 import { studentPage } from './?asset=student.js';
 import { projectorPage } from './?asset=projector.js';
@@ -52,6 +53,28 @@ function route() {
   leave = typeof cleanup === 'function' ? cleanup : null;
 }
 
+/** The words of the page outside the screens (the skip link, the title): in the language in use. */
+function frameWords() {
+  const skip = document.querySelector('.skip-link');
+  if (skip) skip.textContent = t('app.skip');
+  document.title = t('app.name');
+}
+
+// A new language draws the current screen anew, without a reload: a screen that keeps a live
+// connection (a game, a console) redraws itself and tells the server (`relang` on its cleanup
+// function); any other is opened again, which asks the server for its texts in the new language.
+onLangChange(() => {
+  frameWords();
+  if (leave && typeof leave.relang === 'function') {
+    // A screen that has gone on to another (a game left for the join form) answers false.
+    let done = true;
+    try { done = leave.relang() !== false; } catch (err) { showError({ code: 'error', message: String(err && err.message) }); }
+    if (!done) route();
+  } else {
+    route();
+  }
+});
+
 window.addEventListener('hashchange', route);
 window.addEventListener('unhandledrejection', (event) => {
   // A promise nobody waited for: still tell the user, in words.
@@ -70,8 +93,11 @@ document.querySelector('.skip-link')?.addEventListener('click', (event) => {
 });
 
 syncClock();
+// The catalogue is loaded before the first screen is drawn (a failed load leaves English).
+await loadWords();
+frameWords();
 if (!root) {
-  document.body.appendChild(h('p', null, 'The page did not load completely. Reload it.'));
+  document.body.appendChild(h('p', null, t('app.incomplete')));
 } else {
   route();
 }

@@ -1,14 +1,25 @@
 // The WebSocket connection to /ws: request ids with their ack/error, automatic reconnection with
 // backoff (a dropped school Wi-Fi), and the seat-taking first message sent again on every
-// reconnect (`resume`, `watch` or `instructor`).
+// reconnect (`resume`, `watch` or `instructor`), with the language the page is in (`lang`), so
+// that the server words the scenario's texts in it; `setLang` tells a live connection of a change.
+//
+// Several game nodes behind a proxy: the URL carries a routing hint, `/ws?route=<join code>` (the
+// game's code once a `state` has named it; before that the code, class id or session id of the
+// first message — never a secret), by which the proxy sends every seat of a game to the same
+// node. A `wrong_node` answer names the node that runs the game: the next connection asks the
+// proxy for it (`&node=<name>`) until a connection to it fails (the node is gone; the hint alone
+// then finds the node that takes the game over).
+
+import { lang } from './?asset=i18n.js';
 
 let nextId = 1;
 
 /** A refusal or failure, as the server words it: `{code, message}`. */
 export class ServerError extends Error {
-  constructor(code, message) {
+  constructor(code, message, detail) {
     super(message || code);
     this.code = code;
+    if (detail) this.detail = detail;
   }
 }
 
@@ -35,6 +46,9 @@ export class Connection {
     this.authed = false;
     this.lastHeard = 0;
     this.heartbeat = null;
+    // The routing hint (see the top of this file) and the node a `wrong_node` named.
+    this.route = null;
+    this.node = null;
     // The network came back: reconnect now rather than at the next backoff step.
     this.onOnline = () => { if (!this.ws && !this.stopped) this.reconnectNow(); };
     // The device says the network is gone: the socket is dead or about to be; drop it and wait
@@ -87,6 +101,12 @@ export class Connection {
   reconnectNow() {
     clearTimeout(this.timer);
     this.attempt = 0;
+    const ws = this.ws;
+    if (ws) {
+      // Replaced: its close must not count as a drop.
+      this.ws = null;
+      try { ws.close(1000, 'reconnecting'); } catch { /* already closing */ }
+    }
     this.open();
   }
 
@@ -99,7 +119,10 @@ export class Connection {
     }
     const first = this.hello();
     if (!first) return;
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+    const route = normalizeRoute(this.route || first.code || first.class_id || first.session_id || '');
+    let query = route ? `?route=${encodeURIComponent(route)}` : '';
+    if (this.node) query += `${query ? '&' : '?'}node=${encodeURIComponent(this.node)}`;
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${query}`;
     this.onStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
     let ws;
     try {
@@ -122,13 +145,19 @@ export class Connection {
           this.onStatus('open');
         },
         reject: (err) => {
+          if (err.code === 'wrong_node' && err.node) {
+            // Another node runs the game: reconnect to it at once.
+            this.node = err.node;
+            this.reconnectNow();
+            return;
+          }
           const retry = this.onAuthError(err);
           if (!retry) {
             this.stop();
           }
         },
       });
-      ws.send(JSON.stringify({ ...first, id }));
+      ws.send(JSON.stringify({ ...first, lang: lang(), id }));
     });
     ws.addEventListener('message', (event) => {
       if (ws !== this.ws) return;
@@ -143,9 +172,16 @@ export class Connection {
         const waiting = this.pending.get(msg.re);
         this.pending.delete(msg.re);
         if (msg.type === 'ack') waiting.resolve(msg);
-        else waiting.reject(new ServerError(msg.code, msg.message));
+        else {
+          const err = new ServerError(msg.code, msg.message, msg.detail);
+          if (msg.node) err.node = msg.node;
+          waiting.reject(err);
+        }
         return;
       }
+      // The game's join code is the routing hint of every later connection.
+      const named = (msg.session && msg.session.join_code) || (msg.class && msg.class.join_code);
+      if ((msg.type === 'state' || msg.type === 'class_state') && named) this.route = named;
       if (msg.type === 'pong') return;
       this.onMessage(msg);
     });
@@ -155,6 +191,9 @@ export class Connection {
   onSocketClosed(ws, event) {
     if (ws !== this.ws) return;
     this.ws = null;
+    // A connection to the named node that never got a seat: that node may be gone; route by the
+    // hint alone again.
+    if (!this.authed) this.node = null;
     clearInterval(this.heartbeat);
     this.failPending('disconnected', 'the connection dropped before the server answered');
     const answer = this.onClose(event);
@@ -187,6 +226,17 @@ export class Connection {
     return Boolean(this.ws && this.ws.readyState === 1 && this.authed);
   }
 
+  /**
+   * The page changed language: `set_lang` on a live connection (the server answers with a fresh
+   * whole `state` or `class_state` in it). A server that does not know the message yet answers
+   * `unknown_type`: the page is already drawn in the new language, so that is not shown. A closed
+   * connection needs nothing: it says the language again when it reconnects.
+   */
+  setLang(code = lang()) {
+    if (!this.isOpen) return Promise.resolve(null);
+    return this.send('set_lang', { lang: code }).catch(() => null);
+  }
+
   /** Sends `{type, ...fields}`; resolves on `ack`, rejects with a ServerError on `error`. */
   send(type, fields = {}) {
     if (!this.isOpen) {
@@ -198,4 +248,11 @@ export class Connection {
       this.ws.send(JSON.stringify({ type, id, ...fields }));
     });
   }
+}
+
+/** A join code as the server reads it (no spaces or dashes, upper case), so that every seat of a
+ * game gives the proxy the same hint; ids are left as they are. */
+function normalizeRoute(route) {
+  const s = String(route);
+  return /^[A-Za-z0-9 -]{4,12}$/.test(s) ? s.replace(/[\s-]/g, '').toUpperCase() : s;
 }

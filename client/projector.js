@@ -8,34 +8,38 @@
 import { h, fill, region, announce, showError, clearErrors, focusHeading, title } from './?asset=dom.js';
 import { Connection } from './?asset=net.js';
 import * as api from './?asset=api.js';
-import { readyLights, startTicker, charts, scoreboard, setStatus, withSource } from './?asset=widgets.js';
+import { readyLights, startTicker, charts, scoreboard, setStatus, withSource, stripRound } from './?asset=widgets.js';
 import { applyFrame, VIEW_FRAMES, CLASS_FRAMES } from './?asset=live.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
 import { discussionBox } from './?asset=lesson.js';
 import { ClassProjector } from './?asset=class-projector.js';
+import { t, tParts, names, languagePicker } from './?asset=i18n.js';
 
 export function projectorPage(root, { code } = {}) {
   if (!code) return codeForm(root);
   const view = new Projector(root, code.toUpperCase());
   view.start();
-  return () => view.stop();
+  const leave = () => view.stop();
+  leave.relang = () => view.relang();
+  return leave;
 }
 
 function codeForm(root, error) {
-  title('Projector');
+  title(t('projector.title'));
   const errorBox = h('div', { class: 'inline-error' });
   fill(root, h('main', { class: 'join-page', id: 'main' },
+    h('div', { class: 'join-lang' }, languagePicker({ id: 'projector-lang' })),
     h('form', { class: 'card join', onsubmit: (e) => {
       e.preventDefault();
       const value = e.currentTarget.querySelector('input').value.trim().toUpperCase();
       if (value) location.hash = `#/projector/${encodeURIComponent(value)}`;
     } },
-    h('h1', null, 'Projector view'),
-    h('p', { class: 'muted' }, 'Shows the game to the class: public information only.'),
-    h('label', { for: 'projector-code' }, 'Game code'),
+    h('h1', null, t('projector.view')),
+    h('p', { class: 'muted' }, t('projector.intro')),
+    h('label', { for: 'projector-code' }, t('join.code_label')),
     h('input', { id: 'projector-code', class: 'code-input', autocomplete: 'off', autocapitalize: 'characters', required: true }),
     errorBox,
-    h('button', { type: 'submit', class: 'primary big' }, 'Show'))));
+    h('button', { type: 'submit', class: 'primary big' }, t('projector.show')))));
   if (error) showError(error, errorBox);
   root.querySelector('input').focus();
   return () => clearErrors(errorBox);
@@ -89,6 +93,20 @@ class Projector {
     setStatus('open');
   }
 
+  /** The page changed language: tell the server, fetch the scenario in it, draw everything anew. */
+  relang() {
+    this.conn.setLang();
+    if (this.classView) {
+      this.classView.relang();
+      return;
+    }
+    this.toolsEl.replaceChildren(languagePicker({ compact: true, id: 'projector-lang' }));
+    const id = this.state && this.state.session && this.state.session.scenario;
+    const again = () => { for (const r of Object.values(this.regions)) r.reset(); this.render(); };
+    again();
+    if (id) api.scenario(id).then((sc) => { this.scenario = sc; again(); }, () => {});
+  }
+
   over() {
     return Boolean((this.state && this.state.phase === 'finished') || (this.classView && this.classView.finished()));
   }
@@ -96,12 +114,15 @@ class Projector {
   build() {
     this.regions = {
       head: region(h('header', { class: 'proj-head' })),
-      code: region(h('section', { class: 'proj-code', 'aria-label': 'How to join' })),
+      code: region(h('section', { class: 'proj-code' })),
       roles: region(h('section', { class: 'proj-roles', 'aria-labelledby': 'proj-roles-title' })),
       charts: region(h('section', { class: 'proj-charts', 'aria-labelledby': 'proj-charts-title' })),
       report: region(h('section', { class: 'proj-report' })),
     };
+    // The teacher may change the projector's language: a small picker in the corner.
+    this.toolsEl = h('div', { class: 'proj-tools no-print' }, languagePicker({ compact: true, id: 'projector-lang' }));
     this.mainEl = h('main', { class: 'projector', id: 'main' },
+      this.toolsEl,
       this.regions.head.el,
       h('div', { class: 'proj-grid' },
         h('div', { class: 'proj-left' }, this.regions.code.el, this.regions.roles.el),
@@ -118,6 +139,7 @@ class Projector {
         this.stopTicker();
         this.stopTicker = () => {};
         this.classView = new ClassProjector(this.root);
+        this.toolsEl = null;
       }
       this.classView.onFrame(msg);
       return;
@@ -140,7 +162,7 @@ class Projector {
       case 'game_over':
         this.gameOver = msg;
         if (this.history) this.history.fromDebrief(msg.debrief || {});
-        announce('The game is over.');
+        announce(t('projector.game_over_announce'));
         this.render();
         break;
       case 'error': showError(msg); break;
@@ -172,49 +194,52 @@ class Projector {
     const rounds = s.session.rounds;
     const lobby = s.phase === 'lobby';
     this.mainEl.dataset.phase = s.phase;
-    title(`Projector · ${s.session.join_code}`);
+    title(t('projector.page_title', { code: s.session.join_code }));
+    this.regions.code.el.setAttribute('aria-label', t('projector.how_to_join'));
+    const roundName = s.round_name ? stripRound(s.round_name) : '';
     this.regions.head.update([s.session, s.phase, s.round, s.round_name], () => [
       h('p', { class: 'proj-title' }, s.session.title),
       h('h1', { class: 'proj-round' },
-        lobby ? 'Join the game' : s.phase === 'finished' ? 'Game over'
-          : `Round ${Math.min(s.round, rounds)} of ${rounds}${s.round_name ? ` · ${s.round_name.replace(/^Round\s+\d+\s*[:·.\-–—]\s*/, '')}` : ''}`),
+        lobby ? t('projector.join_game') : s.phase === 'finished' ? t('student.game_over')
+          : roundName ? t('projector.round_named', { round: Math.min(s.round, rounds), rounds, name: roundName })
+            : t('round.of', { round: Math.min(s.round, rounds), rounds })),
       h('p', { class: 'proj-countdown', 'data-countdown': '', role: 'timer', 'aria-live': 'off' }),
     ]);
     this.regions.code.update([s.session.join_code, lobby, s.phase], () => (s.phase === 'finished' ? null : [
-      h('p', { class: 'proj-code-label' }, 'Go to ', h('strong', { class: 'proj-url' }, `${location.host}`), ' and enter the code'),
-      h('p', { class: 'proj-code-value', 'data-join-code': s.session.join_code, 'aria-label': `Join code ${s.session.join_code.split('').join(' ')}` }, s.session.join_code),
+      goTo(),
+      h('p', { class: 'proj-code-value', 'data-join-code': s.session.join_code, 'aria-label': t('projector.code_label', { code: s.session.join_code.split('').join(' ') }) }, s.session.join_code),
     ]));
     this.regions.code.el.hidden = s.phase === 'finished';
     const playersById = new Map((s.players || []).map((p) => [p.player_id, p]));
     this.regions.roles.update([s.roles, s.players, s.phase, Boolean(sc)], () => [
-      h('h2', { id: 'proj-roles-title' }, lobby ? 'Who has joined' : s.phase === 'finished' ? 'Teams' : 'Who is ready'),
+      h('h2', { id: 'proj-roles-title' }, lobby ? t('projector.who_joined') : s.phase === 'finished' ? t('student.teams') : t('ready.label')),
       s.phase === 'running' || s.phase === 'paused'
         ? readyLights(s, { names: true })
         : h('ul', { class: 'proj-teams' }, (s.roles || []).map((r) => {
           const people = (r.players || []).map((id) => playersById.get(id)).filter((p) => p && !p.bot);
           return h('li', { class: 'proj-team', 'data-role': r.id },
             h('strong', null, r.name),
-            h('span', null, r.bot ? 'bot' : people.length ? people.map((p) => p.name).join(', ') : '—'));
+            h('span', null, r.bot ? t('ready.bot') : people.length ? names(people.map((p) => p.name)) : '—'));
         })),
       lobby ? h('p', { class: 'proj-unassigned muted' }, waiting(s)) : null,
-      s.phase === 'paused' ? h('p', { class: 'notice' }, 'Paused by the instructor') : null,
+      s.phase === 'paused' ? h('p', { class: 'notice' }, t('projector.paused')) : null,
     ]);
     const last = this.reports[this.reports.length - 1];
     const playing = s.phase === 'running' || s.phase === 'paused';
     this.regions.report.update([last, Boolean(sc), this.gameOver, api.sourceNow(sc && sc.id) ? 1 : 0, s.phase, s.round, s.briefing, s.events], () => {
       if (this.gameOver) {
         // The last round's prompt stays up: the class talks it over with the final scores.
-        return [discussionBox(sc && sc.id, last, { big: true }), h('h2', null, 'Final scores'), scoreboard(this.gameOver, sc)];
+        return [discussionBox(sc && sc.id, last, { big: true }), h('h2', null, t('scores.final')), scoreboard(this.gameOver, sc)];
       }
-      const now = playing ? h('section', { class: 'proj-now', 'aria-label': 'This round' },
+      const now = playing ? h('section', { class: 'proj-now', 'aria-label': t('projector.this_round') },
         h('p', { class: 'proj-briefing' }, s.briefing || ''),
-        (s.events || []).map((e) => h('p', { class: 'event' }, h('strong', null, `Event: ${e.name}. `), e.text))) : null;
+        (s.events || []).map((e) => h('p', { class: 'event' }, h('strong', null, t('projector.event', { name: e.name })), e.text))) : null;
       if (!last) return now;
       return [now, reportView(last, sc, { state: s, big: true })];
     });
-    const publicTracks = (s.tracks || []).filter((t) => !t.private);
-    this.regions.charts.update([publicTracks.map((t) => t.id), this.history.rounds, rounds, lobby], () => (lobby ? null : [
-      h('h2', { id: 'proj-charts-title' }, 'Public tracks over the rounds'),
+    const publicTracks = (s.tracks || []).filter((tr) => !tr.private);
+    this.regions.charts.update([publicTracks.map((tr) => tr.id), this.history.rounds, rounds, lobby], () => (lobby ? null : [
+      h('h2', { id: 'proj-charts-title' }, t('projector.public_tracks')),
       charts(publicTracks, this.history, rounds),
     ]));
   }
@@ -222,5 +247,10 @@ class Projector {
 
 function waiting(s) {
   const free = (s.players || []).filter((p) => !p.bot && !p.role);
-  return free.length ? `Still choosing a role: ${free.map((p) => p.name).join(', ')}` : '';
+  return free.length ? t('projector.still_choosing', { names: names(free.map((p) => p.name)) }) : '';
+}
+
+/** "Go to <host> and enter the code", with the address in bold. */
+export function goTo() {
+  return h('p', { class: 'proj-code-label' }, tParts('projector.go_to', { host: h('strong', { class: 'proj-url' }, location.host) }));
 }

@@ -13,30 +13,20 @@ import { h, fill, region, announce, signed, focusHeading, title } from './?asset
 import * as api from './?asset=api.js';
 import { lineChart, paras, withSource } from './?asset=widgets.js';
 import { reportView } from './?asset=report.js';
-import { instructorNav, showProblem, exportMenu, STATUS_WORDS } from './?asset=stored.js';
+import { instructorNav, showProblem, exportMenu, statusWords } from './?asset=stored.js';
 import { memoView, privateAimView } from './?asset=lesson.js';
+import { t, plural, num, dateTime, names } from './?asset=i18n.js';
 
-const KIND_WORDS = {
-  created: 'Game created',
-  started: 'Game started',
-  message: 'Message',
-  draft: 'Draft orders',
-  event_injected: 'Event injected',
-  round_resolved: 'Round resolved',
-  ended: 'Game over',
-  reflected: 'Reflection',
-  paused: 'Paused',
-  resumed: 'Resumed',
-};
+const KINDS = ['created', 'started', 'message', 'draft', 'event_injected', 'round_resolved', 'ended', 'reflected', 'paused', 'resumed'];
 
 export function kindText(kind) {
-  return KIND_WORDS[kind] || String(kind || 'step').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  if (KINDS.includes(kind)) return t(`kind.${kind}`);
+  return String(kind || 'step').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 }
 
 function timeText(ms) {
   if (!ms) return '';
-  const d = new Date(ms);
-  return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return dateTime(ms, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
 /** Names of roles, moves, targets and tracks, from the replay and (if known) the whole scenario. */
@@ -49,8 +39,8 @@ function namer(data, full) {
   const targets = new Map(roles);
   for (const a of (full && full.actors) || []) targets.set(a.id, a.name);
   const tracks = new Map();
-  for (const t of (full && full.tracks) || []) tracks.set(t.id, t.name);
-  for (const t of (data && data.scenario && data.scenario.tracks) || []) tracks.set(t.id, t.name);
+  for (const tr of (full && full.tracks) || []) tracks.set(tr.id, tr.name);
+  for (const tr of (data && data.scenario && data.scenario.tracks) || []) tracks.set(tr.id, tr.name);
   return {
     role: (id) => roles.get(id) || id,
     move: (role, id, name) => name || moves.get(`${role}.${id}`) || id,
@@ -60,15 +50,15 @@ function namer(data, full) {
 }
 
 function fromText(from, n) {
-  if (!from) return 'Someone';
-  if (!from.role) return from.name || 'Instructor';
+  if (!from) return t('replay.someone');
+  if (!from.role) return from.name || t('chat.instructor');
   return `${from.name || n.role(from.role)} (${n.role(from.role)})`;
 }
 
 function toText(to, n) {
-  if (to === 'all' || to === null || to === undefined) return 'everyone';
+  if (to === 'all' || to === null || to === undefined) return t('chat.to_everyone');
   const list = Array.isArray(to) ? to : [to];
-  return list.map((r) => n.role(r)).join(', ');
+  return names(list.map((r) => n.role(r)));
 }
 
 function orderText(role, o, n) {
@@ -79,11 +69,11 @@ function orderText(role, o, n) {
 function visibleTracks(data, full) {
   const shown = new Set(Object.keys(data.start_tracks || {}));
   const defs = (data.scenario && data.scenario.tracks) || (full && full.tracks) || [];
-  return defs.filter((t) => shown.size === 0 || shown.has(t.id));
+  return defs.filter((tr) => shown.size === 0 || shown.has(tr.id));
 }
 
 export function replayPage(root, key, sessionId) {
-  title('Replay');
+  title(t('replay.title'));
   let data = null;
   let full = null;
   let lens = 'declassified';
@@ -92,24 +82,24 @@ export function replayPage(root, key, sessionId) {
   let gone = false;
 
   const errorBox = h('div', { class: 'inline-error', id: 'replay-error' });
-  const head = h('header', { class: 'replay-head' }, h('h1', null, 'Replay'), h('p', { class: 'muted' }, 'Loading the stored game…'));
+  const head = h('header', { class: 'replay-head' }, h('h1', null, t('replay.title')), h('p', { class: 'muted' }, t('replay.loading')));
   const alertBox = h('div', { class: 'replay-alert-box' });
   const lensSelect = h('select', { id: 'replay-lens', 'aria-describedby': 'replay-lens-hint' },
-    h('option', { value: 'declassified' }, 'Declassified: everything'),
-    h('option', { value: 'public' }, 'Public: what the projector showed'));
+    h('option', { value: 'declassified' }, t('lens.declassified')),
+    h('option', { value: 'public' }, t('lens.public')));
   const slider = h('input', { id: 'replay-step', type: 'range', min: '0', max: '0', step: '1', value: '0', disabled: true });
-  const sliderLabel = h('label', { for: 'replay-step', id: 'replay-step-label' }, 'Step');
+  const sliderLabel = h('label', { for: 'replay-step', id: 'replay-step-label' }, t('replay.step'));
   const position = h('p', { class: 'replay-position', id: 'replay-position', role: 'status' });
   const exportStatus = h('p', { class: 'muted small', id: 'replay-export-status', role: 'status' });
   const stepButton = (id, text, label, to) => h('button', {
     type: 'button', class: 'secondary', id, 'aria-label': label, 'aria-controls': 'replay-now',
     onclick: () => go(to()),
   }, text);
-  const buttons = h('div', { class: 'replay-buttons', role: 'group', 'aria-label': 'Move through the steps' },
-    stepButton('replay-first', '« First', 'First step', () => 0),
-    stepButton('replay-prev', '‹ Previous', 'Previous step', () => index - 1),
-    stepButton('replay-next', 'Next ›', 'Next step', () => index + 1),
-    stepButton('replay-last', 'Last »', 'Last step', () => (data ? data.steps.length - 1 : 0)));
+  const buttons = h('div', { class: 'replay-buttons', role: 'group', 'aria-label': t('replay.move_label') },
+    stepButton('replay-first', t('replay.first'), t('replay.first_label'), () => 0),
+    stepButton('replay-prev', t('replay.prev'), t('replay.prev_label'), () => index - 1),
+    stepButton('replay-next', t('replay.next'), t('replay.next_label'), () => index + 1),
+    stepButton('replay-last', t('replay.last'), t('replay.last_label'), () => (data ? data.steps.length - 1 : 0)));
 
   const regions = {
     now: region(h('section', { class: 'card replay-now', id: 'replay-now', 'aria-labelledby': 'replay-now-title' })),
@@ -120,34 +110,34 @@ export function replayPage(root, key, sessionId) {
     memos: region(h('section', { class: 'card replay-memos', id: 'replay-memos', 'aria-labelledby': 'replay-memos-title', hidden: true })),
   };
 
-  const controls = h('section', { class: 'card replay-controls', 'aria-label': 'Replay controls' },
+  const controls = h('section', { class: 'card replay-controls', 'aria-label': t('replay.controls') },
     h('div', { class: 'replay-lens' },
-      h('label', { for: 'replay-lens' }, 'Show the game as'),
+      h('label', { for: 'replay-lens' }, t('replay.show_as')),
       lensSelect,
-      h('p', { class: 'muted small', id: 'replay-lens-hint' }, 'Declassified shows every draft and private message; Public, what the class saw on the projector; a role, what its players could see then.')),
+      h('p', { class: 'muted small', id: 'replay-lens-hint' }, t('replay.lens_hint'))),
     h('div', { class: 'replay-slider' }, sliderLabel, slider, buttons),
     position,
-    h('p', { class: 'muted small' }, 'Keys: ← and → step back and forward (Home and End on the slider jump to the ends).'));
+    h('p', { class: 'muted small' }, t('replay.keys')));
 
   const main = h('main', { class: 'instructor-page replay-page', id: 'main' },
     instructorNav(root, [
-      { href: '#/instructor/games', text: '← Stored games', id: 'back-to-games' },
-      { href: `#/instructor/debrief/${encodeURIComponent(sessionId)}`, text: 'Debrief of this game', id: 'to-debrief' },
+      { href: '#/instructor/games', text: t('nav.stored'), id: 'back-to-games' },
+      { href: `#/instructor/debrief/${encodeURIComponent(sessionId)}`, text: t('replay.to_debrief'), id: 'to-debrief' },
     ]),
     head, errorBox, alertBox, controls,
     h('div', { class: 'replay-grid' },
       h('div', { class: 'replay-main' },
         regions.now.el,
         h('section', { class: 'card', 'aria-labelledby': 'replay-tracks-title' },
-          h('h2', { id: 'replay-tracks-title' }, 'Tracks up to this step'), regions.charts.el),
+          h('h2', { id: 'replay-tracks-title' }, t('replay.tracks')), regions.charts.el),
         h('section', { class: 'card', 'aria-labelledby': 'replay-report-title' },
-          h('h2', { id: 'replay-report-title' }, 'Latest round report'), regions.report.el),
+          h('h2', { id: 'replay-report-title' }, t('replay.latest_report')), regions.report.el),
         regions.memos.el),
       h('div', { class: 'replay-side' },
         h('section', { class: 'card', 'aria-labelledby': 'replay-messages-title' },
-          h('h2', { id: 'replay-messages-title' }, 'Messages up to this step'), regions.messages.el),
+          h('h2', { id: 'replay-messages-title' }, t('replay.messages')), regions.messages.el),
         h('section', { class: 'card', 'aria-labelledby': 'replay-drafts-title' },
-          h('h2', { id: 'replay-drafts-title' }, 'Drafts up to this step'), regions.drafts.el))));
+          h('h2', { id: 'replay-drafts-title' }, t('replay.drafts')), regions.drafts.el))));
   fill(root, main);
   focusHeading(main);
 
@@ -178,7 +168,7 @@ export function replayPage(root, key, sessionId) {
         index = at;
       }
       renderData();
-      if (ticket > 1) announce(`Now showing the ${lensName(lens)} view.`);
+      if (ticket > 1) announce(t('replay.now_showing', { lens: lensName(lens) }));
     } catch (err) {
       if (gone || ticket !== loading) return;
       showProblem(root, err, errorBox);
@@ -189,8 +179,8 @@ export function replayPage(root, key, sessionId) {
   };
 
   const lensName = (l) => {
-    if (l === 'public') return 'public';
-    if (l === 'declassified') return 'declassified';
+    if (l === 'public') return t('lens.public_short');
+    if (l === 'declassified') return t('lens.declassified_short');
     const role = l.startsWith('role:') ? l.slice(5) : l;
     return `${namer(data, full).role(role)}`;
   };
@@ -199,12 +189,12 @@ export function replayPage(root, key, sessionId) {
 
   const renderData = () => {
     const sc = data.scenario || {};
-    title(`Replay · ${data.join_code || ''}`);
+    title(t('replay.page_title', { code: data.join_code || '' }));
     fill(head,
-      h('h1', null, 'Replay: ', sc.title || sc.id || 'a stored game'),
+      h('h1', null, t('replay.heading'), sc.title || sc.id || t('replay.a_stored_game')),
       h('p', { class: 'muted' },
-        h('span', null, 'Join code '), h('strong', { class: 'code-chip' }, data.join_code || '—'),
-        ` · ${STATUS_WORDS[data.status] || data.status || ''} · ${sc.rounds || data.rounds.length} rounds · seed ${data.seed ?? '—'}`),
+        h('span', null, t('console.join_code')), h('strong', { class: 'code-chip' }, data.join_code || '—'),
+        ` · ${statusWords(data.status)} · ${plural('dash.rounds', sc.rounds || data.rounds.length)} · ${t('replay.seed', { seed: data.seed ?? '—' })}`),
       h('div', { class: 'replay-head-actions no-print' },
         exportMenu(root, key, { session_id: data.session_id || sessionId, join_code: data.join_code, scenario: sc.id },
           { status: exportStatus, errorBox, lens: lens === 'public' || lens === 'declassified' ? lens : 'public' }),
@@ -213,23 +203,23 @@ export function replayPage(root, key, sessionId) {
     if (data.ok === false) {
       const errors = Array.isArray(data.errors) ? data.errors : [];
       fill(alertBox, h('div', { class: 'replay-alert', id: 'replay-alert', role: 'alert' },
-        h('h2', null, '⚠ This replay does not match the stored game'),
-        h('p', null, 'Rebuilt through the engine, this game does not give what was stored (a changed scenario file or engine?). What is shown below is the replay, not necessarily what the class saw.'),
+        h('h2', null, t('replay.mismatch')),
+        h('p', null, t('replay.mismatch_text')),
         errors.length
           ? h('ul', { class: 'replay-errors' }, errors.map((e) => h('li', { 'data-seq': e.seq },
-            h('strong', null, `Round ${e.round ?? '?'}, event ${e.seq ?? '?'}: `), e.message)))
-          : h('p', null, 'The server gave no details.')));
+            h('strong', null, t('replay.error_at', { round: e.round ?? '?', seq: e.seq ?? '?' })), e.message)))
+          : h('p', null, t('replay.no_details'))));
     } else {
       alertBox.replaceChildren();
     }
     // The lenses: everything, public, and one per role.
     const roles = sc.roles || [];
     const options = [
-      h('option', { value: 'declassified' }, 'Declassified: everything'),
-      h('option', { value: 'public' }, 'Public: what the projector showed'),
-      ...roles.map((r) => h('option', { value: `role:${r.id}` }, `As ${r.name}`)),
+      h('option', { value: 'declassified' }, t('lens.declassified')),
+      h('option', { value: 'public' }, t('lens.public')),
+      ...roles.map((r) => h('option', { value: `role:${r.id}` }, t('lens.as_role', { role: r.name }))),
     ];
-    if (lensSelect.options.length !== options.length) {
+    if (lensSelect.options.length !== options.length || [...lensSelect.options].some((o, i) => o.textContent !== options[i].textContent)) {
       const focused = document.activeElement === lensSelect;
       lensSelect.replaceChildren(...options);
       if (focused) lensSelect.focus();
@@ -252,12 +242,12 @@ export function replayPage(root, key, sessionId) {
       const one = memos.length === 1;
       const n = namer(data, full);
       return [
-        h('h2', { id: 'replay-memos-title' }, one ? `${memos[0].name || n.role(memos[0].role)}'s memo` : 'The teams\' memos'),
-        h('p', { class: 'muted small' }, one ? 'What this team read, and no other, from the waiting room on.' : 'Each team read only its own.'),
+        h('h2', { id: 'replay-memos-title' }, one ? t('memo.of_role', { role: memos[0].name || n.role(memos[0].role) }) : t('memo.teams')),
+        h('p', { class: 'muted small' }, one ? t('memo.one_read') : t('memo.each_read')),
         memos.map((m) => {
           const content = [
-            m.private_objective ? h('p', { class: 'private-aim' }, h('strong', null, 'Private objective: '), privateAimView(scId, m.private_objective)) : null,
-            m.memo ? memoView(scId, m.memo) : h('p', { class: 'muted' }, 'No memo.'),
+            m.private_objective ? h('p', { class: 'private-aim' }, h('strong', null, t('memo.private_objective')), privateAimView(scId, m.private_objective)) : null,
+            m.memo ? memoView(scId, m.memo) : h('p', { class: 'muted' }, t('memo.none')),
           ];
           return one
             ? h('div', { class: 'replay-memo', 'data-role': m.role }, content)
@@ -278,12 +268,15 @@ export function replayPage(root, key, sessionId) {
   };
 
   const stepSummary = (step, n) => {
-    if (!step) return 'no steps';
-    const base = `round ${step.round ?? '—'}, ${kindText(step.kind).toLowerCase()}`;
-    if (step.kind === 'message') return `${base} from ${fromText(step.from, n)}`;
-    if (step.kind === 'draft') return `${base} of ${n.role(step.role)}`;
+    if (!step) return t('replay.no_steps_lower');
+    const base = t('replay.step_base', { round: step.round ?? '—', kind: kindText(step.kind).toLowerCase() });
+    if (step.kind === 'message') return t('replay.step_from', { base, from: fromText(step.from, n) });
+    if (step.kind === 'draft') return t('replay.step_of', { base, role: n.role(step.role) });
     if (step.kind === 'event_injected' && step.event) return `${base}: ${step.event.name || step.event.id}`;
-    if (step.kind === 'reflected') return `${base} by ${step.player || 'a student'}${step.role ? ` (${n.role(step.role)})` : ''}`;
+    if (step.kind === 'reflected') {
+      const who = step.player || t('replay.a_student');
+      return t('replay.step_by', { base, who: step.role ? `${who} (${n.role(step.role)})` : who });
+    }
     return base;
   };
 
@@ -295,9 +288,9 @@ export function replayPage(root, key, sessionId) {
     const total = steps.length;
     slider.value = String(index);
     const summary = stepSummary(step, n);
-    slider.setAttribute('aria-valuetext', total ? `Step ${index + 1} of ${total}: ${summary}` : 'No steps');
-    sliderLabel.textContent = total ? `Step ${index + 1} of ${total}` : 'No steps';
-    position.textContent = total ? summary.replace(/^./, (c) => c.toUpperCase()) : 'This game has no logged steps yet.';
+    slider.setAttribute('aria-valuetext', total ? t('replay.step_of_total_summary', { step: index + 1, total, summary }) : t('replay.no_steps'));
+    sliderLabel.textContent = total ? t('replay.step_of_total', { step: index + 1, total }) : t('replay.no_steps');
+    position.textContent = total ? summary.replace(/^./, (c) => c.toUpperCase()) : t('replay.no_logged');
     position.dataset.step = String(index);
     for (const [id, off] of [['replay-first', index <= 0], ['replay-prev', index <= 0], ['replay-next', index >= total - 1], ['replay-last', index >= total - 1]]) {
       const b = document.getElementById(id);
@@ -321,8 +314,8 @@ export function replayPage(root, key, sessionId) {
   const renderNow = (step, before, n) => {
     const scId = data.scenario && data.scenario.id;
     if (!step) {
-      return [h('h2', { id: 'replay-now-title' }, 'Nothing to replay yet'),
-        h('p', { class: 'muted' }, 'The game has no logged steps: it may not have started.')];
+      return [h('h2', { id: 'replay-now-title' }, t('replay.nothing')),
+        h('p', { class: 'muted' }, t('replay.not_started'))];
     }
     const detail = [];
     if (step.kind === 'message') {
@@ -331,23 +324,23 @@ export function replayPage(root, key, sessionId) {
         h('p', { class: 'msg-text' }, step.text)));
     } else if (step.kind === 'draft') {
       const orders = step.orders || [];
-      detail.push(h('p', null, `${n.role(step.role)} changed its draft: `,
-        orders.length ? orders.map((o) => orderText(step.role, o, n)).join(', ') : 'no orders (hold).'));
+      detail.push(h('p', null, t('replay.changed_draft', { role: n.role(step.role) }),
+        orders.length ? orders.map((o) => orderText(step.role, o, n)).join(t('common.list_sep')) : t('replay.no_orders_hold')));
     } else if (step.kind === 'event_injected' && step.event) {
       detail.push(h('div', { class: 'event' },
         h('h3', null, step.event.name || step.event.id),
         step.event.text ? h('p', null, step.event.text, ' ', paragraphs(scId, step.event.essay)) : paragraphs(scId, step.event.essay)));
     } else if (step.kind === 'round_resolved') {
       const r = data.rounds.find((x) => x.round === step.resolved);
-      detail.push(h('p', null, `This step resolved “${r && r.name ? r.name : `Round ${step.resolved}`}”: its report is below.`));
+      detail.push(h('p', null, t('replay.resolved', { round: r && r.name ? r.name : t('round.n', { round: step.resolved }) })));
     } else if (step.kind === 'started') {
-      detail.push(h('p', null, 'The instructor started the game.'));
+      detail.push(h('p', null, t('replay.started')));
     } else if (step.kind === 'ended') {
-      detail.push(h('p', null, 'The game ended.'), scoresLine(n));
+      detail.push(h('p', null, t('replay.ended')), scoresLine(n));
     } else if (step.kind === 'reflected') {
       detail.push(h('blockquote', { class: 'replay-message replay-reflection' },
-        h('p', { class: 'msg-head' }, h('span', { class: 'msg-from' }, step.player || 'A student'),
-          step.role ? ` (${n.role(step.role)}) wrote after the game` : ' wrote after the game'),
+        h('p', { class: 'msg-head' }, h('span', { class: 'msg-from' }, step.player || t('lesson.a_student')),
+          step.role ? t('replay.wrote_as', { role: n.role(step.role) }) : t('replay.wrote')),
         h('p', { class: 'msg-text reflection-text' }, step.text)));
     }
     // What this step changed on the tracks (the state right after it).
@@ -355,14 +348,14 @@ export function replayPage(root, key, sessionId) {
     if (step.tracks && before && before.tracks) {
       for (const [id, v] of Object.entries(step.tracks)) {
         const was = before.tracks[id];
-        if (typeof was === 'number' && typeof v === 'number' && was !== v) changes.push(`${n.track(id)} ${v} (${signed(v - was)})`);
+        if (typeof was === 'number' && typeof v === 'number' && was !== v) changes.push(`${n.track(id)} ${num(v)} (${signed(v - was)})`);
       }
     }
     return [
-      h('h2', { id: 'replay-now-title' }, `Round ${step.round ?? '—'} · ${kindText(step.kind)}`),
-      h('p', { class: 'muted small' }, `Step ${index + 1} of ${data.steps.length}`, step.at ? ` · ${timeText(step.at)}` : '', step.seq !== undefined ? ` · log event ${step.seq}` : ''),
+      h('h2', { id: 'replay-now-title' }, t('replay.now_title', { round: step.round ?? '—', kind: kindText(step.kind) })),
+      h('p', { class: 'muted small' }, t('replay.step_of_total', { step: index + 1, total: data.steps.length }), step.at ? ` · ${timeText(step.at)}` : '', step.seq !== undefined ? ` · ${t('replay.log_event', { seq: String(step.seq) })}` : ''),
       h('div', { class: 'replay-detail', 'data-kind': step.kind }, detail),
-      changes.length ? h('p', { class: 'replay-changes' }, h('strong', null, 'Tracks after this step: '), changes.join(' · ')) : null,
+      changes.length ? h('p', { class: 'replay-changes' }, h('strong', null, t('replay.tracks_after')), changes.join(' · ')) : null,
     ];
   };
 
@@ -372,38 +365,38 @@ export function replayPage(root, key, sessionId) {
     const scores = data.final && data.final.scores;
     if (!scores) return null;
     const list = Object.entries(scores).sort((a, b) => b[1] - a[1]);
-    return h('p', { class: 'replay-scores' }, h('strong', null, 'Final scores: '),
-      list.map(([role, s]) => `${n.role(role)} ${s}`).join(' · '));
+    return h('p', { class: 'replay-scores' }, h('strong', null, t('replay.final_scores')),
+      list.map(([role, s]) => `${n.role(role)} ${num(s)}`).join(' · '));
   };
 
   const renderCharts = (resolvedCount) => {
     const tracks = visibleTracks(data, full);
-    if (tracks.length === 0) return h('p', { class: 'muted' }, 'This view shows no tracks.');
+    if (tracks.length === 0) return h('p', { class: 'muted' }, t('replay.no_tracks'));
     const rounds = (data.scenario && data.scenario.rounds) || data.rounds.length || 1;
-    return h('div', { class: 'charts small-charts' }, tracks.map((t) => {
-      const series = [data.start_tracks ? data.start_tracks[t.id] : t.start];
+    return h('div', { class: 'charts small-charts' }, tracks.map((tr) => {
+      const series = [data.start_tracks ? data.start_tracks[tr.id] : tr.start];
       for (let r = 1; r <= resolvedCount; r++) {
         const round = data.rounds.find((x) => x.round === r);
-        series.push(round && round.tracks ? round.tracks[t.id] ?? null : null);
+        series.push(round && round.tracks ? round.tracks[tr.id] ?? null : null);
       }
-      const box = lineChart({ name: `${t.name}${t.private ? ' (private)' : ''}`, min: t.min ?? 0, max: t.max ?? 10, series, rounds });
-      box.dataset.track = t.id;
+      const box = lineChart({ name: tr.private ? t('track.private_name', { name: tr.name }) : tr.name, min: tr.min ?? 0, max: tr.max ?? 10, series, rounds });
+      box.dataset.track = tr.id;
       return box;
     }));
   };
 
   const renderMessages = (messages, step, n) => {
     if (messages.length === 0) {
-      return h('p', { class: 'muted', 'data-empty': '' }, lens === 'public' ? 'No public message yet at this step.' : 'No message yet at this step.');
+      return h('p', { class: 'muted', 'data-empty': '' }, lens === 'public' ? t('replay.no_public_message') : t('replay.no_message'));
     }
-    const list = h('ol', { class: 'messages replay-messages', 'aria-label': `${messages.length} messages up to this step`, tabindex: '0' },
+    const list = h('ol', { class: 'messages replay-messages', 'aria-label': plural('replay.messages_label', messages.length), tabindex: '0' },
       messages.map((m) => {
         const current = step && m.index === step.index;
         return h('li', { class: `msg${current ? ' current' : ''}`, 'data-seq': m.seq, 'aria-current': current ? 'true' : null },
           h('div', { class: 'msg-head' },
             h('span', { class: 'msg-from' }, fromText(m.from, n)),
             h('span', { class: 'msg-to' }, ` → ${toText(m.to, n)}`),
-            h('span', { class: 'msg-time' }, `R${m.round ?? '—'}${m.at ? ` · ${timeText(m.at)}` : ''}`)),
+            h('span', { class: 'msg-time' }, `${t('round.short', { round: m.round ?? '—' })}${m.at ? ` · ${timeText(m.at)}` : ''}`)),
           h('p', { class: 'msg-text' }, m.text));
       }));
     requestAnimationFrame(() => { list.scrollTop = list.scrollHeight; });
@@ -412,41 +405,41 @@ export function replayPage(root, key, sessionId) {
 
   const renderDrafts = (drafts, step, n) => {
     if (lens === 'public') {
-      return h('p', { class: 'muted', 'data-empty': '' }, 'The public view shows no drafts: they were secret until each round resolved. Choose Declassified or a role to see them.');
+      return h('p', { class: 'muted', 'data-empty': '' }, t('replay.public_no_drafts'));
     }
-    if (drafts.length === 0) return h('p', { class: 'muted', 'data-empty': '' }, 'No draft yet at this step.');
+    if (drafts.length === 0) return h('p', { class: 'muted', 'data-empty': '' }, t('replay.no_draft'));
     const round = step ? step.round : null;
     const latest = new Map();
     for (const d of drafts) if (d.round === round) latest.set(d.role, d);
     const roles = ((data.scenario && data.scenario.roles) || []).filter((r) => latest.has(r.id));
     for (const id of latest.keys()) if (!roles.some((r) => r.id === id)) roles.push({ id, name: n.role(id) });
     return [
-      h('h3', null, `Round ${round ?? '—'}: each role's latest draft`),
+      h('h3', null, t('replay.latest_drafts', { round: round ?? '—' })),
       roles.length
         ? h('ul', { class: 'plain replay-drafts' }, roles.map((r) => {
           const d = latest.get(r.id);
           const orders = d.orders || [];
           return h('li', { 'data-role': r.id, class: step && d.index === step.index ? 'current' : null },
-            h('strong', null, `${r.name}: `),
-            orders.length ? orders.map((o) => orderText(r.id, o, n)).join(', ') : h('span', { class: 'muted' }, 'no orders'));
+            h('strong', null, t('common.label', { label: r.name })),
+            orders.length ? orders.map((o) => orderText(r.id, o, n)).join(t('common.list_sep')) : h('span', { class: 'muted' }, t('table.no_orders')));
         }))
-        : h('p', { class: 'muted' }, 'No draft in this round yet.'),
+        : h('p', { class: 'muted' }, t('replay.no_draft_round')),
       h('details', { class: 'replay-draft-history' },
-        h('summary', null, `Every draft change so far (${drafts.length})`),
+        h('summary', null, t('replay.every_change', { n: drafts.length })),
         h('ol', { class: 'plain' }, drafts.map((d) => h('li', null,
-          h('span', { class: 'muted' }, `R${d.round} · `), h('strong', null, `${n.role(d.role)}: `),
-          (d.orders || []).length ? d.orders.map((o) => orderText(d.role, o, n)).join(', ') : 'no orders')))),
+          h('span', { class: 'muted' }, `${t('round.short', { round: d.round })} · `), h('strong', null, t('common.label', { label: n.role(d.role) })),
+          (d.orders || []).length ? d.orders.map((o) => orderText(d.role, o, n)).join(t('common.list_sep')) : t('table.no_orders'))))),
     ];
   };
 
   const renderReport = (resolved) => {
-    if (!resolved) return h('p', { class: 'muted' }, 'No round has been resolved yet at this step.');
+    if (!resolved) return h('p', { class: 'muted' }, t('replay.none_resolved'));
     const round = data.rounds.find((r) => r.round === resolved);
-    if (!round || !round.report) return h('p', { class: 'muted' }, `The report of round ${resolved} is not part of this view.`);
+    if (!round || !round.report) return h('p', { class: 'muted' }, t('replay.report_not_in_view', { round: resolved }));
     const sc = full || { id: data.scenario && data.scenario.id, roles: (data.scenario && data.scenario.roles) || [], tracks: (data.scenario && data.scenario.tracks) || [] };
     const hashLine = round.hash_ok === false
-      ? h('p', { class: 'hash-line bad', 'data-hash-ok': '0' }, `✗ The replayed state after round ${resolved} differs from the stored one (stored ${String(round.stored_hash || '').slice(0, 12)}…, replayed ${String(round.state_hash || '').slice(0, 12)}…).`)
-      : h('p', { class: 'hash-line muted small', 'data-hash-ok': '1' }, `✓ The replayed state after round ${resolved} matches the stored one (${String(round.state_hash || '').slice(0, 12)}…).`);
+      ? h('p', { class: 'hash-line bad', 'data-hash-ok': '0' }, t('replay.hash_bad', { round: resolved, stored: String(round.stored_hash || '').slice(0, 12), replayed: String(round.state_hash || '').slice(0, 12) }))
+      : h('p', { class: 'hash-line muted small', 'data-hash-ok': '1' }, t('replay.hash_ok', { round: resolved, hash: String(round.state_hash || '').slice(0, 12) }));
     return [hashLine, reportView(round.report, sc)];
   };
 
@@ -457,10 +450,10 @@ export function replayPage(root, key, sessionId) {
   const onKey = (e) => {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
     if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
-    const t = e.target;
+    const target = e.target;
     // The slider moves by itself; fields, menus and open dialogs keep their own arrow keys.
-    if (t === slider) return;
-    if (t && t.closest && t.closest('input, select, textarea, [contenteditable], dialog, details.export-menu')) return;
+    if (target === slider) return;
+    if (target && target.closest && target.closest('input, select, textarea, [contenteditable], dialog, details.export-menu')) return;
     if (document.querySelector('dialog[open]')) return;
     e.preventDefault();
     go(index + (e.key === 'ArrowRight' ? 1 : -1));

@@ -16,23 +16,23 @@
 import { h, fill, region, announce, showError, clearErrors, focusHeading, title, signed } from './?asset=dom.js';
 import { Connection } from './?asset=net.js';
 import * as api from './?asset=api.js';
-import { paras, withSource, trackBars, readyLights, startTicker, scoreboard, setStatus, charts } from './?asset=widgets.js';
+import { paras, withSource, trackBars, readyLights, startTicker, scoreboard, setStatus, charts, stripRound, scoredText } from './?asset=widgets.js';
 import { applyFrame, VIEW_FRAMES } from './?asset=live.js';
 import { Chat } from './?asset=chat.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
 import { memoView, privateAimView, glossaryButton, ReflectionForm } from './?asset=lesson.js';
+import { t, plural, pluralParts, num, list, names, languagePicker } from './?asset=i18n.js';
 
 const WIDE = window.matchMedia('(min-width: 1000px)');
 
 /** "happens only if China also orders its part this round." */
 function jointText(partners, need) {
-  const list = partners.length > 1 ? `${partners.slice(0, -1).join(', ')} and ${partners[partners.length - 1]}` : partners[0];
   if (partners.length > 1 && need === 'any') {
-    return `happens only if at least one of ${list} also orders its part this round.`;
+    return t('move.joint_any', { partners: list(partners, 'disjunction') });
   }
   return partners.length > 1
-    ? `happens only if ${list} also order their parts this round.`
-    : `happens only if ${list} also orders its part this round.`;
+    ? t('move.joint_all', { partners: list(partners) })
+    : t('move.joint_one', { partner: partners[0] });
 }
 
 /** Entry point: `#/` (join or resume) and `#/join/CODE`. */
@@ -41,7 +41,9 @@ export function studentPage(root, { code } = {}) {
   if (seat && (!code || code.toUpperCase() === (seat.code || '').toUpperCase())) {
     const game = new StudentGame(root, seat);
     game.start();
-    return () => game.stop();
+    const leave = () => game.stop();
+    leave.relang = () => game.relang();
+    return leave;
   }
   return joinForm(root, { code });
 }
@@ -53,15 +55,22 @@ function joinForm(root, { code = '', error = null, step = null } = {}) {
   let gameCode = (code || '').toUpperCase();
   let busy = null;
   const errorBox = h('div', { class: 'inline-error', id: 'join-error' });
+  let lastError = null;
+  const say = (err) => { lastError = err; showError(err, errorBox); };
 
+  // Seated: the game draws itself anew in a new language (and tells the server).
+  let game = null;
   const render = () => {
-    title(current === 'code' ? 'Join a game' : 'Your nickname');
+    title(current === 'code' ? t('join.title') : t('join.name_title'));
+    // What was typed stays when the page changes language.
+    const typed = root.querySelector('#code, #nickname');
+    const typedName = root.querySelector('#nickname') ? root.querySelector('#nickname').value : '';
     const card = current === 'code'
       ? h('form', { class: 'card join', id: 'join-code-form', onsubmit: (e) => {
         e.preventDefault();
         const value = e.currentTarget.querySelector('input').value.trim().toUpperCase();
         if (!value) {
-          showError({ code: 'bad_request', message: 'type the code shown on the board' }, errorBox);
+          say({ code: 'need_code' });
           return;
         }
         gameCode = value;
@@ -69,44 +78,48 @@ function joinForm(root, { code = '', error = null, step = null } = {}) {
         clearErrors(errorBox);
         render();
       } },
-      h('h1', null, 'Join a game'),
-      h('p', { class: 'muted' }, 'Type the code shown on the board.'),
-      h('label', { for: 'code' }, 'Game code'),
+      h('h1', null, t('join.title')),
+      h('p', { class: 'muted' }, t('join.type_code')),
+      h('label', { for: 'code' }, t('join.code_label')),
       h('input', {
-        id: 'code', name: 'code', class: 'code-input', value: gameCode, autocomplete: 'off', autocapitalize: 'characters',
+        id: 'code', name: 'code', class: 'code-input', value: typed && typed.id === 'code' ? typed.value : gameCode, autocomplete: 'off', autocapitalize: 'characters',
         spellcheck: 'false', maxlength: '12', required: true, 'aria-describedby': 'join-error',
       }),
       errorBox,
-      h('button', { type: 'submit', class: 'primary big' }, 'Next'))
+      h('button', { type: 'submit', class: 'primary big' }, t('join.next')))
       : h('form', { class: 'card join', id: 'join-name-form', onsubmit: (e) => {
         e.preventDefault();
         const name = e.currentTarget.querySelector('input').value.trim();
         if (!name) {
-          showError({ code: 'bad_name', message: 'type a nickname' }, errorBox);
+          say({ code: 'need_name' });
           return;
         }
         join(name);
       } },
-      h('h1', null, 'Your nickname'),
-      h('p', null, 'Game ', h('strong', { class: 'code-chip' }, gameCode), ' ',
-        h('button', { type: 'button', class: 'link', onclick: () => { current = 'code'; clearErrors(errorBox); render(); } }, 'Change code')),
-      h('label', { for: 'nickname' }, 'Nickname (others will see it)'),
-      h('input', { id: 'nickname', name: 'nickname', maxlength: '40', autocomplete: 'nickname', required: true, 'aria-describedby': 'join-error' }),
+      h('h1', null, t('join.name_title')),
+      h('p', null, t('join.game'), h('strong', { class: 'code-chip' }, gameCode), ' ',
+        h('button', { type: 'button', class: 'link', onclick: () => { current = 'code'; clearErrors(errorBox); render(); } }, t('join.change_code'))),
+      h('label', { for: 'nickname' }, t('join.name_label')),
+      h('input', { id: 'nickname', name: 'nickname', maxlength: '40', autocomplete: 'nickname', required: true, 'aria-describedby': 'join-error', value: typedName }),
       errorBox,
-      h('button', { type: 'submit', class: 'primary big' }, 'Join'));
-    fill(root, h('main', { class: 'join-page', id: 'main' }, card,
+      h('button', { type: 'submit', class: 'primary big' }, t('join.join')));
+    const picker = languagePicker({ id: 'join-lang' });
+    fill(root, h('main', { class: 'join-page', id: 'main' },
+      h('div', { class: 'join-lang' }, picker),
+      card,
       h('p', { class: 'footer-links muted small' },
-        h('a', { href: '#/projector' }, 'Projector view'), ' · ', h('a', { href: '#/instructor' }, 'Instructor'))));
+        h('a', { href: '#/projector' }, t('join.projector_link')), ' · ', h('a', { href: '#/instructor' }, t('join.instructor_link')))));
+    // After a change of language the picker keeps the focus; otherwise the first field takes it.
     const input = card.querySelector('input');
-    if (input) input.focus();
+    if (input && !relanging) input.focus();
   };
+  let relanging = false;
 
   const join = (name) => {
     const button = root.querySelector('#join-name-form button[type=submit]');
     if (button) button.disabled = true;
     clearErrors(errorBox);
     let welcomed = null;
-    let game = null;
     const conn = new Connection({
       hello: () => (welcomed ? { type: 'resume', seat_token: welcomed.seat_token } : { type: 'join', code: gameCode, name, device: api.deviceId() }),
       onMessage: (msg) => {
@@ -130,7 +143,7 @@ function joinForm(root, { code = '', error = null, step = null } = {}) {
         } else if (button) {
           button.disabled = false;
         }
-        showError(err, errorBox);
+        say(err);
         return false;
       },
       onClose: (event) => (game ? game.onClose(event) : true),
@@ -140,18 +153,30 @@ function joinForm(root, { code = '', error = null, step = null } = {}) {
   };
 
   render();
-  if (error) showError(error, errorBox);
-  return () => { if (busy) busy(); };
+  if (error) say(error);
+  const leave = () => { if (busy) busy(); };
+  leave.relang = () => {
+    if (game) return game.relang();
+    // The error shown (if any) is worded again in the new language.
+    const shown = errorBox.querySelector('.error');
+    relanging = true;
+    clearErrors(errorBox);
+    render();
+    relanging = false;
+    root.querySelector('#join-lang')?.focus();
+    if (shown && lastError) showError(lastError, errorBox);
+  };
+  return leave;
 }
 
 // ---- The game --------------------------------------------------------------------------------------
 
 const TABS = [
-  { id: 'round', label: 'Round' },
-  { id: 'brief', label: 'Brief' },
-  { id: 'chat', label: 'Chat' },
-  { id: 'report', label: 'Report' },
-  { id: 'scores', label: 'Scores' },
+  { id: 'round', label: 'tab.round' },
+  { id: 'brief', label: 'tab.brief' },
+  { id: 'chat', label: 'tab.chat' },
+  { id: 'report', label: 'tab.report' },
+  { id: 'scores', label: 'tab.scores' },
 ];
 
 class StudentGame {
@@ -195,6 +220,29 @@ class StudentGame {
     this.conn.start();
   }
 
+  /**
+   * The page changed language: tell the server (its answer is a whole `state` with the scenario's
+   * texts in the new language), fetch the scenario in it, and draw everything anew. False once the
+   * game has been left (the join form took its place).
+   */
+  relang() {
+    if (this.stopped) return false;
+    this.conn.setLang();
+    this.chat.relang();
+    this.reflection.relang();
+    this.panels.round.dataset.mode = '';
+    this.rerenderAll();
+    const id = this.state && this.state.session && this.state.session.scenario;
+    if (id) {
+      api.scenario(id).then((sc) => {
+        if (this.stopped) return;
+        this.scenario = sc;
+        this.rerenderAll();
+      }, () => {});
+    }
+    return true;
+  }
+
   stop() {
     this.stopped = true;
     this.conn.stop();
@@ -222,7 +270,7 @@ class StudentGame {
 
   onClose(event) {
     if (event.code === 4001) {
-      this.leave({ code: 'kicked', message: 'You were removed from the game by the instructor.' });
+      this.leave({ code: 'kicked' });
       return false;
     }
     if (event.code === 4003) {
@@ -232,7 +280,7 @@ class StudentGame {
     if (event.code === 4002) {
       // The seat was opened in more tabs or devices than it may be: this one gives way (a reload
       // takes it back) rather than fight the newer one.
-      showError({ code: 'opened_elsewhere', message: 'This seat is now open on another tab or device. Reload this page to use it here.' });
+      showError({ code: 'opened_elsewhere' });
       return false;
     }
     return true;
@@ -260,11 +308,11 @@ class StudentGame {
       case 'round_resolved': this.onReport(msg); break;
       case 'message': this.chat.add(msg); break;
       case 'game_over': this.onGameOver(msg); break;
-      case 'kicked': this.leave({ code: 'kicked', message: 'You were removed from the game by the instructor.' }); break;
+      case 'kicked': this.leave({ code: 'kicked' }); break;
       case 'moved':
         this.seat = { ...this.seat, session_id: msg.session_id };
         api.saveSeat(this.seat);
-        announce('Your teacher moved you to another table.');
+        announce(t('student.moved'));
         break;
       case 'error': showError(msg); break;
       default: break;
@@ -278,7 +326,8 @@ class StudentGame {
     this.state = state;
     if (moved) {
       const role = this.myRoleDef();
-      announce(`You are now at ${state.session.table ? `table ${state.session.table}` : 'another table'}${role ? ` as ${role.name}` : ''}.`);
+      const where = state.session.table ? t('student.at_table', { table: state.session.table }) : t('student.at_other_table');
+      announce(role ? t('student.now_at_as', { where, role: role.name }) : t('student.now_at', { where }));
     }
     if (!this.history && state.session) this.history = new api.History(state.session.id);
     if (this.history) this.history.fromState(state);
@@ -332,7 +381,7 @@ class StudentGame {
   onGameOver(msg) {
     this.gameOver = msg;
     if (this.history) this.history.fromDebrief(msg.debrief || {});
-    announce('The game is over. Final scores are shown.');
+    announce(t('student.game_over_announce'));
     this.tab = 'scores';
     this.render();
     focusHeading(this.panels.scores);
@@ -382,11 +431,11 @@ class StudentGame {
 
   build() {
     this.headerEl = h('header', { class: 'game-header' });
-    this.tabsEl = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Screens' });
+    this.tabsEl = h('div', { class: 'tabs', role: 'tablist' });
     this.panels = {};
-    for (const t of TABS) {
-      this.panels[t.id] = h('section', {
-        class: `panel panel-${t.id}`, id: `panel-${t.id}`, role: 'tabpanel', 'aria-labelledby': `tab-${t.id}`,
+    for (const tab of TABS) {
+      this.panels[tab.id] = h('section', {
+        class: `panel panel-${tab.id}`, id: `panel-${tab.id}`, role: 'tabpanel', 'aria-labelledby': `tab-${tab.id}`,
       });
     }
     this.panels.chat.appendChild(this.chat.el);
@@ -423,7 +472,7 @@ class StudentGame {
     if (!this.state || this.stopped) return;
     const s = this.state;
     const role = this.myRoleDef();
-    title(role ? `${role.name} · Round ${s.round}` : 'Choose a role');
+    title(role ? t('student.page_title', { role: role.name, round: s.round }) : t('student.choose_title'));
     this.renderHeader();
     this.renderTabs();
     this.renderRound();
@@ -465,54 +514,59 @@ class StudentGame {
     const role = this.myRoleDef();
     const rounds = s.session ? s.session.rounds : '?';
     const table = s.session && s.session.table;
-    const roundText = s.phase === 'lobby' ? 'Waiting room'
-      : s.phase === 'finished' ? 'Game over'
-        : s.phase === 'waiting' ? `Round ${Math.min(s.round - 1, rounds)} of ${rounds} done`
-          : `Round ${Math.min(s.round, rounds)} of ${rounds}${s.round_name ? `: ${s.round_name.replace(/^Round\s+\d+\s*[:·.\-–—]\s*/, '')}` : ''}`;
+    const roundName = s.round_name ? stripRound(s.round_name) : '';
+    const roundText = s.phase === 'lobby' ? t('student.waiting_room')
+      : s.phase === 'finished' ? t('student.game_over')
+        : s.phase === 'waiting' ? t('student.round_done', { round: Math.min(s.round - 1, rounds), rounds })
+          : roundName ? t('round.of_named', { round: Math.min(s.round, rounds), rounds, name: roundName })
+            : t('round.of', { round: Math.min(s.round, rounds), rounds });
     const terms = Boolean(this.lesson() && (this.lesson().terms || []).length);
     this.regions.header.update([s.session, s.phase, s.round, s.round_name, role, s.you, s.roles, s.players, terms], () => [
       h('div', { class: 'header-top' },
         h('p', { class: 'game-title' }, s.session ? s.session.title : ''),
         h('p', { class: 'you' },
-          table ? h('span', { class: 'table-badge', 'data-table': table }, `Table ${table}`) : null, table ? ' ' : null,
+          table ? h('span', { class: 'table-badge', 'data-table': table }, t('table.n', { table })) : null, table ? ' ' : null,
           role ? h('span', { class: 'role-badge', 'data-role': role.id }, role.name) : null,
           ' ', h('span', { class: 'muted' }, s.you && s.you.name ? s.you.name : ''),
-          terms ? ' ' : null, glossaryButton(this.lesson(), { id: 'open-glossary', cls: 'link glossary-link' }))),
+          terms ? ' ' : null, glossaryButton(this.lesson(), { id: 'open-glossary', cls: 'link glossary-link' }),
+          ' ', languagePicker({ compact: true, id: 'student-lang' }))),
       h('div', { class: 'header-round' },
         h('h1', { class: 'round-title' }, roundText),
         h('p', { class: 'countdown', 'data-countdown': '', role: 'timer', 'aria-live': 'off' })),
       s.phase === 'running' || s.phase === 'paused' ? readyLights(s, { names: false, mine: this.myRole() }) : null,
       s.phase === 'waiting' ? h('p', { class: 'notice waiting-notice', id: 'waiting-notice', role: 'status' },
-        `Your table has finished round ${Math.min(s.round - 1, rounds)}. Waiting for the rest of the class: round ${Math.min(s.round, rounds)} starts at every table at once.`) : null,
+        t('student.waiting_notice', { done: Math.min(s.round - 1, rounds), round: Math.min(s.round, rounds) })) : null,
     ]);
   }
 
   renderTabs() {
     if (!this.state) return;
     const unread = this.chat.totalUnread();
-    const available = TABS.filter((t) => {
+    this.tabsEl.setAttribute('aria-label', t('tab.screens'));
+    const available = TABS.filter((tab) => {
       // In the waiting room the brief is on the first screen; during the game, a tab of its own.
-      if (t.id === 'brief') return this.hasBrief() && this.state.phase !== 'lobby';
-      if (t.id === 'report') return this.reports.length > 0;
-      if (t.id === 'scores') return Boolean(this.gameOver);
-      if (t.id === 'chat') return !WIDE.matches;
+      if (tab.id === 'brief') return this.hasBrief() && this.state.phase !== 'lobby';
+      if (tab.id === 'report') return this.reports.length > 0;
+      if (tab.id === 'scores') return Boolean(this.gameOver);
+      if (tab.id === 'chat') return !WIDE.matches;
       return true;
     });
-    if (!available.some((t) => t.id === this.tab)) this.tab = 'round';
+    if (!available.some((tab) => tab.id === this.tab)) this.tab = 'round';
     this.tabsEl.hidden = available.length < 2;
-    const badge = (t) => {
-      if (t.id === 'chat' && unread) return h('span', { class: 'unread', 'aria-hidden': 'true' }, String(unread));
-      if (t.id === 'report' && this.newReport) return h('span', { class: 'unread dot', 'aria-hidden': 'true' }, 'new');
+    const badge = (tab) => {
+      if (tab.id === 'chat' && unread) return h('span', { class: 'unread', 'aria-hidden': 'true' }, num(unread));
+      if (tab.id === 'report' && this.newReport) return h('span', { class: 'unread dot', 'aria-hidden': 'true' }, t('tab.new'));
       return null;
     };
     // After the game, the first tab is where the student writes the reflection.
-    const name = (t) => (t.id === 'round' && this.state.phase === 'finished' && this.reflectionPrompt() ? 'Reflect' : t.label);
-    const label = (t) => `${name(t)}${t.id === 'chat' && unread ? `, ${unread} unread` : ''}${t.id === 'report' && this.newReport ? ', new' : ''}`;
-    fill(this.tabsEl, available.map((t, i) => h('button', {
-      type: 'button', role: 'tab', id: `tab-${t.id}`, class: 'tab', 'data-tab': t.id, 'data-key': `tab-${t.id}`,
-      'aria-selected': t.id === this.tab ? 'true' : 'false', 'aria-controls': `panel-${t.id}`,
-      'aria-label': label(t), tabindex: t.id === this.tab ? '0' : '-1',
-      onclick: () => this.showTab(t.id),
+    const name = (tab) => (tab.id === 'round' && this.state.phase === 'finished' && this.reflectionPrompt() ? t('tab.reflect') : t(tab.label));
+    const label = (tab) => (tab.id === 'chat' && unread ? plural('chat.unread', unread, { thread: name(tab) })
+      : tab.id === 'report' && this.newReport ? t('tab.new_label', { tab: name(tab) }) : name(tab));
+    fill(this.tabsEl, available.map((tab, i) => h('button', {
+      type: 'button', role: 'tab', id: `tab-${tab.id}`, class: 'tab', 'data-tab': tab.id, 'data-key': `tab-${tab.id}`,
+      'aria-selected': tab.id === this.tab ? 'true' : 'false', 'aria-controls': `panel-${tab.id}`,
+      'aria-label': label(tab), tabindex: tab.id === this.tab ? '0' : '-1',
+      onclick: () => this.showTab(tab.id),
       onkeydown: (e) => {
         const delta = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
         if (!delta) return;
@@ -521,14 +575,14 @@ class StudentGame {
         this.showTab(next.id);
         this.tabsEl.querySelector(`[data-tab="${next.id}"]`)?.focus();
       },
-    }, name(t), badge(t))));
-    for (const t of TABS) this.panels[t.id].classList.toggle('active', t.id === this.tab);
+    }, name(tab), badge(tab))));
+    for (const tab of TABS) this.panels[tab.id].classList.toggle('active', tab.id === this.tab);
     // Beside the game on wide screens, the chat is a region of its own rather than a tab panel.
     const chatPanel = this.panels.chat;
     if (WIDE.matches) {
       chatPanel.setAttribute('role', 'region');
       chatPanel.removeAttribute('aria-labelledby');
-      chatPanel.setAttribute('aria-label', 'Chat');
+      chatPanel.setAttribute('aria-label', t('chat.title'));
     } else {
       chatPanel.setAttribute('role', 'tabpanel');
       chatPanel.setAttribute('aria-labelledby', 'tab-chat');
@@ -566,37 +620,35 @@ class StudentGame {
       panel.dataset.over = over;
       for (const r of Object.values(this.regions)) if (r !== this.regions.header && r !== this.regions.report && r !== this.regions.scores) r.reset();
       if (mode === 'choose') {
-        fill(panel, h('h2', { class: 'panel-title' }, 'Choose your role'),
-          h('p', { class: 'muted' }, 'Several players may share a role: they form a team with one set of orders.'),
+        fill(panel, h('h2', { class: 'panel-title' }, t('student.choose_role')),
+          h('p', { class: 'muted' }, t('student.share_role')),
           this.roleError, this.regions.roles.el);
       } else if (mode === 'lobby') {
-        fill(panel, h('h2', { class: 'panel-title' }, 'Waiting for the instructor to start'),
-          h('p', { class: 'muted' }, this.hasBrief()
-            ? 'Read your team\'s brief, your objective and your briefing. You can still change role until the game starts.'
-            : 'Read your briefing and your objective. You can still change role until the game starts.'),
-          this.regions.brief.el, this.regions.side.el, h('h3', null, 'Teams'), this.roleError, this.regions.roles.el);
+        fill(panel, h('h2', { class: 'panel-title' }, t('student.wait_start')),
+          h('p', { class: 'muted' }, this.hasBrief() ? t('student.read_brief') : t('student.read_briefing')),
+          this.regions.brief.el, this.regions.side.el, h('h3', null, t('student.teams')), this.roleError, this.regions.roles.el);
       } else if (mode === 'waiting') {
         fill(panel, h('section', { class: 'waiting-screen card', id: 'waiting-screen', 'aria-labelledby': 'waiting-title' },
-          h('h2', { id: 'waiting-title', class: 'panel-title' }, 'Waiting for the rest of the class'),
-          h('p', null, 'Your table is done with this round. The other tables are still deciding; the next round starts everywhere at once, with one clock.'),
-          h('p', null, 'Meanwhile, read what happened in the report, and talk it over in the chat.'),
-          h('button', { type: 'button', class: 'primary', id: 'waiting-report', onclick: () => { this.showTab('report'); focusHeading(this.panels.report); } }, 'Read the report')),
+          h('h2', { id: 'waiting-title', class: 'panel-title' }, t('student.waiting_title')),
+          h('p', null, t('student.waiting_text')),
+          h('p', null, t('student.waiting_meanwhile')),
+          h('button', { type: 'button', class: 'primary', id: 'waiting-report', onclick: () => { this.showTab('report'); focusHeading(this.panels.report); } }, t('student.read_report'))),
         this.regions.side.el);
       } else if (mode === 'over') {
         const prompt = this.reflectionPrompt();
-        fill(panel, h('h2', { class: 'panel-title' }, prompt ? 'The game is over: your reflection' : 'The game is over'),
-          h('p', null, this.gameOver ? 'See the Scores tab for how each role did against its objective.' : 'The final scores were shown when the game ended.'),
+        fill(panel, h('h2', { class: 'panel-title' }, prompt ? t('student.over_reflect') : t('student.over')),
+          h('p', null, this.gameOver ? t('student.see_scores') : t('student.scores_shown')),
           prompt ? this.reflection.el : null,
           this.regions.side.el,
-          h('button', { type: 'button', class: 'secondary', onclick: () => this.leave(null) }, 'Join another game'));
+          h('button', { type: 'button', class: 'secondary', onclick: () => this.leave(null) }, t('student.join_another')));
       } else {
         fill(panel,
           this.regions.roundHead.el,
           h('section', { class: 'draft', 'aria-labelledby': 'draft-title' },
-            h('h2', { id: 'draft-title', class: 'panel-title' }, 'Your orders'),
+            h('h2', { id: 'draft-title', class: 'panel-title' }, t('student.your_orders')),
             this.draftError, this.regions.draft.el),
           h('section', { class: 'moves-section', 'aria-labelledby': 'moves-title' },
-            h('h2', { id: 'moves-title', class: 'panel-title' }, 'Moves you can make'),
+            h('h2', { id: 'moves-title', class: 'panel-title' }, t('student.moves')),
             this.regions.moves.el),
           this.regions.side.el);
       }
@@ -626,15 +678,15 @@ class StudentGame {
       const aim = you.private_objective;
       return h('section', { class: 'card brief-card', id: 'brief', 'data-brief-role': you.role, 'aria-labelledby': 'brief-title' },
         h('div', { class: 'brief-head' },
-          h('h2', { id: 'brief-title', class: 'panel-title' }, `Your brief: ${name}`),
-          h('p', { class: 'confidential', id: 'brief-confidential' }, 'Confidential · your team only')),
-        h('p', { class: 'muted small' }, `Only the players of ${name} read this. Keep it to your team: every team has a brief of its own, and the others' are secret too.`),
+          h('h2', { id: 'brief-title', class: 'panel-title' }, t('brief.title', { role: name })),
+          h('p', { class: 'confidential', id: 'brief-confidential' }, t('brief.confidential'))),
+        h('p', { class: 'muted small' }, t('brief.only_players', { role: name })),
         aim && aim.summary ? h('section', { class: 'private-aim', 'aria-labelledby': 'private-aim-title' },
-          h('h3', { id: 'private-aim-title' }, 'Your private objective'),
+          h('h3', { id: 'private-aim-title' }, t('brief.private_objective')),
           h('p', null, privateAimView(scId, aim)),
-          h('p', { class: 'muted small' }, 'The other teams do not know it.')) : null,
+          h('p', { class: 'muted small' }, t('brief.others_dont_know'))) : null,
         you.memo ? h('section', { class: 'memo-section', 'aria-labelledby': 'memo-title' },
-          h('h3', { id: 'memo-title' }, 'Your team\'s memo'),
+          h('h3', { id: 'memo-title' }, t('brief.memo')),
           memoView(scId, you.memo)) : null,
         glossaryButton(this.lesson(), { id: 'brief-glossary', cls: 'secondary' }));
     });
@@ -652,25 +704,25 @@ class StudentGame {
         const people = (r.players || []).map((id) => playersById.get(id)).filter((p) => p && !p.bot);
         const isMine = r.id === mine;
         let action;
-        if (r.bot) action = h('p', { class: 'muted' }, 'Played by a bot');
+        if (r.bot) action = h('p', { class: 'muted' }, t('role.bot'));
         else if (isMine) {
           action = s.phase === 'lobby'
-            ? h('button', { type: 'button', class: 'secondary', 'data-key': `leave-${r.id}`, disabled: this.pending, onclick: () => this.chooseRole(null) }, 'Leave this role')
-            : h('p', null, h('strong', null, 'Your role'));
+            ? h('button', { type: 'button', class: 'secondary', 'data-key': `leave-${r.id}`, disabled: this.pending, onclick: () => this.chooseRole(null) }, t('role.leave'))
+            : h('p', null, h('strong', null, t('role.yours')));
         } else if (s.phase === 'lobby' || (!mine && !people.length)) {
-          action = h('button', { type: 'button', class: 'primary', 'data-key': `choose-${r.id}`, 'data-choose': r.id, disabled: this.pending, onclick: () => this.chooseRole(r.id) }, `Play ${r.name}`);
+          action = h('button', { type: 'button', class: 'primary', 'data-key': `choose-${r.id}`, 'data-choose': r.id, disabled: this.pending, onclick: () => this.chooseRole(r.id) }, t('role.play', { role: r.name }));
         } else if (requested === r.id) {
-          action = h('p', { class: 'notice', 'data-requested': r.id }, 'You asked to join this team: waiting for the teacher to say yes.');
+          action = h('p', { class: 'notice', 'data-requested': r.id }, t('role.asked'));
         } else if (!mine) {
           // Once the game runs, joining a team that has players is the teacher's decision.
-          action = h('button', { type: 'button', class: 'secondary', 'data-key': `ask-${r.id}`, 'data-ask': r.id, disabled: this.pending, onclick: () => this.chooseRole(r.id) }, `Ask to join ${r.name}`);
+          action = h('button', { type: 'button', class: 'secondary', 'data-key': `ask-${r.id}`, 'data-ask': r.id, disabled: this.pending, onclick: () => this.chooseRole(r.id) }, t('role.ask', { role: r.name }));
         }
         return h('li', { class: `role-card${isMine ? ' mine' : ''}`, 'data-role': r.id },
-          h('h3', null, r.name, isMine ? h('span', { class: 'tag' }, 'you') : null),
+          h('h3', null, r.name, isMine ? h('span', { class: 'tag' }, t('role.you_tag')) : null),
           def ? h('p', null, def.briefing) : null,
-          def ? h('p', { class: 'objective' }, h('strong', null, 'Wants: '), def.objective.summary, ' ', paras(sc.id, def.objective.essay)) : null,
-          h('p', { class: 'team' }, h('span', { class: 'muted' }, 'Team: '),
-            r.bot ? 'a bot' : people.length ? people.map((p) => `${p.name}${p.connected ? '' : ' (offline)'}`).join(', ') : 'nobody yet'),
+          def ? h('p', { class: 'objective' }, h('strong', null, t('role.wants')), def.objective.summary, ' ', paras(sc.id, def.objective.essay)) : null,
+          h('p', { class: 'team' }, h('span', { class: 'muted' }, t('role.team')),
+            r.bot ? t('role.a_bot') : people.length ? names(people.map((p) => (p.connected ? p.name : t('role.offline', { name: p.name })))) : t('role.nobody_yet')),
           action);
       })));
   }
@@ -679,12 +731,12 @@ class StudentGame {
     const s = this.state;
     const sc = this.scenario;
     this.regions.roundHead.update([s.round, s.round_name, s.briefing, s.events, s.phase, Boolean(sc)], () => [
-      s.phase === 'paused' ? h('p', { class: 'notice' }, 'The instructor has paused the game. You can still read and chat.') : null,
+      s.phase === 'paused' ? h('p', { class: 'notice' }, t('student.paused')) : null,
       h('section', { class: 'briefing card', 'aria-labelledby': 'briefing-title' },
-        h('h2', { id: 'briefing-title', class: 'panel-title' }, s.round_name || `Round ${s.round}`),
+        h('h2', { id: 'briefing-title', class: 'panel-title' }, s.round_name || t('round.n', { round: s.round })),
         h('p', { class: 'briefing-text' }, s.briefing || ''),
         (s.events || []).map((e) => h('div', { class: 'event', 'data-event': e.id },
-          h('h3', null, h('span', { class: 'tag event-tag' }, 'Event'), ' ', e.name),
+          h('h3', null, h('span', { class: 'tag event-tag' }, t('report.event')), ' ', e.name),
           h('p', null, e.text, ' ', paras(sc && sc.id, e.essay))))),
     ]);
   }
@@ -712,8 +764,8 @@ class StudentGame {
   targetName(id) {
     const sc = this.scenario;
     for (const m of this.state.moves || []) {
-      const t = (m.targets || []).find((x) => x.id === id);
-      if (t) return t.name;
+      const found = (m.targets || []).find((x) => x.id === id);
+      if (found) return found.name;
     }
     const actor = sc && [...(sc.actors || []), ...(sc.roles || [])].find((x) => x.id === id);
     return actor ? actor.name : id;
@@ -727,29 +779,27 @@ class StudentGame {
     const running = s.phase === 'running';
     this.regions.draft.update([s.my_orders, s.ready, s.action_points, s.moves, s.phase, this.pending, s.round], () => [
       h('p', { class: 'ap', 'data-ap-left': ap.left },
-        h('strong', null, `${ap.left} of ${ap.total}`), ' action points left',
-        locked ? h('span', { class: 'tag locked-tag' }, 'locked') : null),
+        pluralParts('draft.ap_left', ap.total, { count: h('strong', null, t('draft.ap_count', { left: ap.left, total: ap.total })) }),
+        locked ? h('span', { class: 'tag locked-tag' }, t('draft.locked')) : null),
       (s.my_orders || []).length === 0
-        ? h('p', { class: 'muted empty-draft' }, 'No orders yet. If you give none, your role holds this round.')
+        ? h('p', { class: 'muted empty-draft' }, t('draft.empty'))
         : h('ol', { class: 'draft-list' }, s.my_orders.map((o, i) => {
           const def = defs.get(o.move) || this.scenarioMove(o.move) || { name: o.move, cost: '?' };
           return h('li', { class: 'draft-item', 'data-order': o.move },
             h('span', null, h('strong', null, def.name), o.target ? ` → ${this.targetName(o.target)}` : '',
-              h('span', { class: 'muted' }, ` · ${def.cost} AP`)),
+              h('span', { class: 'muted' }, ` · ${t('move.ap', { cost: def.cost })}`)),
             locked || !running ? null : h('button', {
               type: 'button', class: 'link', 'data-key': `remove-${i}`, disabled: this.pending,
-              'aria-label': `Remove ${def.name}${o.target ? ` to ${this.targetName(o.target)}` : ''} from your orders`,
+              'aria-label': o.target ? t('draft.remove_to_label', { move: def.name, target: this.targetName(o.target) }) : t('draft.remove_label', { move: def.name }),
               onclick: () => this.removeOrder(i),
-            }, 'Remove'));
+            }, t('draft.remove')));
         })),
       h('div', { class: 'draft-actions' },
         locked
-          ? h('button', { type: 'button', class: 'secondary big', id: 'unlock', 'data-key': 'ready', disabled: this.pending || !running, onclick: () => this.setReady(false) }, 'Unlock to change')
+          ? h('button', { type: 'button', class: 'secondary big', id: 'unlock', 'data-key': 'ready', disabled: this.pending || !running, onclick: () => this.setReady(false) }, t('draft.unlock'))
           : h('button', { type: 'button', class: 'primary big', id: 'lock', 'data-key': 'ready', disabled: this.pending || !running, onclick: () => this.setReady(true) },
-            (s.my_orders || []).length ? 'Lock orders (ready)' : 'Hold and lock (ready)'),
-        h('p', { class: 'muted small', id: 'lock-help' }, locked
-          ? 'Your orders are locked. The round resolves when every role is ready or at the deadline.'
-          : 'Lock when you are done; teammates share these orders and may change them too.')),
+            (s.my_orders || []).length ? t('draft.lock') : t('draft.hold')),
+        h('p', { class: 'muted small', id: 'lock-help' }, locked ? t('draft.locked_help') : t('draft.lock_help'))),
     ]);
   }
 
@@ -759,43 +809,43 @@ class StudentGame {
     const ap = this.apLeft();
     const running = s.phase === 'running';
     const roleNames = new Map((s.roles || []).map((r) => [r.id, r.name]));
-    const trackNames = new Map(((sc && sc.tracks) || []).map((t) => [t.id, t.name]));
+    const trackNames = new Map(((sc && sc.tracks) || []).map((tr) => [tr.id, tr.name]));
     const effectText = (effects) => Object.entries(effects || {})
-      .map(([track, amount]) => `${trackNames.get(track) || track} ${typeof amount === 'number' ? signed(amount) : 'varies'}`).join(', ');
+      .map(([track, amount]) => `${trackNames.get(track) || track} ${typeof amount === 'number' ? signed(amount) : t('move.varies')}`).join(t('common.list_sep'));
     this.regions.moves.update([s.moves, s.my_orders, s.ready, s.action_points, s.phase, this.pending, Boolean(sc), api.sourceNow(sc && sc.id) ? 1 : 0], () => {
-      if (!(s.moves || []).length) return h('p', { class: 'muted' }, 'Your role has no moves this round.');
+      if (!(s.moves || []).length) return h('p', { class: 'muted' }, t('move.none'));
       return h('ul', { class: 'move-cards' }, s.moves.map((m) => {
         const def = this.scenarioMove(m.id) || {};
         const ordered = (s.my_orders || []).map((o, i) => [o, i]).filter(([o]) => o.move === m.id);
         const affordable = m.cost <= ap.left;
         const disabled = this.pending || s.ready || !running || !affordable;
-        const why = !running ? '' : s.ready ? 'Unlock your orders to change them.' : !affordable ? `Needs ${m.cost} AP; you have ${ap.left} left.` : '';
+        const why = !running ? '' : s.ready ? t('move.unlock_first') : !affordable ? t('move.needs', { cost: m.cost, left: ap.left }) : '';
         const partners = m.partners && m.partners.length
-          ? m.partners.map((p) => (p === 'target' ? 'its target' : roleNames.get(p) || p))
+          ? m.partners.map((p) => (p === 'target' ? t('move.its_target') : roleNames.get(p) || p))
           : null;
         const targets = m.targets || [];
         const buttons = targets.length
-          ? targets.map((t) => {
-            const already = ordered.some(([o]) => o.target === t.id);
+          ? targets.map((target) => {
+            const already = ordered.some(([o]) => o.target === target.id);
             return already ? null : h('button', {
-              type: 'button', class: 'secondary', 'data-key': `add-${m.id}-${t.id}`, 'data-add': m.id, 'data-target': t.id, disabled,
-              'aria-label': `Order ${m.name} with target ${t.name}`, onclick: () => this.addOrder(m.id, t.id),
-            }, `Order → ${t.name}`);
+              type: 'button', class: 'secondary', 'data-key': `add-${m.id}-${target.id}`, 'data-add': m.id, 'data-target': target.id, disabled,
+              'aria-label': t('move.order_target_label', { move: m.name, target: target.name }), onclick: () => this.addOrder(m.id, target.id),
+            }, t('move.order_target', { target: target.name }));
           })
           : ordered.length ? [] : [h('button', {
             type: 'button', class: 'secondary', 'data-key': `add-${m.id}`, 'data-add': m.id, disabled,
-            'aria-label': `Order ${m.name}`, onclick: () => this.addOrder(m.id),
-          }, 'Add to my orders')];
+            'aria-label': t('move.order_label', { move: m.name }), onclick: () => this.addOrder(m.id),
+          }, t('move.add'))];
         return h('li', { class: `move-card${ordered.length ? ' chosen' : ''}`, 'data-move': m.id },
           h('div', { class: 'move-head' },
             h('h3', { class: 'move-name' }, m.name),
-            h('span', { class: 'cost', 'aria-label': `costs ${m.cost} action point${m.cost === 1 ? '' : 's'}` }, `${m.cost} AP`)),
+            h('span', { class: 'cost', 'aria-label': plural('move.costs', m.cost) }, t('move.ap', { cost: m.cost }))),
           h('p', { class: 'move-summary' }, m.summary || (def && def.summary) || '', ' ', paras(sc && sc.id, m.essay || (def && def.essay) || [])),
-          partners ? h('p', { class: 'joint' }, h('strong', null, 'Joint move: '), jointText(partners, def.joint_need)) : null,
-          m.choice_of ? h('p', { class: 'joint' }, h('strong', null, 'Your answer to the event.')) : null,
-          targets.length ? h('p', { class: 'targets' }, h('span', { class: 'muted' }, 'Targets: '), targets.map((t) => t.name).join(', ')) : null,
-          effectText(def.effects) ? h('p', { class: 'effects muted small' }, `If it succeeds: ${effectText(def.effects)}`) : null,
-          ordered.length ? h('p', { class: 'in-orders' }, '✓ In your orders',
+          partners ? h('p', { class: 'joint' }, h('strong', null, t('move.joint')), jointText(partners, def.joint_need)) : null,
+          m.choice_of ? h('p', { class: 'joint' }, h('strong', null, t('move.answer_event'))) : null,
+          targets.length ? h('p', { class: 'targets' }, h('span', { class: 'muted' }, t('move.targets')), names(targets.map((target) => target.name))) : null,
+          effectText(def.effects) ? h('p', { class: 'effects muted small' }, t('move.if_succeeds', { effects: effectText(def.effects) })) : null,
+          ordered.length ? h('p', { class: 'in-orders' }, t('move.in_orders'),
             ordered.map(([o]) => (o.target ? ` (→ ${this.targetName(o.target)})` : ''))) : null,
           h('div', { class: 'move-actions' }, buttons, why && !ordered.length ? h('span', { class: 'muted small' }, why) : null));
       }));
@@ -809,20 +859,17 @@ class StudentGame {
     const def = sc && roleId ? sc.roles.find((r) => r.id === roleId) : null;
     const last = this.reports.find((r) => r.round === s.round - 1);
     const changes = {};
-    if (last) for (const t of last.tracks || []) if (t.value !== t.before) changes[t.id] = t.value - t.before;
-    const trackNames = new Map(((sc && sc.tracks) || []).map((t) => [t.id, t.name]));
+    if (last) for (const tr of last.tracks || []) if (tr.value !== tr.before) changes[tr.id] = tr.value - tr.before;
+    const trackNames = new Map(((sc && sc.tracks) || []).map((tr) => [tr.id, tr.name]));
     this.regions.side.update([s.tracks, roleId, s.phase === 'lobby', Boolean(sc), changes, api.sourceNow(sc && sc.id) ? 1 : 0], () => h('div', { class: 'side-cards' },
       def ? h('section', { class: 'card objective-card', 'aria-labelledby': 'objective-title' },
-        h('h2', { id: 'objective-title', class: 'panel-title' }, `Your objective as ${def.name}`),
+        h('h2', { id: 'objective-title', class: 'panel-title' }, t('objective.title', { role: def.name })),
         h('p', null, def.objective.summary, ' ', paras(sc.id, def.objective.essay)),
-        h('p', { class: 'muted small' }, 'Scored on: ', def.objective.score.map((t) => {
-          const label = t.label && !trackNames.has(t.label) ? t.label : t.tracks.map((id) => trackNames.get(id) || id).join(' / ');
-          return `${t.invert ? 'low ' : ''}${label} ×${t.weight}`;
-        }).join(', ')),
-        h('details', { open: s.phase === 'lobby' }, h('summary', null, 'Your briefing'), h('p', null, def.briefing))) : null,
+        h('p', { class: 'muted small' }, t('objective.scored_on'), scoredText(def.objective.score, trackNames)),
+        h('details', { open: s.phase === 'lobby' }, h('summary', null, t('objective.briefing')), h('p', null, def.briefing))) : null,
       h('section', { class: 'card', 'aria-labelledby': 'tracks-title' },
-        h('h2', { id: 'tracks-title', class: 'panel-title' }, 'Where things stand'),
-        trackBars(s.tracks || [], { changes, caption: 'Tracks you can see' }))));
+        h('h2', { id: 'tracks-title', class: 'panel-title' }, t('student.standings')),
+        trackBars(s.tracks || [], { changes, caption: t('student.tracks_caption') }))));
   }
 
   // -- Report and scores --
@@ -833,15 +880,15 @@ class StudentGame {
     const report = this.reports.find((r) => r.round === round);
     const sc = this.scenario;
     this.regions.report.update([round, report, this.reports.map((r) => r.round), Boolean(sc), s.phase, s.round, api.sourceNow(sc && sc.id) ? 1 : 0], () => {
-      if (!report) return h('p', { class: 'muted' }, 'The report appears here after each round.');
+      if (!report) return h('p', { class: 'muted' }, t('student.report_later'));
       const select = this.reports.length > 1 ? h('p', { class: 'report-picker' },
-        h('label', { for: 'report-round' }, 'Show the report of '),
+        h('label', { for: 'report-round' }, t('student.report_of')),
         h('select', { id: 'report-round', 'data-key': 'report-round', onchange: (e) => { this.reportShown = Number(e.target.value); this.renderReport(); } },
-          this.reports.map((r) => h('option', { value: r.round, selected: r.round === round }, `round ${r.round}`)))) : null;
+          this.reports.map((r) => h('option', { value: r.round, selected: r.round === round }, t('round.lower', { round: r.round }))))) : null;
       const next = s.phase === 'running' || s.phase === 'paused'
-        ? h('button', { type: 'button', class: 'primary', id: 'to-round', 'data-key': 'to-round', onclick: () => { this.showTab('round'); focusHeading(this.panels.round); } }, `Go to round ${s.round} →`)
+        ? h('button', { type: 'button', class: 'primary', id: 'to-round', 'data-key': 'to-round', onclick: () => { this.showTab('round'); focusHeading(this.panels.round); } }, t('student.go_to_round', { round: s.round }))
         : null;
-      return [h('h2', { class: 'panel-title' }, 'What happened'), select, reportView(report, sc, { state: s, mine: this.myRole() }), next];
+      return [h('h2', { class: 'panel-title' }, t('student.what_happened')), select, reportView(report, sc, { state: s, mine: this.myRole() }), next];
     });
   }
 
@@ -852,25 +899,25 @@ class StudentGame {
     this.regions.scores.update([this.gameOver, Boolean(sc), api.sourceNow(sc && sc.id) ? 1 : 0, Boolean(prompt), written], () => {
       if (!this.gameOver) return null;
       const d = this.gameOver.debrief || {};
-      const visible = (d.tracks || []).map((t) => {
-        const def = sc ? sc.tracks.find((x) => x.id === t.id) : null;
-        return { ...t, min: def ? def.min : 0, max: def ? def.max : 10, summary: def ? def.summary : '' };
+      const visible = (d.tracks || []).map((tr) => {
+        const def = sc ? sc.tracks.find((x) => x.id === tr.id) : null;
+        return { ...tr, min: def ? def.min : 0, max: def ? def.max : 10, summary: def ? def.summary : '' };
       });
       return [
-        h('h2', { class: 'panel-title' }, 'Final scores'),
+        h('h2', { class: 'panel-title' }, t('scores.final')),
         h('p', { class: 'muted' }, this.gameOver.computed
-          ? 'Each role scored against its own objective (0–100). Several roles can do well at once.'
+          ? t('scores.each_role')
           : d.ended_early
-            ? `The instructor ended the game after ${d.rounds_played} round${d.rounds_played === 1 ? '' : 's'}.`
-            : `After ${d.rounds_played} rounds, each role scored against its own objective (0–100). Several roles can do well at once.`),
+            ? plural('scores.ended_after', d.rounds_played)
+            : plural('scores.after_rounds', d.rounds_played)),
         scoreboard(this.gameOver, sc, { mine: this.myRole() }),
         prompt ? h('p', { class: 'reflect-cta' }, h('button', {
           type: 'button', class: 'primary big', id: 'to-reflection',
           onclick: () => { this.showTab('round'); this.reflection.field.focus(); },
-        }, written ? 'Read or change your reflection →' : 'Write your reflection →')) : null,
-        h('h3', null, 'The tracks over the game'),
+        }, written ? t('scores.change_reflection') : t('scores.write_reflection'))) : null,
+        h('h3', null, t('scores.tracks_over')),
         this.history ? charts(visible, this.history, (this.state.session || {}).rounds || 0) : null,
-        h('button', { type: 'button', class: 'secondary', onclick: () => this.leave(null) }, 'Join another game'),
+        h('button', { type: 'button', class: 'secondary', onclick: () => this.leave(null) }, t('student.join_another')),
       ];
     });
   }

@@ -3,6 +3,7 @@
 
 import { h, clock, signed, announce } from './?asset=dom.js';
 import { serverNow, source, sourceNow, scenario } from './?asset=api.js';
+import { t, plural, num, names } from './?asset=i18n.js';
 
 // ---- ¶ references --------------------------------------------------------------------------------
 
@@ -21,11 +22,11 @@ export function paraRef(scenarioId, n) {
   if (loaded && loaded[n - 1]) {
     return h('button', {
       type: 'button', class: 'para', 'data-para': n,
-      'aria-label': `Read paragraph ${n} of the essay`, 'aria-haspopup': 'dialog',
+      'aria-label': t('para.read', { n }), 'aria-haspopup': 'dialog',
       onclick: (e) => openParagraph(scenarioId, n, e.currentTarget),
     }, `¶${n}`);
   }
-  return h('span', { class: 'para-plain', title: 'Paragraph of the essay' }, `¶${n}`);
+  return h('span', { class: 'para-plain', title: t('para.title') }, `¶${n}`);
 }
 
 let dialog;
@@ -40,12 +41,12 @@ export async function openParagraph(scenarioId, n, opener) {
   }
   const text = paragraphs && paragraphs[n - 1]
     ? paragraphs[n - 1]
-    : 'The essay\'s text shows only on the instructor\'s screens (it is loaded with their key), so only the paragraph number is shown here.';
-  const close = h('button', { type: 'button', class: 'primary', onclick: () => dialog.close() }, 'Close');
+    : t('para.only_instructor');
+  const close = h('button', { type: 'button', class: 'primary', onclick: () => dialog.close() }, t('common.close'));
   dialog.replaceChildren(
-    h('h2', { id: 'paragraph-title' }, `Essay, paragraph ${n}`),
+    h('h2', { id: 'paragraph-title' }, t('para.dialog_title', { n })),
     h('p', { class: 'paragraph-text' }, text),
-    h('p', { class: 'muted small' }, 'Quoted from the source essay loaded by your instructor.'),
+    h('p', { class: 'muted small' }, t('para.quoted')),
     h('div', { class: 'actions' }, close),
   );
   dialog.onclose = () => { if (opener && document.contains(opener)) opener.focus(); };
@@ -98,20 +99,20 @@ export function loadPage({ load, show, failed, gone, errorBox, main }) {
 
 /** A labelled bar per track: value within min..max, the last change, private ones marked. */
 export function trackBars(tracks, { changes = {}, caption } = {}) {
-  return h('ul', { class: 'tracks', 'aria-label': caption || 'Tracks' }, tracks.map((t) => {
-    const span = Math.max(1, t.max - t.min);
-    const pct = Math.round(((t.value - t.min) / span) * 100);
-    const delta = changes[t.id];
-    return h('li', { class: 'track', 'data-track': t.id },
+  return h('ul', { class: 'tracks', 'aria-label': caption || t('track.tracks') }, tracks.map((tr) => {
+    const span = Math.max(1, tr.max - tr.min);
+    const pct = Math.round(((tr.value - tr.min) / span) * 100);
+    const delta = changes[tr.id];
+    return h('li', { class: 'track', 'data-track': tr.id },
       h('div', { class: 'track-head' },
-        h('span', { class: 'track-name' }, t.name, t.private ? h('span', { class: 'tag' }, 'only you see this') : null),
+        h('span', { class: 'track-name' }, tr.name, tr.private ? h('span', { class: 'tag' }, t('track.only_you')) : null),
         h('span', { class: 'track-value' },
-          h('strong', null, String(t.value)), h('span', { class: 'muted' }, ` / ${t.max}`),
+          h('strong', null, num(tr.value)), h('span', { class: 'muted' }, ` / ${num(tr.max)}`),
           delta ? h('span', { class: delta > 0 ? 'delta up' : 'delta down' }, ` ${signed(delta)}`) : null)),
       h('div', {
-        class: 'bar', role: 'meter', 'aria-label': t.name,
-        'aria-valuemin': t.min, 'aria-valuemax': t.max, 'aria-valuenow': t.value,
-        title: t.summary || '',
+        class: 'bar', role: 'meter', 'aria-label': tr.name,
+        'aria-valuemin': tr.min, 'aria-valuemax': tr.max, 'aria-valuenow': tr.value,
+        title: tr.summary || '',
       }, h('div', { class: 'bar-fill', style: `width:${Math.max(0, Math.min(100, pct))}%` })));
   }));
 }
@@ -119,19 +120,19 @@ export function trackBars(tracks, { changes = {}, caption } = {}) {
 // ---- Ready lights --------------------------------------------------------------------------------
 
 /** One chip per role: who plays it and whether its orders are locked. */
-export function readyLights(state, { names = true, mine } = {}) {
+export function readyLights(state, { names: withNames = true, mine } = {}) {
   const playersById = new Map((state.players || []).map((p) => [p.player_id, p]));
-  return h('ul', { class: 'ready-lights', 'aria-label': 'Who is ready' }, (state.roles || []).map((r) => {
+  return h('ul', { class: 'ready-lights', 'aria-label': t('ready.label') }, (state.roles || []).map((r) => {
     const people = (r.players || []).map((id) => playersById.get(id)).filter(Boolean).filter((p) => !p.bot);
     const empty = !r.bot && people.length === 0;
     const over = state.phase === 'finished';
-    const status = r.bot ? (over ? 'bot' : 'bot, always ready') : empty ? 'no players' : over ? 'played' : r.ready ? 'ready' : 'choosing';
+    const status = t(r.bot ? (over ? 'ready.bot' : 'ready.bot_always') : empty ? 'ready.no_players' : over ? 'ready.played' : r.ready ? 'ready.ready' : 'ready.choosing');
     const light = r.bot ? 'bot' : empty ? 'empty' : r.ready ? 'on' : 'off';
     return h('li', { class: `ready-chip ${light}${r.id === mine ? ' mine' : ''}`, 'data-role': r.id, 'data-ready': r.ready ? '1' : '0' },
       h('span', { class: 'light', 'aria-hidden': 'true' }),
       h('span', { class: 'chip-role' }, r.name),
       h('span', { class: 'chip-status' }, status),
-      names && people.length ? h('span', { class: 'chip-names' }, people.map((p) => p.name).join(', ')) : null);
+      withNames && people.length ? h('span', { class: 'chip-names' }, names(people.map((p) => p.name))) : null);
   }));
 }
 
@@ -145,16 +146,16 @@ export function countdownText(state) {
   if (state.phase === 'waiting') return '';
   if (state.phase === 'paused') {
     return state.remaining_secs !== null && state.remaining_secs !== undefined
-      ? `Paused · ${clock(state.remaining_secs)} left`
-      : 'Paused';
+      ? t('clock.paused_left', { time: clock(state.remaining_secs) })
+      : t('clock.paused');
   }
   if (state.phase === 'lobby') {
     const secs = state.session && state.session.round_secs;
-    return secs ? `Rounds of ${clock(secs)}` : 'Waiting to start';
+    return secs ? t('clock.rounds_of', { time: clock(secs) }) : t('clock.waiting');
   }
   if (state.deadline_at) {
     const left = (state.deadline_at - serverNow()) / 1000;
-    return left > 0 ? `${clock(left)} left` : 'Time is up: resolving…';
+    return left > 0 ? t('clock.left', { time: clock(left) }) : t('clock.time_up');
   }
   return '';
 }
@@ -177,7 +178,7 @@ export function startTicker(getState, { announce: say = false, stateOf = null } 
     const left = secondsLeft(state);
     if (say && left !== null && left <= 60 && left > 55 && warned !== state.round) {
       warned = state.round;
-      announce('One minute left in this round.');
+      announce(t('clock.one_minute'));
     }
     for (const el of document.querySelectorAll('[data-countdown]')) {
       const own = stateOf && el.dataset.countdown ? stateOf(el.dataset.countdown) : state;
@@ -224,41 +225,50 @@ export function startClassTicker(getView) {
   return startTicker(() => classClock(getView()), {
     stateOf: (n) => {
       const view = getView();
-      return view ? tableClock(view.tables.find((t) => String(t.table) === n), view.class.round_secs) : null;
+      return view ? tableClock(view.tables.find((tb) => String(tb.table) === n), view.class.round_secs) : null;
     },
   });
+}
+
+/** A round's name without a leading "Round 2: " (the header says the number already). */
+export function stripRound(name) {
+  return String(name || '').replace(/^(Round|Раунд|Тойрог|第)\s*\d+\s*(轮)?\s*[:：·.\-–—]\s*/i, '');
+}
+
+/** What an objective is scored on: "Mongolian autonomy ×2, low Dependence on China ×1". */
+export function scoredText(score, trackNames) {
+  return (score || []).map((part) => {
+    const label = part.label && !trackNames.has(part.label) ? part.label : (part.tracks || []).map((id) => trackNames.get(id) || id).join(' / ');
+    return t(part.invert ? 'objective.part_low' : 'objective.part', { label, weight: part.weight });
+  }).join(t('common.list_sep'));
 }
 
 /** A class's table's round in words: "Round 2 of 3", or what its phase says instead. */
 export function tableRoundText(table, rounds) {
   const round = Math.min(table.round, rounds);
-  if (table.phase === 'lobby') return 'Not started';
-  if (table.phase === 'finished') return `Over after ${table.resolved} round${table.resolved === 1 ? '' : 's'}`;
-  if (table.phase === 'waiting') return `Round ${Math.min(table.resolved, rounds)} done: round ${round} next`;
-  return `Round ${round} of ${rounds}`;
+  if (table.phase === 'lobby') return t('table.not_started');
+  if (table.phase === 'finished') return plural('table.over_after', table.resolved);
+  if (table.phase === 'waiting') return t('table.round_done_next', { done: Math.min(table.resolved, rounds), round });
+  return t('round.of', { round, rounds });
 }
 
 /** The last report of a class's table in a line ("Round 2: Mongolian autonomy +1"), or null before any. */
 export function tableHeadline(table) {
   if (!table.resolved) return null;
-  const what = (table.headline || []).length ? table.headline.join(' · ') : 'nothing moved on the public tracks.';
-  return `Round ${table.resolved}: ${what}`;
+  const what = (table.headline || []).length ? table.headline.join(' · ') : t('table.nothing_moved');
+  return t('table.headline', { round: table.resolved, what });
 }
 
 /** A role's name from the scenario (a class's frames carry only role ids). */
 export function roleNamer(scenario) {
-  const names = new Map(((scenario && scenario.roles) || []).map((r) => [r.id, r.name]));
-  return (id) => names.get(id) || id;
+  const byId = new Map(((scenario && scenario.roles) || []).map((r) => [r.id, r.name]));
+  return (id) => byId.get(id) || id;
 }
 
 /** The phase of a class or one of its tables, in words. */
-export const PHASE_WORDS = {
-  lobby: 'In the lobby',
-  running: 'Playing',
-  paused: 'Paused',
-  waiting: 'Waiting for the class',
-  finished: 'Finished',
-};
+export function phaseWords(phase) {
+  return ['lobby', 'running', 'paused', 'waiting', 'finished'].includes(phase) ? t(`phase.${phase}`) : String(phase || '');
+}
 
 // ---- Charts --------------------------------------------------------------------------------------
 
@@ -332,19 +342,19 @@ export function lineChart({ name, min, max, series, rounds, summary, lines }) {
   const y = (v) => pad.t + (1 - (v - min) / span) * (H - pad.t - pad.b);
   const el = svgEl;
   const knownOf = (s) => s.map((v, i) => [i, v]).filter(([, v]) => v !== null && v !== undefined);
-  const describe = (s) => knownOf(s).map(([i, v]) => (i === 0 ? `start ${v}` : `round ${i}: ${v}`)).join(', ');
+  const describe = (s) => knownOf(s).map(([i, v]) => (i === 0 ? t('chart.start_value', { value: v }) : t('chart.round_value', { round: i, value: v }))).join(', ');
   const described = multi
-    ? lines.map((l) => `${l.label}: ${describe(l.values || []) || 'no values'}`).join('; ')
+    ? lines.map((l) => `${l.label}: ${describe(l.values || []) || t('chart.no_values')}`).join('; ')
     : describe(series);
-  const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${name}: ${described || 'no values yet'}`, class: multi ? 'chart multi' : 'chart' });
+  const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${name}: ${described || t('chart.no_values_yet')}`, class: multi ? 'chart multi' : 'chart' });
   svg.appendChild(el('title', {}, `${name}${summary ? ` — ${summary}` : ''}`));
   // Axes and grid: min, middle, max.
   for (const v of [min, Math.round((min + max) / 2), max]) {
     svg.appendChild(el('line', { x1: pad.l, x2: W - pad.r, y1: y(v), y2: y(v), class: 'grid' }));
-    svg.appendChild(el('text', { x: pad.l - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, String(v)));
+    svg.appendChild(el('text', { x: pad.l - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, num(v)));
   }
   for (let i = 0; i <= n; i++) {
-    svg.appendChild(el('text', { x: x(i), y: H - 8, 'text-anchor': 'middle', class: 'axis' }, i === 0 ? 'start' : `R${i}`));
+    svg.appendChild(el('text', { x: x(i), y: H - 8, 'text-anchor': 'middle', class: 'axis' }, i === 0 ? t('chart.start') : t('round.short', { round: i })));
   }
   // A line, broken where a value is unknown.
   const pathOf = (s) => {
@@ -366,7 +376,7 @@ export function lineChart({ name, min, max, series, rounds, summary, lines }) {
     }
     const last = known[known.length - 1];
     if (last) {
-      svg.appendChild(el('text', { x: x(last[0]), y: y(last[1]) - 8, 'text-anchor': 'middle', class: 'value' }, String(last[1])));
+      svg.appendChild(el('text', { x: x(last[0]), y: y(last[1]) - 8, 'text-anchor': 'middle', class: 'value' }, num(last[1])));
     }
     return h('figure', { class: 'chart-box' }, h('figcaption', null, name), svg);
   }
@@ -379,16 +389,16 @@ export function lineChart({ name, min, max, series, rounds, summary, lines }) {
     for (const [i, v] of knownOf(values)) g.appendChild(marker(style.marker, x(i), y(v), 3.5, style.colour, 'mdot'));
     svg.appendChild(g);
   });
-  const legend = h('ul', { class: 'chart-legend', 'aria-label': `Lines of the chart ${name}` }, lines.map((l, k) => h('li', { 'data-series': k },
+  const legend = h('ul', { class: 'chart-legend', 'aria-label': t('chart.legend', { name }) }, lines.map((l, k) => h('li', { 'data-series': k },
     seriesSwatch(k), h('span', null, l.label))));
   return h('figure', { class: 'chart-box' }, h('figcaption', null, name), svg, legend);
 }
 
 /** A chart per track, from a History. */
 export function charts(tracks, history, rounds) {
-  return h('div', { class: 'charts' }, tracks.map((t) => lineChart({
-    name: t.name, min: t.min, max: t.max, summary: t.summary, rounds,
-    series: history.series(t.id),
+  return h('div', { class: 'charts' }, tracks.map((tr) => lineChart({
+    name: tr.name, min: tr.min, max: tr.max, summary: tr.summary, rounds,
+    series: history.series(tr.id),
   })));
 }
 
@@ -407,33 +417,27 @@ export function scoreboard(gameOver, scenarioJson, { mine } = {}) {
     const objective = r.objective || (def && def.objective && def.objective.summary) || '';
     const essay = r.essay || (def && def.objective && def.objective.essay) || [];
     const score = r.score ?? (gameOver.scores || {})[r.id] ?? 0;
-    const who = r.bot ? 'played by a bot' : (r.players && r.players.length ? r.players.join(', ') : 'nobody');
+    const who = r.bot ? t('score.bot') : (r.players && r.players.length ? names(r.players) : t('score.nobody'));
     return h('li', { class: `score${r.id === mine ? ' mine' : ''}`, 'data-role': r.id },
       h('div', { class: 'score-head' },
-        h('strong', { class: 'score-role' }, r.name, r.id === mine ? ' (you)' : ''),
-        h('span', { class: 'score-points' }, h('strong', null, String(score)), ' / 100')),
-      h('div', { class: 'bar', role: 'meter', 'aria-label': `${r.name} score`, 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': score },
+        h('strong', { class: 'score-role' }, r.name, r.id === mine ? t('common.you_suffix') : ''),
+        h('span', { class: 'score-points' }, h('strong', null, num(score)), ` / ${num(100)}`)),
+      h('div', { class: 'bar', role: 'meter', 'aria-label': t('score.meter', { role: r.name }), 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': score },
         h('div', { class: 'bar-fill', style: `width:${Math.max(0, Math.min(100, score))}%` })),
-      h('p', { class: 'score-objective' }, h('span', { class: 'muted' }, 'Objective: '), objective, ' ', paras(scId, essay)),
+      h('p', { class: 'score-objective' }, h('span', { class: 'muted' }, t('score.objective')), objective, ' ', paras(scId, essay)),
       h('p', { class: 'muted small' }, who));
   }));
 }
 
 // ---- Connection status ---------------------------------------------------------------------------
 
-const STATUS_TEXT = {
-  connecting: 'Connecting…',
-  open: '',
-  reconnecting: 'Connection lost: reconnecting…',
-  offline: 'No network: waiting for the Wi-Fi to come back…',
-  closed: 'Disconnected.',
-};
+const STATUS_TEXT = ['connecting', 'reconnecting', 'offline', 'closed'];
 
 /** Shows the connection's status in the banner (`#status`); empty when all is well. */
 export function setStatus(status) {
   const el = document.getElementById('status');
   if (!el) return;
-  const text = STATUS_TEXT[status] ?? '';
+  const text = STATUS_TEXT.includes(status) ? t(`conn.${status}`) : '';
   el.textContent = text;
   el.hidden = !text;
   el.dataset.status = status;

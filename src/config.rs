@@ -11,8 +11,12 @@ use std::time::Duration;
 pub struct Config {
     /// Where to listen for HTTP and WebSocket connections.
     pub addr: SocketAddr,
-    /// The SQLite file; created with its parent folder on first start.
+    /// The SQLite file (created with its parent folder on first start), or a `postgres://` URL
+    /// (several nodes may share it).
     pub db: PathBuf,
+    /// This node's name, shown to the other nodes (and in `wrong_node`) as the owner of the
+    /// sessions it runs; empty: the host's name. Only PostgreSQL uses it.
+    pub node: String,
     /// The scenario folder; `None` means `./scenarios` if it exists, else the built-in scenarios.
     pub scenarios: Option<PathBuf>,
     /// Origins (`scheme://host[:port]`) whose pages may open `/ws`, besides the server's own.
@@ -29,6 +33,7 @@ impl Default for Config {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             db: PathBuf::from("./data/third-neighbor.db"),
+            node: String::new(),
             scenarios: None,
             allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),

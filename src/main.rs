@@ -29,12 +29,24 @@ enum Command {
         #[command(subcommand)]
         command: ScenarioCommand,
     },
-    /// Run the game server: HTTP and WebSocket on one port, games stored in SQLite.
+    /// Run the game server: HTTP and WebSocket on one port, games stored in SQLite (one node) or
+    /// PostgreSQL (several nodes).
     Serve(ServeArgs),
     /// Manage instructors (teachers) and their keys.
     Instructor {
         #[command(subcommand)]
         command: InstructorCommand,
+    },
+    /// Copy every stored game, class, instructor, scenario text and source essay from one
+    /// database into another, empty one (e.g. a SQLite file into PostgreSQL when a deployment
+    /// grows past one machine). Stop the server first; the copy is one transaction.
+    MigrateStore {
+        /// The database to copy: a SQLite file or a postgres:// URL.
+        #[arg(long)]
+        from: PathBuf,
+        /// The empty database to copy into: a postgres:// URL or a SQLite file (created).
+        #[arg(long)]
+        to: PathBuf,
     },
     /// Replay a game exported as JSON (`export.json`) through the engine: print every round's
     /// state hash; exit 1 if any differs from the stored one.
@@ -51,9 +63,14 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "THIRD_NEIGHBOR_ADDR", default_value = "127.0.0.1:8080")]
     addr: std::net::SocketAddr,
-    /// The SQLite database file (created with its folder on first start).
+    /// The database: a SQLite file (created with its folder on first start; one node), or a
+    /// postgres:// URL (several nodes may share it, each owning the games it runs).
     #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = "./data/third-neighbor.db")]
     db: PathBuf,
+    /// This node's name, which other nodes give as the owner of its games (`wrong_node`) and
+    /// the proxy routes by (`deploy/nginx.conf`) [default: the host's name]. PostgreSQL only.
+    #[arg(long, env = "THIRD_NEIGHBOR_NODE", default_value = "")]
+    node_name: String,
     /// The scenario folder [default: ./scenarios if it exists, else the built-in scenarios].
     #[arg(long, env = "THIRD_NEIGHBOR_SCENARIOS")]
     scenarios: Option<PathBuf>,
@@ -89,7 +106,7 @@ enum InstructorCommand {
     /// Create an instructor and print its key (shown once).
     Add {
         name: String,
-        /// The SQLite database file.
+        /// The database: a SQLite file or a postgres:// URL.
         #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = "./data/third-neighbor.db")]
         db: PathBuf,
     },
@@ -189,7 +206,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve(args),
         Command::Instructor { command } => instructor_command(command),
         Command::Replay { file, json } => replay_command(&file, json),
+        Command::MigrateStore { from, to } => migrate_store(&from, &to),
     }
+}
+
+fn migrate_store(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use third_neighbor::store::{copy_store, Location};
+    init_logging();
+    let (shown_from, shown_to) = (Location::of(from), Location::of(to));
+    if let Location::Sqlite(path) = &shown_from {
+        anyhow::ensure!(path.exists(), "no database at {}", path.display());
+    }
+    runtime()?.block_on(async move {
+        let (source, writer) =
+            Store::open(from).await.with_context(|| format!("cannot open the database {shown_from}"))?;
+        let copied = copy_store(&source, to).await.with_context(|| format!("cannot copy {shown_from} into {shown_to}"));
+        source.writer().stop().await;
+        let _ = writer.await;
+        let copied = copied?;
+        println!("Copied {shown_from} into {shown_to}: {copied}.");
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn replay_command(file: &std::path::Path, as_json: bool) -> anyhow::Result<ExitCode> {
@@ -254,6 +291,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = Config {
         addr: args.addr,
         db: args.db,
+        node: args.node_name.trim().to_string(),
         scenarios: args.scenarios,
         allowed_origins: args.origins.into_iter().filter(|o| !o.trim().is_empty()).collect(),
         trusted_proxies: args.trusted_proxies,
@@ -267,9 +305,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         },
     };
     runtime()?.block_on(async move {
-        let startup = server::App::open(config.clone())
-            .await
-            .with_context(|| format!("cannot start with the database {}", config.db.display()))?;
+        let startup = server::App::open(config.clone()).await.with_context(|| {
+            format!("cannot start with the database {}", third_neighbor::store::Location::of(&config.db))
+        })?;
         if let Some(key) = &startup.default_instructor_key {
             println!("==================================================================");
             println!(" First start: created the instructor \"default\".");
@@ -283,7 +321,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let addr = listener.local_addr().context("reading the bound address")?;
         println!("listening on http://{addr}");
-        tracing::info!(%addr, db = %config.db.display(), "listening");
+        tracing::info!(%addr, db = %third_neighbor::store::Location::of(&config.db), "listening");
         server::run(listener, startup.app, shutdown_signal()).await?;
         Ok(ExitCode::SUCCESS)
     })
@@ -352,8 +390,8 @@ fn instructor_command(command: InstructorCommand) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async move {
         // The server may be running on the same file: its writer and this command take turns
         // (the busy timeout), and the server reads keys from the file on every request.
-        let (store, writer) =
-            Store::open(&db).await.with_context(|| format!("cannot open the database {}", db.display()))?;
+        let shown = third_neighbor::store::Location::of(&db);
+        let (store, writer) = Store::open(&db).await.with_context(|| format!("cannot open the database {shown}"))?;
         let result = match command {
             InstructorCommand::Add { .. } => {
                 anyhow::ensure!(

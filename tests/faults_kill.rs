@@ -5,7 +5,8 @@
 //!
 //! `THIRD_NEIGHBOR_FAULT_KILLS` sets the number of kills (default 10; `scripts/faults-long` runs
 //! 100 or more) and `THIRD_NEIGHBOR_FAULT_SEED` the random moments. Only `ack`/`error` frames
-//! and HTTP answers are read, never `state` frames.
+//! and HTTP answers are read, never `state` frames. A second test kills the server while a class
+//! is mid-round: its tables, seats and one clock come back from the log.
 
 mod common;
 
@@ -241,6 +242,86 @@ async fn kill_9_under_load_loses_nothing_acknowledged() {
     );
     assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
     assert!(total > kills, "the load ran between the kills ({total} acknowledged actions)");
+    server.kill();
+    drop(dir);
+}
+
+/// A student of a class: its seat token, table (session id) and role.
+struct ClassStudent {
+    token: String,
+    session_id: String,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_mid_round_keeps_a_class_and_its_one_clock() {
+    let (dir, scenarios, db) = test_dir();
+    let server = ChildServer::start(&db, &scenarios);
+    let key = server.key.clone().expect("first start prints the key");
+    let body = json!({"scenario": "tutorial", "tables": 2, "deadline_secs": 600}).to_string();
+    let (status, text) = http(server.addr, "POST", "/api/classes", Some(&key), Some(&body)).await;
+    assert_eq!(status, 201, "{text}");
+    let created: Value = serde_json::from_str(&text).expect("json");
+    let (class_id, code) = (created["class_id"].as_str().expect("id"), created["join_code"].as_str().expect("code"));
+
+    let mut students = Vec::new();
+    for i in 0..8 {
+        let mut c = TestClient::connect(server.addr).await;
+        c.request(json!({"type": "join", "code": code, "name": format!("s{i}")})).await.expect("join");
+        let token = c.find("welcome").expect("welcome")["seat_token"].as_str().expect("token").to_string();
+        let state = c.recv_until("a seat", |v| v["type"] == "state" && v["you"]["role"].is_string()).await;
+        students.push((c, ClassStudent { token, session_id: state["session"]["id"].as_str().expect("id").into() }));
+    }
+    let mut console = TestClient::connect(server.addr).await;
+    console.request(json!({"type": "instructor", "class_id": class_id, "key": key})).await.expect("console");
+    console.request(json!({"type": "start"})).await.expect("start all");
+    // One table locks and waits for the class; the other is mid-round when the server dies.
+    let waiting = students[0].1.session_id.clone();
+    for (c, s) in students.iter_mut().filter(|(_, s)| s.session_id == waiting) {
+        c.request(json!({"type": "ready", "round": 1}))
+            .await
+            .unwrap_or_else(|e| panic!("lock at {}: {e}", s.session_id));
+    }
+    let deadline_before = {
+        let (c, _) = &mut students[0];
+        c.recv_until("waiting", |v| v["type"] == "state" && v["phase"] == "waiting").await;
+        let other = students.iter().position(|(_, s)| s.session_id != waiting).expect("another table");
+        let (c, _) = &mut students[other];
+        c.recv_until("running", |v| v["type"] == "state" && v["phase"] == "running").await["deadline_at"].clone()
+    };
+    server.kill();
+    let server = ChildServer::start(&db, &scenarios);
+
+    // Every student takes its seat back at its table; the waiting table still waits, the other
+    // still plays round 1 with the same deadline.
+    let mut back = Vec::new();
+    for (_, s) in &students {
+        let mut c = TestClient::connect(server.addr).await;
+        c.send(json!({"type": "resume", "seat_token": s.token})).await;
+        let state = c.recv_until("its state", |v| v["type"] == "state").await;
+        assert_eq!(state["session"]["id"].as_str(), Some(s.session_id.as_str()), "the same table");
+        if s.session_id == waiting {
+            assert_eq!((state["phase"].as_str(), state["round"].as_u64()), (Some("waiting"), Some(2)));
+        } else {
+            assert_eq!((state["phase"].as_str(), state["round"].as_u64()), (Some("running"), Some(1)));
+            assert_eq!(state["deadline_at"], deadline_before, "the class's clock survived");
+        }
+        back.push((c, s));
+    }
+    let mut console = TestClient::connect(server.addr).await;
+    console.request(json!({"type": "instructor", "class_id": class_id, "key": key})).await.expect("console");
+    let class = console.recv_type("class_state").await;
+    assert_eq!(class["tables"].as_array().map(Vec::len), Some(2), "{class}");
+    // The other table locks: both start round 2 together, on one deadline.
+    for (c, s) in back.iter_mut().filter(|(_, s)| s.session_id != waiting) {
+        c.request(json!({"type": "ready", "round": 1})).await.unwrap_or_else(|e| panic!("{} {e}", s.session_id));
+    }
+    let mut deadlines = BTreeSet::new();
+    for (c, _) in back.iter_mut() {
+        let state =
+            c.recv_until("round 2", |v| v["type"] == "state" && v["phase"] == "running" && v["round"] == 2).await;
+        deadlines.insert(state["deadline_at"].to_string());
+    }
+    assert_eq!(deadlines.len(), 1, "one clock for the class after the crash: {deadlines:?}");
     server.kill();
     drop(dir);
 }

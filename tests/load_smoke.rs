@@ -27,9 +27,9 @@ fn drive(addr: SocketAddr, target: Target, plan: Plan, rate: f64, seconds: u64, 
     local.block_on(&runtime, async {
         let sessions = plan.sessions;
         let window = Duration::from_secs(seconds);
-        let (load, setup) = Load::setup(addr, target, plan, window, rate, pid).await;
+        let (load, setup) = Load::setup(&[addr], target, plan, window, rate, pid.as_slice()).await;
         assert_eq!(setup.seated, sessions, "every table is seated: {setup:?}");
-        let report = load.run(rate, Duration::ZERO, window, pid, &mut |_| {}).await;
+        let report = load.run(rate, Duration::ZERO, window, pid.as_slice(), &mut |_| {}).await;
         load.close().await;
         report
     })

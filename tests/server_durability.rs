@@ -91,6 +91,9 @@ fn expected_hash(rounds: &[&[(&str, &str)]]) -> String {
 #[tokio::test]
 async fn kill_9_loses_no_acknowledged_action_and_the_game_continues() {
     let (dir, scenarios, db) = test_dir();
+    // SQLite, or PostgreSQL with THIRD_NEIGHBOR_TEST_STORE=postgres (the node's kill -9 then
+    // releases its lock with its connection, and the restart takes the session back).
+    let db = common::test_db(db).await;
     let server = Server::start(&db, &scenarios);
     let key = server.key.clone().expect("first start prints the key");
     let body = json!({"scenario": "tutorial", "seed": 42}).to_string();

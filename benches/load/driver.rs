@@ -563,6 +563,8 @@ struct Table {
     owed: VecDeque<(Instant, bool)>,
     /// The last generation handed out.
     gens: u32,
+    /// The node this table's games are created on and seated at.
+    addr: SocketAddr,
     /// Rounds resolved since the step began (over all its games).
     rounds_in_step: u64,
 }
@@ -575,6 +577,7 @@ impl Table {
             next: None,
             retiring: Vec::new(),
             owed: VecDeque::new(),
+            addr: sh.addr,
             gens: 1,
             rounds_in_step: 0,
         }
@@ -955,7 +958,8 @@ fn seat_next(sh: &Rc<Shared>, table: &Rc<RefCell<Table>>) {
 
 /// Connects seat `i` of the game `gen`.
 async fn open_seat(sh: &Rc<Shared>, table: &Rc<RefCell<Table>>, gen: u32, i: usize) -> Result<(), String> {
-    let ws = connect(sh.addr).await?;
+    let addr = table.borrow().addr;
+    let ws = connect(addr).await?;
     let (tx, rx) = mpsc::unbounded_channel();
     {
         let mut t = table.borrow_mut();
@@ -993,7 +997,8 @@ async fn seat_game(sh: &Rc<Shared>, table: &Rc<RefCell<Table>>, gen: u32) -> Res
     let instructor = players;
     match &sh.target {
         Target::Game { key, scenario } => {
-            let (session_id, code) = create_session(sh.addr, key, scenario, sh.plan.deadline_secs).await?;
+            let addr = table.borrow().addr;
+            let (session_id, code) = create_session(addr, key, scenario, sh.plan.deadline_secs).await?;
             open_seat(sh, table, gen, instructor).await?;
             request(table, gen, instructor, |id| {
                 let (sid, key) = (json_string(&session_id), json_string(key));
@@ -1170,9 +1175,9 @@ struct Sample {
 }
 
 impl Sample {
-    fn take(server_pid: Option<u32>) -> Sample {
+    fn take(server_pids: &[u32]) -> Sample {
         Sample {
-            server: server_pid.map(crate::process::cpu_time),
+            server: (!server_pids.is_empty()).then(|| crate::process::cpu_time_all(server_pids)),
             own: crate::process::own_cpu_time(),
             machine: crate::process::machine_busy(),
             unix: SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64()),
@@ -1188,15 +1193,16 @@ impl Load {
     /// its next game while it plays the current one); `server_pid` lets the report say what
     /// seating cost the server.
     pub async fn setup(
-        addr: SocketAddr,
+        addrs: &[SocketAddr],
         target: Target,
         plan: Plan,
         run_for: Duration,
         rate: f64,
-        server_pid: Option<u32>,
+        server_pids: &[u32],
     ) -> (Load, SetupReport) {
         let started = Instant::now();
-        let cpu0 = server_pid.map(crate::process::cpu_time).unwrap_or_default();
+        let addr = addrs[0];
+        let cpu0 = crate::process::cpu_time_all(server_pids);
         let (roles, rounds) = match &target {
             Target::Game { scenario, .. } => match scenario_shape(addr, scenario).await {
                 Ok(shape) => shape,
@@ -1210,7 +1216,14 @@ impl Load {
             Target::Reference => (["mongolia", "russia", "china", "us"].map(String::from).to_vec(), u32::MAX),
         };
         let sh = Rc::new(Shared::new(addr, target, plan, roles, rounds));
-        let tables: Vec<_> = (0..sh.plan.sessions).map(|_| Rc::new(RefCell::new(Table::new(&sh)))).collect();
+        // Several nodes: table k is created on, and seated at, node k mod n.
+        let tables: Vec<_> = (0..sh.plan.sessions)
+            .map(|k| {
+                let mut table = Table::new(&sh);
+                table.addr = addrs[k % addrs.len()];
+                Rc::new(RefCell::new(table))
+            })
+            .collect();
         let moves_per_game = sh.steps_per_round() * sh.rounds as usize;
         let per_table_rate = rate / sh.plan.sessions.max(1) as f64;
         let games_end = sh.game() && run_for.as_secs_f64() * per_table_rate >= moves_per_game as f64 / 2.0;
@@ -1253,7 +1266,8 @@ impl Load {
         }
         report.connections = tables.iter().map(|t| t.borrow().game.seats.iter().flatten().count()).sum();
         report.seating = started.elapsed();
-        report.seating_cpu = server_pid.map(|pid| crate::process::cpu_time(pid).saturating_sub(cpu0));
+        report.seating_cpu =
+            (!server_pids.is_empty()).then(|| crate::process::cpu_time_all(server_pids).saturating_sub(cpu0));
         // …then spread them over the game.
         sh.seat_ahead.set(games_end);
         if stagger {
@@ -1301,7 +1315,7 @@ impl Load {
         rate: f64,
         warmup: Duration,
         seconds: Duration,
-        server_pid: Option<u32>,
+        server_pids: &[u32],
         hook: &mut dyn FnMut(bool),
     ) -> StepReport {
         let sh = &self.sh;
@@ -1314,12 +1328,12 @@ impl Load {
         sh.window.set(Some((from, to)));
         let schedule = tokio::task::spawn_local(schedule(sh.clone(), self.tables.clone(), rate, start, to));
         tokio::time::sleep_until(from.into()).await;
-        let s0 = Sample::take(server_pid);
+        let s0 = Sample::take(server_pids);
         hook(true);
         tokio::time::sleep_until(to.into()).await;
-        let s1 = Sample::take(server_pid);
+        let s1 = Sample::take(server_pids);
         hook(false);
-        let memory = server_pid.map(crate::process::memory);
+        let memory = (!server_pids.is_empty()).then(|| crate::process::memory_all(server_pids));
         let _ = schedule.await;
         let drain_until = Instant::now() + DRAIN;
         while Instant::now() < drain_until && self.tables.iter().any(|t| t.borrow().pending_moves() > 0) {

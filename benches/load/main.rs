@@ -122,6 +122,15 @@ struct Args {
     /// See `--retry-noisy` (in cores).
     #[arg(long, default_value_t = 0.25)]
     noise_limit: f64,
+    /// The game server's database: a PostgreSQL server's URL (`postgres://user@host:port/db`; a
+    /// fresh database is created in it for each run and dropped after) instead of a fresh SQLite
+    /// file.
+    #[arg(long)]
+    db: Option<String>,
+    /// Game nodes sharing that database (PostgreSQL only): table k is created on and seated at
+    /// node k mod N; server CPU and memory are the nodes' sums.
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
     /// (`cargo bench` passes it.)
     #[arg(long, hide = true)]
     bench: bool,
@@ -299,9 +308,93 @@ fn name(target: Which) -> &'static str {
     }
 }
 
+/// A fresh database on the PostgreSQL server at `url`: its URL.
+fn fresh_pg_database(url: &str) -> Result<String, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let name = format!("load_{}", std::process::id() as u128 * 1_000_000 + u128::from(rand_u32()));
+    runtime.block_on(async {
+        use sqlx::{Connection, Executor};
+        let mut conn = sqlx::PgConnection::connect(url).await.map_err(|e| format!("PostgreSQL: {e}"))?;
+        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.map_err(|e| format!("create database: {e}"))?;
+        let _ = conn.close().await;
+        Ok::<_, String>(())
+    })?;
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    Ok(match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    })
+}
+
+/// The PostgreSQL server's processes on this machine: the postmaster (the parent of the backend
+/// that answers) and all its children; empty when it runs elsewhere.
+async fn postgres_pids(url: &str) -> Vec<u32> {
+    let backend: Option<i32> = async {
+        use sqlx::{Connection, Row};
+        let mut conn = sqlx::PgConnection::connect(url).await.ok()?;
+        let row = sqlx::query("SELECT pg_backend_pid() AS pid").fetch_one(&mut conn).await.ok()?;
+        row.try_get("pid").ok()
+    }
+    .await;
+    let parent_of = |pid: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+    };
+    let Some(postmaster) = backend.and_then(|b| u32::try_from(b).ok()).and_then(parent_of) else { return Vec::new() };
+    let mut pids = vec![postmaster];
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.filter_map(|e| e.ok()) {
+            if let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) {
+                if parent_of(pid) == Some(postmaster) {
+                    pids.push(pid);
+                }
+            }
+        }
+    }
+    pids
+}
+
+/// PostgreSQL's committed transactions in this database and WAL fsyncs in the cluster so far.
+async fn postgres_commits(url: &str) -> Option<(i64, i64)> {
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::PgConnection::connect(url).await.ok()?;
+    let row = sqlx::query(
+        "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits, \
+         (SELECT wal_sync FROM pg_stat_wal) AS syncs",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .ok()?;
+    let _ = conn.close().await;
+    Some((row.try_get("commits").ok()?, row.try_get("syncs").ok()?))
+}
+
+/// Drops a database `fresh_pg_database` made.
+fn drop_pg_database(admin: &str, url: &str) {
+    let Some(name) = url.split('?').next().and_then(|u| u.rsplit('/').next()).map(str::to_string) else { return };
+    if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        runtime.block_on(async {
+            use sqlx::{Connection, Executor};
+            if let Ok(mut conn) = sqlx::PgConnection::connect(admin).await {
+                let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+            }
+        });
+    }
+}
+
+fn rand_u32() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
+}
+
 fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
     let db = dir.path().join("load.db");
+    let pg_db = match (&args.db, target) {
+        (Some(url), Which::Game) => Some(fresh_pg_database(url)?),
+        _ => None,
+    };
+    let nodes = if pg_db.is_some() { args.nodes.max(1) } else { 1 };
     let log = args.server_log.clone().unwrap_or_else(|| dir.path().join("server.log"));
     let strace_log = dir.path().join("fsync.strace");
     let count_commits = args.count_commits && target == Which::Game && process::have("strace");
@@ -316,10 +409,12 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
                 "--addr".into(),
                 "127.0.0.1:0".into(),
                 "--db".into(),
-                db.display().to_string(),
+                pg_db.clone().unwrap_or_else(|| db.display().to_string()),
                 "--scenarios".into(),
                 concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios").into(),
-                // Every socket comes from this one address: lift the per-address caps.
+                // Every socket of the bench comes from 127.0.0.1, standing for thousands of
+                // students at many schools: the per-address caps (200 sockets, 20 spectators)
+                // would refuse most of them, and the server's cap (5,000) the 10,000-player run.
                 "--max-connections".into(),
                 "1000000".into(),
                 "--per-address-connections".into(),
@@ -340,6 +435,23 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
         },
     };
     let server = ServerProcess::start(&launch)?;
+    // More nodes on the same database (they share its instructors: the first printed the key).
+    let mut others = Vec::new();
+    for n in 1..nodes {
+        let mut more = Launch { args: launch.args.clone(), ..launch.clone_without_trace() };
+        more.args.extend(["--node-name".to_string(), format!("node{n}")]);
+        more.log = Some(dir.path().join(format!("server{n}.log")));
+        others.push(ServerProcess::start(&more)?);
+    }
+    let addrs: Vec<std::net::SocketAddr> = std::iter::once(server.addr).chain(others.iter().map(|o| o.addr)).collect();
+    let node_pids: Vec<u32> = std::iter::once(server.pid).chain(others.iter().map(|o| o.pid)).collect();
+    if nodes > 1 {
+        println!("# {nodes} game nodes on one PostgreSQL database; tables spread over them");
+    }
+    // PostgreSQL's work is the server's too (SQLite's is inside the server process): with
+    // --db, the database server's processes (the postmaster and its children, when it runs on
+    // this machine) count in the server's CPU and memory.
+    // (Read once the tables are seated: the nodes' read connections exist by then.)
     let driver_target = match target {
         Which::Game => Target::Game {
             key: server.key.clone().ok_or("the server printed no instructor key")?,
@@ -373,7 +485,15 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
     let bound = Duration::from_secs_f64(args.p99_bound_ms / 1000.0);
     let (setup, reports) = local.block_on(&runtime, async {
         let run_for = if args.saturate { (warmup + seconds) * steps.len() as u32 } else { warmup + seconds };
-        let (load, setup) = Load::setup(server.addr, driver_target, plan, run_for, steps[0], Some(pid)).await;
+        let (load, setup) = Load::setup(&addrs, driver_target, plan, run_for, steps[0], &node_pids).await;
+        let db_pids = match &pg_db {
+            Some(url) => postgres_pids(url).await,
+            None => Vec::new(),
+        };
+        if !db_pids.is_empty() {
+            println!("# server CPU and RSS include PostgreSQL's {} processes on this machine", db_pids.len());
+        }
+        let pids: Vec<u32> = node_pids.iter().chain(db_pids.iter()).copied().collect();
         println!(
             "[{}] setup: {}/{} tables seated, {} sockets, {:.1} s ({:.1} s seating){}{}{}",
             name(target),
@@ -401,11 +521,39 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
             }
             let passes =
                 |r: &StepReport| r.moves_per_sec() >= 0.95 * rate && r.ack.p99 <= bound && r.error_count() == 0;
-            let mut report = load.run(rate, warmup, seconds, Some(pid), &mut profiler(args, pid, target)).await;
+            let (nodes0, db0) = (process::cpu_time_all(&node_pids), process::cpu_time_all(&db_pids));
+            let (stats0, stats_at0) = (
+                match &pg_db {
+                    Some(url) => postgres_commits(url).await,
+                    None => None,
+                },
+                std::time::Instant::now(),
+            );
+            let mut report = load.run(rate, warmup, seconds, &pids, &mut profiler(args, pid, target)).await;
+            if !db_pids.is_empty() {
+                let (nodes1, db1) = (process::cpu_time_all(&node_pids), process::cpu_time_all(&db_pids));
+                let (n, d) = ((nodes1 - nodes0).as_secs_f64(), (db1 - db0).as_secs_f64());
+                println!(
+                    "# of the server CPU over warm-up and window: game nodes {:.0}%, PostgreSQL {:.0}%",
+                    100.0 * n / (n + d).max(1e-9),
+                    100.0 * d / (n + d).max(1e-9)
+                );
+            }
+            if let (Some((c0, w0)), Some(url)) = (stats0, &pg_db) {
+                if let Some((c1, w1)) = postgres_commits(url).await {
+                    let secs = stats_at0.elapsed().as_secs_f64().max(1e-9);
+                    println!(
+                        "# PostgreSQL over warm-up and window (and the drain): {:.0} transactions committed/s \
+                         (the nodes' group commits and their few reads), {:.0} WAL fsyncs/s",
+                        (c1 - c0) as f64 / secs,
+                        (w1 - w0) as f64 / secs
+                    );
+                }
+            }
             if args.saturate && !passes(&report) {
                 // A step fails on one bad moment of a shared machine: try it once more.
                 println!("{}", step_line(args, target, &report, "failed; once more"));
-                report = load.run(rate, warmup, seconds, Some(pid), &mut profiler(args, pid, target)).await;
+                report = load.run(rate, warmup, seconds, &pids, &mut profiler(args, pid, target)).await;
             }
             let ok = passes(&report);
             if args.saturate {
@@ -421,7 +569,7 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
     });
     let seated = u32::try_from(setup.seated.max(1)).unwrap_or(u32::MAX);
     let setup_cpu_per_game = setup.seating_cpu.filter(|_| target == Which::Game).map(|cpu| cpu / seated);
-    let commits = if count_commits {
+    let commits = if count_commits && pg_db.is_none() {
         reports.last().and_then(|r| {
             let syncs = process::count_syncs(&strace_log, r.window_unix.0, r.window_unix.1)?;
             let events = count_events(&db, r.window_unix)?;
@@ -431,6 +579,12 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
         None
     };
     server.stop(Duration::from_secs(15));
+    for other in others {
+        other.stop(Duration::from_secs(15));
+    }
+    if let (Some(admin), Some(url)) = (&args.db, &pg_db) {
+        drop_pg_database(admin, url);
+    }
     let log_lines = read_log(&log);
     Ok(Run { target, seated: (setup.seated, setup.tables), steps: reports, commits, setup_cpu_per_game, log_lines })
 }

@@ -30,6 +30,19 @@ pub struct Launch {
     pub strace_fsync: Option<PathBuf>,
 }
 
+impl Launch {
+    /// The same launch, not under strace.
+    pub fn clone_without_trace(&self) -> Launch {
+        Launch {
+            program: self.program.clone(),
+            args: self.args.clone(),
+            cpu: self.cpu,
+            log: self.log.clone(),
+            strace_fsync: None,
+        }
+    }
+}
+
 impl ServerProcess {
     /// Starts the server and waits for its `listening on http://ADDR` line (and the instructor key
     /// printed before it on a first start).
@@ -180,6 +193,18 @@ pub fn memory(pid: u32) -> Memory {
             .unwrap_or(0)
     };
     Memory { rss_kib: field("VmRSS:"), peak_kib: field("VmHWM:") }
+}
+
+/// CPU time of several processes (the nodes of a cluster), summed.
+pub fn cpu_time_all(pids: &[u32]) -> Duration {
+    pids.iter().map(|pid| cpu_time(*pid)).sum()
+}
+
+/// Memory of several processes, summed.
+pub fn memory_all(pids: &[u32]) -> Memory {
+    pids.iter()
+        .map(|pid| memory(*pid))
+        .fold(Memory::default(), |a, m| Memory { rss_kib: a.rss_kib + m.rss_kib, peak_kib: a.peak_kib + m.peak_kib })
 }
 
 /// Counts the `fsync`/`fdatasync` calls an `strace -ttt` log shows between two instants of

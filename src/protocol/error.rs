@@ -67,6 +67,10 @@ pub enum ErrorCode {
     /// failing); the action did not happen. Try again later: it works again without a restart
     /// once the storage does (`/healthz` answers 503 meanwhile).
     Unavailable,
+    /// Several game nodes share one database and another live node runs this game (or class):
+    /// `node` names it. Reconnect through the proxy with `/ws?route=…&node=<node>`; the bundled
+    /// client does so by itself. Never seen with one node (SQLite).
+    WrongNode,
 }
 
 impl ErrorCode {
@@ -101,6 +105,7 @@ impl ErrorCode {
         ErrorCode::AuthTimeout,
         ErrorCode::Internal,
         ErrorCode::Unavailable,
+        ErrorCode::WrongNode,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -134,6 +139,7 @@ impl ErrorCode {
             ErrorCode::AuthTimeout => "auth_timeout",
             ErrorCode::Internal => "internal",
             ErrorCode::Unavailable => "unavailable",
+            ErrorCode::WrongNode => "wrong_node",
         }
     }
 }
@@ -153,11 +159,13 @@ pub struct WireError {
     pub code: ErrorCode,
     pub message: String,
     pub detail: Option<&'static str>,
+    /// For `wrong_node`: the node that runs the game.
+    pub node: Option<String>,
 }
 
 impl WireError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> WireError {
-        WireError { code, message: message.into(), detail: None }
+        WireError { code, message: message.into(), detail: None, node: None }
     }
 
     /// A refused order, mapped from the engine's reason to the wire's codes.
@@ -174,7 +182,17 @@ impl WireError {
             | Illegal::Duplicate
             | Illegal::ChoiceAlreadyMade => ErrorCode::InvalidMove,
         };
-        WireError { code, message: reason.explain(), detail: Some(reason.code()) }
+        WireError { code, message: reason.explain(), detail: Some(reason.code()), node: None }
+    }
+
+    /// Another live node runs this game: `node` names it.
+    pub fn wrong_node(node: &str) -> WireError {
+        WireError {
+            code: ErrorCode::WrongNode,
+            message: format!("this game runs on the server `{node}`: reconnect there"),
+            detail: None,
+            node: Some(node.to_string()),
+        }
     }
 
     pub fn internal() -> WireError {

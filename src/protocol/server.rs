@@ -85,11 +85,17 @@ impl<'a> ServerMsg<'a> {
     }
 
     pub fn error(re: Option<&'a Value>, error: &'a WireError) -> ServerMsg<'a> {
-        ServerMsg::Error(ErrorView { re, code: error.code, message: &error.message, detail: error.detail })
+        ServerMsg::Error(ErrorView {
+            re,
+            code: error.code,
+            message: &error.message,
+            detail: error.detail,
+            node: error.node.as_deref(),
+        })
     }
 }
 
-/// `error {re?, code, message, detail?}`.
+/// `error {re?, code, message, detail?, node?}`.
 #[derive(Debug, Serialize)]
 pub struct ErrorView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -98,6 +104,9 @@ pub struct ErrorView<'a> {
     pub message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'static str>,
+    /// `wrong_node`: the node that runs the game.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<&'a str>,
 }
 
 /// `ack {re}` as text.

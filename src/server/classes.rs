@@ -183,6 +183,8 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let row = owned(&app, &instructor, &id).await?;
+    // Several nodes: only the node that runs it (or any, when none does) deletes it.
+    let _lease = super::own_for_http(&app, &row.id, "class").await?;
     if let Some(handle) = app.registry().class(&row.id) {
         for table in handle.close().await {
             table.close().await;

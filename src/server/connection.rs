@@ -441,7 +441,7 @@ impl Connection {
         match msg {
             ClientMsg::Join { code, name, device, .. } => {
                 let name = crate::table::clean_name(&name)?;
-                let Some(coded) = self.app.registry().by_code(&secret::normalize_code(&code)) else {
+                let Some(coded) = self.coded(&code).await? else {
                     let e = WireError::new(ErrorCode::UnknownCode, "no game has this code");
                     return Err(self.guess_failed(e).await);
                 };
@@ -475,6 +475,7 @@ impl Connection {
                     .await
                     .map_err(|e| match e {
                         session::LoadError::Store(e) => internal(&e),
+                        session::LoadError::WrongNode(node) => WireError::wrong_node(&node),
                         other => internal_display(&other),
                     })?
                     .ok_or_else(|| WireError::new(ErrorCode::BadToken, "this seat's game is gone"))?;
@@ -482,7 +483,7 @@ impl Connection {
                 Ok(Seat::Session(session))
             }
             ClientMsg::Watch { code, .. } => {
-                let Some(coded) = self.app.registry().by_code(&secret::normalize_code(&code)) else {
+                let Some(coded) = self.coded(&code).await? else {
                     let e = WireError::new(ErrorCode::UnknownCode, "no game has this code");
                     return Err(self.guess_failed(e).await);
                 };
@@ -515,10 +516,16 @@ impl Connection {
                 let session_id = match (session_id, class_id) {
                     (Some(id), None) => id,
                     (None, Some(class_id)) => {
-                        let class =
-                            self.app.registry().class(&class_id).ok_or_else(|| {
-                                WireError::new(ErrorCode::UnknownSession, "no running class has this id")
-                            })?;
+                        let class = match self.app.registry().class(&class_id) {
+                            Some(class) => Some(class),
+                            // Several nodes: a class another node ran, and no live node runs now.
+                            None if self.app.store().clustered() => {
+                                super::class::get_or_load(&self.app, &class_id).await.map_err(class_refusal)?
+                            }
+                            None => None,
+                        };
+                        let class = class
+                            .ok_or_else(|| WireError::new(ErrorCode::UnknownSession, "no running class has this id"))?;
                         if *class.instructor_id != *instructor.id {
                             let e =
                                 WireError::new(ErrorCode::NotInstructor, "this class belongs to another instructor");
@@ -538,6 +545,7 @@ impl Connection {
                         session::LoadError::NotOwner => {
                             WireError::new(ErrorCode::NotInstructor, "this session belongs to another instructor")
                         }
+                        session::LoadError::WrongNode(node) => WireError::wrong_node(&node),
                         session::LoadError::Store(e) => internal(&e),
                         other => internal_display(&other),
                     })?
@@ -547,6 +555,53 @@ impl Connection {
             }
             _ => Err(WireError::new(ErrorCode::NotJoined, "send join, resume, watch or instructor first").into()),
         }
+    }
+}
+
+impl Connection {
+    /// The live session or class a join code opens: the one running here, or (several nodes on
+    /// PostgreSQL) the one in the shared store that no live node runs, which this node then
+    /// takes over. A game another live node runs is refused with `wrong_node` naming it.
+    async fn coded(&self, code: &str) -> Result<Option<Coded>, Refusal> {
+        let code = secret::normalize_code(code);
+        if let Some(coded) = self.app.registry().by_code(&code) {
+            return Ok(Some(coded));
+        }
+        if !self.app.store().clustered() {
+            return Ok(None);
+        }
+        let found = self.app.store().live_code(&code).await.map_err(|e| store_refusal(&e))?;
+        Ok(match found {
+            None => None,
+            Some((id, true)) => {
+                super::class::get_or_load(&self.app, &id).await.map_err(class_refusal)?.map(Coded::Class)
+            }
+            Some((id, false)) => session::get_or_load(&self.app, &id, None)
+                .await
+                .map_err(|e| match e {
+                    session::LoadError::WrongNode(node) => WireError::wrong_node(&node),
+                    session::LoadError::Store(e) => store_refusal(&e),
+                    other => internal_display(&other),
+                })?
+                .map(Coded::Session),
+        })
+    }
+}
+
+fn store_refusal(e: &crate::store::StoreError) -> WireError {
+    tracing::error!(error = %e, "cannot take a seat");
+    if e.is_unavailable() {
+        WireError::new(ErrorCode::Unavailable, "the server cannot reach its database; try again in a minute")
+    } else {
+        WireError::internal()
+    }
+}
+
+fn class_refusal(e: super::class::ClassError) -> WireError {
+    match e {
+        super::class::ClassError::WrongNode(node) => WireError::wrong_node(&node),
+        super::class::ClassError::Store(e) => store_refusal(&e),
+        other => internal_display(&other),
     }
 }
 

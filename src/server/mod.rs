@@ -108,9 +108,8 @@ impl App {
             tracing::error!("scenario skipped:\n{problem}");
         }
         let (store, writer_task) =
-            Store::open_tuned(&config.db, config.limits.busy_timeout, config.limits.commit_gather).await?;
-        let default_instructor_key =
-            if store.count_instructors().await? == 0 { Some(add_instructor(&store, "default").await?) } else { None };
+            Store::open_node(&config.db, config.limits.busy_timeout, &config.node, config.limits.commit_gather).await?;
+        let default_instructor_key = first_instructor(&store).await?;
         let limits = &config.limits;
         let guesses = GuessLimiter::new(
             limits.guess_burst,
@@ -140,16 +139,27 @@ impl App {
                 metrics: Arc::new(Metrics::default()),
             }),
         };
+        if app.store().clustered() {
+            watch_ownership(&app);
+        }
+        // Every unfinished session and class is read back. With several nodes (PostgreSQL),
+        // only those no live node runs: this node takes them over.
         let mut recovered_sessions = 0;
         for row in app.store().unfinished_sessions().await? {
             match session::load(&app, &row).await {
                 Ok(_) => recovered_sessions += 1,
+                Err(session::LoadError::WrongNode(node)) => {
+                    tracing::debug!(session = %row.id, node = %node, "another node runs this session");
+                }
                 Err(e) => tracing::error!(session = %row.id, error = %e, "cannot read back a session"),
             }
         }
         for row in app.store().open_classes().await? {
             match class::load(&app, &row).await {
                 Ok(_) => recovered_sessions += 1,
+                Err(class::ClassError::WrongNode(node)) => {
+                    tracing::debug!(class = %row.id, node = %node, "another node runs this class");
+                }
                 Err(e) => tracing::error!(class = %row.id, error = %e, "cannot read back a class"),
             }
         }
@@ -231,6 +241,90 @@ impl App {
             }
         }
         self.store().close_readers().await;
+    }
+}
+
+/// Why no join code could be reserved.
+#[derive(Debug, thiserror::Error)]
+pub enum ReserveError {
+    #[error(transparent)]
+    Random(#[from] secret::RandomError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A fresh join code, reserved here until the session or class is registered or the code
+/// released. With several nodes (PostgreSQL) it is also unused by every other node's live games
+/// (read from the shared store).
+pub(crate) async fn reserve_code(app: &App) -> Result<String, ReserveError> {
+    loop {
+        let code = app.registry().reserve_code()?;
+        if !app.store().clustered() {
+            return Ok(code);
+        }
+        match app.store().live_code(&code).await {
+            Ok(None) => return Ok(code),
+            Ok(Some(_)) => app.registry().release(&code, None),
+            Err(e) => {
+                app.registry().release(&code, None);
+                return Err(e.into());
+            }
+        }
+    }
+}
+
+/// Several nodes (PostgreSQL): when this node's database connection drops, it loses the locks
+/// of every session and class it ran at once, and another node may take them over. Every one of
+/// them stops here (its connections close with 1012 and reconnect, through the proxy, to
+/// whichever node owns it next — possibly this one again, reading the log back).
+fn watch_ownership(app: &App) {
+    let mut lost = app.store().ownership_lost();
+    let registry = app.registry_handle();
+    tokio::spawn(async move {
+        while lost.changed().await.is_ok() {
+            let (sessions, classes) = registry.all();
+            tracing::warn!(
+                sessions = sessions.len(),
+                classes = classes.len(),
+                "lost the ownership of every session: stopping them"
+            );
+            for class in classes {
+                class.disown().await;
+            }
+            for session in sessions {
+                session.disown().await;
+                registry.forget(&session);
+            }
+        }
+    });
+}
+
+/// On a first start (no instructor yet), creates the `default` instructor and returns its key.
+/// Several nodes starting at once on one new database: only the one that holds the first-start
+/// lock creates it.
+async fn first_instructor(store: &Store) -> Result<Option<String>, ServerError> {
+    if store.count_instructors().await? > 0 {
+        return Ok(None);
+    }
+    let crate::store::Claim::Owned(_lease) = store.claim("first-start").await? else {
+        return Ok(None);
+    };
+    if store.count_instructors().await? > 0 {
+        return Ok(None);
+    }
+    Ok(Some(add_instructor(store, "default").await?))
+}
+
+/// The ownership of a session or class for an HTTP request that changes it (a delete): on
+/// PostgreSQL, refused with `409 wrong_node` while another live node runs it.
+async fn own_for_http(app: &App, id: &str, what: &str) -> Result<crate::store::Lease, api_error::ApiError> {
+    match app.store().claim(id).await.map_err(|e| api_error::ApiError::store(&e))? {
+        crate::store::Claim::Owned(lease) => Ok(lease),
+        crate::store::Claim::Elsewhere { node } => Err(api_error::ApiError::new(
+            hyper::StatusCode::CONFLICT,
+            "wrong_node",
+            format!("the server `{node}` runs this {what}: try again through it, or once it has finished"),
+        )),
     }
 }
 

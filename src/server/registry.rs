@@ -63,6 +63,13 @@ impl Registry {
         inner.classes.get(id).filter(|h| !h.is_closed()).cloned().map(Coded::Class)
     }
 
+    /// Every session and class running here (to stop them all when this node loses their
+    /// ownership).
+    pub fn all(&self) -> (Vec<SessionHandle>, Vec<ClassHandle>) {
+        let inner = self.lock();
+        (inner.sessions.values().cloned().collect(), inner.classes.values().cloned().collect())
+    }
+
     /// A running class by id.
     pub fn class(&self, id: &str) -> Option<ClassHandle> {
         self.lock().classes.get(id).filter(|h| !h.is_closed()).cloned()

@@ -1,7 +1,8 @@
 //! The bundled web client, embedded in the binary at build time.
 //!
 //! `GET /` serves `client/index.html`; `GET /?asset=<name>` serves one of the client's other
-//! files (its ES modules and stylesheet), so the whole client lives under the one `/` route.
+//! files (its ES modules, stylesheet and message catalogues), so the whole client lives under the
+//! one `/` route.
 
 use axum::extract::RawQuery;
 use axum::http::{header, StatusCode};
@@ -10,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 const INDEX_HTML: &str = include_str!("../../client/index.html");
 
 const JS: &str = "text/javascript; charset=utf-8";
+const JSON: &str = "application/json; charset=utf-8";
 
 /// Every client file but `index.html`: (name, content type, text).
 const ASSETS: &[(&str, &str, &str)] = &[
@@ -34,6 +36,12 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("class-projector.js", JS, include_str!("../../client/class-projector.js")),
     ("class-debrief.js", JS, include_str!("../../client/class-debrief.js")),
     ("guide.js", JS, include_str!("../../client/guide.js")),
+    ("i18n.js", JS, include_str!("../../client/i18n.js")),
+    // The message catalogues, one per language (client/README.md, "Languages").
+    ("i18n/en.json", JSON, include_str!("../../client/i18n/en.json")),
+    ("i18n/mn.json", JSON, include_str!("../../client/i18n/mn.json")),
+    ("i18n/ru.json", JSON, include_str!("../../client/i18n/ru.json")),
+    ("i18n/zh.json", JSON, include_str!("../../client/i18n/zh.json")),
 ];
 
 /// `GET /` and `GET /?asset=<name>`.

@@ -306,7 +306,9 @@ pub async fn fork(
         ForkError::Load(LoadError::Scenario(e)) => scenario_error(&row.id, e),
         ForkError::Store => ApiError::write_failed(&app, &e),
         ForkError::Load(LoadError::Store(store)) => ApiError::store(&store),
-        ForkError::Random(_) | ForkError::Load(LoadError::NotOwner) => ApiError::internal(&e),
+        ForkError::Load(LoadError::WrongNode(_)) | ForkError::Random(_) | ForkError::Load(LoadError::NotOwner) => {
+            ApiError::internal(&e)
+        }
     })?;
     let body = json!({ "session_id": &*handle.id, "join_code": &*handle.join_code, "round": request.round });
     Ok((StatusCode::CREATED, Json(body)))
@@ -320,6 +322,8 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let row = owned(&app, &instructor, &id).await?;
+    // Several nodes: only the node that runs it (or any, when none does) deletes it.
+    let _lease = super::own_for_http(&app, &row.id, "game").await?;
     // Held so that nobody reads the session back from the database while it goes.
     let lock = app.registry().loading_lock(&row.id);
     let _loading = lock.lock().await;

@@ -1,37 +1,54 @@
 //! The single writer: one task owns the only write connection and group-commits.
 //!
 //! Each caller sends a list of [`Op`]s and waits. The task takes everything queued at that moment
-//! (from every session), runs it in one `BEGIN IMMEDIATE` transaction with the events in
-//! multi-row `INSERT`s, commits (one fsync for the whole group under `synchronous=FULL`) and only
-//! then answers each caller. If the group fails for a reason that belongs to one write (a
+//! (from every session), runs it in one transaction (`BEGIN IMMEDIATE` on SQLite, `BEGIN` on
+//! PostgreSQL) with the events in multi-row `INSERT`s, commits (one fsync for the whole group
+//! under SQLite's `synchronous=FULL` or PostgreSQL's `synchronous_commit=on`) and only then
+//! answers each caller. If the group fails for a reason that belongs to one write (a
 //! constraint), each caller's ops are retried alone, so that one bad write cannot fail another
 //! session's.
 //!
 //! Storage faults (disk full, I/O error, `SQLITE_BUSY` past the busy timeout because a backup or
-//! another process holds the write lock, a read-only file) fail the whole group at once with
-//! [`StoreError::Unavailable`]; nothing of it is kept. The transaction is driven with plain
-//! `BEGIN IMMEDIATE` / `COMMIT` / `ROLLBACK` statements, not sqlx's `Transaction`: when SQLite has
-//! already rolled a failed transaction back itself (it does on `SQLITE_FULL` and `SQLITE_IOERR`),
-//! sqlx 0.8.6's own `ROLLBACK` fails with "no transaction is active" and leaves its transaction
-//! depth at 1, after which every `begin` fails until a restart. Here the writer rolls back
-//! itself, ignores "no transaction is active", and drops and reopens the connection if the
-//! rollback fails for any other reason. The next job commits as soon as the disk allows.
+//! another process holds the write lock, a read-only file, the database server gone) fail the
+//! whole group at once with [`StoreError::Unavailable`]; nothing of it is kept. The transaction is
+//! driven with plain `BEGIN` / `COMMIT` / `ROLLBACK` statements, not sqlx's `Transaction`: when
+//! SQLite has already rolled a failed transaction back itself (it does on `SQLITE_FULL` and
+//! `SQLITE_IOERR`), sqlx 0.8.6's own `ROLLBACK` fails with "no transaction is active" and leaves
+//! its transaction depth at 1, after which every `begin` fails until a restart. Here the writer
+//! rolls back itself, ignores "no transaction is active", and drops and reopens the connection if
+//! the rollback fails for any other reason. The next job commits as soon as the disk allows.
 //!
 //! The writer keeps its [`Health`]: the result of its last write, and while writes fail, a probe
 //! (a one-row write) after a growing pause (1 s doubling to 30 s) when nothing else is queued, so
 //! that recovery shows even when nobody writes. Failures are logged with backoff: the 1st, 2nd,
 //! 4th, 8th… in a row, and at least one line a minute, never one per failed job.
+//!
+//! **Ownership (PostgreSQL).** The write connection also holds this node's session-level advisory
+//! locks, one per session or class it owns (a 64-bit hash of the id): [`Writer::claim`] takes one
+//! with `pg_try_advisory_lock` (or names the node that holds it, from `pg_locks` and
+//! `pg_stat_activity.application_name`), and dropping the [`Lease`] gives it back. Claims are
+//! counted per id and tagged with the connection's epoch. Before a group is written, every event
+//! in it must belong to a session this connection holds the lock of; a job that fails that check
+//! is refused alone with [`StoreError::NotOwner`]. Because the check and the commit happen on
+//! the connection that holds the locks, a commit can succeed only while they are held. When the
+//! connection is lost (a failed statement after which it does not answer a ping, or a failed
+//! keep-alive ping every 2 s while idle) every lock is gone with it: the epoch moves on, the
+//! held set is emptied, and [`Writer::ownership_epoch`] tells the server to stop the sessions it
+//! ran. One connection per node holds any number of locks, so a node costs the database
+//! [`super::READERS`] + 1 connections however many sessions it runs.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{ConnectOptions, Connection, Executor, QueryBuilder, Sqlite};
-use tokio::sync::{mpsc, oneshot};
+use sqlx::{ConnectOptions, Connection, Executor, Postgres, QueryBuilder, Row, Sqlite};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::{now_ms, StoreError};
+use super::{now_ms, pg_sql, StoreError};
 use crate::log::LogEvent;
 
 /// Jobs queued for the writer, at most; callers wait when it is full (back-pressure).
@@ -155,6 +172,11 @@ enum Job {
     Probe {
         done: oneshot::Sender<Result<(), StoreError>>,
     },
+    /// Take the ownership of a session or class (PostgreSQL).
+    Claim {
+        id: String,
+        done: oneshot::Sender<Result<Claim, StoreError>>,
+    },
     Stop,
 }
 
@@ -258,26 +280,89 @@ impl Health {
     }
 }
 
+/// What a node's connections are called on PostgreSQL, before the node's name: another node
+/// finds a session's owner by it in `pg_stat_activity`.
+pub(super) const APPLICATION_PREFIX: &str = "third-neighbor/";
+
+/// While writes work on PostgreSQL, the connection is pinged when nothing was written for this
+/// long: a lost connection (and with it the node's locks) is noticed within this time.
+const KEEP_ALIVE: Duration = Duration::from_secs(2);
+
+/// The outcome of [`Writer::claim`].
+#[derive(Debug)]
+pub enum Claim {
+    /// This node owns it while the lease lives.
+    Owned(Lease),
+    /// Another live node owns it: its name.
+    Elsewhere { node: String },
+}
+
+/// The ownership of a session or class; dropping it gives the ownership back (when no other
+/// lease of this node holds the same id). On SQLite, it holds nothing.
+#[derive(Debug)]
+pub struct Lease {
+    held: Option<(String, u64, Releases)>,
+}
+
+/// Where leases go back: `(id, epoch)`.
+type Releases = mpsc::UnboundedSender<(String, u64)>;
+
+impl Lease {
+    /// A lease of nothing (one node: nothing to own).
+    pub fn none() -> Lease {
+        Lease { held: None }
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let Some((id, epoch, releases)) = self.held.take() {
+            let _ = releases.send((id, epoch));
+        }
+    }
+}
+
 /// The handle callers use; cheap to clone.
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<Job>,
     health: Arc<Health>,
+    /// PostgreSQL: where leases go back, and the epoch of the connection's locks.
+    ownership: Option<(Releases, watch::Receiver<u64>)>,
 }
 
 impl Writer {
-    /// Starts the writer. `gather`: under load (commits starting less than this apart), wait
-    /// until this long after the last commit began before the next one, so that it carries the
-    /// writes that arrive meanwhile (one fsync for more of them); zero never waits.
-    pub(super) fn start(
+    /// Starts the writer on SQLite. `gather`: under load (commits starting less than this apart),
+    /// wait until this long after the last commit began before the next one, so that it carries
+    /// the writes that arrive meanwhile (one fsync for more of them); zero never waits.
+    pub(super) fn start_sqlite(
         conn: SqliteConnection,
         options: SqliteConnectOptions,
         gather: Duration,
     ) -> (Writer, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE);
         let health = Arc::new(Health::default());
-        let task = tokio::spawn(run(conn, options, rx, health.clone(), gather));
-        (Writer { tx, health }, task)
+        let (releases_tx, releases) = mpsc::unbounded_channel();
+        let (epoch_tx, _) = watch::channel(0);
+        let conn = Conn::new(Raw::Sqlite(conn), Opts::Sqlite(options), releases_tx, epoch_tx);
+        let task = tokio::spawn(run(conn, rx, releases, health.clone(), gather));
+        (Writer { tx, health, ownership: None }, task)
+    }
+
+    pub(super) fn start_postgres(
+        conn: PgConnection,
+        options: PgConnectOptions,
+        node: Arc<str>,
+        gather: Duration,
+    ) -> (Writer, JoinHandle<()>) {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let health = Arc::new(Health::default());
+        let (releases_tx, releases) = mpsc::unbounded_channel();
+        let (epoch_tx, epoch) = watch::channel(0);
+        let conn = Conn::new(Raw::Postgres(conn), Opts::Postgres(options), releases_tx.clone(), epoch_tx);
+        tracing::info!(node = %node, "database: PostgreSQL; this node owns the sessions it holds locks for");
+        let task = tokio::spawn(run(conn, rx, releases, health.clone(), gather));
+        (Writer { tx, health, ownership: Some((releases_tx, epoch)) }, task)
     }
 
     /// Commits `ops` atomically; returns once they are durable. A storage fault gives
@@ -287,6 +372,24 @@ impl Writer {
         let (done, answer) = oneshot::channel();
         self.tx.send(Job::Write { ops, done }).await.map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// See [`super::Store::claim`].
+    pub async fn claim(&self, id: &str) -> Result<Claim, StoreError> {
+        if self.ownership.is_none() {
+            return Ok(Claim::Owned(Lease::none()));
+        }
+        let (done, answer) = oneshot::channel();
+        self.tx.send(Job::Claim { id: id.to_string(), done }).await.map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// See [`super::Store::ownership_lost`] (never changes on SQLite).
+    pub fn ownership_epoch(&self) -> watch::Receiver<u64> {
+        match &self.ownership {
+            Some((_, epoch)) => epoch.clone(),
+            None => watch::channel(0).1,
+        }
     }
 
     /// Asks the writer for a one-row write now (or the result of an attempt less than a second
@@ -317,101 +420,317 @@ impl Writer {
     }
 }
 
-/// The write connection, reopened after a failure that left it in doubt.
+/// A write connection of either database.
+enum Raw {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+enum Opts {
+    Sqlite(SqliteConnectOptions),
+    Postgres(PgConnectOptions),
+}
+
+/// The write connection, reopened after a failure that left it in doubt; on PostgreSQL also the
+/// advisory locks it holds (see the module documentation).
 struct Conn {
-    conn: Option<SqliteConnection>,
-    options: SqliteConnectOptions,
+    conn: Option<Raw>,
+    options: Opts,
+    /// Ids this connection holds the lock of, with how many leases hold each.
+    held: HashMap<String, u32>,
+    /// Moves on each time the connection (and every lock) is lost.
+    epoch: u64,
+    epoch_tx: watch::Sender<u64>,
+    releases: Releases,
 }
 
 impl Conn {
-    async fn get(&mut self) -> Result<&mut SqliteConnection, StoreError> {
+    fn new(
+        raw: Raw,
+        options: Opts,
+        releases: mpsc::UnboundedSender<(String, u64)>,
+        epoch_tx: watch::Sender<u64>,
+    ) -> Conn {
+        Conn { conn: Some(raw), options, held: HashMap::new(), epoch: 0, epoch_tx, releases }
+    }
+
+    fn is_postgres(&self) -> bool {
+        matches!(self.options, Opts::Postgres(_))
+    }
+
+    async fn get(&mut self) -> Result<&mut Raw, StoreError> {
         if self.conn.is_none() {
-            let conn = self.options.connect().await.map_err(|e| unavailable_or(e.into()))?;
+            let raw = match &self.options {
+                Opts::Sqlite(options) => Raw::Sqlite(options.connect().await.map_err(|e| unavailable_or(e.into()))?),
+                Opts::Postgres(options) => {
+                    Raw::Postgres(options.connect().await.map_err(|e| unavailable_or(e.into()))?)
+                }
+            };
             tracing::info!("reopened the database write connection");
-            self.conn = Some(conn);
+            self.conn = Some(raw);
         }
         self.conn.as_mut().ok_or(StoreError::WriterGone)
+    }
+
+    /// Drops the connection; on PostgreSQL every lock goes with it.
+    fn drop_connection(&mut self) {
+        if self.conn.take().is_some() && self.is_postgres() {
+            self.epoch += 1;
+            let lost = self.held.len();
+            self.held.clear();
+            tracing::error!(
+                sessions = lost,
+                "the database connection was lost, and with it the ownership of every session"
+            );
+            self.epoch_tx.send_replace(self.epoch);
+        }
     }
 
     /// After a failed statement inside a transaction: roll back, ignoring "no transaction is
     /// active" (SQLite already did). If even that fails, drop the connection; the next job
     /// opens a new one.
     async fn roll_back(&mut self) {
-        let Some(conn) = self.conn.as_mut() else { return };
-        if let Err(e) = conn.execute("ROLLBACK").await {
+        let failed = match self.conn.as_mut() {
+            None => return,
+            Some(Raw::Sqlite(c)) => c.execute("ROLLBACK").await.err(),
+            Some(Raw::Postgres(c)) => c.execute("ROLLBACK").await.err(),
+        };
+        if let Some(e) = failed {
             if !e.to_string().contains("no transaction is active") {
                 tracing::warn!(error = %e, "rollback failed: reopening the write connection");
-                if let Some(conn) = self.conn.take() {
-                    drop(conn);
-                }
+                self.drop_connection();
             }
         }
     }
 
-    async fn close(self) {
-        if let Some(conn) = self.conn {
-            if let Err(e) = conn.close().await {
-                tracing::warn!(error = %e, "closing the write connection");
+    /// On PostgreSQL, after a storage fault: whether the connection still answers; if not it is
+    /// dropped (with its locks).
+    async fn check_alive(&mut self) {
+        if let Some(Raw::Postgres(c)) = self.conn.as_mut() {
+            if let Err(e) = c.ping().await {
+                tracing::warn!(error = %e, "the write connection does not answer");
+                self.drop_connection();
             }
+        }
+    }
+
+    /// PostgreSQL, while idle: a ping, so that a lost connection is noticed.
+    async fn keep_alive(&mut self) {
+        self.check_alive().await;
+    }
+
+    /// Takes the lock of `id` (see [`Writer::claim`]).
+    async fn claim(&mut self, id: &str) -> Result<Claim, StoreError> {
+        if let Some(count) = self.held.get_mut(id) {
+            *count += 1;
+            return Ok(Claim::Owned(self.lease(id)));
+        }
+        let key = lock_key(id);
+        let result = self.try_lock(key).await;
+        match result {
+            Ok(Ok(())) => {
+                self.held.insert(id.to_string(), 1);
+                Ok(Claim::Owned(self.lease(id)))
+            }
+            Ok(Err(node)) => Ok(Claim::Elsewhere { node }),
+            Err(e) => {
+                let e = unavailable_or(e);
+                if e.is_unavailable() {
+                    self.check_alive().await;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// `pg_try_advisory_lock`; when another session holds it, the name of its node.
+    async fn try_lock(&mut self, key: i64) -> Result<Result<(), String>, StoreError> {
+        let c = match self.get().await? {
+            Raw::Postgres(c) => c,
+            // SQLite: one node, nothing to lock (never asked).
+            Raw::Sqlite(_) => return Ok(Ok(())),
+        };
+        let (high, low) = lock_halves(key);
+        for _ in 0..3 {
+            let row = sqlx::query("SELECT pg_try_advisory_lock($1) AS got").bind(key).fetch_one(&mut *c).await?;
+            if row.try_get::<bool, _>("got")? {
+                return Ok(Ok(()));
+            }
+            let owner = sqlx::query(
+                "SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+                 WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
+                 AND l.classid::bigint = $1 AND l.objid::bigint = $2 LIMIT 1",
+            )
+            .bind(high)
+            .bind(low)
+            .fetch_optional(&mut *c)
+            .await?;
+            if let Some(row) = owner {
+                let name: String = row.try_get("name")?;
+                return Ok(Err(name.strip_prefix(APPLICATION_PREFIX).unwrap_or(&name).to_string()));
+            }
+            // Released in between: try again.
+        }
+        Ok(Err("another node".into()))
+    }
+
+    fn lease(&self, id: &str) -> Lease {
+        Lease { held: Some((id.to_string(), self.epoch, self.releases.clone())) }
+    }
+
+    /// A lease was dropped: one fewer holds `id`; the last one unlocks it (unless the lock went
+    /// with an older connection).
+    async fn release(&mut self, id: String, epoch: u64) {
+        if epoch != self.epoch {
+            return;
+        }
+        match self.held.get_mut(&id) {
+            Some(count) if *count > 1 => *count -= 1,
+            Some(_) => {
+                self.held.remove(&id);
+                if let Some(Raw::Postgres(c)) = self.conn.as_mut() {
+                    let unlocked =
+                        sqlx::query("SELECT pg_advisory_unlock($1)").bind(lock_key(&id)).execute(&mut *c).await;
+                    if let Err(e) = unlocked {
+                        tracing::warn!(error = %e, "cannot release a session's lock");
+                        self.check_alive().await;
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// PostgreSQL: whether this connection holds the lock of every session `ops` appends to.
+    fn may_write(&self, ops: &[Op]) -> Result<(), StoreError> {
+        if !self.is_postgres() {
+            return Ok(());
+        }
+        for op in ops {
+            if let Op::Event { session_id, .. } = op {
+                if !self.held.contains_key(session_id) {
+                    return Err(StoreError::NotOwner(session_id.clone()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn close(self) {
+        let closed = match self.conn {
+            Some(Raw::Sqlite(c)) => c.close().await,
+            Some(Raw::Postgres(c)) => c.close().await,
+            None => Ok(()),
+        };
+        if let Err(e) = closed {
+            tracing::warn!(error = %e, "closing the write connection");
         }
     }
 }
 
+/// The advisory lock key of a session or class id: 64 bits of SHA-256 (collisions between
+/// live ids are negligible, and harmless on one node, where locks are counted).
+pub(super) fn lock_key(id: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("third-neighbor:{id}").as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(bytes)
+}
+
+/// How `pg_locks` shows a bigint advisory key: its high and low 32 bits (`classid`, `objid`).
+fn lock_halves(key: i64) -> (i64, i64) {
+    let key = key as u64;
+    ((key >> 32) as i64, (key & 0xffff_ffff) as i64)
+}
+
+async fn sleep_for(wait: Option<Duration>) {
+    match wait {
+        Some(wait) => tokio::time::sleep(wait).await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn run(
-    conn: SqliteConnection,
-    options: SqliteConnectOptions,
+    mut conn: Conn,
     mut rx: mpsc::Receiver<Job>,
+    mut releases: mpsc::UnboundedReceiver<(String, u64)>,
     health: Arc<Health>,
     gather: Duration,
 ) {
-    let mut conn = Conn { conn: Some(conn), options };
     let mut jobs = Vec::with_capacity(GROUP);
     let mut pause = Duration::from_secs(1);
     let mut last_start: Option<tokio::time::Instant> = None;
     loop {
         jobs.clear();
-        if health.is_failing() {
-            // While failing, probe when nothing comes for a while, pausing longer each time.
-            match tokio::time::timeout(pause, rx.recv_many(&mut jobs, GROUP)).await {
-                Ok(0) => break,
-                Ok(_) => {}
-                Err(_) => {
-                    let _ = probe(&mut conn, &health).await;
-                    pause = (pause * 2).min(PROBE_MAX);
-                    continue;
-                }
-            }
-        } else {
+        let failing = health.is_failing();
+        if !failing {
             pause = Duration::from_secs(1);
-            if rx.recv_many(&mut jobs, GROUP).await == 0 {
-                break;
+        }
+        // While failing, probe when nothing comes for a while, pausing longer each time; while
+        // idle on PostgreSQL, ping.
+        let idle = if failing {
+            Some(pause)
+        } else if conn.is_postgres() {
+            Some(KEEP_ALIVE)
+        } else {
+            None
+        };
+        tokio::select! {
+            biased;
+            Some((id, epoch)) = releases.recv() => {
+                conn.release(id, epoch).await;
+                continue;
             }
-            // Under load, gather: the commit waits a little for the writes arriving meanwhile.
-            if let Some(next) = last_start.map(|t| t + gather).filter(|next| *next > tokio::time::Instant::now()) {
-                tokio::time::sleep_until(next).await;
-                while jobs.len() < GROUP {
-                    match rx.try_recv() {
-                        Ok(job) => jobs.push(job),
-                        Err(_) => break,
+            n = rx.recv_many(&mut jobs, GROUP) => {
+                if n == 0 {
+                    break;
+                }
+                // Under load, gather: the commit waits a little for the writes arriving meanwhile.
+                if let Some(next) = last_start.map(|t| t + gather).filter(|next| *next > tokio::time::Instant::now()) {
+                    tokio::time::sleep_until(next).await;
+                    while jobs.len() < GROUP {
+                        match rx.try_recv() {
+                            Ok(job) => jobs.push(job),
+                            Err(_) => break,
+                        }
                     }
                 }
+                if !gather.is_zero() {
+                    last_start = Some(tokio::time::Instant::now());
+                }
             }
-            if !gather.is_zero() {
-                last_start = Some(tokio::time::Instant::now());
+            () = sleep_for(idle) => {
+                if failing {
+                    let _ = probe(&mut conn, &health).await;
+                    pause = (pause * 2).min(PROBE_MAX);
+                } else {
+                    conn.keep_alive().await;
+                }
+                continue;
             }
         }
         let mut writes = Vec::with_capacity(jobs.len());
         let mut probes = Vec::new();
+        let mut claims = Vec::new();
         for job in jobs.drain(..) {
             match job {
                 Job::Write { ops, done } => writes.push((ops, done)),
                 Job::Probe { done } => probes.push(done),
+                Job::Claim { id, done } => claims.push((id, done)),
                 // Refuse new jobs but commit those already queued: the loop ends when drained.
                 Job::Stop => rx.close(),
             }
         }
+        // Leases dropped meanwhile go back first.
+        while let Ok((id, epoch)) = releases.try_recv() {
+            conn.release(id, epoch).await;
+        }
         if !writes.is_empty() {
             commit_group(&mut conn, &health, writes).await;
+        }
+        for (id, done) in claims {
+            let _ = done.send(conn.claim(&id).await);
         }
         if !probes.is_empty() {
             let recent = health.since_last_attempt().is_some_and(|d| d < PROBE_COALESCE);
@@ -438,6 +757,21 @@ async fn probe(conn: &mut Conn, health: &Health) -> Result<(), StoreError> {
 type Write = (Vec<Op>, oneshot::Sender<Result<(), StoreError>>);
 
 async fn commit_group(conn: &mut Conn, health: &Health, writes: Vec<Write>) {
+    // Events of sessions this node does not own are refused before anything is written.
+    let mut allowed = Vec::with_capacity(writes.len());
+    for (ops, done) in writes {
+        match conn.may_write(&ops) {
+            Ok(()) => allowed.push((ops, done)),
+            Err(e) => {
+                tracing::warn!(error = %e, "refused a write");
+                let _ = done.send(Err(e));
+            }
+        }
+    }
+    let writes = allowed;
+    if writes.is_empty() {
+        return;
+    }
     let all: Vec<&Op> = writes.iter().flat_map(|(ops, _)| ops.iter()).collect();
     let result = execute(conn, &all).await;
     drop(all);
@@ -485,52 +819,85 @@ enum Work<'a> {
     Probe,
 }
 
-/// Runs `work` between `BEGIN IMMEDIATE` and `COMMIT` as plain statements; on any failure rolls
-/// back itself (see the module documentation) and maps storage faults to
-/// [`StoreError::Unavailable`].
+const PROBE_SQL: &str =
+    "INSERT INTO writer_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at";
+
+/// Runs `work` between `BEGIN` (SQLite: `BEGIN IMMEDIATE`, which takes the write lock at once)
+/// and `COMMIT` as plain statements; on any failure rolls back itself (see the module
+/// documentation) and maps storage faults to [`StoreError::Unavailable`].
 async fn transaction(conn: &mut Conn, work: Work<'_>) -> Result<(), StoreError> {
     let c = conn.get().await?;
-    if let Work::Ops(ops) = work {
+    if let (Raw::Sqlite(c), Work::Ops(ops)) = (&mut *c, &work) {
         if ops.iter().all(|op| matches!(op, Op::Event { .. } | Op::SessionStatus { .. })) {
-            // The common group (moves, locks, press, resolutions): one round trip to sqlx's
-            // worker thread for the whole transaction instead of one per statement.
+            // The common group on SQLite (moves, locks, press, resolutions): one round trip to
+            // sqlx's worker thread for the whole transaction instead of one per statement.
             if let Err(e) = one_shot(c, ops).await {
                 conn.roll_back().await;
-                return Err(unavailable_or(e));
+                let e = unavailable_or(e);
+                if e.is_unavailable() {
+                    conn.check_alive().await;
+                }
+                return Err(e);
             }
             return Ok(());
         }
     }
-    if let Err(e) = c.execute("BEGIN IMMEDIATE").await {
+    let began = match c {
+        Raw::Sqlite(c) => c.execute("BEGIN IMMEDIATE").await.map(|_| ()),
+        Raw::Postgres(c) => c.execute("BEGIN").await.map(|_| ()),
+    };
+    if let Err(e) = began {
         // Nothing began (busy, or the file cannot be written); roll back in case it did.
         conn.roll_back().await;
-        return Err(unavailable_or(e.into()));
+        let e = unavailable_or(e.into());
+        if e.is_unavailable() {
+            conn.check_alive().await;
+        }
+        return Err(e);
     }
-    let written = match work {
-        Work::Ops(ops) => write_ops(c, ops).await,
-        Work::Probe => sqlx::query(
-            "INSERT INTO writer_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-        )
-        .bind(now_ms())
-        .execute(&mut *c)
-        .await
-        .map(|_| ())
-        .map_err(StoreError::from),
-    };
-    let result = match written {
-        Ok(()) => c.execute("COMMIT").await.map(|_| ()).map_err(StoreError::from),
-        Err(e) => Err(e),
+    let result = match c {
+        Raw::Sqlite(c) => {
+            let written = match work {
+                Work::Ops(ops) => write_ops_sqlite(c, ops).await,
+                Work::Probe => {
+                    sqlx::query(PROBE_SQL).bind(now_ms()).execute(&mut *c).await.map(|_| ()).map_err(StoreError::from)
+                }
+            };
+            match written {
+                Ok(()) => c.execute("COMMIT").await.map(|_| ()).map_err(StoreError::from),
+                Err(e) => Err(e),
+            }
+        }
+        Raw::Postgres(c) => {
+            let written = match work {
+                Work::Ops(ops) => write_ops_postgres(c, ops).await,
+                Work::Probe => sqlx::query(&pg_sql(PROBE_SQL))
+                    .bind(now_ms())
+                    .execute(&mut *c)
+                    .await
+                    .map(|_| ())
+                    .map_err(StoreError::from),
+            };
+            match written {
+                Ok(()) => c.execute("COMMIT").await.map(|_| ()).map_err(StoreError::from),
+                Err(e) => Err(e),
+            }
+        }
     };
     if let Err(e) = result {
         conn.roll_back().await;
-        return Err(unavailable_or(e));
+        let e = unavailable_or(e);
+        if e.is_unavailable() {
+            conn.check_alive().await;
+        }
+        return Err(e);
     }
     Ok(())
 }
 
 /// A storage fault as [`StoreError::Unavailable`]; other errors as they are.
 fn unavailable_or(e: StoreError) -> StoreError {
-    if e.is_unavailable() {
+    if e.is_unavailable() && !matches!(e, StoreError::NotOwner(_)) {
         StoreError::Unavailable(e.to_string())
     } else {
         e
@@ -542,9 +909,188 @@ async fn execute(conn: &mut Conn, ops: &[&Op]) -> Result<(), StoreError> {
     transaction(conn, Work::Ops(ops)).await
 }
 
-/// Events and session status updates as one multi-statement query: `BEGIN IMMEDIATE`, the
-/// updates, the events in multi-row INSERTs, `COMMIT` (sqlx binds each statement's parameters in
-/// turn). On failure the caller rolls back.
+/// The row writes in order, then all events, in multi-row INSERTs (their sessions and players
+/// are written first, so foreign keys hold). One body for both databases: `$sql` turns a
+/// statement written with SQLite's `?` placeholders into the database's own.
+macro_rules! write_ops_for {
+    ($name:ident, $conn:ty, $db:ty, $sql:expr) => {
+        async fn $name(conn: &mut $conn, ops: &[&Op]) -> Result<(), StoreError> {
+            let sql = $sql;
+            let now = now_ms();
+            let mut events = Vec::new();
+            for op in ops {
+                match op {
+                    Op::Instructor { id, name, key_hash } => {
+                        sqlx::query(&sql(
+                            "INSERT INTO instructors (id, name, key_hash, created_at) VALUES (?, ?, ?, ?)",
+                        ))
+                        .bind(id)
+                        .bind(name)
+                        .bind(key_hash)
+                        .bind(now)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    Op::InstructorKey { id, key_hash } => {
+                        sqlx::query(&sql("UPDATE instructors SET key_hash = ?, revoked_at = NULL WHERE id = ?"))
+                            .bind(key_hash)
+                            .bind(id)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Op::RevokeInstructor { id } => {
+                        sqlx::query(&sql("UPDATE instructors SET revoked_at = ? WHERE id = ?"))
+                            .bind(now)
+                            .bind(id)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Op::ScenarioText { hash, scenario_id, text } => {
+                        sqlx::query(&sql(
+                            "INSERT INTO scenario_texts (hash, scenario_id, text, created_at) VALUES (?, ?, ?, ?) \
+                             ON CONFLICT (hash) DO NOTHING",
+                        ))
+                        .bind(hash)
+                        .bind(scenario_id)
+                        .bind(text)
+                        .bind(now)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    Op::Source { scenario_id, text, instructor_id } => {
+                        sqlx::query(&sql(
+                            "INSERT INTO instructor_sources (instructor_id, scenario_id, text, updated_at) \
+                             VALUES (?, ?, ?, ?) ON CONFLICT (instructor_id, scenario_id) DO UPDATE SET \
+                             text = excluded.text, updated_at = excluded.updated_at",
+                        ))
+                        .bind(instructor_id)
+                        .bind(scenario_id)
+                        .bind(text)
+                        .bind(now)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    Op::Session(s) => {
+                        sqlx::query(&sql(
+                            "INSERT INTO sessions (id, instructor_id, join_code, scenario_id, scenario_hash, seed, \
+                             deadline_secs, status, round, created_at, updated_at, class_id, class_table) \
+                             VALUES (?, ?, ?, ?, ?, ?, ?, 'lobby', 1, ?, ?, ?, ?)",
+                        ))
+                        .bind(&s.id)
+                        .bind(&s.instructor_id)
+                        .bind(&s.join_code)
+                        .bind(&s.scenario_id)
+                        .bind(&s.scenario_hash)
+                        .bind(s.seed.to_string())
+                        .bind(i64::try_from(s.deadline_secs).unwrap_or(i64::MAX))
+                        .bind(now)
+                        .bind(now)
+                        .bind(s.class.as_ref().map(|(id, _)| id.as_str()))
+                        .bind(s.class.as_ref().map(|(_, table)| i64::from(*table)))
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    Op::SessionStatus { id, status, round } => {
+                        sqlx::query(&sql("UPDATE sessions SET status = ?, round = ?, updated_at = ? WHERE id = ?"))
+                            .bind(*status)
+                            .bind(i64::from(*round))
+                            .bind(now)
+                            .bind(id)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Op::Player(p) => {
+                        sqlx::query(&sql(
+                            "INSERT INTO players (id, session_id, name, role, is_bot, token_hash, kicked, joined_at) \
+                             VALUES (?, ?, ?, ?, ?, ?, FALSE, ?)",
+                        ))
+                        .bind(&p.id)
+                        .bind(&p.session_id)
+                        .bind(&p.name)
+                        .bind(&p.role)
+                        .bind(p.is_bot)
+                        .bind(&p.token_hash)
+                        .bind(now)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    Op::PlayerRole { id, role } => {
+                        sqlx::query(&sql("UPDATE players SET role = ? WHERE id = ?"))
+                            .bind(role)
+                            .bind(id)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Op::PlayerKicked { id } => {
+                        sqlx::query(&sql("UPDATE players SET kicked = TRUE, role = NULL WHERE id = ?"))
+                            .bind(id)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Op::PlayerSession { id, session_id } => {
+                        sqlx::query(&sql("UPDATE players SET session_id = ?, kicked = FALSE WHERE id = ?"))
+                            .bind(session_id)
+                            .bind(id)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Op::Class(c) => {
+                        sqlx::query(&sql(
+                            "INSERT INTO classes (id, instructor_id, join_code, scenario_id, scenario_hash, settings, \
+                             status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+                        ))
+                        .bind(&c.id)
+                        .bind(&c.instructor_id)
+                        .bind(&c.join_code)
+                        .bind(&c.scenario_id)
+                        .bind(&c.scenario_hash)
+                        .bind(&c.settings)
+                        .bind(now)
+                        .bind(now)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    Op::ClassFinished { id } => {
+                        sqlx::query(&sql("UPDATE classes SET status = 'finished', updated_at = ? WHERE id = ?"))
+                            .bind(now)
+                            .bind(id)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Op::DeleteClass { id } => {
+                        sqlx::query(&sql("DELETE FROM classes WHERE id = ?")).bind(id).execute(&mut *conn).await?;
+                    }
+                    Op::DeleteSession { id } => {
+                        for statement in [
+                            "DELETE FROM events WHERE session_id = ?",
+                            "DELETE FROM players WHERE session_id = ?",
+                            "DELETE FROM sessions WHERE id = ?",
+                        ] {
+                            sqlx::query(&sql(statement)).bind(id).execute(&mut *conn).await?;
+                        }
+                    }
+                    Op::Event { session_id, seq, at, event } => {
+                        let body = serde_json::to_string(event).map_err(|e| StoreError::BadEvent(e.to_string()))?;
+                        events.push((session_id.as_str(), *seq, *at, event.kind(), body));
+                    }
+                }
+            }
+            for chunk in events.chunks(EVENTS_PER_INSERT) {
+                let mut insert: QueryBuilder<$db> =
+                    QueryBuilder::new("INSERT INTO events (session_id, seq, at, kind, body) ");
+                insert.push_values(chunk, |mut row, (session_id, seq, at, kind, body)| {
+                    row.push_bind(*session_id).push_bind(*seq).push_bind(*at).push_bind(*kind).push_bind(body.as_str());
+                });
+                insert.build().execute(&mut *conn).await?;
+            }
+            Ok(())
+        }
+    };
+}
+
+/// Events and session status updates on SQLite as one multi-statement query: `BEGIN IMMEDIATE`,
+/// the updates, the events in multi-row INSERTs, `COMMIT` (sqlx binds each statement's
+/// parameters in turn). On failure the caller rolls back.
 async fn one_shot(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreError> {
     let now = now_ms();
     let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("BEGIN IMMEDIATE; ");
@@ -575,168 +1121,24 @@ async fn one_shot(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreE
     Ok(())
 }
 
-/// The row writes in order, then all events, in multi-row INSERTs (their sessions and players
-/// are written first, so foreign keys hold).
-async fn write_ops(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreError> {
-    let now = now_ms();
-    let mut events = Vec::new();
-    for op in ops {
-        match op {
-            Op::Instructor { id, name, key_hash } => {
-                sqlx::query("INSERT INTO instructors (id, name, key_hash, created_at) VALUES (?, ?, ?, ?)")
-                    .bind(id)
-                    .bind(name)
-                    .bind(key_hash)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            Op::InstructorKey { id, key_hash } => {
-                sqlx::query("UPDATE instructors SET key_hash = ?, revoked_at = NULL WHERE id = ?")
-                    .bind(key_hash)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            Op::RevokeInstructor { id } => {
-                sqlx::query("UPDATE instructors SET revoked_at = ? WHERE id = ?")
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            Op::ScenarioText { hash, scenario_id, text } => {
-                sqlx::query(
-                    "INSERT OR IGNORE INTO scenario_texts (hash, scenario_id, text, created_at) VALUES (?, ?, ?, ?)",
-                )
-                .bind(hash)
-                .bind(scenario_id)
-                .bind(text)
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
-            }
-            Op::Source { scenario_id, text, instructor_id } => {
-                sqlx::query(
-                    "INSERT INTO instructor_sources (instructor_id, scenario_id, text, updated_at) VALUES (?, ?, ?, ?) \
-                     ON CONFLICT (instructor_id, scenario_id) DO UPDATE SET text = excluded.text, \
-                     updated_at = excluded.updated_at",
-                )
-                .bind(instructor_id)
-                .bind(scenario_id)
-                .bind(text)
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
-            }
-            Op::Session(s) => {
-                sqlx::query(
-                    "INSERT INTO sessions (id, instructor_id, join_code, scenario_id, scenario_hash, seed, \
-                     deadline_secs, status, round, created_at, updated_at, class_id, class_table) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, 'lobby', 1, ?, ?, ?, ?)",
-                )
-                .bind(&s.id)
-                .bind(&s.instructor_id)
-                .bind(&s.join_code)
-                .bind(&s.scenario_id)
-                .bind(&s.scenario_hash)
-                .bind(s.seed.to_string())
-                .bind(i64::try_from(s.deadline_secs).unwrap_or(i64::MAX))
-                .bind(now)
-                .bind(now)
-                .bind(s.class.as_ref().map(|(id, _)| id.as_str()))
-                .bind(s.class.as_ref().map(|(_, table)| i64::from(*table)))
-                .execute(&mut *conn)
-                .await?;
-            }
-            Op::SessionStatus { id, status, round } => {
-                sqlx::query("UPDATE sessions SET status = ?, round = ?, updated_at = ? WHERE id = ?")
-                    .bind(*status)
-                    .bind(i64::from(*round))
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            Op::Player(p) => {
-                sqlx::query(
-                    "INSERT INTO players (id, session_id, name, role, is_bot, token_hash, kicked, joined_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
-                )
-                .bind(&p.id)
-                .bind(&p.session_id)
-                .bind(&p.name)
-                .bind(&p.role)
-                .bind(p.is_bot)
-                .bind(&p.token_hash)
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
-            }
-            Op::PlayerRole { id, role } => {
-                sqlx::query("UPDATE players SET role = ? WHERE id = ?").bind(role).bind(id).execute(&mut *conn).await?;
-            }
-            Op::PlayerKicked { id } => {
-                sqlx::query("UPDATE players SET kicked = 1, role = NULL WHERE id = ?")
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            Op::PlayerSession { id, session_id } => {
-                sqlx::query("UPDATE players SET session_id = ?, kicked = 0 WHERE id = ?")
-                    .bind(session_id)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            Op::Class(c) => {
-                sqlx::query(
-                    "INSERT INTO classes (id, instructor_id, join_code, scenario_id, scenario_hash, settings, status, \
-                     created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-                )
-                .bind(&c.id)
-                .bind(&c.instructor_id)
-                .bind(&c.join_code)
-                .bind(&c.scenario_id)
-                .bind(&c.scenario_hash)
-                .bind(&c.settings)
-                .bind(now)
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
-            }
-            Op::ClassFinished { id } => {
-                sqlx::query("UPDATE classes SET status = 'finished', updated_at = ? WHERE id = ?")
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            Op::DeleteClass { id } => {
-                sqlx::query("DELETE FROM classes WHERE id = ?").bind(id).execute(&mut *conn).await?;
-            }
-            Op::DeleteSession { id } => {
-                for sql in [
-                    "DELETE FROM events WHERE session_id = ?",
-                    "DELETE FROM players WHERE session_id = ?",
-                    "DELETE FROM sessions WHERE id = ?",
-                ] {
-                    sqlx::query(sql).bind(id).execute(&mut *conn).await?;
-                }
-            }
-            Op::Event { session_id, seq, at, event } => {
-                let body = serde_json::to_string(event).map_err(|e| StoreError::BadEvent(e.to_string()))?;
-                events.push((session_id.as_str(), *seq, *at, event.kind(), body));
-            }
-        }
+write_ops_for!(write_ops_sqlite, SqliteConnection, Sqlite, |s: &'static str| -> std::borrow::Cow<'static, str> {
+    std::borrow::Cow::Borrowed(s)
+});
+write_ops_for!(write_ops_postgres, PgConnection, Postgres, |s: &'static str| -> std::borrow::Cow<'static, str> {
+    std::borrow::Cow::Owned(pg_sql(s))
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_keys_are_stable_and_split_as_pg_locks_shows_them() {
+        assert_eq!(lock_key("a"), lock_key("a"));
+        assert_ne!(lock_key("a"), lock_key("b"));
+        let (high, low) = lock_halves(-1);
+        assert_eq!((high, low), (0xffff_ffff, 0xffff_ffff));
+        let (high, low) = lock_halves(0x0000_0001_0000_0002);
+        assert_eq!((high, low), (1, 2));
     }
-    for chunk in events.chunks(EVENTS_PER_INSERT) {
-        let mut insert: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO events (session_id, seq, at, kind, body) ");
-        insert.push_values(chunk, |mut row, (session_id, seq, at, kind, body)| {
-            row.push_bind(*session_id).push_bind(*seq).push_bind(*at).push_bind(*kind).push_bind(body.as_str());
-        });
-        insert.build().execute(&mut *conn).await?;
-    }
-    Ok(())
 }

@@ -81,6 +81,10 @@ impl Browser {
                 "--mute-audio",
                 "--hide-scrollbars",
                 "--font-render-hinting=none",
+                // English unless a test asks for another language: the page follows the
+                // browser's languages (client/i18n.js), and most tests read English words.
+                "--lang=en-US",
+                "--accept-lang=en-US",
                 "--remote-debugging-port=0",
             ])
             .arg(format!("--user-data-dir={}", profile.path().display()))
@@ -464,6 +468,28 @@ impl Page {
                 "new Promise(r => { requestAnimationFrame(() => requestAnimationFrame(() => r(true))); setTimeout(() => r(true), 300); })",
             )
             .await;
+    }
+
+    /// Runs `source` in every document this page loads from now on, before the page's own scripts.
+    pub async fn on_new_document(&self, source: &str) {
+        self.call("Page.addScriptToEvaluateOnNewDocument", json!({ "source": source })).await;
+    }
+
+    /// Makes the page's browser prefer `languages` (`navigator.languages`, first the preferred one),
+    /// as a device set up in that language would; and `Intl`'s default locale follows the first.
+    pub async fn emulate_languages(&self, languages: &[&str]) {
+        let list = serde_json::to_string(languages).expect("a JSON list");
+        self.on_new_document(&format!(
+            "Object.defineProperty(Navigator.prototype, 'languages', {{ get: () => {list}, configurable: true }}); \
+             Object.defineProperty(Navigator.prototype, 'language', {{ get: () => {list}[0], configurable: true }});"
+        ))
+        .await;
+        if let Some(first) = languages.first() {
+            let _ = self
+                .shared
+                .call_raw(Some(&self.session), "Emulation.setLocaleOverride", json!({ "locale": first }))
+                .await;
+        }
     }
 
     /// Writes a PNG of the viewport to `dir/name.png`.

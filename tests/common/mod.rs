@@ -1,7 +1,10 @@
 //! Shared helpers for the server tests: `spawn_app()` runs the real server on a free port with a
-//! fresh SQLite file (zero2prod style); `TestClient` is a tokio-tungstenite client that records
-//! every frame it receives, so that tests can check what a socket did (and did not) see.
+//! fresh SQLite file (zero2prod style) — or, with `THIRD_NEIGHBOR_TEST_STORE=postgres`, a fresh
+//! database on a throwaway PostgreSQL (`pg`); `TestClient` is a tokio-tungstenite client that
+//! records every frame it receives, so that tests can check what a socket did (and did not) see.
 #![allow(dead_code)]
+
+pub mod pg;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -77,11 +80,50 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Whether the server tests run on PostgreSQL (`THIRD_NEIGHBOR_TEST_STORE=postgres`) rather
+/// than SQLite.
+pub fn on_postgres() -> bool {
+    std::env::var("THIRD_NEIGHBOR_TEST_STORE").is_ok_and(|s| s.eq_ignore_ascii_case("postgres"))
+}
+
+/// The database a test server uses: the SQLite file `sqlite`, or on PostgreSQL a fresh
+/// database's URL.
+pub async fn test_db(sqlite: PathBuf) -> PathBuf {
+    if on_postgres() {
+        PathBuf::from(pg::fresh_database().await)
+    } else {
+        sqlite
+    }
+}
+
+/// A game node in this runtime on a database other nodes may share (`db`, a `postgres://` URL),
+/// called `node`. `instructor_key` is the first start's key, else empty.
+pub async fn spawn_node(db: PathBuf, node: &str) -> TestApp {
+    let (dir, scenarios, _) = test_dir();
+    let mut config = test_config(scenarios, db.clone());
+    config.node = node.to_string();
+    let startup = server::App::open(config.clone()).await.expect("node starts");
+    let instructor_key = startup.default_instructor_key.clone().unwrap_or_default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = startup.app.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        server::run(listener, startup.app, shutdown).await.expect("server runs");
+    });
+    TestApp { addr, app, instructor_key, db_path: db, dir, config, stop: Some(stop), task: Some(task) }
+}
+
 /// Runs the server in this runtime, after `adjust` has changed its configuration.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let (dir, scenarios, db) = test_dir();
+    let db = test_db(db).await;
     let mut config = test_config(scenarios, db.clone());
     adjust(&mut config);
+    let db = config.db.clone();
     let startup = server::App::open(config.clone()).await.expect("server starts");
     let instructor_key = startup.default_instructor_key.clone().expect("first start creates an instructor");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -255,8 +297,18 @@ pub struct TestClient {
 
 impl TestClient {
     pub async fn connect(addr: SocketAddr) -> TestClient {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.expect("websocket connect");
-        TestClient { ws, seen: Vec::new(), pending: Default::default(), next_id: 0, view: Value::Null }
+        TestClient::connect_url(&format!("ws://{addr}/ws")).await
+    }
+
+    /// A client on any `ws://` URL (a proxy's, with a routing hint).
+    pub async fn connect_url(url: &str) -> TestClient {
+        TestClient::try_connect_url(url).await.expect("websocket connect")
+    }
+
+    /// [`TestClient::connect_url`], or why it failed (a proxy whose node is gone answers 502).
+    pub async fn try_connect_url(url: &str) -> Result<TestClient, String> {
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.map_err(|e| e.to_string())?;
+        Ok(TestClient { ws, seen: Vec::new(), pending: Default::default(), next_id: 0, view: Value::Null })
     }
 
     pub async fn send(&mut self, v: Value) {
@@ -660,13 +712,29 @@ impl ChildServer {
     /// Starts `third-neighbor serve` on a free port and reads its address (and first-start key)
     /// from standard output.
     pub fn start(db: &std::path::Path, scenarios: &std::path::Path) -> ChildServer {
+        ChildServer::start_with(db, scenarios, &[])
+    }
+
+    /// [`ChildServer::start`] with more arguments (`--node-name a`, say).
+    pub fn start_with(db: &std::path::Path, scenarios: &std::path::Path, extra: &[&str]) -> ChildServer {
+        ChildServer::start_binary(std::path::Path::new(env!("CARGO_BIN_EXE_third-neighbor")), db, scenarios, extra)
+    }
+
+    /// [`ChildServer::start_with`] for another build of the server (an older one, say).
+    pub fn start_binary(
+        binary: &std::path::Path,
+        db: &std::path::Path,
+        scenarios: &std::path::Path,
+        extra: &[&str],
+    ) -> ChildServer {
         use std::io::BufRead as _;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_third-neighbor"))
+        let mut child = std::process::Command::new(binary)
             .args(["serve", "--addr", "127.0.0.1:0"])
             .arg("--db")
             .arg(db)
             .arg("--scenarios")
             .arg(scenarios)
+            .args(extra)
             .env("RUST_LOG", "error")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())

@@ -34,7 +34,7 @@ use crate::store::ClassRow;
 use crate::table::{millis, ClassOrder, MAX_ROUND_SECS};
 
 pub use placement::{place, Placement, Rules, TableCount};
-pub use setup::{create, load, ClassError, CreateClass};
+pub use setup::{create, get_or_load, load, ClassError, CreateClass};
 
 /// Commands queued for a class, at most.
 const INBOX: usize = 256;
@@ -88,6 +88,9 @@ enum Command {
     Detach {
         conn: ConnId,
     },
+    /// This node no longer owns the class (several nodes on PostgreSQL): close its connections
+    /// with 1012 so that they reconnect to its owner, end the task.
+    Disown,
     /// The class is being deleted: close its connections, end the task.
     Close {
         done: oneshot::Sender<Vec<SessionHandle>>,
@@ -148,6 +151,11 @@ impl ClassHandle {
         let _ = self.tx.try_send(Command::Detach { conn });
     }
 
+    /// Stops the task because another node may own the class now.
+    pub async fn disown(&self) {
+        let _ = self.tx.send(Command::Disown).await;
+    }
+
     /// Closes the class for good (it is being deleted); returns its tables.
     pub async fn close(&self) -> Vec<SessionHandle> {
         let (done, answer) = oneshot::channel();
@@ -183,6 +191,8 @@ struct Class {
     /// The placement's random picks.
     picker: Picker,
     closed: Option<oneshot::Sender<Vec<SessionHandle>>>,
+    /// This node's ownership of the class (several nodes on PostgreSQL).
+    _lease: crate::store::Lease,
 }
 
 impl Class {
@@ -300,6 +310,12 @@ impl Class {
             }
             Command::Detach { conn } => {
                 self.conns.remove(&conn);
+            }
+            Command::Disown => {
+                for (_, (outbox, ..)) in std::mem::take(&mut self.conns) {
+                    outbox.close(1012, "this server no longer runs the class: reconnect");
+                }
+                self.closed = Some(oneshot::channel().0);
             }
             Command::Close { done } => {
                 let gone = protocol::error(None, &WireError::new(ErrorCode::UnknownSession, "this class was deleted"));

@@ -52,6 +52,45 @@ pub enum ClassError {
     Table(String),
     #[error("the class's settings cannot be read: {0}")]
     Settings(String),
+    /// Another live node runs the class (several nodes on PostgreSQL): its name.
+    #[error("the node `{0}` runs this class")]
+    WrongNode(String),
+}
+
+impl From<crate::server::ReserveError> for ClassError {
+    fn from(e: crate::server::ReserveError) -> ClassError {
+        match e {
+            crate::server::ReserveError::Random(e) => ClassError::Random(e),
+            crate::server::ReserveError::Store(e) => ClassError::Store(e),
+        }
+    }
+}
+
+/// The class's ownership for this node (see `session::own`).
+async fn own(app: &App, id: &str) -> Result<crate::store::Lease, ClassError> {
+    session::own(app, id).await.map_err(|e| match e {
+        session::LoadError::WrongNode(node) => ClassError::WrongNode(node),
+        session::LoadError::Store(e) => ClassError::Store(e),
+        other => ClassError::Table(other.to_string()),
+    })
+}
+
+/// A running class by id, reading it back (with its tables) if it is not running here: what a
+/// node does for a seat at a class another node ran (several nodes on PostgreSQL). `None` if no
+/// class has this id.
+pub async fn get_or_load(app: &App, id: &str) -> Result<Option<ClassHandle>, ClassError> {
+    if let Some(handle) = app.registry().class(id) {
+        return Ok(Some(handle));
+    }
+    let lock = app.registry().loading_lock(id);
+    let _loading = lock.lock().await;
+    if let Some(handle) = app.registry().class(id) {
+        return Ok(Some(handle));
+    }
+    match app.store().class(id).await? {
+        Some(row) => load(app, &row).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Creates a class (and, when its number of tables is set, its tables), commits it and starts
@@ -74,7 +113,7 @@ pub async fn create(app: &App, instructor_id: &str, request: CreateClass) -> Res
         None => secret::seed()?,
     };
     let settings = Settings { seats_per_role, tables: request.tables, deadline_secs, seed, bots: request.bots };
-    let join_code = app.registry().reserve_code()?;
+    let join_code = crate::server::reserve_code(app).await?;
     let row = ClassRow {
         id: uuid::Uuid::new_v4().to_string(),
         instructor_id: instructor_id.to_string(),
@@ -100,6 +139,13 @@ pub async fn create(app: &App, instructor_id: &str, request: CreateClass) -> Res
             settings: row.settings.clone(),
         }),
     ];
+    let lease = match own(app, &row.id).await {
+        Ok(lease) => lease,
+        Err(e) => {
+            app.registry().release(&join_code, None);
+            return Err(e);
+        }
+    };
     if let Err(e) = app.store().commit(ops).await {
         app.registry().release(&join_code, None);
         return Err(e.into());
@@ -118,6 +164,7 @@ pub async fn create(app: &App, instructor_id: &str, request: CreateClass) -> Res
         paused: false,
         picker: Picker(secret::seed()?),
         closed: None,
+        _lease: lease,
     };
     for _ in 0..request.tables.unwrap_or(0) {
         class.open_table().await.map_err(|e| ClassError::Table(e.message))?;
@@ -128,6 +175,8 @@ pub async fn create(app: &App, instructor_id: &str, request: CreateClass) -> Res
 
 /// Reads a class back: its row, then its tables from their logs.
 pub async fn load(app: &App, row: &ClassRow) -> Result<ClassHandle, ClassError> {
+    // The class's ownership first, then each table's (taken by `load_table`).
+    let lease = own(app, &row.id).await?;
     let settings: Settings = serde_json::from_str(&row.settings).map_err(|e| ClassError::Settings(e.to_string()))?;
     let loaded = app.catalog().by_hash(app.store(), &row.scenario_hash).await?;
     let (news_tx, news) = mpsc::channel(NEWS);
@@ -135,8 +184,10 @@ pub async fn load(app: &App, row: &ClassRow) -> Result<ClassHandle, ClassError> 
     for table_row in app.store().class_tables(&row.id).await? {
         let number = table_row.class.as_ref().map_or(0, |(_, n)| *n);
         let observer = Observer { tx: news_tx.clone(), table: number };
-        let handle =
-            session::load_table(app, &table_row, Some(observer)).await.map_err(|e| ClassError::Table(e.to_string()))?;
+        let handle = session::load_table(app, &table_row, Some(observer)).await.map_err(|e| match e {
+            session::LoadError::WrongNode(node) => ClassError::WrongNode(node),
+            other => ClassError::Table(other.to_string()),
+        })?;
         tables.push(Table { summary: super::blank_summary(&loaded, &handle, number), handle });
     }
     let class = Class {
@@ -152,6 +203,7 @@ pub async fn load(app: &App, row: &ClassRow) -> Result<ClassHandle, ClassError> 
         paused: false,
         picker: Picker(secret::seed()?),
         closed: None,
+        _lease: lease,
     };
     tracing::info!(class = %row.id, tables = class.tables.len(), "class read back");
     Ok(start(app, class, news))

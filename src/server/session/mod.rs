@@ -41,6 +41,7 @@ use crate::server::Metrics;
 use crate::store::{now_ms, NewPlayer, Op, Store};
 use crate::table::{Change, ClassOrder, Phase, SessionInfo, Table, Viewer};
 
+pub(crate) use setup::own;
 pub use setup::{
     create, create_table, fork, get_or_load, load, load_table, CreateError, CreateSession, ForkError, LoadError,
 };
@@ -111,6 +112,9 @@ enum Command {
         to_session: String,
         reply: oneshot::Sender<Result<(), WireError>>,
     },
+    /// This node no longer owns the session (several nodes on PostgreSQL): close every
+    /// connection with 1012 so that clients reconnect to its owner, and end the task.
+    Disown,
 }
 
 /// The way to a session's task; cheap to clone.
@@ -160,6 +164,11 @@ impl SessionHandle {
     /// closed outbox on its next send instead.
     pub fn detach(&self, conn: ConnId) {
         let _ = self.tx.try_send(Command::Detach { conn });
+    }
+
+    /// Stops the task because another node may own the session now (see `Command::Disown`).
+    pub async fn disown(&self) {
+        let _ = self.tx.send(Command::Disown).await;
     }
 
     /// Its class's order for this table.
@@ -274,6 +283,9 @@ pub struct Session {
     unsure: bool,
     /// The class this table reports to.
     observer: Option<Observer>,
+    /// This node's ownership of the session (several nodes on PostgreSQL), given back when the
+    /// task ends.
+    _lease: crate::store::Lease,
 }
 
 impl Session {
@@ -379,6 +391,13 @@ impl Session {
                     self.commit_and_apply(vec![LogEvent::PlayerMoved { player_id, to_session }], Vec::new()).await;
                 let _ = reply.send(result);
                 self.follow_up().await;
+            }
+            Command::Disown => {
+                for conn in self.conn_ids() {
+                    self.push(conn, Out::Close(1012, "this server no longer runs the game: reconnect"));
+                }
+                self.conns.clear();
+                self.closed = Some(oneshot::channel().0);
             }
             Command::Close { done } => {
                 let gone = WireError::new(ErrorCode::UnknownSession, "this game was deleted");

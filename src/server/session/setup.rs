@@ -14,7 +14,7 @@ use crate::scenario::Loaded;
 use crate::server::catalog::CatalogError;
 use crate::server::secret::{self, RandomError};
 use crate::server::App;
-use crate::store::{now_ms, NewSession, Op, SessionRow, StoreError};
+use crate::store::{now_ms, Claim, Lease, NewSession, Op, SessionRow, StoreError};
 use crate::table::{Phase, Table, MAX_ROUND_SECS};
 
 /// The body of `POST /api/sessions`.
@@ -52,6 +52,36 @@ pub enum LoadError {
     Scenario(#[from] CatalogError),
     #[error("this session belongs to another instructor")]
     NotOwner,
+    /// Another live node runs it (several nodes on PostgreSQL): its name.
+    #[error("the node `{0}` runs this session")]
+    WrongNode(String),
+}
+
+/// Takes the ownership of a session (or class) for this node: on PostgreSQL its advisory lock,
+/// refused when another live node holds it; on SQLite nothing to take.
+pub(crate) async fn own(app: &App, id: &str) -> Result<Lease, LoadError> {
+    match app.store().claim(id).await? {
+        Claim::Owned(lease) => Ok(lease),
+        Claim::Elsewhere { node } => Err(LoadError::WrongNode(node)),
+    }
+}
+
+impl From<crate::server::ReserveError> for CreateError {
+    fn from(e: crate::server::ReserveError) -> CreateError {
+        match e {
+            crate::server::ReserveError::Random(e) => CreateError::Random(e),
+            crate::server::ReserveError::Store(_) => CreateError::Store,
+        }
+    }
+}
+
+impl From<crate::server::ReserveError> for ForkError {
+    fn from(e: crate::server::ReserveError) -> ForkError {
+        match e {
+            crate::server::ReserveError::Random(e) => ForkError::Random(e),
+            crate::server::ReserveError::Store(_) => ForkError::Store,
+        }
+    }
 }
 
 impl Deps {
@@ -65,8 +95,8 @@ impl Deps {
     }
 }
 
-/// A session with no event applied yet.
-fn blank(app: &App, row: &SessionRow, loaded: Arc<Loaded>) -> Session {
+/// A session with no event applied yet, owned through `lease`.
+fn blank(app: &App, row: &SessionRow, loaded: Arc<Loaded>, lease: Lease) -> Session {
     let table = Table::new(&loaded.scenario, row.seed, row.deadline_secs);
     Session {
         id: row.id.as_str().into(),
@@ -86,6 +116,7 @@ fn blank(app: &App, row: &SessionRow, loaded: Arc<Loaded>) -> Session {
         closed: None,
         unsure: false,
         observer: None,
+        _lease: lease,
     }
 }
 
@@ -142,7 +173,7 @@ pub async fn create(app: &App, instructor_id: &str, request: CreateSession) -> R
         Some(seed) => seed,
         None => secret::seed()?,
     };
-    let join_code = app.registry().reserve_code()?;
+    let join_code = crate::server::reserve_code(app).await?;
     let row = SessionRow {
         id: uuid::Uuid::new_v4().to_string(),
         instructor_id: instructor_id.to_string(),
@@ -156,7 +187,11 @@ pub async fn create(app: &App, instructor_id: &str, request: CreateSession) -> R
         created_at: now_ms(),
         class: None,
     };
-    let mut session = blank(app, &row, loaded.clone());
+    let Ok(lease) = own(app, &row.id).await else {
+        app.registry().release(&join_code, None);
+        return Err(CreateError::Store);
+    };
+    let mut session = blank(app, &row, loaded.clone(), lease);
     let (session_op, created) = birth(&row);
     let text = Op::ScenarioText {
         hash: loaded.hash.clone(),
@@ -203,7 +238,8 @@ pub async fn create_table(
         created_at: now_ms(),
         class: Some((class.id.clone(), table)),
     };
-    let mut session = blank(app, &row, loaded);
+    let lease = own(app, &row.id).await.map_err(|_| CreateError::Store)?;
+    let mut session = blank(app, &row, loaded, lease);
     session.observer = Some(observer);
     let (session_op, created) = birth(&row);
     if session.commit_and_apply(vec![created], vec![session_op]).await.is_err() {
@@ -225,7 +261,7 @@ pub async fn get_or_load(app: &App, id: &str, owner: Option<&str>) -> Result<Opt
         return Ok(Some(handle));
     }
     let lock = app.registry().loading_lock(id);
-    let _loading = lock.lock().await;
+    let loading = lock.lock().await;
     if let Some(handle) = app.registry().get(id) {
         check(&handle.instructor_id)?;
         return Ok(Some(handle));
@@ -233,6 +269,29 @@ pub async fn get_or_load(app: &App, id: &str, owner: Option<&str>) -> Result<Opt
     match app.store().session(id).await? {
         Some(row) => {
             check(&row.instructor_id)?;
+            if let (true, Some((class_id, _))) = (app.store().clustered(), &row.class) {
+                // Several nodes: a class's live table is run by the node that runs its class,
+                // which reads all its tables back (a finished class's table loads alone).
+                let open = app.store().class(class_id).await?.is_some_and(|c| c.status != "finished");
+                if open {
+                    drop(loading);
+                    crate::server::class::get_or_load(app, class_id).await.map_err(|e| match e {
+                        crate::server::class::ClassError::WrongNode(node) => LoadError::WrongNode(node),
+                        crate::server::class::ClassError::Store(e) => LoadError::Store(e),
+                        other => LoadError::Store(StoreError::Failed(other.to_string())),
+                    })?;
+                    if let Some(handle) = app.registry().get(id) {
+                        return Ok(Some(handle));
+                    }
+                    // A finished table is not kept running by its class: read it back alone.
+                    let lock = app.registry().loading_lock(id);
+                    let _loading = lock.lock().await;
+                    if let Some(handle) = app.registry().get(id) {
+                        return Ok(Some(handle));
+                    }
+                    return load(app, &row).await.map(Some);
+                }
+            }
             load(app, &row).await.map(Some)
         }
         None => Ok(None),
@@ -249,9 +308,11 @@ pub async fn load(app: &App, row: &SessionRow) -> Result<SessionHandle, LoadErro
 
 /// [`load`], for a class's table: it reports to its class.
 pub async fn load_table(app: &App, row: &SessionRow, observer: Option<Observer>) -> Result<SessionHandle, LoadError> {
+    // The ownership first: the log read after it is complete (no other node appends anymore).
+    let lease = own(app, &row.id).await?;
     let loaded = app.catalog().by_hash(app.store(), &row.scenario_hash).await?;
     let log = app.store().events_of(&row.id).await?;
-    let mut session = blank(app, row, loaded.clone());
+    let mut session = blank(app, row, loaded.clone(), lease);
     session.observer = observer;
     session.table = Table::fold(&loaded.scenario, row.seed, row.deadline_secs, &log);
     for e in session.table.errors.drain(..) {
@@ -300,7 +361,7 @@ pub async fn fork(app: &App, source: &SessionRow, log: &[EventRow], round: u32) 
     if round == 0 || round > last {
         return Err(ForkError::BadRound { last });
     }
-    let join_code = app.registry().reserve_code()?;
+    let join_code = crate::server::reserve_code(app).await?;
     let row = SessionRow {
         id: uuid::Uuid::new_v4().to_string(),
         instructor_id: source.instructor_id.clone(),
@@ -327,7 +388,11 @@ pub async fn fork(app: &App, source: &SessionRow, log: &[EventRow], round: u32) 
         }
     }
     events.extend(original.bot_roles().into_iter().map(|role| bot_event(&loaded, role)));
-    let mut session = blank(app, &row, loaded.clone());
+    let Ok(lease) = own(app, &row.id).await else {
+        app.registry().release(&join_code, None);
+        return Err(ForkError::Store);
+    };
+    let mut session = blank(app, &row, loaded.clone(), lease);
     if session.commit_and_apply(events, ops).await.is_err() {
         app.registry().release(&join_code, None);
         return Err(ForkError::Store);

@@ -1,0 +1,253 @@
+//! The client in the class's language, in a real browser: the join screen in Mongolian and
+//! Chinese from the device's languages (`navigator.languages`) and in Russian from the picker
+//! (without a reload, remembered after one); `<html lang>`; no English word of the catalogue on a
+//! page in another language (texts, aria labels, titles, announcements); nothing overflowing on a
+//! phone; the seat messages carrying `lang`, and `set_lang` when a student changes language in the
+//! game; the student's round screen and the instructor's dashboard in each language.
+//! Screenshots `i18n-*.png` go to `target/screenshots/`.
+
+#[path = "browser/cdp.rs"]
+mod cdp;
+#[path = "browser/i18n.rs"]
+mod i18n;
+#[path = "browser/server.rs"]
+mod server;
+#[path = "browser/setup.rs"]
+mod setup;
+
+use serde_json::json;
+
+use cdp::Page;
+use setup::{LAPTOP, PHONE};
+
+/// How each student's language is chosen: (language, role, how).
+const STUDENTS: [(&str, &str, How); 3] = [
+    ("mn", "mongolia", How::Device(&["mn-MN", "en-US"])),
+    ("ru", "russia", How::Picker),
+    ("zh", "china", How::Device(&["zh-CN", "zh", "en"])),
+];
+
+#[derive(Clone, Copy)]
+enum How {
+    /// The device's languages (`navigator.languages`).
+    Device(&'static [&'static str]),
+    /// The join screen's picker, the page starting in English.
+    Picker,
+}
+
+/// The join screen in `lang`: `<html lang>`, no English, no overflow, a screenshot.
+async fn check_join(page: &Page, lang: &str, dir: &std::path::Path) {
+    i18n::wait_for_lang(page, lang).await;
+    page.wait_for_selector("#join-code-form").await;
+    assert_eq!(i18n::html_lang(page).await, lang);
+    assert_eq!(
+        page.run("document.querySelector('#join-lang').value").await,
+        json!(lang),
+        "[{}] the picker shows the language in use",
+        page.label
+    );
+    i18n::assert_no_english(page, lang, "the join screen").await;
+    i18n::assert_no_overflow(page, "the join screen").await;
+    page.screenshot(dir, &format!("i18n-join-{lang}-phone")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_speaks_the_class_language() {
+    let Some(setup::Stage { server, base, browser, dir }) = setup::stage("the_client_speaks_the_class_language").await
+    else {
+        return;
+    };
+
+    // ---- The join screens, one per language ------------------------------------------------------
+    let mut students = Vec::new();
+    for (lang, role, how) in STUDENTS {
+        let page = browser.page(&format!("student ({lang}, phone)"), PHONE.0, PHONE.1).await;
+        i18n::record_frames(&page).await;
+        if let How::Device(languages) = how {
+            page.emulate_languages(languages).await;
+        }
+        page.goto(&format!("{base}/#/")).await;
+        page.wait_for_selector("#join-code-form").await;
+        if let How::Picker = how {
+            // The page starts in English; choosing Russian draws it anew without a reload.
+            assert_eq!(i18n::html_lang(&page).await, "en");
+            page.type_into("#code", "abc").await;
+            page.run("window.__same_document = true").await;
+            i18n::pick_language(&page, "#join-lang", lang).await;
+            assert_eq!(page.run("window.__same_document === true").await, json!(true), "no reload");
+            assert_eq!(page.run("document.querySelector('#code').value").await, json!("abc"), "what was typed stays");
+            // And the choice is remembered on this device.
+            page.reload().await;
+        }
+        check_join(&page, lang, &dir).await;
+        students.push((lang, role, page));
+    }
+
+    // A device in an unknown language gets English; one in Traditional Chinese gets Chinese.
+    let other = browser.page("student (de, phone)", PHONE.0, PHONE.1).await;
+    other.emulate_languages(&["de-DE", "fr"]).await;
+    other.goto(&format!("{base}/#/")).await;
+    other.wait_for_selector("#join-code-form").await;
+    assert_eq!(i18n::html_lang(&other).await, "en", "no language of the client: English");
+    // (The check for English words does find them on an English page.)
+    let leaks = i18n::english_on_page(&other, &i18n::english_phrases("zh", &[])).await;
+    assert!(leaks.iter().any(|p| p == "Join a game"), "the check finds the English join screen's words: {leaks:?}");
+    let taiwan = browser.page("student (zh-TW, phone)", PHONE.0, PHONE.1).await;
+    taiwan.emulate_languages(&["zh-TW", "en"]).await;
+    taiwan.goto(&format!("{base}/#/")).await;
+    i18n::wait_for_lang(&taiwan, "zh").await;
+
+    // ---- The instructor's dashboard in every language (the picker in the header) -----------------
+    let inst = setup::signed_in_instructor(&browser, &server, "#create-form").await;
+    inst.select("#new-scenario", "tutorial").await;
+    inst.wait_for_selector("[data-bot=us]").await;
+    for lang in ["mn", "ru", "zh"] {
+        i18n::pick_language(&inst, "#instructor-lang", lang).await;
+        inst.wait_for_selector("#create-form").await;
+        inst.wait_for_selector("[data-bot=us]").await;
+        inst.wait_for("the scenarios listed", "!!document.querySelector('#scenarios-card [data-guide]')").await;
+        i18n::assert_no_english(&inst, lang, "the dashboard").await;
+        inst.run("window.scrollTo(0, 0)").await;
+        inst.screenshot(&dir, &format!("i18n-dashboard-{lang}-laptop")).await;
+    }
+    i18n::pick_language(&inst, "#instructor-lang", "en").await;
+
+    // A tutorial game with a bot as the United States.
+    inst.select("#new-scenario", "tutorial").await;
+    inst.wait_for_selector("[data-bot=us]").await;
+    inst.click("[data-bot=us]").await;
+    inst.type_into("#new-minutes", "10").await;
+    inst.click("#create-form button[type=submit]").await;
+    let code = inst.wait_for("the join code", "document.querySelector('[data-join-code]')?.dataset.joinCode").await;
+    let code = code.as_str().expect("a join code").to_string();
+
+    // ---- Each student joins in their language, and says it in the seat message -----------------
+    for (lang, role, page) in &students {
+        page.type_into("#code", &code).await;
+        page.click("#join-code-form button[type=submit]").await;
+        page.type_into("#nickname", &format!("Student {lang}")).await;
+        page.click("#join-name-form button[type=submit]").await;
+        page.click(&format!("[data-choose={role}]")).await;
+        page.wait_for("the waiting room", "document.querySelector('.panel-round')?.dataset.mode === 'lobby'").await;
+        let joins = i18n::sent_frames(page, "join").await;
+        assert_eq!(joins.len(), 1, "[{}] one join: {joins:?}", page.label);
+        assert_eq!(joins[0]["lang"], json!(lang), "[{}] the join frame says the language", page.label);
+        i18n::assert_no_english(page, lang, "the waiting room").await;
+    }
+
+    // ---- Round 1 on every phone -----------------------------------------------------------------
+    inst.click("#ctl-start").await;
+    for (lang, _, page) in &students {
+        page.wait_for("round 1", "!!document.querySelector('#lock') && !!document.querySelector('.move-card')").await;
+        assert_eq!(i18n::html_lang(page).await, *lang);
+        i18n::assert_no_english(page, lang, "the round").await;
+        i18n::assert_no_overflow(page, "the round").await;
+        page.run("window.scrollTo(0, 0)").await;
+        page.screenshot(&dir, &format!("i18n-round-{lang}-phone")).await;
+        // After the game a phone has five tabs (Reflect, Brief, Chat, Report, Scores): in every
+        // language their words fit, each on one line.
+        let widths = page
+            .run(
+                "(async () => { const i = await import('/?asset=i18n.js'); const bar = document.createElement('div'); \
+                   bar.className = 'tabs'; bar.id = 'five-tabs'; \
+                   for (const k of ['tab.reflect', 'tab.brief', 'tab.chat', 'tab.report', 'tab.scores']) { \
+                     const b = document.createElement('button'); b.className = 'tab'; b.textContent = i.t(k); bar.append(b); } \
+                   document.querySelector('.student-main').prepend(bar); \
+                   const out = [...bar.children].filter(b => { const r = document.createRange(); r.selectNodeContents(b); \
+                     return r.getClientRects().length > 1 || b.scrollWidth > b.clientWidth + 1; }).map(b => b.textContent); \
+                   if (bar.scrollWidth > bar.clientWidth + 1) out.push(`the bar: ${bar.scrollWidth}px in ${bar.clientWidth}px`); \
+                   return out; })()",
+            )
+            .await;
+        page.screenshot(&dir, &format!("i18n-tabs-{lang}-phone")).await;
+        page.run("document.getElementById('five-tabs').remove()").await;
+        assert_eq!(widths, json!([]), "[{}] tabs whose words do not fit on one line", page.label);
+    }
+
+    // ---- A student changes language in the game: set_lang, and the screen in the new language ---
+    let (_, _, ru) = students.iter().find(|(lang, _, _)| *lang == "ru").expect("the Russian student");
+    ru.run("window.__same_document = true").await;
+    let lock_before = ru.run("document.querySelector('#lock').textContent").await;
+    i18n::pick_language(ru, "#student-lang", "zh").await;
+    ru.wait_for(
+        "the lock button in Chinese",
+        &format!("document.querySelector('#lock')?.textContent !== {lock_before}"),
+    )
+    .await;
+    assert_eq!(ru.run("window.__same_document === true").await, json!(true), "no reload");
+    ru.wait_for("set_lang sent", "(window.__sent || []).some(f => f.type === 'set_lang' && f.lang === 'zh')").await;
+    i18n::assert_no_english(ru, "zh", "the round after a change of language").await;
+    // The reconnection after a dropped network says the new language in its `resume`.
+    ru.offline(true).await;
+    ru.wait_for("the status banner", "!document.getElementById('status').hidden").await;
+    ru.offline(false).await;
+    ru.wait_for("the resume", "(window.__sent || []).some(f => f.type === 'resume' && f.lang === 'zh')").await;
+    i18n::pick_language(ru, "#student-lang", "ru").await;
+    ru.wait_for("the round again", "!!document.querySelector('#lock')").await;
+
+    // ---- The projector: in Mongolian from the picker, telling the server (watch, then set_lang) --
+    let proj = browser.page("projector", LAPTOP.0, LAPTOP.1).await;
+    i18n::record_frames(&proj).await;
+    proj.goto(&format!("{base}/#/projector/{code}")).await;
+    proj.wait_for_selector("#projector-lang").await;
+    proj.wait_for("the watch frame", "(window.__sent || []).some(f => f.type === 'watch')").await;
+    let watch = i18n::sent_frames(&proj, "watch").await;
+    assert_eq!(watch.first().map(|w| w["lang"].clone()), Some(json!("en")), "the watch frame says the language");
+    i18n::pick_language(&proj, "#projector-lang", "mn").await;
+    proj.wait_for("set_lang sent", "(window.__sent || []).some(f => f.type === 'set_lang' && f.lang === 'mn')").await;
+    proj.wait_for_selector(".ready-lights").await;
+    i18n::assert_no_english(&proj, "mn", "the projector").await;
+    proj.screenshot(&dir, "i18n-projector-mn-laptop").await;
+
+    // ---- The console changes language too, and the HTTP API is asked in it ---------------------
+    i18n::pick_language(&inst, "#instructor-lang", "ru").await;
+    inst.wait_for(
+        "the scenario asked for in Russian",
+        "performance.getEntriesByType('resource').some(e => e.name.includes('/api/scenarios/tutorial?lang=ru'))",
+    )
+    .await;
+    inst.wait_for_selector("#ctl-pause").await;
+    i18n::assert_no_english(&inst, "ru", "the console").await;
+    inst.screenshot(&dir, "i18n-console-ru-laptop").await;
+
+    // An error frame in words of the language: a Chinese student's order for another role.
+    let (_, _, zh) = students.iter().find(|(lang, _, _)| *lang == "zh").expect("the Chinese student");
+    let text = zh
+        .run(
+            "(async () => { const { errorText } = await import('/?asset=dom.js'); \
+               return [errorText({ code: 'not_your_role', message: 'that move belongs to another role' }), \
+                       errorText({ code: 'invalid_move', detail: 'missing_target', message: 'x' }), \
+                       errorText({ code: 'some_new_code', message: 'the server said so' })]; })()",
+        )
+        .await;
+    assert_eq!(
+        text,
+        json!(["这个行动属于另一个角色。", "这个行动需要选择对象。", "出错了。 (the server said so)"]),
+        "known codes from the catalogue (no English), an unknown one with the server's message"
+    );
+
+    // Mongolian dates and lists: Chromium lacks their data, and the client does not fall back to
+    // English month names or "and".
+    let (_, _, mn) = students.iter().find(|(lang, _, _)| *lang == "mn").expect("the Mongolian student");
+    let formatted = mn
+        .run(
+            "(async () => { const i = await import('/?asset=i18n.js'); \
+               return [i.dateTime(Date.UTC(2026, 10, 30, 10, 42)), i.list(['Орос', 'Хятад', 'АНУ']), i.plural('class.tables', 3)]; })()",
+        )
+        .await;
+    let date = formatted[0].as_str().unwrap_or_default();
+    assert!(
+        date.len() == 16 && date.as_bytes()[4] == b'.' && date.as_bytes()[7] == b'.' && date.as_bytes()[13] == b':',
+        "a Mongolian date is numeric (YYYY.MM.DD HH:MM): {date}"
+    );
+    assert_eq!(formatted[1], json!("Орос, Хятад ба АНУ"));
+    assert_eq!(formatted[2], json!("3 ширээ"));
+
+    let errors = browser.console_errors();
+    assert!(
+        errors.is_empty(),
+        "console errors:\n{}",
+        errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+    );
+    browser.close().await;
+}
