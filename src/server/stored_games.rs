@@ -18,6 +18,7 @@ use super::catalog::CatalogError;
 use super::http::{in_language, Instructor, Language};
 use super::session::{self, ForkError, LoadError};
 use super::App;
+use crate::i18n::Lang;
 use crate::log::EventRow;
 use crate::replay::export::{self, ExportEvent, ExportLog, ExportScenario};
 use crate::replay::{self, Lens, Meta, Replay};
@@ -136,11 +137,13 @@ pub struct ListQuery {
     scenario: Option<String>,
 }
 
-/// `GET /api/sessions[?status=…&scenario=…]`: the instructor's games, newest first.
+/// `GET /api/sessions[?status=…&scenario=…][&lang=…]`: the instructor's games, newest first,
+/// each scenario's title in the language asked for when the scenario has it.
 pub async fn list(
     State(app): State<App>,
     instructor: Instructor,
     Query(query): Query<ListQuery>,
+    Language(asked): Language,
 ) -> Result<Response, ApiError> {
     let status = query.status.as_deref().filter(|s| !s.is_empty());
     if let Some(status) = status.filter(|s| !Phase::ALL.iter().any(|p| p.as_str() == *s)) {
@@ -149,17 +152,25 @@ pub async fn list(
         )));
     }
     let scenario = query.scenario.as_deref().filter(|s| !s.is_empty());
+    let mut served = Lang::En;
     let known: Vec<Value> = app
         .catalog()
-        .all()
-        .map(|l| json!({ "id": l.scenario.id, "title": l.scenario.title, "rounds": l.scenario.round_count() }))
+        .all_texts()
+        .map(|texts| {
+            let lang = texts.pick(asked);
+            if lang == asked {
+                served = asked;
+            }
+            let sc = texts.get(lang);
+            json!({ "id": sc.id, "title": sc.title, "rounds": sc.round_count() })
+        })
         .collect();
     let list = app
         .store()
         .session_list_json(&instructor.0.id, status, scenario, &Value::from(known).to_string())
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(([(CONTENT_TYPE, "application/json")], list).into_response())
+    Ok(in_language(served, ([(CONTENT_TYPE, "application/json")], list)))
 }
 
 #[derive(Debug, Deserialize)]

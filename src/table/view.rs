@@ -34,6 +34,7 @@ impl Table {
     pub fn state_view<'a>(
         &'a self,
         sc: &'a Scenario,
+        lang: Lang,
         info: SessionInfo<'a>,
         viewer: &'a Viewer,
         detail: Detail,
@@ -82,7 +83,7 @@ impl Table {
                 ready: self.is_bot_role(i) || self.ready.get(i).copied().unwrap_or(false),
             })
             .collect();
-        let players = self.present().map(|s| self.player_view(sc, s, online(&s.id))).collect();
+        let players = self.present().map(|s| self.player_view(sc, lang, s, online(&s.id))).collect();
         let you = match viewer {
             Viewer::Player(id) => YouView {
                 kind: "player",
@@ -181,10 +182,16 @@ impl Table {
     }
 
     /// A seat as everyone sees it.
-    pub fn player_view<'a>(&self, sc: &'a Scenario, seat: &'a super::Seat, connected: bool) -> PlayerView<'a> {
+    pub fn player_view<'a>(
+        &self,
+        sc: &'a Scenario,
+        lang: Lang,
+        seat: &'a super::Seat,
+        connected: bool,
+    ) -> PlayerView<'a> {
         PlayerView {
             player_id: &seat.id,
-            name: seat.shown_name(sc),
+            name: seat.shown_name(sc, lang),
             role: seat.role.map(|r| sc.roles[r].id.as_str()),
             bot: seat.bot,
             connected: seat.bot || connected,
@@ -234,7 +241,7 @@ impl Table {
     }
 
     /// `game_over`: every role's score and the debrief (all tracks revealed now).
-    pub fn game_over_msg<'a>(&'a self, sc: &'a Scenario) -> ServerMsg<'a> {
+    pub fn game_over_msg<'a>(&'a self, sc: &'a Scenario, lang: Lang) -> ServerMsg<'a> {
         let points = scores(sc, &self.state.tracks);
         let roles = sc
             .roles
@@ -246,7 +253,7 @@ impl Table {
                 score: points.get(i).copied().unwrap_or(0),
                 objective: &r.objective.summary,
                 essay: &r.objective.essay,
-                players: self.members(i).map(|s| s.shown_name(sc)).collect(),
+                players: self.members(i).map(|s| s.shown_name(sc, lang)).collect(),
                 bot: self.is_bot_role(i),
             })
             .collect();

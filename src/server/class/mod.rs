@@ -270,7 +270,6 @@ impl Class {
             }
             Command::Attach { outbox, viewer, lang, re, reply } => {
                 let conn = outbox.id();
-                let lang = self.texts.pick(lang);
                 self.conns.insert(conn, (outbox, viewer, lang));
                 let state = self.state_text(viewer, lang);
                 self.send(conn, state);
@@ -281,7 +280,6 @@ impl Class {
             }
             Command::Client { conn, re, msg: ClientMsg::SetLang { lang } } => {
                 // Answered, then the whole class again in the new language.
-                let lang = self.texts.pick(lang);
                 let Some(viewer) = self.conns.get_mut(&conn).map(|c| {
                     c.2 = lang;
                     c.1

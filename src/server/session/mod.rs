@@ -252,7 +252,8 @@ struct Conn {
     viewer: Viewer,
     /// It has had a full `state` for its current role and language: later ones can be lean.
     primed: bool,
-    /// The language of its frames (one the scenario has: see `Localized::pick`).
+    /// The language of its frames: the phrases are in it, and the scenario texts wherever the
+    /// scenario has a translation into it (English otherwise, key by key).
     lang: Lang,
 }
 
@@ -682,7 +683,8 @@ impl Session {
             let Some(index) = self.table.seats.iter().position(|s| s.id == id && !s.kicked) else { continue };
             let text = {
                 let seat = &self.table.seats[index];
-                ServerMsg::Player(self.table.player_view(self.sc(), seat, self.online(&id))).to_text()
+                // A person (bots are always online): its name is the same in every language.
+                ServerMsg::Player(self.table.player_view(self.sc(), Lang::En, seat, self.online(&id))).to_text()
             };
             let text = SharedText::from(text);
             for conn in self.conn_ids() {

@@ -135,7 +135,7 @@ impl Session {
                 .into_iter()
                 .map(|lang| {
                     Metrics::count(&metrics.game_overs_built);
-                    (lang, SharedText::from(self.table.game_over_msg(texts.get(lang)).to_text()))
+                    (lang, SharedText::from(self.table.game_over_msg(texts.get(lang), lang).to_text()))
                 })
                 .collect();
             self.broadcast_by_lang(rendered);
@@ -159,13 +159,13 @@ impl Session {
                 .langs()
                 .into_iter()
                 .map(|lang| {
-                    let view = self.table.player_view(texts.get(lang), &seat, true);
+                    let view = self.table.player_view(texts.get(lang), lang, &seat, true);
                     (lang, SharedText::from(ServerMsg::Player(view).to_text()))
                 })
                 .collect();
             self.broadcast_by_lang(rendered);
         } else {
-            let text = ServerMsg::Player(self.table.player_view(sc, &seat, self.online(&seat.id))).to_text();
+            let text = ServerMsg::Player(self.table.player_view(sc, Lang::En, &seat, self.online(&seat.id))).to_text();
             self.broadcast(text);
         }
         if let (true, Some(role)) = (seat.bot, seat.role) {
@@ -268,7 +268,7 @@ impl Session {
         let text = {
             let online = |id: &str| self.online(id);
             let sc = self.texts.get(lang);
-            ServerMsg::State(Box::new(self.table.state_view(sc, self.info(), &viewer, detail, &online))).to_text()
+            ServerMsg::State(Box::new(self.table.state_view(sc, lang, self.info(), &viewer, detail, &online))).to_text()
         };
         self.send(conn, text);
     }

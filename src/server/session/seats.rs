@@ -66,7 +66,6 @@ impl Session {
             }
             self.limit_seat_connections(id);
         }
-        let lang = self.texts.pick(lang);
         self.conns.insert(conn, Conn { outbox, viewer: viewer.clone(), primed: false, lang });
         self.catch_up(conn, &viewer);
         if let Some(re) = &re {
@@ -105,7 +104,7 @@ impl Session {
         let Some(lang) = self.conns.get(&conn).map(|c| c.lang) else { return };
         if self.table.phase == Phase::Finished {
             Metrics::count(&self.deps.metrics.game_overs_built);
-            let text = self.table.game_over_msg(self.texts.get(lang)).to_text();
+            let text = self.table.game_over_msg(self.texts.get(lang), lang).to_text();
             self.send(conn, text);
         }
     }
@@ -114,7 +113,6 @@ impl Session {
     /// its whole view again in the new language: a full `state`, the last round's report and
     /// the final scores, if there are.
     pub(super) fn set_lang(&mut self, conn: ConnId, lang: Lang, re: Option<&Value>) {
-        let lang = self.texts.pick(lang);
         let Some(c) = self.conns.get_mut(&conn) else { return };
         c.lang = lang;
         // Its static texts (track names, move summaries, the memo) come again, in the new language.
