@@ -78,6 +78,26 @@ fn the_load_driver_plays_the_main_scenario_with_legal_orders() {
     check(&report);
     assert!(report.server_cpu.is_some(), "the server's CPU time is read");
     assert!(report.bytes_play > 0 && report.rounds > 0, "bytes and rounds are counted");
+    // The sockets offer compression as a browser does: the server's large frames come
+    // compressed and are read back as text, so the wire carries less than the text.
+    assert!(
+        report.wire_play > 0 && report.wire_play < report.bytes_play,
+        "compressed on the wire: {} bytes for {} of text",
+        report.wire_play,
+        report.bytes_play
+    );
+}
+
+#[test]
+fn without_compression_the_wire_carries_the_text_and_its_framing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = start_game_server(dir.path());
+    let target = Target::Game { key: server.key.clone().expect("instructor key"), scenario: "mongolia-2024".into() };
+    let plan = Plan { sessions: 2, spectators: 1, compression: false, ..Plan::default() };
+    let report = drive(server.addr, target, plan, 10.0, 3, Some(server.pid));
+    server.stop(Duration::from_secs(10));
+    check(&report);
+    assert!(report.wire_play > report.bytes_play, "{} on the wire, {} of text", report.wire_play, report.bytes_play);
 }
 
 #[test]

@@ -211,3 +211,22 @@ fn translate_refuses_english_unknown_languages_and_a_file_it_cannot_read() {
     assert!(stderr(&out).contains("tutorial.mn.toml:2:7: this is not valid TOML"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(dir.join("tutorial.mn.toml")).expect("kept"), "language = \"mn\"\n[texts\n");
 }
+
+/// The shipped translations are whole and current: an English text changed without its
+/// translations being updated fails here (run `scenario translate` for each language).
+#[test]
+fn the_shipped_scenarios_are_translated_into_mn_ru_and_zh_with_nothing_missing_or_stale() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = cli(root, &["scenario", "check", "--strict", "scenarios/mongolia-2024.toml", "scenarios/tutorial.toml"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    for stem in ["mongolia-2024", "tutorial"] {
+        for lang in ["mn", "ru", "zh"] {
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(&format!("scenarios/{stem}.{lang}.toml: {lang}: ")))
+                .unwrap_or_else(|| panic!("no coverage line for {stem}.{lang}: {text}"));
+            assert!(line.contains(" 0 missing, 0 stale"), "{line}");
+        }
+    }
+}

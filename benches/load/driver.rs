@@ -34,8 +34,15 @@ use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use third_neighbor::server::deflate::Inflating;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::header::SEC_WEBSOCKET_EXTENSIONS;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -81,6 +88,9 @@ pub struct Plan {
     pub seed: u64,
     /// Round length asked of the server, in seconds (long: rounds end by `ready`, not by time).
     pub deadline_secs: u64,
+    /// Offer permessage-deflate on every socket, as a browser does (the server compresses its
+    /// large frames when the offer is accepted; bytes are then counted on the wire too).
+    pub compression: bool,
 }
 
 impl Default for Plan {
@@ -94,6 +104,7 @@ impl Default for Plan {
             stagger: true,
             seed: 1,
             deadline_secs: 86_400,
+            compression: true,
         }
     }
 }
@@ -165,9 +176,13 @@ pub struct StepReport {
     pub rounds_per_table: Vec<u64>,
     pub games_started_total: u64,
     /// Bytes of the frames all seats received in the window: while playing, and while seating
-    /// a new game.
+    /// a new game (the text of the messages, inflated).
     pub bytes_play: u64,
     pub bytes_setup: u64,
+    /// The same frames' bytes as they came over the socket (WebSocket framing included;
+    /// compressed where the server compressed them).
+    pub wire_play: u64,
+    pub wire_setup: u64,
     pub frames: u64,
     /// Server CPU (user+system) over the window, when the server's pid is known.
     pub server_cpu: Option<Duration>,
@@ -206,9 +221,14 @@ impl StepReport {
         self.loadgen_cpu.as_secs_f64() * 1e6 / (self.moves_acked.max(1) as f64)
     }
 
-    /// Bytes received by all seats of a table per round, while playing.
+    /// Bytes received by all seats of a table per round, while playing (message text).
     pub fn bytes_per_round(&self) -> Option<f64> {
         (self.rounds > 0).then(|| self.bytes_play as f64 / self.rounds as f64)
+    }
+
+    /// The same, as the socket carried them (compressed where the server compressed).
+    pub fn wire_per_round(&self) -> Option<f64> {
+        (self.rounds > 0).then(|| self.wire_play as f64 / self.rounds as f64)
     }
 
     pub fn error_count(&self) -> u64 {
@@ -235,6 +255,8 @@ struct Stats {
     games_started_total: u64,
     bytes_play: u64,
     bytes_setup: u64,
+    wire_play: u64,
+    wire_setup: u64,
     frames: u64,
     errors: BTreeMap<String, u64>,
     disconnects: u64,
@@ -759,7 +781,8 @@ struct Frame<'a> {
 
 /// Handles one frame of seat `seat` of the game `gen`. True when the caller must start seating
 /// the table's next game.
-fn on_frame(sh: &Shared, table: &RefCell<Table>, seat: usize, gen: u32, text: &str) -> bool {
+/// `wire` is the bytes the socket carried since the frame before it.
+fn on_frame(sh: &Shared, table: &RefCell<Table>, seat: usize, gen: u32, text: &str, wire: u64) -> bool {
     let now = Instant::now();
     let mut t = table.borrow_mut();
     let playing = t.state == TableState::Playing && t.game.gen == gen;
@@ -768,8 +791,10 @@ fn on_frame(sh: &Shared, table: &RefCell<Table>, seat: usize, gen: u32, text: &s
         stats.frames += 1;
         if playing {
             stats.bytes_play += text.len() as u64;
+            stats.wire_play += wire;
         } else {
             stats.bytes_setup += text.len() as u64;
+            stats.wire_setup += wire;
         }
     }
     let frame: Frame = match serde_json::from_str(text) {
@@ -862,19 +887,73 @@ fn on_frame(sh: &Shared, table: &RefCell<Table>, seat: usize, gen: u32, text: &s
     false
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws = tokio_tungstenite::WebSocketStream<Inflating<Counting<tokio::net::TcpStream>>>;
 
 fn client_config() -> WebSocketConfig {
     WebSocketConfig::default().read_buffer_size(8 * 1024)
 }
 
-async fn connect(addr: SocketAddr) -> Result<Ws, String> {
-    let url = format!("ws://{addr}/ws");
-    let connecting = tokio_tungstenite::connect_async_with_config(url, Some(client_config()), true);
+/// What a browser offers (Chromium's offer, with no context takeover asked of the server).
+const DEFLATE_OFFER: &str = "permessage-deflate; client_max_window_bits; server_no_context_takeover";
+
+/// The largest message the driver reads, inflated.
+const MAX_MESSAGE: usize = 16 << 20;
+
+async fn connect(addr: SocketAddr, compression: bool) -> Result<Ws, String> {
+    let connecting = async {
+        let mut request = format!("ws://{addr}/ws").into_client_request().map_err(|e| format!("connect: {e}"))?;
+        if compression {
+            request.headers_mut().insert(SEC_WEBSOCKET_EXTENSIONS, HeaderValue::from_static(DEFLATE_OFFER));
+        }
+        let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| format!("connect: {e}"))?;
+        stream.set_nodelay(true).map_err(|e| format!("connect: {e}"))?;
+        let socket = Inflating::client(Counting { inner: stream, read: Rc::new(Cell::new(0)) }, MAX_MESSAGE);
+        let (mut ws, response) = tokio_tungstenite::client_async_with_config(request, socket, Some(client_config()))
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
+        let accepted = response
+            .headers()
+            .get(SEC_WEBSOCKET_EXTENSIONS)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("permessage-deflate"));
+        if accepted {
+            ws.get_mut().enable();
+        }
+        Ok(ws)
+    };
     match tokio::time::timeout(SETUP_WAIT, connecting).await {
-        Ok(Ok((ws, _))) => Ok(ws),
-        Ok(Err(e)) => Err(format!("connect: {e}")),
+        Ok(result) => result,
         Err(_) => Err("connect: timed out".to_string()),
+    }
+}
+
+/// The socket, counting the bytes read from it (what the wire carried to this seat).
+struct Counting<S> {
+    inner: S,
+    read: Rc<Cell<u64>>,
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Counting<S> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let n = buf.filled().len().saturating_sub(before);
+        self.read.set(self.read.get() + n as u64);
+        polled
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Counting<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
@@ -888,6 +967,7 @@ async fn connection(
     seat: usize,
     gen: u32,
 ) {
+    let mut wire_seen = ws.get_ref().get_ref().read.get();
     let broken = loop {
         tokio::select! {
             biased;
@@ -909,7 +989,10 @@ async fn connection(
             },
             frame = ws.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
-                    if on_frame(&sh, &table, seat, gen, text.as_str()) {
+                    let read = ws.get_ref().get_ref().read.get();
+                    let wire = read - wire_seen;
+                    wire_seen = read;
+                    if on_frame(&sh, &table, seat, gen, text.as_str(), wire) {
                         seat_next(&sh, &table);
                     }
                 }
@@ -959,7 +1042,7 @@ fn seat_next(sh: &Rc<Shared>, table: &Rc<RefCell<Table>>) {
 /// Connects seat `i` of the game `gen`.
 async fn open_seat(sh: &Rc<Shared>, table: &Rc<RefCell<Table>>, gen: u32, i: usize) -> Result<(), String> {
     let addr = table.borrow().addr;
-    let ws = connect(addr).await?;
+    let ws = connect(addr, sh.plan.compression).await?;
     let (tx, rx) = mpsc::unbounded_channel();
     {
         let mut t = table.borrow_mut();
@@ -1376,6 +1459,8 @@ impl Load {
             games_started_total: stats.games_started_total,
             bytes_play: stats.bytes_play,
             bytes_setup: stats.bytes_setup,
+            wire_play: stats.wire_play,
+            wire_setup: stats.wire_setup,
             frames: stats.frames,
             server_cpu,
             loadgen_cpu,

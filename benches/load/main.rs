@@ -66,6 +66,9 @@ struct Args {
     /// Close the instructor's socket after `start` (by default it stays, as in class).
     #[arg(long)]
     no_instructor: bool,
+    /// Do not offer permessage-deflate (by default every socket offers it, as a browser does).
+    #[arg(long)]
+    no_compression: bool,
     /// The core the server runs on.
     #[arg(long, default_value_t = 0)]
     server_cpu: usize,
@@ -467,6 +470,7 @@ fn run_once(args: &Args, target: Which, pinned: bool) -> Result<Run, String> {
         parallel: args.parallel,
         stagger: !args.no_stagger,
         seed: args.seed,
+        compression: !args.no_compression,
         ..Plan::default()
     };
     let runtime =
@@ -706,15 +710,18 @@ fn print_run(args: &Args, run: &Run, rep: usize) {
             r.report.n,
         );
         println!(
-            "    {} moves sent, {} acked, {} rounds, {:.1} KB/round/table ({} frames, {:.1} MB; {:.1} MB seating {} new games)",
+            "    {} moves sent, {} acked, {} rounds, {:.1} KB/round/table on the wire, {:.1} KB as text ({} frames, {:.1} MB; {:.1} MB seating {} new games; on the wire {:.1} MB and {:.1} MB)",
             r.moves_sent,
             r.moves_acked,
             r.rounds,
+            r.wire_per_round().map_or(0.0, |b| b / 1000.0),
             r.bytes_per_round().map_or(0.0, |b| b / 1000.0),
             r.frames,
             r.bytes_play as f64 / 1e6,
             r.bytes_setup as f64 / 1e6,
             r.games_started,
+            r.wire_play as f64 / 1e6,
+            r.wire_setup as f64 / 1e6,
         );
         if let (Some(per_game), Some(cpu)) = (run.setup_cpu_per_game, r.server_cpu) {
             let setups = per_game * u32::try_from(r.games_started).unwrap_or(u32::MAX);
@@ -757,13 +764,13 @@ fn print_run(args: &Args, run: &Run, rep: usize) {
         println!("    server log: {lines} lines; warnings/errors: {bad:?}");
     }
     if let Some(r) = run.steps.last() {
-        println!("| target | tables×(players+spectators+instructor) | offered/s | moves/s | server µs/move | ack p50 / p99 / p999 ms | report p99 ms | KB/round/table | RSS MiB | errors | seated |");
+        println!("| target | tables×(players+spectators+instructor) | offered/s | moves/s | server µs/move | ack p50 / p99 / p999 ms | report p99 ms | KB/round/table wire / text | RSS MiB | errors | seated |");
         println!("{}", markdown_row(args, run, r));
     }
 }
 
 /// `| target | shape | offered | moves/s | server µs/move | ack p50 / p99 / p999 ms | report p99 ms
-/// | KB/round/table | RSS MiB | errors | tables seated |`
+/// | KB/round/table on the wire / as text | RSS MiB | errors | tables seated |`
 fn markdown_row(args: &Args, run: &Run, r: &StepReport) -> String {
     format!(
         "| {} | {} | {:.0} | {:.0} | {} | {} / {} / {} | {} | {} | {:.0} | {} | {}/{} |",
@@ -776,7 +783,10 @@ fn markdown_row(args: &Args, run: &Run, r: &StepReport) -> String {
         ms(r.ack.p99),
         ms(r.ack.p999),
         if r.report.n > 0 { ms(r.report.p99) } else { "–".to_string() },
-        r.bytes_per_round().map_or("–".to_string(), |b| format!("{:.1}", b / 1000.0)),
+        match (r.wire_per_round(), r.bytes_per_round()) {
+            (Some(w), Some(b)) => format!("{:.1} / {:.1}", w / 1000.0, b / 1000.0),
+            _ => "–".to_string(),
+        },
         r.rss_kib.unwrap_or(0) as f64 / 1024.0,
         r.error_count(),
         run.seated.0,
@@ -803,7 +813,7 @@ fn print_summary(args: &Args, runs: &[Run]) {
         runs.iter().filter(|r| r.target == target).filter_map(|r| r.steps.last()).collect()
     };
     type Figure = (&'static str, fn(&StepReport) -> f64, usize);
-    let figures: [Figure; 12] = [
+    let figures: [Figure; 13] = [
         ("moves/s", |r| r.moves_per_sec(), 0),
         ("server µs/move", |r| r.server_us_per_move().unwrap_or(0.0), 0),
         ("server % of a core", |r| r.server_cpu.map_or(0.0, |c| r.share_of_core(c) * 100.0), 0),
@@ -811,7 +821,8 @@ fn print_summary(args: &Args, runs: &[Run]) {
         ("ack p99 ms", |r| r.ack.p99.as_secs_f64() * 1000.0, 2),
         ("ack p999 ms", |r| r.ack.p999.as_secs_f64() * 1000.0, 2),
         ("report p99 ms", |r| r.report.p99.as_secs_f64() * 1000.0, 2),
-        ("KB/round/table", |r| r.bytes_per_round().unwrap_or(0.0) / 1000.0, 1),
+        ("KB/round/table on the wire", |r| r.wire_per_round().unwrap_or(0.0) / 1000.0, 1),
+        ("KB/round/table as text", |r| r.bytes_per_round().unwrap_or(0.0) / 1000.0, 1),
         ("RSS MiB", |r| r.rss_kib.unwrap_or(0) as f64 / 1024.0, 0),
         ("errors", |r| r.error_count() as f64, 0),
         ("load generator µs/move", |r| r.loadgen_us_per_move(), 0),

@@ -172,12 +172,16 @@ impl From<String> for SharedText {
 }
 
 /// The socket as tungstenite reads it: frames pass through, except compressed messages, which
-/// come out inflated as one plain (zero-masked) frame each. Writes go straight to the socket.
-/// Without the extension (`enabled == false`) it is a plain pass-through.
+/// come out inflated as one plain frame each (zero-masked on the server, which reads masked
+/// frames; unmasked on a client, which reads a server's). Writes go straight to the socket.
+/// Without the extension (`enabled == false`) it is a plain pass-through: a client turns it on
+/// with [`Inflating::enable`] once the server's handshake answer accepted the offer.
 #[derive(Debug)]
 pub struct Inflating<S> {
     inner: S,
     enabled: bool,
+    /// Reading a server's frames (a client): they come unmasked, and so go out.
+    from_server: bool,
     /// The message limit, before and after inflation.
     max: usize,
     /// Bytes read from the socket and not yet parsed.
@@ -235,10 +239,12 @@ fn invalid(what: &'static str) -> io::Error {
 }
 
 impl<S> Inflating<S> {
+    /// The server's side: reads a client's (masked) frames.
     pub fn new(inner: S, enabled: bool, max: usize) -> Inflating<S> {
         Inflating {
             inner,
             enabled,
+            from_server: false,
             max,
             raw: BytesMut::new(),
             out: Vec::new(),
@@ -248,9 +254,25 @@ impl<S> Inflating<S> {
         }
     }
 
+    /// A client's side (the load bench's): reads a server's (unmasked) frames; off until
+    /// [`Inflating::enable`].
+    pub fn client(inner: S, max: usize) -> Inflating<S> {
+        Inflating { from_server: true, ..Inflating::new(inner, false, max) }
+    }
+
     /// Whether the connection negotiated compression.
     pub fn enabled(&self) -> bool {
         self.enabled
+    }
+
+    /// Turns inflation on (a client, after the handshake accepted the extension).
+    pub fn enable(&mut self) {
+        self.enabled = true;
+    }
+
+    /// The socket under it.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
     }
 
     /// Moves what can be parsed from `raw` to `out`.
@@ -303,7 +325,12 @@ impl<S> Inflating<S> {
                     if starts && self.message.is_some() {
                         return Err(invalid("a new message before the last one ended"));
                     }
-                    let Some(mask) = header.mask else { return Err(invalid("an unmasked frame from a client")) };
+                    let mask = match (header.mask, self.from_server) {
+                        (Some(mask), false) => mask,
+                        (None, true) => [0; 4],
+                        (None, false) => return Err(invalid("an unmasked frame from a client")),
+                        (Some(_), true) => return Err(invalid("a masked frame from a server")),
+                    };
                     let gathered = self.message.as_ref().map_or(0, |(_, d)| d.len() as u64);
                     if gathered.saturating_add(header.len) > self.max as u64 {
                         return Err(invalid("a compressed message is too large"));
@@ -324,17 +351,20 @@ impl<S> Inflating<S> {
         let Some((opcode, data)) = self.message.take() else { return Err(invalid("no message")) };
         let plain = inflate(&data, self.max)?;
         let len = plain.len();
+        let masked = if self.from_server { 0 } else { 0x80 };
         self.out.push(0x80 | opcode);
         if len < 126 {
-            self.out.push(0x80 | len as u8);
+            self.out.push(masked | len as u8);
         } else if let Ok(short) = u16::try_from(len) {
-            self.out.push(0x80 | 126);
+            self.out.push(masked | 126);
             self.out.extend_from_slice(&short.to_be_bytes());
         } else {
-            self.out.push(0x80 | 127);
+            self.out.push(masked | 127);
             self.out.extend_from_slice(&(len as u64).to_be_bytes());
         }
-        self.out.extend_from_slice(&[0; 4]);
+        if !self.from_server {
+            self.out.extend_from_slice(&[0; 4]);
+        }
         self.out.extend_from_slice(&plain);
         Ok(())
     }
@@ -507,6 +537,32 @@ mod tests {
         assert!(through(unmasked, 1024).await.is_err());
         let big = client_frame(true, true, 0x1, &[0u8; 300], [1, 2, 3, 4]);
         assert!(through(big, 200).await.is_err(), "compressed bytes past the limit");
+    }
+
+    #[tokio::test]
+    async fn a_client_reads_a_servers_unmasked_compressed_message_as_one_unmasked_frame() {
+        let text = br#"{"type":"state","tracks":[1,2,3,4,5,6,7,8,9,10,1,2,3,4,5,6,7,8,9,10]}"#;
+        let packed = deflate(text).expect("compresses");
+        // A server's frame: FIN, RSV1, text, no mask.
+        let mut input = vec![0xc1, packed.len() as u8];
+        input.extend_from_slice(&packed);
+        let (mut server, client) = tokio::io::duplex(64);
+        server.write_all(&input).await.expect("write");
+        drop(server);
+        let mut reader = Inflating::client(client, 1024);
+        reader.enable();
+        let mut out = Vec::new();
+        reader.read_to_end(&mut out).await.expect("reads");
+        let mut expected = vec![0x81, text.len() as u8];
+        expected.extend_from_slice(text);
+        assert_eq!(out, expected);
+        // A masked frame is not a server's.
+        let (mut server, client) = tokio::io::duplex(64);
+        server.write_all(&client_frame(true, true, 0x1, &packed, [1, 2, 3, 4])).await.expect("write");
+        drop(server);
+        let mut reader = Inflating::client(client, 1024);
+        reader.enable();
+        assert!(reader.read_to_end(&mut Vec::new()).await.is_err());
     }
 
     #[tokio::test]
