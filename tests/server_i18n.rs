@@ -256,3 +256,19 @@ async fn a_class_console_and_its_students_each_have_their_language() {
     let name = role(&s, &mine)["name"].as_str().expect("name").to_string();
     assert!(name == mn(&format!("roles.{mine}.name")) || mine == "russia", "{name}");
 }
+
+/// The shipped scenarios and their translation files: `Accept-Language: mn` gets the Mongolian.
+#[tokio::test]
+async fn accept_language_mn_gets_the_shipped_mongolian_scenario() {
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let file =
+        translation::Translation::load(&shipped.join("mongolia-2024.mn.toml")).expect("the Mongolian file reads");
+    let title = file.entry("title").expect("a title").text.clone();
+    let app = spawn_app_with(|config| config.scenarios = Some(shipped)).await;
+    let (status, head, body) =
+        http_get(app.addr, "/api/scenarios/mongolia-2024", None, "Accept-Language: mn\r\n").await;
+    assert_eq!((status, header(&head, "content-language").as_deref()), (200, Some("mn")));
+    let sc: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(sc["title"], title.as_str());
+    assert_ne!(sc["title"], "Third Neighbor: Mongolia between giants, 2024–25");
+}
