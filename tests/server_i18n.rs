@@ -171,6 +171,7 @@ async fn each_seat_reads_the_game_in_its_language_with_english_where_a_text_is_n
     let (status, head, body) = http_get(app.addr, &path, Some(&key), "").await;
     assert_eq!((status, header(&head, "content-language").as_deref()), (200, Some("mn")), "{body}");
     assert!(body.contains(&mn("moves.mongolia.reach_out.name")), "{body}");
+    assert!(body.contains(&format!("Бот ({})", mn("roles.china.name"))), "a bot by its name in mn: {body}");
     let path = format!("/api/sessions/{session_id}/debrief");
     let (_, head, body) = http_get(app.addr, &path, Some(&key), "Accept-Language: zh-CN, en;q=0.5\r\n").await;
     assert_eq!(header(&head, "content-language").as_deref(), Some("zh"));

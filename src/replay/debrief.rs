@@ -274,7 +274,7 @@ pub fn debrief(texts: &Localized, lang: Lang, replay: &Replay, session_id: &str,
         .map(|(i, r)| {
             json!({
                 "role": r.id, "name": r.name, "score": points.get(i), "objective": r.objective.summary,
-                "essay": r.objective.essay, "bot": bots.contains(&i), "players": replay.names_of(i),
+                "essay": r.objective.essay, "bot": bots.contains(&i), "players": replay.names_of(sc, lang, i),
             })
         })
         .collect();
