@@ -166,7 +166,14 @@ fn main() {
                 let start = Instant::now();
                 let r = replay::rebuild(sc, SEED, &log);
                 std::hint::black_box(
-                    serde_json::to_string(&replay::view(sc, &r, &meta, Lens::Declassified)).expect("json"),
+                    serde_json::to_string(&replay::view(
+                        sc,
+                        &r,
+                        &meta,
+                        Lens::Declassified,
+                        third_neighbor::i18n::Lang::En,
+                    ))
+                    .expect("json"),
                 );
                 start.elapsed()
             })

@@ -66,7 +66,7 @@ pub fn frame(data: &[u8]) {
     match protocol::parse(text) {
         Ok(frame) => {
             let secret = match &frame.msg {
-                ClientMsg::Resume { seat_token } => Some(seat_token),
+                ClientMsg::Resume { seat_token, .. } => Some(seat_token),
                 ClientMsg::Instructor { key, .. } => Some(key),
                 _ => None,
             };

@@ -246,7 +246,16 @@ fn replay_command(file: &std::path::Path, as_json: bool) -> anyhow::Result<ExitC
             scenario_hash: &log.scenario.hash,
             log: &rows,
         };
-        println!("{}", serde_json::to_string(&replay::view(&sc, &rebuilt, &meta, replay::Lens::Declassified))?);
+        println!(
+            "{}",
+            serde_json::to_string(&replay::view(
+                &sc,
+                &rebuilt,
+                &meta,
+                replay::Lens::Declassified,
+                third_neighbor::i18n::Lang::En
+            ))?
+        );
     } else {
         println!("{} — session {}, seed {}", sc.title, log.session_id, log.seed);
         for round in &rebuilt.rounds {

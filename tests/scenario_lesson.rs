@@ -79,7 +79,7 @@ fn the_public_description_has_the_lesson_and_prompts_but_no_memo_or_private_obje
 #[test]
 fn the_guide_has_everything_a_teacher_prepares_from() {
     let sc = main_scenario();
-    let guide = describe::guide(&sc);
+    let guide = describe::guide(&sc, third_neighbor::i18n::Lang::En);
     assert_eq!(guide["scenario"]["id"], "mongolia-2024");
     assert!(guide["lesson"]["timing"].as_array().is_some_and(|t| !t.is_empty()));
     let roles = guide["roles"].as_array().expect("roles");

@@ -19,7 +19,7 @@ pub mod state;
 
 pub use model::{EventId, MoveId, RoleId, Scenario, TargetId, TrackId};
 pub use order::{available_moves, check_draft, parse_order, Illegal, Order, RoundOrders};
-pub use report::{Line, RoundReport, Status};
+pub use report::{RoundReport, Status};
 pub use resolve::resolve_round;
 pub use score::{score, score_exact, scores};
 pub use state::{GameState, InjectError, Phase};

@@ -1,11 +1,10 @@
-//! What a resolved round says happened, and why.
-//!
-//! Invariant: every outcome names the rule that produced it (a move, an event or an
-//! interaction) and so its essay paragraphs, so a client can explain any change in one line.
+//! What a resolved round says happened, and why — as data: every outcome names the rule that
+//! produced it (a move, an event or an interaction), so that it can be told in words, in any
+//! language (`crate::i18n::narrate`), with its essay paragraphs.
 
 use serde::Serialize;
 
-use super::model::{EventId, InteractionId, RoleId, Scenario, TargetId, TrackId};
+use super::model::{EventId, InteractionId, RoleId, TrackId};
 use super::order::{Illegal, Order};
 
 /// A change to one track as a rule declared it (before the track's range clamps the total).
@@ -76,85 +75,4 @@ pub struct RoundReport {
     pub interactions: Vec<InteractionOutcome>,
     pub tracks_before: Vec<i64>,
     pub tracks_after: Vec<i64>,
-}
-
-/// One line of the report as a person reads it: what happened, why, and where the essay says so.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Line {
-    pub text: String,
-    pub essay: Vec<u32>,
-}
-
-impl OrderOutcome {
-    pub fn explain(&self, scenario: &Scenario) -> Line {
-        let Some(def) = scenario.moves.get(self.order.mv) else {
-            return Line { text: format!("unknown order: {}", Illegal::UnknownMove.explain()), essay: Vec::new() };
-        };
-        let role = &scenario.roles[self.role].name;
-        let target = target_suffix(scenario, self.order.target);
-        let text = match &self.status {
-            Status::Succeeded if self.automatic => {
-                format!("{role} gave no answer, so: {}{target}. {}", def.name, def.success_text)
-            }
-            Status::Succeeded => format!("{role}: {}{target} succeeded. {}", def.name, def.success_text),
-            Status::PartnerMissing { partners } => {
-                let names: Vec<&str> = partners.iter().map(|p| scenario.roles[*p].name.as_str()).collect();
-                format!(
-                    "{role}: {}{target} failed: {} did not join in. {}",
-                    def.name,
-                    names.join(" and "),
-                    def.failure_text
-                )
-            }
-            Status::ConditionNotMet => {
-                let why = if def.unmet_text.is_empty() { &def.failure_text } else { &def.unmet_text };
-                format!("{role}: {}{target} failed: its condition was not met. {why}", def.name)
-            }
-            Status::Illegal { reason } => {
-                format!("{role}: {}{target} was not carried out: {}.", def.name, reason.explain())
-            }
-        };
-        Line { text: text.trim_end().to_string(), essay: def.essay.clone() }
-    }
-}
-
-fn target_suffix(scenario: &Scenario, target: Option<TargetId>) -> String {
-    match target.and_then(|t| scenario.targets.get(t)) {
-        Some(t) => format!(" ({})", t.name),
-        None => String::new(),
-    }
-}
-
-impl EventOutcome {
-    pub fn explain(&self, scenario: &Scenario) -> Line {
-        let def = &scenario.events[self.event];
-        Line { text: format!("{}: {}", def.name, def.text), essay: def.essay.clone() }
-    }
-}
-
-impl InteractionOutcome {
-    pub fn explain(&self, scenario: &Scenario) -> Line {
-        let def = &scenario.interactions[self.interaction];
-        Line { text: def.text.clone(), essay: def.essay.clone() }
-    }
-}
-
-impl RoundReport {
-    /// The three-line summary a report's first screen shows: the biggest changes and their causes.
-    pub fn headline(&self, scenario: &Scenario) -> Vec<String> {
-        let mut changes: Vec<(i64, TrackId)> = self
-            .tracks_before
-            .iter()
-            .zip(&self.tracks_after)
-            .enumerate()
-            .filter(|(_, (a, b))| a != b)
-            .map(|(i, (a, b))| (b - a, i))
-            .collect();
-        changes.sort_by_key(|(d, i)| (std::cmp::Reverse(d.abs()), *i));
-        changes
-            .into_iter()
-            .take(3)
-            .map(|(delta, track)| format!("{} {:+}", scenario.tracks[track].name, delta))
-            .collect()
-    }
 }

@@ -284,6 +284,7 @@ pub fn eval_at_start(scenario: &Scenario, state: &GameState, expr: &Expr) -> i64
 mod tests {
     use super::*;
     use crate::engine::testing::{calm, fixture, orders, track};
+    use crate::i18n::{narrate, Lang};
 
     #[test]
     fn a_joint_move_alone_fails_and_names_the_missing_partner() {
@@ -380,12 +381,12 @@ mod tests {
         let list = [("north", "trade_pact", None), ("north", "visit", Some("south")), ("south", "protest", None)];
         let (_, report) = resolve_round(&sc, &calm(&sc), &orders(&sc, &list));
         for outcome in &report.orders {
-            let line = outcome.explain(&sc);
+            let line = narrate::order(&sc, outcome, Lang::En);
             assert!(!line.text.is_empty() && !line.essay.is_empty(), "{line:?}");
         }
-        assert!(report.orders[0].explain(&sc).text.contains("South did not join in"));
+        assert!(narrate::order(&sc, &report.orders[0], Lang::En).text.contains("South did not join in"));
         for interaction in &report.interactions {
-            assert!(!interaction.explain(&sc).essay.is_empty());
+            assert!(!narrate::interaction(&sc, interaction).essay.is_empty());
         }
     }
 
@@ -462,7 +463,7 @@ unmet = "The guest lands and is detained."
         let line = |list: &[(&str, &str, Option<&str>)]| {
             let (_, report) = resolve_round(&sc, &state, &orders(&sc, list));
             let guest = report.orders.iter().find(|o| o.role == 1).expect("the guest's order");
-            (guest.status.clone(), guest.explain(&sc).text)
+            (guest.status.clone(), narrate::order(&sc, guest, Lang::En).text)
         };
         let (status, text) = line(&[("guest", "visit", None), ("host", "welcome", None)]);
         assert_eq!((status, text.ends_with("The guest lands.")), (Status::Succeeded, true), "{text}");
@@ -484,6 +485,6 @@ unmet = "The guest lands and is detained."
         let (_, report) = resolve_round(&sc, &state, &orders(&sc, &list));
         let def = &sc.moves[report.orders[1].order.mv];
         assert!(def.unmet_text.is_empty());
-        assert!(report.orders[1].explain(&sc).text.ends_with(def.failure_text.trim_end()));
+        assert!(narrate::order(&sc, &report.orders[1], Lang::En).text.ends_with(def.failure_text.trim_end()));
     }
 }

@@ -10,6 +10,9 @@
 //!
 //! Pure like the engine: no I/O, no clock.
 
+pub mod narrate;
+pub mod phrases;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

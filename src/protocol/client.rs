@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::error::{ErrorCode, WireError};
+use crate::i18n::Lang;
 use crate::log::OrderRef;
 
 /// Orders in one `set_orders`, at most.
@@ -39,19 +40,26 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMsg {
-    // Taking a seat: one of these must be the first message.
+    // Taking a seat: one of these must be the first message. Each may name the connection's
+    // language (`lang`: en, mn, ru or zh; default en, or what `set_lang` chose before it).
     Join {
         code: String,
         name: String,
         /// The browser's own random id (kept on the device), so that a ban can bar the device.
         #[serde(default)]
         device: Option<Secret>,
+        #[serde(default)]
+        lang: Option<Lang>,
     },
     Resume {
         seat_token: Secret,
+        #[serde(default)]
+        lang: Option<Lang>,
     },
     Watch {
         code: String,
+        #[serde(default)]
+        lang: Option<Lang>,
     },
     /// The instructor's console of a session (`session_id`) or of a class (`class_id`).
     Instructor {
@@ -60,6 +68,13 @@ pub enum ClientMsg {
         #[serde(default)]
         class_id: Option<String>,
         key: Secret,
+        #[serde(default)]
+        lang: Option<Lang>,
+    },
+    /// The connection's language from now on: answered `ack`, then a whole `state` (or
+    /// `class_state`) in it. Any seat, and before a seat.
+    SetLang {
+        lang: Lang,
     },
     // Players.
     ChooseRole {
@@ -131,6 +146,7 @@ const TYPES: &[&str] = &[
     "resume",
     "watch",
     "instructor",
+    "set_lang",
     "choose_role",
     "set_orders",
     "ready",
@@ -160,6 +176,7 @@ impl ClientMsg {
             ClientMsg::Resume { .. } => "resume",
             ClientMsg::Watch { .. } => "watch",
             ClientMsg::Instructor { .. } => "instructor",
+            ClientMsg::SetLang { .. } => "set_lang",
             ClientMsg::ChooseRole { .. } => "choose_role",
             ClientMsg::SetOrders { .. } => "set_orders",
             ClientMsg::Ready { .. } => "ready",
@@ -200,6 +217,18 @@ impl ClientMsg {
                 | ClientMsg::MovePlayer { .. }
                 | ClientMsg::AddTable
         )
+    }
+
+    /// The language a seat message asks for, if it names one.
+    pub fn lang(&self) -> Option<Lang> {
+        match self {
+            ClientMsg::Join { lang, .. }
+            | ClientMsg::Resume { lang, .. }
+            | ClientMsg::Watch { lang, .. }
+            | ClientMsg::Instructor { lang, .. } => *lang,
+            ClientMsg::SetLang { lang } => Some(*lang),
+            _ => None,
+        }
     }
 
     /// Whether it takes a seat (and so may only be the first message).
@@ -250,6 +279,14 @@ pub fn parse(text: &str) -> Result<Frame, (Option<Value>, WireError)> {
 }
 
 fn decode(object: Map<String, Value>) -> Result<ClientMsg, WireError> {
+    // A language the server does not speak gets a message that names the ones it does.
+    match object.get("lang") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(code)) => {
+            Lang::parse(code).map_err(|e| WireError::new(ErrorCode::BadRequest, e.to_string()))?;
+        }
+        Some(_) => return Err(WireError::new(ErrorCode::BadRequest, "`lang` is a language code: en, mn, ru or zh")),
+    }
     let msg: ClientMsg = serde_json::from_value(Value::Object(object))
         .map_err(|e| WireError::new(ErrorCode::BadRequest, format!("bad fields: {e}")))?;
     if let ClientMsg::SetOrders { orders, .. } = &msg {
@@ -294,6 +331,26 @@ mod tests {
         assert_eq!(code(r#"{"type":"join","code":5}"#), ErrorCode::BadRequest);
         assert_eq!(code(r#"{"type":"ping","id":{"a":1}}"#), ErrorCode::BadRequest);
         assert_eq!(code(&format!(r#"{{"type":"ping","id":"{}"}}"#, "x".repeat(65))), ErrorCode::BadRequest);
+    }
+
+    #[test]
+    fn seat_messages_and_set_lang_take_a_language() {
+        let frame = parse(r#"{"type":"watch","code":"ABC","lang":"mn"}"#).unwrap();
+        assert_eq!(frame.msg, ClientMsg::Watch { code: "ABC".into(), lang: Some(Lang::Mn) });
+        let frame = parse(r#"{"type":"watch","code":"ABC","lang":null}"#).unwrap();
+        assert_eq!(frame.msg.lang(), None);
+        assert_eq!(parse(r#"{"type":"set_lang","lang":"zh"}"#).unwrap().msg, ClientMsg::SetLang { lang: Lang::Zh });
+        for bad in [r#"{"type":"set_lang","lang":"fr"}"#, r#"{"type":"join","code":"A","name":"B","lang":"MN"}"#] {
+            match parse(bad) {
+                Err((_, e)) => {
+                    assert_eq!(e.code, ErrorCode::BadRequest);
+                    assert!(e.message.contains("en, mn, ru or zh"), "{}", e.message);
+                }
+                Ok(f) => panic!("parsed {f:?}"),
+            }
+        }
+        assert_eq!(code(r#"{"type":"set_lang","lang":3}"#), ErrorCode::BadRequest);
+        assert_eq!(code(r#"{"type":"set_lang"}"#), ErrorCode::BadRequest);
     }
 
     #[test]

@@ -1,11 +1,14 @@
-//! The round report as the wire shows it (`round_resolved`), for one audience. The live session
-//! sends it after every round; the replay rebuilds the very same frame from the log, so that a
-//! replayed report reads exactly as the live one did. It is written straight to JSON.
+//! The round report as the wire shows it (`round_resolved`), for one audience in one language.
+//! The live session sends it after every round; the replay rebuilds the very same frame from the
+//! log, so that a replayed report reads exactly as the live one did. It is written straight to
+//! JSON; its narratives and headline are told by `crate::i18n::narrate` from the scenario in the
+//! reader's language.
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::engine::report::Delta;
 use crate::engine::{RoleId, RoundReport, Scenario, Status, TrackId};
+use crate::i18n::{narrate, Lang};
 use crate::log::OrderRef;
 
 /// What a view may show: one role's, the public's, or everything (the instructor).
@@ -52,10 +55,13 @@ impl Serialize for VisibleTracks<'_> {
 }
 
 /// `round_resolved` for one audience: every role's orders (public once resolved), and effects
-/// and tracks filtered to what the audience may see.
+/// and tracks filtered to what the audience may see, told in one language.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportView<'a> {
+    /// The scenario in the reader's language (any translation has the English's ids and rules).
     pub sc: &'a Scenario,
+    /// The language of the words around the scenario's texts.
+    pub lang: Lang,
     pub report: &'a RoundReport,
     pub state_hash: &'a str,
     pub audience: Audience,
@@ -99,6 +105,11 @@ impl Serialize for ReportView<'_> {
 impl ReportView<'_> {
     /// The biggest visible changes, as "Track +2" lines (at most three).
     pub fn headline(&self) -> Vec<String> {
+        self.headline_changes().into_iter().map(|(i, d)| narrate::headline_item(self.sc, i, d, self.lang)).collect()
+    }
+
+    /// The headline's changes: (track, amount), biggest first, at most three.
+    pub fn headline_changes(&self) -> Vec<(TrackId, i64)> {
         let (sc, report) = (self.sc, self.report);
         let mut changes: Vec<(i64, usize)> = (0..sc.tracks.len())
             .filter(|i| self.audience.shows_track(sc, *i))
@@ -109,7 +120,7 @@ impl ReportView<'_> {
             })
             .collect();
         changes.sort_by_key(|(d, i)| (std::cmp::Reverse(d.abs()), *i));
-        changes.iter().take(3).map(|(d, i)| format!("{} {:+}", sc.tracks[*i].name, d)).collect()
+        changes.into_iter().take(3).map(|(d, i)| (i, d)).collect()
     }
 }
 
@@ -168,7 +179,7 @@ impl Serialize for Outcomes<'_> {
         let (sc, report) = (view.sc, view.report);
         let mut seq = serializer.serialize_seq(Some(report.orders.len()))?;
         for o in &report.orders {
-            let line = o.explain(sc);
+            let line = narrate::order(sc, o, view.lang);
             let mv = sc.moves.get(o.order.mv);
             let reason = match &o.status {
                 Status::Illegal { reason } => Some(reason.code()),
@@ -223,7 +234,7 @@ impl Serialize for EventLines<'_> {
         let view = self.0;
         let mut seq = serializer.serialize_seq(Some(view.report.events.len()))?;
         for e in &view.report.events {
-            let line = e.explain(view.sc);
+            let line = narrate::event(view.sc, e, view.lang);
             seq.serialize_element(&LineOut {
                 id: view.sc.events.get(e.event).map(|d| &*d.id),
                 effects: Effects { view, effects: &e.effects },
@@ -242,7 +253,7 @@ impl Serialize for InteractionLines<'_> {
         let view = self.0;
         let mut seq = serializer.serialize_seq(Some(view.report.interactions.len()))?;
         for i in &view.report.interactions {
-            let line = i.explain(view.sc);
+            let line = narrate::interaction(view.sc, i);
             seq.serialize_element(&LineOut {
                 id: view.sc.interactions.get(i.interaction).map(|d| &*d.id),
                 effects: Effects { view, effects: &i.effects },

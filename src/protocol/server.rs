@@ -2,6 +2,7 @@
 //! (no `serde_json::Value` built on the way). The views they carry borrow from the scenario and
 //! the session; the session builds them (`crate::table`) and serializes each once per audience.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::ser::{SerializeMap, Serializer};
@@ -11,6 +12,7 @@ use serde_json::Value;
 use super::error::{ErrorCode, WireError};
 use super::report::ReportView;
 use crate::engine::model::PrivateObjective;
+use crate::engine::TrackId;
 use crate::log::OrderRef;
 
 /// Every frame the server sends, tagged by `type`.
@@ -258,7 +260,8 @@ pub struct RoleView<'a> {
 #[derive(Debug, Serialize)]
 pub struct PlayerView<'a> {
     pub player_id: &'a str,
-    pub name: &'a str,
+    /// A bot's is its role's name in the reader's language.
+    pub name: Cow<'a, str>,
     pub role: Option<&'a str>,
     pub bot: bool,
     pub connected: bool,
@@ -384,7 +387,7 @@ pub struct FinalRole<'a> {
     pub score: u32,
     pub objective: &'a str,
     pub essay: &'a [u32],
-    pub players: Vec<&'a str>,
+    pub players: Vec<Cow<'a, str>>,
     pub bot: bool,
 }
 
@@ -439,8 +442,11 @@ pub struct TableSummary {
     /// Rounds resolved so far.
     pub resolved: u32,
     /// The biggest public changes of the last round (its report's headline, as the projector
-    /// shows it).
+    /// shows it), in English; `changes` says what they are, for telling them in another language.
     pub headline: Vec<String>,
+    /// The headline's changes: (track, amount), biggest first.
+    #[serde(skip)]
+    pub changes: Vec<(TrackId, i64)>,
     /// The public tracks now, by track id (what the projector shows of a finished table).
     pub tracks: BTreeMap<String, i64>,
     /// Every role's score now (the class console only; left out for the projector).

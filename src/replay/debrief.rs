@@ -7,6 +7,9 @@ use serde_json::{json, Value};
 use super::fold::{Replay, ReplayRound};
 use crate::engine::report::Delta;
 use crate::engine::{resolve_round, scores, MoveId, RoleId, RoundReport, Scenario};
+use crate::i18n::phrases::fill;
+use crate::i18n::{narrate, Lang};
+use crate::scenario::Localized;
 
 /// How many turning points the debrief shows, at most.
 const TURNING_POINTS: usize = 3;
@@ -66,8 +69,9 @@ fn turning_points(replay: &Replay) -> Vec<TurningPoint<'_>> {
 /// Re-resolves the round without each order in turn. The what-if is the order whose absence
 /// stops the cause from firing, and among those the one that changes the fewest tracks (the most
 /// targeted counterfactual: "without the pressure" rather than "without the visit the pressure
-/// was about"); when no single order stops it, the one that changes the most.
-fn what_if(sc: &Scenario, point: &TurningPoint) -> Value {
+/// was about"); when no single order stops it, the one that changes the most. The engine runs on
+/// `english`; the words are in `sc`'s language.
+fn what_if(english: &Scenario, sc: &Scenario, lang: Lang, point: &TurningPoint) -> Value {
     let round = point.round;
     // Ranked by (stops the cause, then fewer tracks changed if it does, more change if not).
     type Rank = (bool, std::cmp::Reverse<usize>, i64);
@@ -76,7 +80,7 @@ fn what_if(sc: &Scenario, point: &TurningPoint) -> Value {
         for index in 0..orders.len() {
             let mut without = round.orders.clone();
             without[role].remove(index);
-            let (next, report) = resolve_round(sc, &round.before, &without);
+            let (next, report) = resolve_round(english, &round.before, &without);
             let stopped = !point.cause.fired(&report);
             let diffs = next.tracks.iter().zip(&round.after.tracks).map(|(a, b)| (a - b).abs());
             let (tracks_changed, change) = (diffs.clone().filter(|d| *d != 0).count(), diffs.sum::<i64>());
@@ -94,6 +98,8 @@ fn what_if(sc: &Scenario, point: &TurningPoint) -> Value {
         }
     }
     let Some(((stopped, ..), role, index, tracks)) = best else { return Value::Null };
+    let p = lang.phrases();
+    let w = &p.what_if;
     let order = &round.orders[role][index];
     let mv = &sc.moves[order.mv];
     let target = order.target.and_then(|t| sc.targets.get(t));
@@ -108,35 +114,31 @@ fn what_if(sc: &Scenario, point: &TurningPoint) -> Value {
                 "track": t.id, "name": t.name, "private": t.visible_to.is_some(),
                 "actual": actual, "without": without,
             });
-            (data, format!("{} {without} instead of {actual}", t.name))
+            let words = fill(
+                w.difference,
+                &[("track", &t.name), ("without", &without.to_string()), ("actual", &actual.to_string())],
+            );
+            (data, words)
         })
         .unzip();
-    let mut narrative = format!("Without {} \u{201c}{}\u{201d}", possessive(&sc.roles[role].name), mv.name);
+    let role_name = p.possessive(&sc.roles[role].name);
+    let mut narrative = fill(w.without, &[("role", &role_name), ("move", &mv.name)]);
     if let Some(t) = target {
-        narrative.push_str(&format!(" (aimed at {})", t.name));
+        narrative.push_str(&fill(w.aimed_at, &[("target", &t.name)]));
     }
-    narrative.push_str(if stopped { ", this would not have happened" } else { ", this would still have happened" });
-    if changes.is_empty() {
-        narrative.push('.');
-    } else {
-        narrative.push_str(&format!(": {}.", changes.join(", ")));
+    narrative.push_str(if stopped { w.would_not } else { w.would_still });
+    if !changes.is_empty() {
+        narrative.push_str(w.colon);
+        narrative.push_str(&changes.join(w.separator));
     }
+    narrative.push_str(w.end);
     json!({
         "role": sc.roles[role].id, "move": mv.id, "move_name": mv.name, "target": target.map(|t| t.id.clone()),
         "fired_without": !stopped, "narrative": narrative, "differences": differences,
     })
 }
 
-/// "Alba's", "the Lowlands'".
-fn possessive(name: &str) -> String {
-    if name.ends_with('s') {
-        format!("{name}'")
-    } else {
-        format!("{name}'s")
-    }
-}
-
-fn turning_point_json(sc: &Scenario, point: &TurningPoint) -> Value {
+fn turning_point_json(english: &Scenario, sc: &Scenario, lang: Lang, point: &TurningPoint) -> Value {
     let (kind, id, line) = match point.cause {
         Cause::Interaction(i) => {
             let def = &sc.interactions[i];
@@ -144,7 +146,8 @@ fn turning_point_json(sc: &Scenario, point: &TurningPoint) -> Value {
         }
         Cause::Event(e) => {
             let def = &sc.events[e];
-            ("event", def.id.clone(), (format!("{}: {}", def.name, def.text), def.essay.clone()))
+            let line = fill(lang.phrases().event, &[("name", &def.name), ("text", &def.text)]);
+            ("event", def.id.clone(), (line, def.essay.clone()))
         }
     };
     // The track it moved the most (the first of equals).
@@ -156,12 +159,12 @@ fn turning_point_json(sc: &Scenario, point: &TurningPoint) -> Value {
         "amount": biggest.map(|d| d.amount),
         "effects": point.effects.iter().map(|d| json!({ "track": sc.tracks[d.track].id, "amount": d.amount }))
             .collect::<Vec<_>>(),
-        "what_if": what_if(sc, point),
+        "what_if": what_if(english, sc, lang, point),
     })
 }
 
 /// Every order a role made, round by round, with its outcome and paragraph.
-fn decisions(sc: &Scenario, replay: &Replay) -> Vec<Value> {
+fn decisions(sc: &Scenario, lang: Lang, replay: &Replay) -> Vec<Value> {
     sc.roles
         .iter()
         .enumerate()
@@ -171,7 +174,7 @@ fn decisions(sc: &Scenario, replay: &Replay) -> Vec<Value> {
                 .iter()
                 .flat_map(|r| r.report.orders.iter().filter(move |o| o.role == role).map(move |o| (r.round, o)))
                 .map(|(round, o)| {
-                    let line = o.explain(sc);
+                    let line = narrate::order(sc, o, lang);
                     let mv = sc.moves.get(o.order.mv);
                     json!({
                         "round": round, "move": mv.map(|m| m.id.clone()), "move_name": mv.map(|m| m.name.clone()),
@@ -193,8 +196,9 @@ fn names_move(text: &str, name: &str, id: &str) -> bool {
     text.contains(&name.to_lowercase()) || (id.len() >= 4 && text.replace(['-', '_'], " ").contains(&id))
 }
 
-/// Messages in which a role names one of its own moves, beside whether it then made it.
-fn promises(sc: &Scenario, replay: &Replay) -> Vec<Value> {
+/// Messages in which a role names one of its own moves (by its name in any language the scenario
+/// has, or its id), beside whether it then made it. `sc` is the scenario in the reader's language.
+fn promises(sc: &Scenario, texts: &Localized, replay: &Replay) -> Vec<Value> {
     let finished = replay.finished();
     let made_in = |role: RoleId, mv: MoveId, from_round: u32| {
         replay
@@ -208,7 +212,8 @@ fn promises(sc: &Scenario, replay: &Replay) -> Vec<Value> {
     for m in &replay.messages {
         let Some(role) = m.from_role else { continue };
         for (mv, def) in sc.moves_of(role) {
-            if !names_move(&m.text, &def.name, &def.id) {
+            let named = texts.all().filter_map(|copy| copy.moves.get(mv)).any(|d| names_move(&m.text, &d.name, &d.id));
+            if !named {
                 continue;
             }
             let round = made_in(role, mv, m.round);
@@ -255,8 +260,11 @@ fn reflections(sc: &Scenario, replay: &Replay) -> Vec<Value> {
         .collect()
 }
 
-/// The debrief of a stored game (the shape of `GET /api/sessions/{id}/debrief`).
-pub fn debrief(sc: &Scenario, replay: &Replay, session_id: &str, status: &str) -> Value {
+/// The debrief of a stored game (the shape of `GET /api/sessions/{id}/debrief`), in a language:
+/// `texts` is the scenario the game was played with, in every language it has.
+pub fn debrief(texts: &Localized, lang: Lang, replay: &Replay, session_id: &str, status: &str) -> Value {
+    let lang = texts.pick(lang);
+    let (sc, english) = (texts.get(lang), texts.english_scenario());
     let points = scores(sc, &replay.final_state.tracks);
     let bots = replay.bot_roles();
     let score_rows: Vec<Value> = sc
@@ -266,7 +274,7 @@ pub fn debrief(sc: &Scenario, replay: &Replay, session_id: &str, status: &str) -
         .map(|(i, r)| {
             json!({
                 "role": r.id, "name": r.name, "score": points.get(i), "objective": r.objective.summary,
-                "essay": r.objective.essay, "bot": bots.contains(&i), "players": replay.names_of(i),
+                "essay": r.objective.essay, "bot": bots.contains(&i), "players": replay.names_of(sc, lang, i),
             })
         })
         .collect();
@@ -281,9 +289,10 @@ pub fn debrief(sc: &Scenario, replay: &Replay, session_id: &str, status: &str) -
                     "history": history, "private": t.visible_to.is_some() })
         })
         .collect();
-    let turning: Vec<Value> = turning_points(replay).iter().map(|p| turning_point_json(sc, p)).collect();
+    let turning: Vec<Value> = turning_points(replay).iter().map(|p| turning_point_json(english, sc, lang, p)).collect();
     json!({
         "session_id": session_id,
+        "language": lang,
         "scenario": { "id": sc.id, "title": sc.title },
         "status": status,
         "rounds_played": replay.rounds.len(),
@@ -294,8 +303,8 @@ pub fn debrief(sc: &Scenario, replay: &Replay, session_id: &str, status: &str) -
         "scores": score_rows,
         "tracks": tracks,
         "turning_points": turning,
-        "decisions": decisions(sc, replay),
-        "promises": promises(sc, replay),
+        "decisions": decisions(sc, lang, replay),
+        "promises": promises(sc, texts, replay),
         "memos": memos(sc),
         "reflections": reflections(sc, replay),
         "debrief_questions": sc.lesson.as_ref().map(|l| &l.debrief_questions),
@@ -309,8 +318,10 @@ mod tests {
 
     #[test]
     fn names_take_the_possessive_they_read_with() {
-        assert_eq!(super::possessive("Alba"), "Alba's");
-        assert_eq!(super::possessive("the Lowlands"), "the Lowlands'");
+        let en = crate::i18n::Lang::En.phrases();
+        assert_eq!(en.possessive("Alba"), "Alba's");
+        assert_eq!(en.possessive("the Lowlands"), "the Lowlands'");
+        assert_eq!(crate::i18n::Lang::Ru.phrases().possessive("Alba"), "Alba");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::fold::Replay;
 use super::lens::ReplayView;
 use crate::engine::{Scenario, Status};
+use crate::i18n::Lang;
 use crate::log::{EventRow, LogEvent};
 use serde::{Deserialize, Serialize};
 
@@ -125,7 +126,7 @@ pub fn orders_csv(sc: &Scenario, replay: &Replay) -> String {
             let mv = sc.moves.get(o.order.mv);
             let target = o.order.target.and_then(|t| sc.targets.get(t)).map_or("", |t| t.id.as_str());
             let round_no = round.round.to_string();
-            let line = o.explain(sc);
+            let cited = mv.map_or(String::new(), |m| essay(&m.essay));
             let fields = [
                 round_no.as_str(),
                 sc.roles.get(o.role).map_or("", |r| r.id.as_str()),
@@ -133,7 +134,7 @@ pub fn orders_csv(sc: &Scenario, replay: &Replay) -> String {
                 target,
                 if o.status.succeeded() { "true" } else { "false" },
                 status,
-                &essay(&line.essay),
+                &cited,
             ];
             row(&mut out, &fields);
         }
@@ -200,22 +201,25 @@ fn script_json(json: &str) -> String {
 const PAGE: &str = include_str!("page.html");
 
 /// One self-contained HTML page of a replay view (see [`super::view`]): inline style and script,
-/// no external request. `source` is the essay's text, when the instructor has loaded it.
+/// no external request. `source` is the essay's text, when the instructor has loaded it. The
+/// page's own labels are in `lang` (the view's language; `sc` is the scenario in it).
 pub fn html(
     sc: &Scenario,
     view: &ReplayView,
     join_code: &str,
     source: Option<&str>,
+    lang: Lang,
 ) -> Result<String, serde_json::Error> {
     let title = format!("{} — {join_code}", sc.title);
     let paragraphs: Vec<&str> =
         source.map(|s| s.lines().filter(|l| !l.trim().is_empty()).collect()).unwrap_or_default();
     let data = format!(
-        "{{\"replay\":{},\"source\":{}}}",
+        "{{\"replay\":{},\"source\":{},\"labels\":{}}}",
         script_json(&serde_json::to_string(view)?),
-        script_json(&serde_json::to_string(&paragraphs)?)
+        script_json(&serde_json::to_string(&paragraphs)?),
+        script_json(&serde_json::to_string(&lang.phrases().page)?)
     );
-    Ok(PAGE.replace("{{TITLE}}", &html_text(&title)).replace("{{DATA}}", &data))
+    Ok(PAGE.replace("{{LANG}}", lang.code()).replace("{{TITLE}}", &html_text(&title)).replace("{{DATA}}", &data))
 }
 
 #[cfg(test)]

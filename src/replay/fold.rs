@@ -2,7 +2,10 @@
 //! session runs): every round's states and report, every message and draft, the seats, and the
 //! timeline of steps a replay viewer walks through.
 
+use std::borrow::Cow;
+
 use crate::engine::{EventId, GameState, RoleId, RoundOrders, RoundReport, Scenario};
+use crate::i18n::Lang;
 use crate::log::{LogEvent, OrderRef};
 use crate::table::{Change, FoldError, Message, Seat, Table};
 
@@ -111,9 +114,10 @@ impl Replay {
         roles
     }
 
-    /// The names of the students and bots who played a role.
-    pub fn names_of(&self, role: RoleId) -> Vec<&str> {
-        self.players.iter().filter(|p| !p.kicked && p.role == Some(role)).map(|p| p.name.as_str()).collect()
+    /// The names of the students and bots who played a role, as a reader in `lang` sees them
+    /// (`sc` is the scenario in it): a bot's in that language, a student's as typed.
+    pub fn names_of<'a>(&'a self, sc: &Scenario, lang: Lang, role: RoleId) -> Vec<Cow<'a, str>> {
+        self.players.iter().filter(|p| !p.kicked && p.role == Some(role)).map(|p| p.shown_name(sc, lang)).collect()
     }
 }
 

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use super::fold::{Replay, Step, StepKind};
 use super::Meta;
 use crate::engine::{scores, RoleId, Scenario};
+use crate::i18n::Lang;
 use crate::log::OrderRef;
 use crate::protocol::{Audience, ReportView, ServerMsg};
 
@@ -70,11 +71,13 @@ pub struct ReplayView<'a> {
     replay: &'a Replay,
     meta: &'a Meta<'a>,
     lens: Lens,
+    lang: Lang,
 }
 
-/// The stored game as this lens shows it.
-pub fn view<'a>(sc: &'a Scenario, replay: &'a Replay, meta: &'a Meta<'a>, lens: Lens) -> ReplayView<'a> {
-    ReplayView { sc, replay, meta, lens }
+/// The stored game as this lens shows it, in a language: `sc` is the scenario in that language
+/// (a translation of the text the game was played with, or that text itself for English).
+pub fn view<'a>(sc: &'a Scenario, replay: &'a Replay, meta: &'a Meta<'a>, lens: Lens, lang: Lang) -> ReplayView<'a> {
+    ReplayView { sc, replay, meta, lens, lang }
 }
 
 impl ReplayView<'_> {
@@ -125,7 +128,8 @@ impl ReplayView<'_> {
                     "state_hash": r.hash, "stored_hash": r.stored_hash, "hash_ok": r.hash == r.stored_hash,
                     "tracks": audience.tracks(sc, &r.after.tracks),
                     "report": serde_json::to_value(ServerMsg::RoundResolved(ReportView {
-                        sc, report: &r.report, state_hash: &r.stored_hash, audience, bots, replay: false,
+                        sc, lang: self.lang, report: &r.report, state_hash: &r.stored_hash, audience, bots,
+                        replay: false,
                     })).unwrap_or_default(),
                 });
                 if self.lens == Lens::Declassified {
@@ -167,6 +171,7 @@ impl Serialize for ReplayView<'_> {
         map.serialize_entry("status", meta.status)?;
         map.serialize_entry("created_at", &meta.created_at)?;
         map.serialize_entry("lens", &self.lens.name(sc))?;
+        map.serialize_entry("language", &self.lang)?;
         map.serialize_entry("scenario", &self.scenario_json())?;
         map.serialize_entry("seed", &replay.seed)?;
         let forked = replay.forked_from.as_ref().map(|(s, r)| json!({ "session_id": s, "round": r }));

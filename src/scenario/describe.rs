@@ -4,6 +4,8 @@ use serde_json::{json, Value};
 
 use crate::engine::expr::{ArithOp, CmpOp, Expr};
 use crate::engine::model::{Effect, Lesson, PrivateObjective, RoleId, Scenario, ScoreTerm};
+use crate::i18n::phrases::fill;
+use crate::i18n::Lang;
 
 /// An expression written back in the scenario language, with names instead of indexes.
 pub fn show(scenario: &Scenario, expr: &Expr) -> String {
@@ -241,7 +243,7 @@ pub fn paragraph_map(scenario: &Scenario) -> Vec<ParagraphUse> {
 /// The whole teacher's guide, for the instructor only: the lesson (objectives, timing, terms,
 /// debrief questions, reflection), every role's briefing, objective, memo and private objective,
 /// every round's briefing and discussion prompt, and the ¶ map (what each paragraph drives).
-pub fn guide(scenario: &Scenario) -> Value {
+pub fn guide(scenario: &Scenario, lang: Lang) -> Value {
     let names = |ids: &[String], lookup: &dyn Fn(&str) -> Option<String>| -> Vec<Value> {
         ids.iter().map(|id| json!({ "id": id, "name": lookup(id).unwrap_or_else(|| id.clone()) })).collect()
     };
@@ -258,7 +260,7 @@ pub fn guide(scenario: &Scenario) -> Value {
             None => (id, false),
         };
         let name = &scenario.roles[scenario.role_index(role)?].name;
-        Some(if private { format!("{name} (private objective)") } else { name.clone() })
+        Some(if private { fill(lang.phrases().private_objective, &[("name", name)]) } else { name.clone() })
     };
     json!({
         "scenario": {

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::api_error::ApiError;
 use super::class::{self, ClassError, CreateClass};
-use super::http::Instructor;
+use super::http::{in_language, Instructor, Language};
 use super::stored_games::{download, off_runtime, open, Stored};
 use super::App;
 use crate::replay::{self, export, ClassTable};
@@ -104,21 +104,23 @@ async fn stored_tables(app: &App, instructor: &Instructor, row: &ClassRow) -> Re
     Ok(out)
 }
 
-/// `GET /api/classes/{id}/debrief`: the tables side by side and the spread of outcomes.
+/// `GET /api/classes/{id}/debrief[?lang=…]`: the tables side by side and the spread of outcomes.
 pub async fn debrief(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+    Language(asked): Language,
+) -> Result<Response, ApiError> {
     let row = owned(&app, &instructor, &id).await?;
     let tables = stored_tables(&app, &instructor, &row).await?;
+    let lang = tables.first().map_or(crate::i18n::Lang::En, |(_, s)| s.texts.pick(asked));
     let body = off_runtime(move || {
         let class_tables: Vec<ClassTable> = tables
             .iter()
             .map(|(number, s)| ClassTable {
                 number: *number,
                 table: replay::Table {
-                    sc: &s.loaded.scenario,
+                    sc: s.texts.get(lang),
                     replay: &s.replay,
                     session_id: &s.row.id,
                     join_code: &s.row.join_code,
@@ -130,7 +132,7 @@ pub async fn debrief(
         replay::class_debrief(&row.id, &row.join_code, &row.status, &class_tables)
     })
     .await?;
-    Ok(Json(body))
+    Ok(in_language(lang, Json(body)))
 }
 
 /// `GET /api/classes/{id}/export.json`: every table's log (as its own `export.json`) in one file.

@@ -44,6 +44,7 @@ use super::registry::Coded;
 use super::secret;
 use super::session::{self, SessionHandle, Who};
 use super::App;
+use crate::i18n::Lang;
 use crate::protocol::{self, ClientMsg, ErrorCode, WireError};
 
 /// Frames written in one go, at most.
@@ -78,6 +79,9 @@ struct Connection {
     failures: u32,
     /// Held while this connection watches (the per-address cap on spectators).
     watch_slot: Option<AddrSlot>,
+    /// The language a `set_lang` chose before the seat was taken (the seat message's own `lang`
+    /// wins).
+    lang: Lang,
 }
 
 /// What a connection has taken a seat at: a session (a table), or a class's console or projector.
@@ -131,6 +135,7 @@ pub async fn serve(app: App, mut ws: Socket, peer: SocketAddr, _slots: (OwnedSem
         limiter: FrameLimiter::new(limits.rate_burst, limits.rate_per_sec, limits.rate_overdraft),
         failures: 0,
         watch_slot: None,
+        lang: Lang::En,
     };
     let mut shutdown = app.shutdown();
     let auth_deadline = tokio::time::sleep(limits.auth_timeout);
@@ -378,6 +383,15 @@ impl Connection {
                     return Flow::Close(1001, "session closed");
                 }
             }
+            // Before a seat, the language is kept for the seat message.
+            None if matches!(msg, ClientMsg::SetLang { .. }) => {
+                if let ClientMsg::SetLang { lang } = msg {
+                    self.lang = lang;
+                }
+                if let Some(re) = &re {
+                    self.outbox.string(protocol::ack(re));
+                }
+            }
             None if !msg.is_auth() => {
                 self.error(
                     re.as_ref(),
@@ -423,8 +437,9 @@ impl Connection {
             }
         };
         let outbox = self.outbox.clone();
+        let lang = msg.lang().unwrap_or(self.lang);
         match msg {
-            ClientMsg::Join { code, name, device } => {
+            ClientMsg::Join { code, name, device, .. } => {
                 let name = crate::table::clean_name(&name)?;
                 let Some(coded) = self.coded(&code).await? else {
                     let e = WireError::new(ErrorCode::UnknownCode, "no game has this code");
@@ -439,16 +454,17 @@ impl Connection {
                 let device = device.map(|d| secret::hash(&d.0));
                 match coded {
                     Coded::Session(session) => {
-                        session.attach(outbox, Who::Join { name, token, token_hash, device, role: None }, re).await?;
+                        let who = Who::Join { name, token, token_hash, device, role: None };
+                        session.attach(outbox, who, lang, re).await?;
                         Ok(Seat::Session(session))
                     }
                     // A class places the student at one of its tables, which it then talks to.
                     Coded::Class(class) => {
-                        Ok(Seat::Session(class.join(outbox, (name, token, token_hash), device, re).await?))
+                        Ok(Seat::Session(class.join(outbox, (name, token, token_hash), device, lang, re).await?))
                     }
                 }
             }
-            ClientMsg::Resume { seat_token } => {
+            ClientMsg::Resume { seat_token, .. } => {
                 let hash = secret::hash(&seat_token.0);
                 let player = self.app.store().player_by_token_hash(&hash).await.map_err(|e| internal(&e))?;
                 let Some(player) = player.filter(|p| !p.kicked) else {
@@ -463,10 +479,10 @@ impl Connection {
                         other => internal_display(&other),
                     })?
                     .ok_or_else(|| WireError::new(ErrorCode::BadToken, "this seat's game is gone"))?;
-                session.attach(outbox, Who::Resume { player_id: player.id }, re).await?;
+                session.attach(outbox, Who::Resume { player_id: player.id }, lang, re).await?;
                 Ok(Seat::Session(session))
             }
-            ClientMsg::Watch { code } => {
+            ClientMsg::Watch { code, .. } => {
                 let Some(coded) = self.coded(&code).await? else {
                     let e = WireError::new(ErrorCode::UnknownCode, "no game has this code");
                     return Err(self.guess_failed(e).await);
@@ -479,18 +495,18 @@ impl Connection {
                 };
                 let seat = match coded {
                     Coded::Session(session) => {
-                        session.attach(outbox, Who::Watch, re).await?;
+                        session.attach(outbox, Who::Watch, lang, re).await?;
                         Seat::Session(session)
                     }
                     Coded::Class(class) => {
-                        class.attach(outbox, ClassViewer::Spectator, re).await?;
+                        class.attach(outbox, ClassViewer::Spectator, lang, re).await?;
                         Seat::Class(class)
                     }
                 };
                 self.watch_slot = Some(slot);
                 Ok(seat)
             }
-            ClientMsg::Instructor { session_id, class_id, key } => {
+            ClientMsg::Instructor { session_id, class_id, key, .. } => {
                 let instructor =
                     self.app.store().instructor_by_key_hash(&secret::hash(&key.0)).await.map_err(|e| internal(&e))?;
                 let Some(instructor) = instructor else {
@@ -515,7 +531,7 @@ impl Connection {
                                 WireError::new(ErrorCode::NotInstructor, "this class belongs to another instructor");
                             return Err(e.into());
                         }
-                        class.attach(outbox, ClassViewer::Instructor, re).await?;
+                        class.attach(outbox, ClassViewer::Instructor, lang, re).await?;
                         return Ok(Seat::Class(class));
                     }
                     _ => {
@@ -534,7 +550,7 @@ impl Connection {
                         other => internal_display(&other),
                     })?
                     .ok_or_else(|| WireError::new(ErrorCode::UnknownSession, "no session has this id"))?;
-                session.attach(outbox, Who::Instructor, re).await?;
+                session.attach(outbox, Who::Instructor, lang, re).await?;
                 Ok(Seat::Session(session))
             }
             _ => Err(WireError::new(ErrorCode::NotJoined, "send join, resume, watch or instructor first").into()),

@@ -26,6 +26,7 @@ use super::deflate::{self, Inflating};
 use super::limits::Charged;
 use super::session::{self, CreateError, CreateSession};
 use super::{classes, connection, secret, static_files, stored_games, App};
+use crate::i18n::Lang;
 use crate::scenario::describe;
 use crate::store::{InstructorRow, Op, WriteStatus};
 
@@ -139,43 +140,90 @@ impl FromRequestParts<App> for Instructor {
     }
 }
 
-/// `GET /api/scenarios`: `[{id, title, summary, roles, rounds}]`.
-async fn list_scenarios(State(app): State<App>) -> Json<Value> {
+/// The language a page asks for: `?lang=` (wins; an unknown code is `400 bad_request`), else the
+/// best of `Accept-Language` the server speaks, else English. Whether the scenario has it is for
+/// the handler to see (`Localized::pick`); the answer says what it got in `Content-Language`.
+#[derive(Debug, Clone, Copy)]
+pub struct Language(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for Language {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Language, ApiError> {
+        let asked = parts.uri.query().unwrap_or("").split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=')?;
+            (key == "lang" && !value.is_empty()).then_some(value)
+        });
+        if let Some(code) = asked {
+            return Lang::parse(code).map(Language).map_err(|e| ApiError::bad_request(e.to_string()));
+        }
+        let header = parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        Ok(Language(Lang::from_accept_language(header).unwrap_or_default()))
+    }
+}
+
+/// An answer in a language: with `Content-Language`.
+pub fn in_language(lang: Lang, response: impl IntoResponse) -> Response {
+    let mut response = response.into_response();
+    response.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.code()));
+    response
+}
+
+/// `GET /api/scenarios`: `[{id, title, summary, roles, rounds, language, languages}]`, each in
+/// the language asked for when the scenario has it.
+async fn list_scenarios(State(app): State<App>, Language(asked): Language) -> Response {
+    let mut served = Lang::En;
     let list: Vec<Value> = app
         .catalog()
-        .all()
-        .map(|l| {
-            let sc = &l.scenario;
+        .all_texts()
+        .map(|texts| {
+            let lang = texts.pick(asked);
+            if lang == asked {
+                served = asked;
+            }
+            let sc = texts.get(lang);
             json!({
                 "id": sc.id, "title": sc.title, "summary": sc.summary,
                 "roles": sc.roles.iter().map(|r| json!({ "id": r.id, "name": r.name })).collect::<Vec<_>>(),
                 "rounds": sc.round_count(),
+                "language": lang, "languages": texts.languages(),
             })
         })
         .collect();
-    Json(Value::from(list))
+    in_language(served, Json(Value::from(list)))
 }
 
-/// `GET /api/scenarios/{id}`: the whole scenario.
-async fn scenario(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let loaded = app.catalog().get(&id).ok_or_else(|| ApiError::not_found("unknown_scenario", "no such scenario"))?;
-    let mut json = describe::to_json(&loaded.scenario);
-    json["hash"] = Value::from(loaded.hash.clone());
-    Ok(Json(json))
+/// `GET /api/scenarios/{id}`: the whole scenario, in the language asked for when it has it.
+async fn scenario(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    Language(asked): Language,
+) -> Result<Response, ApiError> {
+    let texts = app.catalog().texts(&id).ok_or_else(|| ApiError::not_found("unknown_scenario", "no such scenario"))?;
+    let lang = texts.pick(asked);
+    let mut json = describe::to_json(texts.get(lang));
+    json["hash"] = Value::from(texts.loaded.hash.clone());
+    json["language"] = json!(lang);
+    json["languages"] = json!(texts.languages());
+    Ok(in_language(lang, Json(json)))
 }
 
 /// `GET /api/scenarios/{id}/guide` (instructor): the teacher's guide — the lesson, every role's
 /// memo and private objective, the rounds with their discussion prompts, and which paragraph of
-/// the source drives which move.
+/// the source drives which move — in the language asked for when the scenario has it.
 async fn guide(
     State(app): State<App>,
     Instructor(_): Instructor,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let loaded = app.catalog().get(&id).ok_or_else(|| ApiError::not_found("unknown_scenario", "no such scenario"))?;
-    let mut json = describe::guide(&loaded.scenario);
-    json["hash"] = Value::from(loaded.hash.clone());
-    Ok(Json(json))
+    Language(asked): Language,
+) -> Result<Response, ApiError> {
+    let texts = app.catalog().texts(&id).ok_or_else(|| ApiError::not_found("unknown_scenario", "no such scenario"))?;
+    let lang = texts.pick(asked);
+    let mut json = describe::guide(texts.get(lang), lang);
+    json["hash"] = Value::from(texts.loaded.hash.clone());
+    json["language"] = json!(lang);
+    json["languages"] = json!(texts.languages());
+    Ok(in_language(lang, Json(json)))
 }
 
 /// `GET /api/scenarios/{id}/source` (instructor): the source essay this instructor loaded, one

@@ -20,6 +20,7 @@ mod connection;
 pub mod deflate;
 mod http;
 mod limits;
+mod metrics;
 mod outbox;
 mod registry;
 pub mod secret;
@@ -47,6 +48,7 @@ use crate::scenario::ScenarioError;
 use crate::store::{Op, Store, StoreError};
 use catalog::{Catalog, CatalogError};
 use limits::{AddrCounter, GuessLimiter};
+pub use metrics::Metrics;
 use registry::Registry;
 use shutdown::{Shutdown, Tracker, Trigger};
 
@@ -84,6 +86,7 @@ struct Shared {
     trigger: Trigger,
     tracker: Tracker,
     writer_task: Mutex<Option<JoinHandle<()>>>,
+    metrics: Arc<Metrics>,
 }
 
 /// What [`App::open`] found and did.
@@ -134,6 +137,7 @@ impl App {
                 trigger,
                 tracker: Tracker::default(),
                 writer_task: Mutex::new(Some(writer_task)),
+                metrics: Arc::new(Metrics::default()),
             }),
         };
         if app.store().clustered() {
@@ -173,6 +177,16 @@ impl App {
 
     pub fn catalog(&self) -> &Catalog {
         &self.inner.catalog
+    }
+
+    /// How many frames the server built per audience and language (see [`Metrics`]).
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// The counters, for a session or class task.
+    fn metrics_handle(&self) -> Arc<Metrics> {
+        self.inner.metrics.clone()
     }
 
     pub fn registry(&self) -> &Registry {

@@ -15,13 +15,14 @@ use serde_json::{json, Value};
 
 use super::api_error::ApiError;
 use super::catalog::CatalogError;
-use super::http::Instructor;
+use super::http::{in_language, Instructor, Language};
 use super::session::{self, ForkError, LoadError};
 use super::App;
+use crate::i18n::Lang;
 use crate::log::EventRow;
 use crate::replay::export::{self, ExportEvent, ExportLog, ExportScenario};
 use crate::replay::{self, Lens, Meta, Replay};
-use crate::scenario::Loaded;
+use crate::scenario::{Loaded, Localized};
 use crate::store::{Op, SessionRow};
 use crate::table::Phase;
 
@@ -29,6 +30,9 @@ use crate::table::Phase;
 pub(super) struct Stored {
     pub(super) row: SessionRow,
     pub(super) loaded: Arc<Loaded>,
+    /// The text it was played with, in every language its scenario now has a translation for
+    /// (each text translated only where the translation was made from that very English).
+    pub(super) texts: Arc<Localized>,
     pub(super) log: Vec<EventRow>,
     pub(super) replay: Replay,
 }
@@ -109,9 +113,10 @@ pub(super) async fn open(app: &App, instructor: &Instructor, id: &str) -> Result
     let loaded =
         app.catalog().by_hash(app.store(), &row.scenario_hash).await.map_err(|e| scenario_error(&row.id, e))?;
     let log = app.store().events_of(&row.id).await.map_err(|e| ApiError::store(&e))?;
+    let texts = app.catalog().localize(&loaded);
     let stored = off_runtime(move || {
         let replay = replay::rebuild(&loaded.scenario, row.seed, &log);
-        Stored { row, loaded, log, replay }
+        Stored { row, loaded, texts, log, replay }
     })
     .await?;
     if !stored.replay.ok() {
@@ -132,11 +137,13 @@ pub struct ListQuery {
     scenario: Option<String>,
 }
 
-/// `GET /api/sessions[?status=…&scenario=…]`: the instructor's games, newest first.
+/// `GET /api/sessions[?status=…&scenario=…][&lang=…]`: the instructor's games, newest first,
+/// each scenario's title in the language asked for when the scenario has it.
 pub async fn list(
     State(app): State<App>,
     instructor: Instructor,
     Query(query): Query<ListQuery>,
+    Language(asked): Language,
 ) -> Result<Response, ApiError> {
     let status = query.status.as_deref().filter(|s| !s.is_empty());
     if let Some(status) = status.filter(|s| !Phase::ALL.iter().any(|p| p.as_str() == *s)) {
@@ -145,17 +152,25 @@ pub async fn list(
         )));
     }
     let scenario = query.scenario.as_deref().filter(|s| !s.is_empty());
+    let mut served = Lang::En;
     let known: Vec<Value> = app
         .catalog()
-        .all()
-        .map(|l| json!({ "id": l.scenario.id, "title": l.scenario.title, "rounds": l.scenario.round_count() }))
+        .all_texts()
+        .map(|texts| {
+            let lang = texts.pick(asked);
+            if lang == asked {
+                served = asked;
+            }
+            let sc = texts.get(lang);
+            json!({ "id": sc.id, "title": sc.title, "rounds": sc.round_count() })
+        })
         .collect();
     let list = app
         .store()
         .session_list_json(&instructor.0.id, status, scenario, &Value::from(known).to_string())
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(([(CONTENT_TYPE, "application/json")], list).into_response())
+    Ok(in_language(served, ([(CONTENT_TYPE, "application/json")], list)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,32 +186,39 @@ fn lens(stored: &Stored, query: &LensQuery, default: Lens) -> Result<Lens, ApiEr
     }
 }
 
-/// `GET /api/sessions/{id}/replay[?lens=…]`.
+/// `GET /api/sessions/{id}/replay[?lens=…][&lang=…]`.
 pub async fn replay(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
     Query(query): Query<LensQuery>,
+    Language(asked): Language,
 ) -> Result<Response, ApiError> {
     let stored = open(&app, &instructor, &id).await?;
     let lens = lens(&stored, &query, Lens::Declassified)?;
+    let lang = stored.texts.pick(asked);
     let body = off_runtime(move || {
         let meta = stored.meta();
-        serde_json::to_vec(&replay::view(&stored.loaded.scenario, &stored.replay, &meta, lens))
+        serde_json::to_vec(&replay::view(stored.texts.get(lang), &stored.replay, &meta, lens, lang))
     })
     .await?
     .map_err(|e| ApiError::internal(&e))?;
-    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
+    Ok(in_language(lang, ([(CONTENT_TYPE, "application/json")], body)))
 }
 
-/// `GET /api/sessions/{id}/debrief`.
+/// `GET /api/sessions/{id}/debrief[?lang=…]`.
 pub async fn debrief(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+    Language(asked): Language,
+) -> Result<Response, ApiError> {
     let stored = open(&app, &instructor, &id).await?;
-    Ok(Json(replay::debrief(&stored.loaded.scenario, &stored.replay, &stored.row.id, &stored.row.status)))
+    let lang = stored.texts.pick(asked);
+    let body =
+        off_runtime(move || replay::debrief(&stored.texts, lang, &stored.replay, &stored.row.id, &stored.row.status))
+            .await?;
+    Ok(in_language(lang, Json(body)))
 }
 
 /// `GET /api/sessions/{id}/export.json`: the whole log with the scenario text and the seed.
@@ -248,9 +270,11 @@ pub async fn export_html(
     instructor: Instructor,
     Path(id): Path<String>,
     Query(query): Query<HtmlQuery>,
+    Language(asked): Language,
 ) -> Result<Response, ApiError> {
     let stored = open(&app, &instructor, &id).await?;
     let lens = lens(&stored, &LensQuery { lens: query.lens }, Lens::Public)?;
+    let lang = stored.texts.pick(asked);
     let source = match query.source.as_deref() {
         Some("0") => None,
         None | Some("1") => app
@@ -263,13 +287,13 @@ pub async fn export_html(
     let name = stored.file_name("html");
     let body = off_runtime(move || {
         let meta = stored.meta();
-        let sc = &stored.loaded.scenario;
-        let view = replay::view(sc, &stored.replay, &meta, lens);
-        export::html(sc, &view, &stored.row.join_code, source.as_deref())
+        let sc = stored.texts.get(lang);
+        let view = replay::view(sc, &stored.replay, &meta, lens, lang);
+        export::html(sc, &view, &stored.row.join_code, source.as_deref(), lang)
     })
     .await?
     .map_err(|e| ApiError::internal(&e))?;
-    Ok(download("text/html; charset=utf-8", name, body))
+    Ok(in_language(lang, download("text/html; charset=utf-8", name, body)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -331,12 +355,13 @@ pub struct CompareQuery {
 /// Tables compared at most.
 const COMPARE_MAX: usize = 12;
 
-/// `GET /api/compare?sessions=<id>,<id>,…`: several tables of one scenario side by side.
+/// `GET /api/compare?sessions=<id>,<id>,…[&lang=…]`: several tables of one scenario side by side.
 pub async fn compare(
     State(app): State<App>,
     instructor: Instructor,
     Query(query): Query<CompareQuery>,
-) -> Result<Json<Value>, ApiError> {
+    Language(asked): Language,
+) -> Result<Response, ApiError> {
     let ids: Vec<&str> =
         query.sessions.as_deref().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
     if ids.is_empty() || ids.len() > COMPARE_MAX {
@@ -356,10 +381,13 @@ pub async fn compare(
             "these games are of different scenarios: compare tables that played the same one",
         ));
     }
+    // Each table's text in the language (its scenario's texts may differ by version); the first
+    // table's names the scenario, and so the answer's language.
+    let lang = stored[0].texts.pick(asked);
     let tables: Vec<replay::Table> = stored
         .iter()
         .map(|s| replay::Table {
-            sc: &s.loaded.scenario,
+            sc: s.texts.get(lang),
             replay: &s.replay,
             session_id: &s.row.id,
             join_code: &s.row.join_code,
@@ -367,5 +395,5 @@ pub async fn compare(
             created_at: s.row.created_at,
         })
         .collect();
-    Ok(Json(replay::compare(&tables)))
+    Ok(in_language(lang, Json(replay::compare(&tables))))
 }

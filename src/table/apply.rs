@@ -72,7 +72,7 @@ impl Table {
                 let Some(role) = sc.role_index(role) else {
                     return self.refuse(seq, format!("a bot plays a role the scenario does not have: `{role}`"));
                 };
-                let name = format!("Bot ({})", sc.roles[role].name);
+                let name = super::bot_name(sc, role, crate::i18n::Lang::En);
                 self.seat_taken(Seat {
                     id: player_id.clone(),
                     name,

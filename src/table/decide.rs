@@ -176,6 +176,8 @@ impl Table {
             | ClientMsg::Resume { .. }
             | ClientMsg::Watch { .. }
             | ClientMsg::Instructor { .. } => Err(err(ErrorCode::AlreadyJoined, "this connection already has a seat")),
+            // A connection's language is the server's, not the game's: nothing to log.
+            ClientMsg::SetLang { .. } => Ok(Vec::new()),
         }
     }
 

@@ -24,6 +24,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::engine::{GameState, Order, RoleId, RoundOrders, RoundReport, Scenario};
+use crate::i18n::Lang;
 use crate::log::{EventRow, Sender};
 use crate::protocol::Audience;
 
@@ -93,6 +94,24 @@ pub struct Seat {
     pub moved_to: Option<String>,
     /// What it wrote after the game (its latest `reflect`).
     pub reflection: Option<String>,
+}
+
+impl Seat {
+    /// The name a reader sees: a bot goes by its role's name in the reader's language (`sc` is
+    /// the scenario in `lang`), a student by the name it gave.
+    pub fn shown_name<'a>(&'a self, sc: &Scenario, lang: Lang) -> std::borrow::Cow<'a, str> {
+        match (self.bot, self.role) {
+            (true, Some(role)) if role < sc.roles.len() => bot_name(sc, role, lang).into(),
+            _ => self.name.as_str().into(),
+        }
+    }
+}
+
+/// A bot's name in a language: `Bot (<its role's name>)` in English (the name the log's fold
+/// gives it), the phrase table's otherwise.
+pub fn bot_name(sc: &Scenario, role: RoleId, lang: Lang) -> String {
+    let name = sc.roles.get(role).map_or("", |r| r.name.as_str());
+    crate::i18n::phrases::fill(lang.phrases().bot, &[("role", name)])
 }
 
 /// Who is looking: a player (by id), a spectator (the projector) or the session's instructor.

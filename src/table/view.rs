@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Message, Phase, Table, Viewer};
 use crate::engine::{available_moves, scores, RoleId, Scenario};
+use crate::i18n::{narrate, Lang};
 use crate::log::OrderRef;
 use crate::protocol::{
     Audience, ClockView, Detail, EventView, FinalDebrief, FinalRole, FinalTrack, GameOverView, MessageView, MoveView,
@@ -28,10 +29,12 @@ impl Table {
         self.drafts.get(role).map(|d| super::decide::order_refs(sc, d)).unwrap_or_default()
     }
 
-    /// `state`: the whole view for one seat. `online` says whether a player has a connection open.
+    /// `state`: the whole view for one seat, in the language of `sc` (the scenario the table plays,
+    /// or a translation of it). `online` says whether a player has a connection open.
     pub fn state_view<'a>(
         &'a self,
         sc: &'a Scenario,
+        lang: Lang,
         info: SessionInfo<'a>,
         viewer: &'a Viewer,
         detail: Detail,
@@ -80,7 +83,7 @@ impl Table {
                 ready: self.is_bot_role(i) || self.ready.get(i).copied().unwrap_or(false),
             })
             .collect();
-        let players = self.present().map(|s| self.player_view(sc, s, online(&s.id))).collect();
+        let players = self.present().map(|s| self.player_view(sc, lang, s, online(&s.id))).collect();
         let you = match viewer {
             Viewer::Player(id) => YouView {
                 kind: "player",
@@ -179,10 +182,16 @@ impl Table {
     }
 
     /// A seat as everyone sees it.
-    pub fn player_view<'a>(&self, sc: &'a Scenario, seat: &'a super::Seat, connected: bool) -> PlayerView<'a> {
+    pub fn player_view<'a>(
+        &self,
+        sc: &'a Scenario,
+        lang: Lang,
+        seat: &'a super::Seat,
+        connected: bool,
+    ) -> PlayerView<'a> {
         PlayerView {
             player_id: &seat.id,
-            name: &seat.name,
+            name: seat.shown_name(sc, lang),
             role: seat.role.map(|r| sc.roles[r].id.as_str()),
             bot: seat.bot,
             connected: seat.bot || connected,
@@ -210,11 +219,19 @@ impl Table {
         })
     }
 
-    /// `round_resolved` for the last resolved round and one audience (`None` before the first).
-    pub fn report_msg<'a>(&'a self, sc: &'a Scenario, audience: Audience, replay: bool) -> Option<ServerMsg<'a>> {
+    /// `round_resolved` for the last resolved round and one audience, in a language (`sc` is the
+    /// scenario in it); `None` before the first.
+    pub fn report_msg<'a>(
+        &'a self,
+        sc: &'a Scenario,
+        lang: Lang,
+        audience: Audience,
+        replay: bool,
+    ) -> Option<ServerMsg<'a>> {
         let last = self.last_round.as_ref()?;
         Some(ServerMsg::RoundResolved(ReportView {
             sc,
+            lang,
             report: &last.report,
             state_hash: &last.stored_hash,
             audience,
@@ -224,7 +241,7 @@ impl Table {
     }
 
     /// `game_over`: every role's score and the debrief (all tracks revealed now).
-    pub fn game_over_msg<'a>(&'a self, sc: &'a Scenario) -> ServerMsg<'a> {
+    pub fn game_over_msg<'a>(&'a self, sc: &'a Scenario, lang: Lang) -> ServerMsg<'a> {
         let points = scores(sc, &self.state.tracks);
         let roles = sc
             .roles
@@ -236,7 +253,7 @@ impl Table {
                 score: points.get(i).copied().unwrap_or(0),
                 objective: &r.objective.summary,
                 essay: &r.objective.essay,
-                players: self.members(i).map(|s| s.name.as_str()).collect(),
+                players: self.members(i).map(|s| s.shown_name(sc, lang)).collect(),
                 bot: self.is_bot_role(i),
             })
             .collect();
@@ -265,19 +282,22 @@ impl Table {
         })
     }
 
-    /// The table at a glance, for its class's console (with scores) and projector (without).
+    /// The table at a glance, for its class's console (with scores) and projector (without); its
+    /// headline in English (the class tells `changes` in each reader's language).
     pub fn summary(&self, sc: &Scenario, session_id: &str, table: u32, online: &dyn Fn(&str) -> bool) -> TableSummary {
-        let headline = self.last_round.as_ref().map_or_else(Vec::new, |last| {
+        let changes = self.last_round.as_ref().map_or_else(Vec::new, |last| {
             ReportView {
                 sc,
+                lang: Lang::En,
                 report: &last.report,
                 state_hash: "",
                 audience: Audience::Public,
                 bots: &[],
                 replay: false,
             }
-            .headline()
+            .headline_changes()
         });
+        let headline = changes.iter().map(|(t, d)| narrate::headline_item(sc, *t, *d, Lang::En)).collect();
         let points = scores(sc, &self.state.tracks);
         TableSummary {
             session_id: session_id.to_string(),
@@ -307,6 +327,7 @@ impl Table {
                 .collect(),
             resolved: u32::try_from(self.state.history.len().saturating_sub(1)).unwrap_or(u32::MAX),
             headline,
+            changes,
             tracks: sc
                 .tracks
                 .iter()

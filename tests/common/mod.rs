@@ -32,6 +32,17 @@ pub const ROLES: [&str; 4] = ["mongolia", "russia", "china", "us"];
 const TUTORIAL: &str = include_str!("tutorial.toml");
 /// The tutorial with a track only Russia sees and an event an instructor can inject.
 const LAB: &str = include_str!("lab.toml");
+/// Translations of the two with marker texts: every text is `[<lang>] <key>`, so that a test sees
+/// which language (and which key) a frame's text came from. `tutorial.ru.toml` lacks `title` and
+/// has a stale `summary` (English is served for both).
+pub const TRANSLATIONS: [(&str, &str); 6] = [
+    ("tutorial.mn.toml", include_str!("tutorial.mn.toml")),
+    ("tutorial.ru.toml", include_str!("tutorial.ru.toml")),
+    ("tutorial.zh.toml", include_str!("tutorial.zh.toml")),
+    ("lab.mn.toml", include_str!("lab.mn.toml")),
+    ("lab.ru.toml", include_str!("lab.ru.toml")),
+    ("lab.zh.toml", include_str!("lab.zh.toml")),
+];
 
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -53,6 +64,9 @@ pub fn test_dir() -> (TempDir, PathBuf, PathBuf) {
     std::fs::create_dir_all(&scenarios).expect("scenario dir");
     std::fs::write(scenarios.join("tutorial.toml"), TUTORIAL).expect("write tutorial");
     std::fs::write(scenarios.join("lab.toml"), LAB).expect("write lab");
+    for (name, text) in TRANSLATIONS {
+        std::fs::write(scenarios.join(name), text).expect("write a translation");
+    }
     let db = dir.path().join("data").join("test.db");
     (dir, scenarios, db)
 }
@@ -223,6 +237,32 @@ pub async fn http(addr: SocketAddr, method: &str, path: &str, key: Option<&str>,
     // Bodies may come chunked; the tests' bodies are small, so undo that simply.
     let body = if response.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(&body) } else { body };
     (status, body)
+}
+
+/// A raw HTTP/1.1 `GET` with extra header lines (each ending in `\r\n`); returns the status, the
+/// response's head (its status line and headers) and the body.
+pub async fn http_get(addr: SocketAddr, path: &str, key: Option<&str>, headers: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let auth = key.map(|k| format!("Authorization: Bearer {k}\r\n")).unwrap_or_default();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}{headers}Connection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = Vec::new();
+    tokio::time::timeout(WAIT, stream.read_to_end(&mut response)).await.expect("response in time").expect("read");
+    let response = String::from_utf8_lossy(&response).to_string();
+    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .map_or((response.clone(), String::new()), |(h, b)| (h.to_string(), b.to_string()));
+    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(&body) } else { body };
+    (status, head, body)
+}
+
+/// A response header's value (the first of that name, any case).
+pub fn header(head: &str, name: &str) -> Option<String> {
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+    })
 }
 
 fn dechunk(body: &str) -> String {

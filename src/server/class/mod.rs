@@ -26,9 +26,10 @@ use tokio::sync::{mpsc, oneshot};
 use super::outbox::{ConnId, Out, Outbox, SharedText};
 use super::session::{Observer, SessionHandle, Who};
 use super::shutdown::{Shutdown, Token};
-use super::App;
+use super::{App, Metrics};
+use crate::i18n::{narrate, Lang};
 use crate::protocol::{self, ClassInfo, ClassView, ClientMsg, ErrorCode, ServerMsg, TableSummary, WireError, YouView};
-use crate::scenario::Loaded;
+use crate::scenario::{Loaded, Localized};
 use crate::store::ClassRow;
 use crate::table::{millis, ClassOrder, MAX_ROUND_SECS};
 
@@ -68,12 +69,14 @@ enum Command {
         token: String,
         token_hash: String,
         device: Option<String>,
+        lang: Lang,
         re: Option<Value>,
         reply: oneshot::Sender<Result<SessionHandle, WireError>>,
     },
     Attach {
         outbox: Outbox,
         viewer: ClassViewer,
+        lang: Lang,
         re: Option<Value>,
         reply: oneshot::Sender<Result<(), WireError>>,
     },
@@ -108,25 +111,34 @@ impl ClassHandle {
         self.tx.is_closed()
     }
 
-    /// Places a student at a table and seats it there; the table has queued `welcome`, `state`
-    /// and the `ack`. Returns the table, which the connection then talks to.
+    /// Places a student at a table and seats it there (its frames in `lang`); the table has
+    /// queued `welcome`, `state` and the `ack`. Returns the table, which the connection then
+    /// talks to.
     pub async fn join(
         &self,
         outbox: Outbox,
         (name, token, token_hash): (String, String, String),
         device: Option<String>,
+        lang: Lang,
         re: Option<Value>,
     ) -> Result<SessionHandle, WireError> {
         let (reply, answer) = oneshot::channel();
-        let command = Command::Join { outbox, name, token, token_hash, device, re, reply };
+        let command = Command::Join { outbox, name, token, token_hash, device, lang, re, reply };
         self.tx.send(command).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
 
-    /// Opens the class's console (the instructor) or projector (a spectator) on a connection.
-    pub async fn attach(&self, outbox: Outbox, viewer: ClassViewer, re: Option<Value>) -> Result<(), WireError> {
+    /// Opens the class's console (the instructor) or projector (a spectator) on a connection,
+    /// its frames in `lang`.
+    pub async fn attach(
+        &self,
+        outbox: Outbox,
+        viewer: ClassViewer,
+        lang: Lang,
+        re: Option<Value>,
+    ) -> Result<(), WireError> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send(Command::Attach { outbox, viewer, re, reply }).await.map_err(|_| gone())?;
+        self.tx.send(Command::Attach { outbox, viewer, lang, re, reply }).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
 
@@ -168,9 +180,12 @@ struct Class {
     row: ClassRow,
     settings: Settings,
     loaded: Arc<Loaded>,
+    /// The scenario in every language it has.
+    texts: Arc<Localized>,
     tables: Vec<Table>,
     news_tx: mpsc::Sender<TableSummary>,
-    conns: BTreeMap<ConnId, (Outbox, ClassViewer)>,
+    /// The console and projector connections, each with its language.
+    conns: BTreeMap<ConnId, (Outbox, ClassViewer, Lang)>,
     /// The instructor paused the class: no round starts until it resumes.
     paused: bool,
     /// The placement's random picks.
@@ -249,19 +264,33 @@ impl Class {
 
     async fn on_command(&mut self, command: Command) {
         match command {
-            Command::Join { outbox, name, token, token_hash, device, re, reply } => {
-                let result = self.join(outbox, name, token, token_hash, device, re).await;
+            Command::Join { outbox, name, token, token_hash, device, lang, re, reply } => {
+                let result = self.join(outbox, (name, token, token_hash), device, lang, re).await;
                 let _ = reply.send(result);
             }
-            Command::Attach { outbox, viewer, re, reply } => {
+            Command::Attach { outbox, viewer, lang, re, reply } => {
                 let conn = outbox.id();
-                self.conns.insert(conn, (outbox, viewer));
-                let state = self.state_text(viewer);
+                self.conns.insert(conn, (outbox, viewer, lang));
+                let state = self.state_text(viewer, lang);
                 self.send(conn, state);
                 if let Some(re) = &re {
                     self.send(conn, protocol::ack(re));
                 }
                 let _ = reply.send(Ok(()));
+            }
+            Command::Client { conn, re, msg: ClientMsg::SetLang { lang } } => {
+                // Answered, then the whole class again in the new language.
+                let Some(viewer) = self.conns.get_mut(&conn).map(|c| {
+                    c.2 = lang;
+                    c.1
+                }) else {
+                    return;
+                };
+                if let Some(re) = &re {
+                    self.send(conn, protocol::ack(re));
+                }
+                let state = self.state_text(viewer, lang);
+                self.send(conn, state);
             }
             Command::Client { conn, re, msg } => {
                 let Some(viewer) = self.conns.get(&conn).map(|c| c.1) else { return };
@@ -281,14 +310,14 @@ impl Class {
                 self.conns.remove(&conn);
             }
             Command::Disown => {
-                for (_, (outbox, _)) in std::mem::take(&mut self.conns) {
+                for (_, (outbox, ..)) in std::mem::take(&mut self.conns) {
                     outbox.close(1012, "this server no longer runs the class: reconnect");
                 }
                 self.closed = Some(oneshot::channel().0);
             }
             Command::Close { done } => {
                 let gone = protocol::error(None, &WireError::new(ErrorCode::UnknownSession, "this class was deleted"));
-                for (_, (outbox, _)) in std::mem::take(&mut self.conns) {
+                for (_, (outbox, ..)) in std::mem::take(&mut self.conns) {
                     outbox.string(gone.clone());
                     outbox.close(1000, "class deleted");
                 }
@@ -301,10 +330,9 @@ impl Class {
     async fn join(
         &mut self,
         outbox: Outbox,
-        name: String,
-        token: String,
-        token_hash: String,
+        (name, token, token_hash): (String, String, String),
         device: Option<String>,
+        lang: Lang,
         re: Option<Value>,
     ) -> Result<SessionHandle, WireError> {
         let name = crate::table::clean_name(&name)?;
@@ -320,7 +348,7 @@ impl Class {
         };
         let handle = self.tables[index].handle.clone();
         let who = Who::Join { name: name.clone(), token, token_hash, device, role: Some(role) };
-        handle.attach(outbox, who, re).await?;
+        handle.attach(outbox, who, lang, re).await?;
         // Count the student now: its table's own report may come after the next join.
         if let Some(r) = self.tables[index].summary.roles.get_mut(role) {
             r.players.push(protocol::TablePlayer { player_id: String::new(), name, connected: true });
@@ -507,16 +535,20 @@ impl Class {
 
     // ---- Views ---------------------------------------------------------------------------------
 
-    fn state_text(&self, viewer: ClassViewer) -> String {
-        let sc = &self.loaded.scenario;
-        let public: Vec<TableSummary>;
-        let tables: Vec<&TableSummary> = match viewer {
-            ClassViewer::Instructor => self.tables.iter().map(|t| &t.summary).collect(),
-            ClassViewer::Spectator => {
-                public = self.tables.iter().map(|t| public_summary(&t.summary)).collect();
-                public.iter().collect()
-            }
-        };
+    /// A table's summary as a viewer sees it in a language: the projector's without scores, the
+    /// headline told in the language.
+    fn summary_for(&self, summary: &TableSummary, viewer: ClassViewer, lang: Lang) -> TableSummary {
+        let sc = self.texts.get(lang);
+        let headline = summary.changes.iter().map(|(t, d)| narrate::headline_item(sc, *t, *d, lang)).collect();
+        let scores = if viewer == ClassViewer::Instructor { summary.scores.clone() } else { None };
+        TableSummary { headline, scores, ..summary.clone() }
+    }
+
+    fn state_text(&self, viewer: ClassViewer, lang: Lang) -> String {
+        Metrics::count(&self.app.metrics().class_frames_built);
+        let sc = self.texts.get(lang);
+        let tables: Vec<TableSummary> =
+            self.tables.iter().map(|t| self.summary_for(&t.summary, viewer, lang)).collect();
         let unfinished = || self.tables.iter().filter(|t| t.summary.phase != "finished");
         let view = ClassView {
             class: ClassInfo {
@@ -532,7 +564,7 @@ impl Class {
             phase: self.phase(),
             round: unfinished().map(|t| t.summary.round).min().unwrap_or(sc.round_count()),
             deadline_at: unfinished().filter_map(|t| t.summary.deadline_at).max(),
-            tables,
+            tables: tables.iter().collect(),
             you: YouView::nobody(match viewer {
                 ClassViewer::Instructor => "instructor",
                 ClassViewer::Spectator => "spectator",
@@ -541,41 +573,58 @@ impl Class {
         ServerMsg::ClassState(view).to_text()
     }
 
+    /// The (viewer, language) pairs among the connections, each once.
+    fn audiences(&self) -> Vec<(ClassViewer, Lang)> {
+        let mut groups: Vec<(ClassViewer, Lang)> = Vec::new();
+        for (_, viewer, lang) in self.conns.values() {
+            if !groups.contains(&(*viewer, *lang)) {
+                groups.push((*viewer, *lang));
+            }
+        }
+        groups
+    }
+
+    /// Each connection the frame of its (viewer, language); a connection whose queue is full is
+    /// dropped.
+    fn send_by_audience(&mut self, rendered: Vec<((ClassViewer, Lang), SharedText)>) {
+        self.conns.retain(|_, (outbox, viewer, lang)| match rendered.iter().find(|(k, _)| *k == (*viewer, *lang)) {
+            Some((_, text)) => outbox.push(Out::Text(text.clone())),
+            None => true,
+        });
+    }
+
     /// Tells the console and the projector about one table (and, when the class's own
     /// standing changed with it, the whole class).
     fn publish_table(&mut self, index: usize) {
-        let summary = &self.tables[index].summary;
-        let full = ServerMsg::ClassTable { table: summary }.to_text();
-        let public = ServerMsg::ClassTable { table: &public_summary(summary) }.to_text();
-        let (full, public) = (SharedText::from(full), SharedText::from(public));
-        self.conns.retain(|_, (outbox, viewer)| {
-            let text = if *viewer == ClassViewer::Instructor { full.clone() } else { public.clone() };
-            outbox.push(Out::Text(text))
-        });
+        let rendered = self
+            .audiences()
+            .into_iter()
+            .map(|(viewer, lang)| {
+                Metrics::count(&self.app.metrics().class_frames_built);
+                let summary = self.summary_for(&self.tables[index].summary, viewer, lang);
+                ((viewer, lang), SharedText::from(ServerMsg::ClassTable { table: &summary }.to_text()))
+            })
+            .collect();
+        self.send_by_audience(rendered);
         self.publish_state();
     }
 
     /// Everyone's whole class view (the phase, round or clock may have changed).
     fn publish_state(&mut self) {
-        let instructor = SharedText::from(self.state_text(ClassViewer::Instructor));
-        let spectator = SharedText::from(self.state_text(ClassViewer::Spectator));
-        self.conns.retain(|_, (outbox, viewer)| {
-            let text = if *viewer == ClassViewer::Instructor { instructor.clone() } else { spectator.clone() };
-            outbox.push(Out::Text(text))
-        });
+        let rendered = self
+            .audiences()
+            .into_iter()
+            .map(|(viewer, lang)| ((viewer, lang), SharedText::from(self.state_text(viewer, lang))))
+            .collect();
+        self.send_by_audience(rendered);
     }
 
     fn send(&mut self, conn: ConnId, text: String) {
-        let delivered = self.conns.get(&conn).is_some_and(|(outbox, _)| outbox.push(Out::Text(text.into())));
+        let delivered = self.conns.get(&conn).is_some_and(|(outbox, ..)| outbox.push(Out::Text(text.into())));
         if !delivered {
             self.conns.remove(&conn);
         }
     }
-}
-
-/// A summary as the projector shows it: no scores.
-fn public_summary(summary: &TableSummary) -> TableSummary {
-    TableSummary { scores: None, ..summary.clone() }
 }
 
 /// A table's counts for placing students.
@@ -606,6 +655,7 @@ fn blank_summary(loaded: &Loaded, handle: &SessionHandle, table: u32) -> TableSu
             .collect(),
         resolved: 0,
         headline: Vec::new(),
+        changes: Vec::new(),
         tracks: Default::default(),
         scores: None,
     }

@@ -33,9 +33,11 @@ use super::registry::Registry;
 use super::shutdown::{Shutdown, Token};
 use crate::config::Limits;
 use crate::engine::{RoleId, Scenario};
+use crate::i18n::Lang;
 use crate::log::LogEvent;
 use crate::protocol::{self, ClientMsg, ErrorCode, ServerMsg, TableSummary, WireError};
-use crate::scenario::Loaded;
+use crate::scenario::{Loaded, Localized};
+use crate::server::Metrics;
 use crate::store::{now_ms, NewPlayer, Op, Store};
 use crate::table::{Change, ClassOrder, Phase, SessionInfo, Table, Viewer};
 
@@ -74,6 +76,7 @@ enum Command {
     Attach {
         outbox: Outbox,
         who: Who,
+        lang: Lang,
         re: Option<Value>,
         reply: oneshot::Sender<Result<(), WireError>>,
     },
@@ -133,12 +136,13 @@ impl SessionHandle {
         self.tx.same_channel(&other.tx)
     }
 
-    /// Takes a seat for a connection. On success the session has already queued `welcome`
-    /// (for a join or a resume), `state`, what the seat should catch up on, and the `ack`.
-    pub async fn attach(&self, outbox: Outbox, who: Who, re: Option<Value>) -> Result<(), WireError> {
+    /// Takes a seat for a connection, whose frames will be in `lang`. On success the session has
+    /// already queued `welcome` (for a join or a resume), `state`, what the seat should catch up
+    /// on, and the `ack`.
+    pub async fn attach(&self, outbox: Outbox, who: Who, lang: Lang, re: Option<Value>) -> Result<(), WireError> {
         let (reply, answer) = oneshot::channel();
         let gone = || WireError::new(ErrorCode::UnknownSession, "the session has closed");
-        self.tx.send(Command::Attach { outbox, who, re, reply }).await.map_err(|_| gone())?;
+        self.tx.send(Command::Attach { outbox, who, lang, re, reply }).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
 
@@ -234,19 +238,23 @@ impl Epoch {
 }
 
 /// What a session needs from the server: its store, the registry (to free its join code when it
-/// finishes) and the limits.
+/// finishes), the limits and the counters.
 #[derive(Clone)]
 pub struct Deps {
     pub store: Store,
     pub registry: Arc<Registry>,
     pub limits: Arc<Limits>,
+    pub metrics: Arc<Metrics>,
 }
 
 struct Conn {
     outbox: Outbox,
     viewer: Viewer,
-    /// It has had a full `state` for its current role: later ones can be lean.
+    /// It has had a full `state` for its current role and language: later ones can be lean.
     primed: bool,
+    /// The language of its frames: the phrases are in it, and the scenario texts wherever the
+    /// scenario has a translation into it (English otherwise, key by key).
+    lang: Lang,
 }
 
 pub struct Session {
@@ -254,6 +262,8 @@ pub struct Session {
     join_code: Arc<str>,
     instructor_id: Arc<str>,
     loaded: Arc<Loaded>,
+    /// The scenario in every language it has (the engine runs on `loaded`, the English).
+    texts: Arc<Localized>,
     table: Table,
     deps: Deps,
     conns: BTreeMap<ConnId, Conn>,
@@ -333,10 +343,11 @@ impl Session {
 
     async fn on_command(&mut self, command: Command) {
         match command {
-            Command::Attach { outbox, who, re, reply } => {
-                let result = self.attach(outbox, who, re).await;
+            Command::Attach { outbox, who, lang, re, reply } => {
+                let result = self.attach(outbox, who, lang, re).await;
                 let _ = reply.send(result);
             }
+            Command::Client { conn, re, msg: ClientMsg::SetLang { lang } } => self.set_lang(conn, lang, re.as_ref()),
             Command::Client { conn, re, msg } => {
                 let Some(viewer) = self.conns.get(&conn).map(|c| c.viewer.clone()) else { return };
                 let kind = msg.kind();
@@ -672,7 +683,8 @@ impl Session {
             let Some(index) = self.table.seats.iter().position(|s| s.id == id && !s.kicked) else { continue };
             let text = {
                 let seat = &self.table.seats[index];
-                ServerMsg::Player(self.table.player_view(self.sc(), seat, self.online(&id))).to_text()
+                // A person (bots are always online): its name is the same in every language.
+                ServerMsg::Player(self.table.player_view(self.sc(), Lang::En, seat, self.online(&id))).to_text()
             };
             let text = SharedText::from(text);
             for conn in self.conn_ids() {

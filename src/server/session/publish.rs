@@ -4,14 +4,19 @@
 //! sends every seat a whole new `state`. Anything else travels as a small frame to the seats whose
 //! view it changes: a draft to its role and the instructor, a lock, a seat or the clock to
 //! everyone, a message to its readers. Each frame is serialized once for all the seats that share
-//! its view. The frames of one commit go out in this order: removals, messages, round reports,
-//! then either the whole `state`s or the small frames, then `game_over` if the game just ended.
+//! its view: a frame with scenario texts (a round's report, `game_over`, a bot's `player`) once
+//! per view and language among the connections, a frame with none (a draft, a lock, the clock, a
+//! message) once for all. The frames of one commit go out in this order: removals, messages,
+//! round reports, then either the whole `state`s or the small frames, then `game_over` if the
+//! game just ended.
 
 use std::sync::Arc;
 
 use super::{Session, Viewer};
+use crate::i18n::Lang;
 use crate::protocol::{Audience, Detail, ReportView, ServerMsg};
 use crate::server::outbox::{ConnId, Out, SharedText};
+use crate::server::Metrics;
 use crate::table::{message_msg, Change, Phase};
 
 impl Session {
@@ -47,13 +52,17 @@ impl Session {
             }
         }
 
-        // Round reports, one per audience.
+        // Round reports, one per audience and language.
+        let texts = self.texts.clone();
+        let metrics = self.deps.metrics.clone();
         for change in changes {
             if let Change::RoundResolved(resolved) = change {
                 let resolved = Arc::clone(resolved);
-                self.broadcast_by_audience(|audience| {
+                self.broadcast_by_audience(|audience, lang| {
+                    Metrics::count(&metrics.reports_built);
                     ServerMsg::RoundResolved(ReportView {
-                        sc,
+                        sc: texts.get(lang),
+                        lang,
                         report: &resolved.report,
                         state_hash: &resolved.stored_hash,
                         audience,
@@ -121,8 +130,15 @@ impl Session {
 
         let ended = changes.iter().any(|c| matches!(c, Change::Phase | Change::RoundResolved(_)));
         if ended && self.table.phase == Phase::Finished {
-            let text = self.table.game_over_msg(sc).to_text();
-            self.broadcast(text);
+            let rendered = self
+                .langs()
+                .into_iter()
+                .map(|lang| {
+                    Metrics::count(&metrics.game_overs_built);
+                    (lang, SharedText::from(self.table.game_over_msg(texts.get(lang), lang).to_text()))
+                })
+                .collect();
+            self.broadcast_by_lang(rendered);
         }
     }
 
@@ -136,8 +152,22 @@ impl Session {
             self.broadcast(text);
             return;
         }
-        let text = ServerMsg::Player(self.table.player_view(sc, &seat, self.online(&seat.id))).to_text();
-        self.broadcast(text);
+        if seat.bot {
+            // A bot is named after its role: in each reader's language.
+            let texts = self.texts.clone();
+            let rendered = self
+                .langs()
+                .into_iter()
+                .map(|lang| {
+                    let view = self.table.player_view(texts.get(lang), lang, &seat, true);
+                    (lang, SharedText::from(ServerMsg::Player(view).to_text()))
+                })
+                .collect();
+            self.broadcast_by_lang(rendered);
+        } else {
+            let text = ServerMsg::Player(self.table.player_view(sc, Lang::En, &seat, self.online(&seat.id))).to_text();
+            self.broadcast(text);
+        }
         if let (true, Some(role)) = (seat.bot, seat.role) {
             let text = self.table.ready_msg(sc, role).to_text();
             self.broadcast(text);
@@ -183,21 +213,40 @@ impl Session {
         }
     }
 
-    /// One frame per audience (each serialized once) to every connection.
-    fn broadcast_by_audience(&mut self, render: impl Fn(Audience) -> String) {
-        let mut rendered: Vec<(Audience, SharedText)> = Vec::new();
+    /// One frame per audience and language (each serialized once, when the first connection
+    /// that needs it comes) to every connection.
+    fn broadcast_by_audience(&mut self, render: impl Fn(Audience, Lang) -> String) {
+        let mut rendered: Vec<((Audience, Lang), SharedText)> = Vec::new();
         for conn in self.conn_ids() {
-            let Some(viewer) = self.conns.get(&conn).map(|c| c.viewer.clone()) else { continue };
-            let audience = self.table.audience(&viewer);
-            let text = match rendered.iter().find(|(a, _)| *a == audience) {
+            let Some((viewer, lang)) = self.conns.get(&conn).map(|c| (c.viewer.clone(), c.lang)) else { continue };
+            let key = (self.table.audience(&viewer), lang);
+            let text = match rendered.iter().find(|(k, _)| *k == key) {
                 Some((_, text)) => text.clone(),
                 None => {
-                    let text = SharedText::from(render(audience));
-                    rendered.push((audience, text.clone()));
+                    let text = SharedText::from(render(key.0, key.1));
+                    rendered.push((key, text.clone()));
                     text
                 }
             };
             self.push(conn, Out::Text(text));
+        }
+    }
+
+    /// The languages of the connections, each once.
+    fn langs(&self) -> Vec<Lang> {
+        let mut langs: Vec<Lang> = self.conns.values().map(|c| c.lang).collect();
+        langs.sort_unstable();
+        langs.dedup();
+        langs
+    }
+
+    /// Each connection the frame in its language (`rendered` has one per language present).
+    fn broadcast_by_lang(&mut self, rendered: Vec<(Lang, SharedText)>) {
+        for conn in self.conn_ids() {
+            let Some(lang) = self.conns.get(&conn).map(|c| c.lang) else { continue };
+            if let Some((_, text)) = rendered.iter().find(|(l, _)| *l == lang) {
+                self.push(conn, Out::Text(text.clone()));
+            }
         }
     }
 
@@ -210,16 +259,16 @@ impl Session {
 
     /// A connection's whole `state`: full the first time (and after a role change), lean after.
     pub(super) fn send_state(&mut self, conn: ConnId) {
-        let Some((viewer, primed)) =
-            self.conns.get_mut(&conn).map(|c| (c.viewer.clone(), std::mem::replace(&mut c.primed, true)))
+        let Some((viewer, primed, lang)) =
+            self.conns.get_mut(&conn).map(|c| (c.viewer.clone(), std::mem::replace(&mut c.primed, true), c.lang))
         else {
             return;
         };
         let detail = if primed { Detail::Lean } else { Detail::Full };
         let text = {
             let online = |id: &str| self.online(id);
-            ServerMsg::State(Box::new(self.table.state_view(self.sc(), self.info(), &viewer, detail, &online)))
-                .to_text()
+            let sc = self.texts.get(lang);
+            ServerMsg::State(Box::new(self.table.state_view(sc, lang, self.info(), &viewer, detail, &online))).to_text()
         };
         self.send(conn, text);
     }

@@ -6,13 +6,21 @@
 use serde_json::Value;
 
 use super::{Conn, Session, Viewer, Who};
+use crate::i18n::Lang;
 use crate::protocol::{self, ErrorCode, ServerMsg, WireError};
 use crate::server::outbox::{ConnId, Outbox};
+use crate::server::Metrics;
 use crate::store::{NewPlayer, Op};
 use crate::table::{message_msg, Phase, HISTORY};
 
 impl Session {
-    pub(super) async fn attach(&mut self, outbox: Outbox, who: Who, re: Option<Value>) -> Result<(), WireError> {
+    pub(super) async fn attach(
+        &mut self,
+        outbox: Outbox,
+        who: Who,
+        lang: Lang,
+        re: Option<Value>,
+    ) -> Result<(), WireError> {
         let conn = outbox.id();
         let viewer = match who {
             Who::Join { name, token, token_hash, device, role } => {
@@ -58,7 +66,7 @@ impl Session {
             }
             self.limit_seat_connections(id);
         }
-        self.conns.insert(conn, Conn { outbox, viewer: viewer.clone(), primed: false });
+        self.conns.insert(conn, Conn { outbox, viewer: viewer.clone(), primed: false, lang });
         self.catch_up(conn, &viewer);
         if let Some(re) = &re {
             self.send(conn, protocol::ack(re));
@@ -69,23 +77,54 @@ impl Session {
     /// Everything a connection that just took its seat needs to see.
     fn catch_up(&mut self, conn: ConnId, viewer: &Viewer) {
         self.send_state(conn);
+        self.send_last_report(conn, viewer);
         let loaded = self.loaded.clone();
-        let sc = &loaded.scenario;
-        let audience = self.table.audience(viewer);
-        if let Some(report) = self.table.report_msg(sc, audience, true) {
-            let text = report.to_text();
-            self.send(conn, text);
-        }
         let history: Vec<String> =
-            self.table.history_for(viewer, HISTORY).map(|m| message_msg(sc, m).to_text()).collect();
+            self.table.history_for(viewer, HISTORY).map(|m| message_msg(&loaded.scenario, m).to_text()).collect();
         for text in history {
             self.send(conn, text);
         }
-        // A seat that comes back after the end sees the final scores again.
-        if self.table.phase == Phase::Finished {
-            let text = self.table.game_over_msg(sc).to_text();
+        self.send_game_over(conn);
+    }
+
+    /// The last round's report again (`replay: true`), in the connection's language.
+    fn send_last_report(&mut self, conn: ConnId, viewer: &Viewer) {
+        let Some(lang) = self.conns.get(&conn).map(|c| c.lang) else { return };
+        let texts = self.texts.clone();
+        let audience = self.table.audience(viewer);
+        if let Some(report) = self.table.report_msg(texts.get(lang), lang, audience, true) {
+            Metrics::count(&self.deps.metrics.reports_built);
+            let text = report.to_text();
             self.send(conn, text);
         }
+    }
+
+    /// A seat that comes back after the end sees the final scores again.
+    fn send_game_over(&mut self, conn: ConnId) {
+        let Some(lang) = self.conns.get(&conn).map(|c| c.lang) else { return };
+        if self.table.phase == Phase::Finished {
+            Metrics::count(&self.deps.metrics.game_overs_built);
+            let text = self.table.game_over_msg(self.texts.get(lang), lang).to_text();
+            self.send(conn, text);
+        }
+    }
+
+    /// `set_lang`: the connection's frames are in `lang` from now on. It gets the `ack`, then
+    /// its whole view again in the new language: a full `state`, the last round's report and
+    /// the final scores, if there are.
+    pub(super) fn set_lang(&mut self, conn: ConnId, lang: Lang, re: Option<&Value>) {
+        let Some(c) = self.conns.get_mut(&conn) else { return };
+        c.lang = lang;
+        // Its static texts (track names, move summaries, the memo) come again, in the new language.
+        c.primed = false;
+        let viewer = c.viewer.clone();
+        tracing::debug!(session = %self.id, conn, %lang, "language set");
+        if let Some(re) = re {
+            self.send(conn, protocol::ack(re));
+        }
+        self.send_state(conn);
+        self.send_last_report(conn, &viewer);
+        self.send_game_over(conn);
     }
 
     /// A seat may have a few connections (a second tab, a phone); past the limit, the oldest is

@@ -86,7 +86,12 @@ impl From<crate::server::ReserveError> for ForkError {
 
 impl Deps {
     fn of(app: &App) -> Deps {
-        Deps { store: app.store().clone(), registry: app.registry_handle(), limits: app.limits() }
+        Deps {
+            store: app.store().clone(),
+            registry: app.registry_handle(),
+            limits: app.limits(),
+            metrics: app.metrics_handle(),
+        }
     }
 }
 
@@ -97,6 +102,7 @@ fn blank(app: &App, row: &SessionRow, loaded: Arc<Loaded>, lease: Lease) -> Sess
         id: row.id.as_str().into(),
         join_code: row.join_code.as_str().into(),
         instructor_id: row.instructor_id.as_str().into(),
+        texts: app.catalog().localize(&loaded),
         loaded,
         table,
         deps: Deps::of(app),
