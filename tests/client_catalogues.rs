@@ -30,6 +30,14 @@ fn catalogue(lang: &str) -> BTreeMap<String, Value> {
     let value: Value =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not valid JSON: {e}", path.display()));
     let Value::Object(map) = value else { panic!("{} is not one JSON object", path.display()) };
+    // A key written twice would be read as its last text, silently: refuse it. (Every key of a
+    // catalogue stands on its own line, indented two spaces: `  "key": …`.)
+    let mut seen = std::collections::BTreeSet::new();
+    for (n, line) in text.lines().enumerate() {
+        if let Some(key) = line.strip_prefix("  \"").and_then(|rest| rest.split_once("\":")).map(|(k, _)| k) {
+            assert!(seen.insert(key.to_string()), "{}:{}: `{key}` is written twice", path.display(), n + 1);
+        }
+    }
     map.into_iter().collect()
 }
 
