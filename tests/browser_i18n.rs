@@ -3,8 +3,9 @@
 //! (without a reload, remembered after one); `<html lang>`; no English word of the catalogue on a
 //! page in another language (texts, aria labels, titles, announcements); nothing overflowing on a
 //! phone; the seat messages carrying `lang`, and `set_lang` when a student changes language in the
-//! game; the student's round screen and the instructor's dashboard in each language.
-//! Screenshots `i18n-*.png` go to `target/screenshots/`.
+//! game; the student's round screen and the instructor's dashboard in each language; and one
+//! table of four students in four languages playing a round, each with its moves and report in
+//! its own language and the press as typed. Screenshots `i18n-*.png` go to `target/screenshots/`.
 
 #[path = "browser/cdp.rs"]
 mod cdp;
@@ -242,6 +243,132 @@ async fn the_client_speaks_the_class_language() {
     );
     assert_eq!(formatted[1], json!("Орос, Хятад ба АНУ"));
     assert_eq!(formatted[2], json!("3 ширээ"));
+
+    let errors = browser.console_errors();
+    assert!(
+        errors.is_empty(),
+        "console errors:\n{}",
+        errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+    );
+    browser.close().await;
+}
+
+/// A translated text of the tutorial, from its shipped translation file (`scenarios/tutorial.<lang>.toml`).
+fn tutorial_text(lang: &str, key: &str) -> String {
+    let path = format!("{}/scenarios/tutorial.{lang}.toml", env!("CARGO_MANIFEST_DIR"));
+    let file: toml::Value = toml::from_str(&std::fs::read_to_string(&path).expect("the translation file"))
+        .expect("a translation file is TOML");
+    file["texts"][key]["text"].as_str().unwrap_or_else(|| panic!("{path}: no text for {key}")).to_string()
+}
+
+/// One table, four students, four languages: each plays round 1 of the tutorial in its own
+/// language (the moves, the report, the interface), and press stays as it was typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mixed_class_plays_a_round_in_four_languages() {
+    let Some(setup::Stage { server, base, browser, dir }) =
+        setup::stage("a_mixed_class_plays_a_round_in_four_languages").await
+    else {
+        return;
+    };
+    // (language, the device's languages, role, the role's round-1 move, its English name)
+    let seats: [(&str, &[&str], &str, &str, &str); 4] = [
+        ("mn", &["mn-MN"], "mongolia", "reach_out", "Reach out to a third neighbour"),
+        ("ru", &["ru-RU"], "russia", "energy_offer", "Cheap fuel offer"),
+        ("zh", &["zh-CN"], "china", "investment", "Invest in a mine"),
+        ("en", &["en-US"], "us", "english_classes", "English classes"),
+    ];
+    let name_in = |lang: &str, role: &str, mv: &str, english: &str| {
+        if lang == "en" {
+            english.to_string()
+        } else {
+            tutorial_text(lang, &format!("moves.{role}.{mv}.name"))
+        }
+    };
+
+    let inst = setup::signed_in_instructor(&browser, &server, "#create-form").await;
+    inst.select("#new-scenario", "tutorial").await;
+    inst.wait_for_selector("[data-bot=us]").await;
+    inst.type_into("#new-minutes", "10").await;
+    inst.click("#create-form button[type=submit]").await;
+    let code = inst.wait_for("the join code", "document.querySelector('[data-join-code]')?.dataset.joinCode").await;
+    let code = code.as_str().expect("a join code").to_string();
+
+    let mut pages = Vec::new();
+    for (lang, languages, role, _, _) in seats {
+        let page = browser.page(&format!("student ({lang}, phone)"), PHONE.0, PHONE.1).await;
+        page.emulate_languages(languages).await;
+        setup::join_by_code(&page, &base, &code, &format!("Student {lang}"), "[data-choose]").await;
+        i18n::wait_for_lang(&page, lang).await;
+        page.click(&format!("[data-choose={role}]")).await;
+        page.wait_for("the waiting room", "document.querySelector('.panel-round')?.dataset.mode === 'lobby'").await;
+        pages.push(page);
+    }
+    inst.click("#ctl-start").await;
+
+    // Round 1: each sees its own role's moves in its language, and orders one.
+    for (page, (lang, _, role, mv, english)) in pages.iter().zip(seats) {
+        page.wait_for("round 1", "!!document.querySelector('#lock') && !!document.querySelector('.move-card')").await;
+        let card = page.run(&format!("document.querySelector('.move-card[data-move={mv}]')?.textContent || ''")).await;
+        let name = name_in(lang, role, mv, english);
+        assert!(
+            card.as_str().unwrap_or_default().contains(&name),
+            "[{}] the move card says {name:?}: {card}",
+            page.label
+        );
+        if lang != "en" {
+            i18n::assert_no_english(page, lang, "the round").await;
+        }
+        page.click(&format!("[data-add={mv}]")).await;
+        page.wait_for(
+            &format!("{mv} in the draft"),
+            &format!("!!document.querySelector('.draft-list [data-order={mv}]')"),
+        )
+        .await;
+    }
+
+    // Press is shown as it was typed, whatever the reader's language.
+    let press = "大家好！Сайн байна уу — let's talk trade.";
+    let zh = &pages[2];
+    zh.click(".tab[data-tab=chat]").await;
+    zh.type_into("#chat-input", press).await;
+    zh.click(".compose button[type=submit]").await;
+    for page in &pages {
+        page.wait_for(
+            "the message as typed",
+            &format!(
+                "(() => {{ const t = document.querySelector('.tab[data-tab=chat]'); if (t && !t.classList.contains('active')) t.click(); \
+                   return (document.querySelector('.messages')?.textContent || '').includes({}); }})()",
+                serde_json::to_string(press).expect("a JSON string")
+            ),
+        )
+        .await;
+        page.click(".tab[data-tab=round]").await;
+    }
+
+    // Everyone locks; the round resolves; each report is in its reader's language.
+    for page in &pages {
+        page.click("#lock").await;
+    }
+    for (page, (lang, ..)) in pages.iter().zip(seats) {
+        page.wait_for_within(
+            "the round 1 report",
+            "!!document.querySelector('.report[data-round=\"1\"]')",
+            std::time::Duration::from_secs(20),
+        )
+        .await;
+        let report = page.run("document.querySelector('.report[data-round=\"1\"]').textContent").await;
+        let report = report.as_str().unwrap_or_default();
+        for (_, _, role, mv, english) in seats {
+            let name = name_in(lang, role, mv, english);
+            assert!(report.contains(&name), "[{}] the report names {role}'s {mv} as {name:?}: {report}", page.label);
+        }
+        if lang != "en" {
+            assert!(!report.contains("Invest in a mine"), "[{}] no English move name in the report", page.label);
+            i18n::assert_no_english(page, lang, "the report").await;
+        }
+        page.run("window.scrollTo(0, 0)").await;
+        page.screenshot(&dir, &format!("i18n-mixed-report-{lang}-phone")).await;
+    }
 
     let errors = browser.console_errors();
     assert!(
