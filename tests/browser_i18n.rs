@@ -292,6 +292,14 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
     inst.click("#create-form button[type=submit]").await;
     let code = inst.wait_for("the join code", "document.querySelector('[data-join-code]')?.dataset.joinCode").await;
     let code = code.as_str().expect("a join code").to_string();
+    let session_id = inst.run("decodeURIComponent(location.hash.split('/').pop())").await;
+    let session_id = session_id.as_str().expect("the session id").to_string();
+
+    // The projector, in Mongolian.
+    let proj = browser.page("projector (mn)", LAPTOP.0, LAPTOP.1).await;
+    proj.emulate_languages(&["mn"]).await;
+    proj.goto(&format!("{base}/#/projector/{code}")).await;
+    i18n::wait_for_lang(&proj, "mn").await;
 
     let mut pages = Vec::new();
     for (lang, languages, role, _, _) in seats {
@@ -299,6 +307,7 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
         page.emulate_languages(languages).await;
         setup::join_by_code(&page, &base, &code, &format!("Student {lang}"), "[data-choose]").await;
         i18n::wait_for_lang(&page, lang).await;
+        page.screenshot(&dir, &format!("i18n-mixed-join-{lang}-phone")).await;
         page.click(&format!("[data-choose={role}]")).await;
         page.wait_for("the waiting room", "document.querySelector('.panel-round')?.dataset.mode === 'lobby'").await;
         pages.push(page);
@@ -324,6 +333,8 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
             &format!("!!document.querySelector('.draft-list [data-order={mv}]')"),
         )
         .await;
+        page.run("window.scrollTo(0, 0)").await;
+        page.screenshot(&dir, &format!("i18n-mixed-round-{lang}-phone")).await;
     }
 
     // Press is shown as it was typed, whatever the reader's language.
@@ -368,6 +379,51 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
         }
         page.run("window.scrollTo(0, 0)").await;
         page.screenshot(&dir, &format!("i18n-mixed-report-{lang}-phone")).await;
+    }
+    proj.wait_for("the report on the projector", "!!document.querySelector('.report[data-round=\"1\"]')").await;
+    i18n::assert_no_english(&proj, "mn", "the projector").await;
+    proj.screenshot(&dir, "i18n-mixed-projector-mn-laptop").await;
+
+    // Rounds 2 and 3 end by the instructor's hand: the game is over on every phone, in its language.
+    for round in 2..=3 {
+        inst.wait_for(
+            &format!("round {round} on the console"),
+            &format!("!!document.querySelector('.report[data-round=\"{}\"]') && !document.querySelector('#ctl-force')?.disabled", round - 1),
+        )
+        .await;
+        inst.click("#ctl-force").await;
+    }
+    for (page, (lang, ..)) in pages.iter().zip(seats) {
+        page.wait_for_within(
+            "the final scores",
+            "!!document.querySelector('.panel-scores.active .scores .score')",
+            std::time::Duration::from_secs(20),
+        )
+        .await;
+        if lang != "en" {
+            i18n::assert_no_english(page, lang, "the final scores").await;
+        }
+        page.run("window.scrollTo(0, 0)").await;
+        page.screenshot(&dir, &format!("i18n-mixed-over-{lang}-phone")).await;
+    }
+
+    // The debrief of the game, read in each language afterwards (the log has none).
+    for lang in ["mn", "ru", "zh", "en"] {
+        i18n::pick_language(&inst, "#instructor-lang", lang).await;
+        inst.goto(&format!("{base}/#/instructor/debrief/{session_id}")).await;
+        inst.wait_for(
+            "the debrief",
+            "!!document.querySelector('#main:not([aria-busy])') && !!document.querySelector('#debrief-memos')",
+        )
+        .await;
+        let text = inst.run("document.querySelector('#main').textContent").await;
+        let name = name_in(lang, "china", "investment", "Invest in a mine");
+        assert!(text.as_str().unwrap_or_default().contains(&name), "[debrief {lang}] names China's move as {name:?}");
+        if lang != "en" {
+            i18n::assert_no_english(&inst, lang, "the debrief").await;
+        }
+        inst.run("window.scrollTo(0, 0)").await;
+        inst.screenshot(&dir, &format!("i18n-mixed-debrief-{lang}-laptop")).await;
     }
 
     let errors = browser.console_errors();
