@@ -256,6 +256,15 @@ async fn a_class_console_and_its_students_each_have_their_language() {
     let mine = s["you"]["role"].as_str().expect("placed in a role").to_string();
     let name = role(&s, &mine)["name"].as_str().expect("name").to_string();
     assert!(name == mn(&format!("roles.{mine}.name")) || mine == "russia", "{name}");
+
+    // The class over HTTP, in the language asked for.
+    let key = Some(app.instructor_key.as_str());
+    let (status, head, body) = http_get(app.addr, &format!("/api/classes/{class_id}?lang=zh"), key, "").await;
+    assert_eq!((status, header(&head, "content-language").as_deref()), (200, Some("zh")), "{body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).expect("json")["title"], "[zh] title");
+    let (_, head, body) = http_get(app.addr, "/api/classes", key, "Accept-Language: zh-CN\r\n").await;
+    assert_eq!(header(&head, "content-language").as_deref(), Some("zh"));
+    assert_eq!(serde_json::from_str::<Value>(&body).expect("json")[0]["title"], "[zh] title", "{body}");
 }
 
 /// The shipped scenarios and their translation files: `Accept-Language: mn` gets the Mongolian.

@@ -46,9 +46,10 @@ async fn owned(app: &App, instructor: &Instructor, id: &str) -> Result<ClassRow,
     Ok(row)
 }
 
-fn class_json(app: &App, row: &ClassRow) -> Value {
+/// The class as the API shows it, its scenario's title in `lang` when the scenario has it.
+fn class_json(app: &App, row: &ClassRow, lang: crate::i18n::Lang) -> Value {
     let settings: Value = serde_json::from_str(&row.settings).unwrap_or(Value::Null);
-    let title = app.catalog().get(&row.scenario_id).map(|l| l.scenario.title.clone());
+    let title = app.catalog().texts(&row.scenario_id).map(|t| t.get(lang).title.clone());
     json!({
         "class_id": row.id, "join_code": row.join_code, "scenario": row.scenario_id,
         "title": title.unwrap_or_else(|| row.scenario_id.clone()), "status": row.status,
@@ -56,25 +57,30 @@ fn class_json(app: &App, row: &ClassRow) -> Value {
     })
 }
 
-/// `GET /api/classes`: the instructor's classes, newest first.
-pub async fn list(State(app): State<App>, instructor: Instructor) -> Result<Json<Value>, ApiError> {
+/// `GET /api/classes[?lang=…]`: the instructor's classes, newest first.
+pub async fn list(
+    State(app): State<App>,
+    instructor: Instructor,
+    Language(lang): Language,
+) -> Result<Response, ApiError> {
     let rows = app.store().classes_of(&instructor.0.id).await.map_err(|e| ApiError::store(&e))?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
         let tables = app.store().class_tables(&row.id).await.map_err(|e| ApiError::store(&e))?;
-        let mut entry = class_json(&app, row);
+        let mut entry = class_json(&app, row, lang);
         entry["tables"] = Value::from(tables.len());
         out.push(entry);
     }
-    Ok(Json(Value::from(out)))
+    Ok(in_language(lang, Json(Value::from(out))))
 }
 
-/// `GET /api/classes/{id}`: the class, its tables and their students.
+/// `GET /api/classes/{id}[?lang=…]`: the class, its tables and their students.
 pub async fn get(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+    Language(lang): Language,
+) -> Result<Response, ApiError> {
     let row = owned(&app, &instructor, &id).await?;
     let mut tables = Vec::new();
     for table in app.store().class_tables(&row.id).await.map_err(|e| ApiError::store(&e))? {
@@ -89,9 +95,10 @@ pub async fn get(
             "status": table.status, "round": table.round, "players": players,
         }));
     }
-    let mut out = class_json(&app, &row);
+    let lang = app.catalog().texts(&row.scenario_id).map_or(crate::i18n::Lang::En, |t| t.pick(lang));
+    let mut out = class_json(&app, &row, lang);
     out["tables"] = Value::from(tables);
-    Ok(Json(out))
+    Ok(in_language(lang, Json(out)))
 }
 
 /// Every table of the class, rebuilt (each on the blocking pool).
@@ -148,7 +155,7 @@ pub async fn export_json(
         .map(|(number, s)| json!({ "table": number, "log": serde_json::to_value(s.export_log()).unwrap_or(Value::Null) }))
         .collect();
     let body = json!({
-        "format": "third-neighbor-class", "version": 1, "class": class_json(&app, &row), "tables": exported,
+        "format": "third-neighbor-class", "version": 1, "class": class_json(&app, &row, crate::i18n::Lang::En), "tables": exported,
     });
     let text = serde_json::to_string_pretty(&body).map_err(|e| ApiError::internal(&e))?;
     Ok(download("application/json", format!("class-{}.json", row.join_code), text))
