@@ -5,7 +5,8 @@
 //! phone; the seat messages carrying `lang`, and `set_lang` when a student changes language in the
 //! game; the student's round screen and the instructor's dashboard in each language; and one
 //! table of four students in four languages playing a round, each with its moves and report in
-//! its own language and the press as typed. Screenshots `i18n-*.png` go to `target/screenshots/`.
+//! its own language and the press as typed; and a class run, projected and debriefed with its
+//! console in Chinese, its projector in Russian and a student in Mongolian. Screenshots `i18n-*.png` go to `target/screenshots/`.
 
 #[path = "browser/cdp.rs"]
 mod cdp;
@@ -425,6 +426,74 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
         inst.run("window.scrollTo(0, 0)").await;
         inst.screenshot(&dir, &format!("i18n-mixed-debrief-{lang}-laptop")).await;
     }
+
+    let errors = browser.console_errors();
+    assert!(
+        errors.is_empty(),
+        "console errors:\n{}",
+        errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+    );
+    browser.close().await;
+}
+
+/// A class of two tables' worth of pages in other languages: the class console in Chinese, the
+/// class projector in Russian, a student in Mongolian; run, ended, and debriefed — no English word
+/// of the catalogue on any of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_class_is_run_projected_and_debriefed_in_other_languages() {
+    let Some(setup::Stage { server, base, browser, dir }) =
+        setup::stage("a_class_is_run_projected_and_debriefed_in_other_languages").await
+    else {
+        return;
+    };
+    let inst = setup::signed_in_instructor(&browser, &server, "#class-scenario option").await;
+    i18n::pick_language(&inst, "#instructor-lang", "zh").await;
+    inst.wait_for_selector("#class-scenario option").await;
+    inst.select("#class-scenario", "tutorial").await;
+    inst.type_into("#class-students", "2").await;
+    inst.type_into("#class-minutes-new", "10").await;
+    inst.run("document.querySelector('#class-bots').checked = true").await;
+    inst.click("#class-form button[type=submit]").await;
+    let code = inst.wait_for("the class code", "document.querySelector('[data-class-code]')?.dataset.classCode").await;
+    let code = code.as_str().expect("a class code").to_string();
+    inst.wait_for_selector(".class-table").await;
+    i18n::assert_no_english(&inst, "zh", "the class console").await;
+    inst.screenshot(&dir, "i18n-class-console-zh-laptop").await;
+
+    let proj = browser.page("class projector (ru)", LAPTOP.0, LAPTOP.1).await;
+    proj.emulate_languages(&["ru-RU"]).await;
+    proj.goto(&format!("{base}/#/projector/{code}")).await;
+    proj.wait_for_selector(".class-projector .proj-code-value").await;
+    i18n::wait_for_lang(&proj, "ru").await;
+    i18n::assert_no_english(&proj, "ru", "the class projector").await;
+    proj.screenshot(&dir, "i18n-class-projector-ru-laptop").await;
+
+    let student = browser.page("class student (mn, phone)", PHONE.0, PHONE.1).await;
+    student.emulate_languages(&["mn-MN"]).await;
+    setup::join_by_code(&student, &base, &code, "Saraa", ".table-badge").await;
+    i18n::wait_for_lang(&student, "mn").await;
+    i18n::assert_no_english(&student, "mn", "the class student's lobby").await;
+    student.screenshot(&dir, "i18n-class-student-lobby-mn-phone").await;
+
+    inst.click("#class-start").await;
+    student.wait_for("round 1", "!!document.querySelector('#lock')").await;
+    i18n::assert_no_english(&student, "mn", "the class student's round").await;
+    inst.click("#class-end").await;
+    inst.click("#class-end-yes").await;
+    student.wait_for("the scores", "!!document.querySelector('.panel-scores.active .score.mine')").await;
+    i18n::assert_no_english(&student, "mn", "the class student's scores").await;
+    student.screenshot(&dir, "i18n-class-student-over-mn-phone").await;
+    proj.wait_for("the class over", "document.querySelector('.class-projector')?.dataset.phase === 'finished'").await;
+    i18n::assert_no_english(&proj, "ru", "the class projector at the end").await;
+    proj.screenshot(&dir, "i18n-class-projector-over-ru-laptop").await;
+
+    inst.wait_for("the class over", "document.querySelector('#class-phase')?.dataset.phase === 'finished'").await;
+    inst.click("#class-debrief-link").await;
+    inst.wait_for("the spread of scores", "document.querySelectorAll('#class-spread-roles tbody tr').length === 4")
+        .await;
+    i18n::assert_no_english(&inst, "zh", "the class debrief").await;
+    inst.run("window.scrollTo(0, 0)").await;
+    inst.screenshot(&dir, "i18n-class-debrief-zh-laptop").await;
 
     let errors = browser.console_errors();
     assert!(
