@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use toml_edit::{ImDocument, TableLike};
+use toml_edit::TableLike;
 
 use super::reader::{closest, At, Reader};
 use crate::engine::expr::{self, Expr, Type};
@@ -87,15 +87,7 @@ impl expr::Symbols for Names {
 /// Builds the scenario, or returns every problem found, each with its byte offset resolved to a
 /// line and column by the reader.
 pub fn build(text: &str, reader: &mut Reader) -> Option<Scenario> {
-    let doc = match ImDocument::parse(text) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let offset = e.span().map_or(0, |s| s.start);
-            let message = e.message().trim().replace('\n', " ");
-            reader.problem(offset, format!("this is not valid TOML: {message}"));
-            return None;
-        }
-    };
+    let doc = reader.document(text)?;
     let root: &dyn TableLike = doc.as_table();
     reader.only_keys(root, TOP_KEYS, "the file");
     let mut b = Builder { r: reader, names: Names::default(), paragraphs: 0 };

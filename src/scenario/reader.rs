@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use toml_edit::{Item, TableLike, Value};
+use toml_edit::{ImDocument, Item, TableLike, Value};
 
 use super::error::Problem;
 
@@ -31,6 +31,20 @@ impl<'a> Reader<'a> {
     /// The file's text in a byte range (empty when the range is not in the text).
     pub fn source(&self, span: Range<usize>) -> &str {
         self.text.get(span).unwrap_or("")
+    }
+
+    /// The text as a TOML document, or `None` with the parser's complaint recorded as a problem
+    /// at its place.
+    pub fn document<'t>(&mut self, text: &'t str) -> Option<ImDocument<&'t str>> {
+        match ImDocument::parse(text) {
+            Ok(doc) => Some(doc),
+            Err(e) => {
+                let offset = e.span().map_or(0, |s| s.start);
+                let message = e.message().trim().replace('\n', " ");
+                self.problem(offset, format!("this is not valid TOML: {message}"));
+                None
+            }
+        }
     }
 
     /// Records a problem at a byte offset.

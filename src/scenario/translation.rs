@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use toml_edit::{ImDocument, TableLike};
+use toml_edit::TableLike;
 
 use super::error::{Problem, ScenarioError};
 use super::reader::{line_column, Reader};
@@ -247,15 +247,7 @@ impl Translation {
 }
 
 fn read(file: &str, text: &str, named: Option<&str>, r: &mut Reader) -> Option<Translation> {
-    let doc = match ImDocument::parse(text) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let offset = e.span().map_or(0, |s| s.start);
-            let message = e.message().trim().replace('\n', " ");
-            r.problem(offset, format!("this is not valid TOML: {message}"));
-            return None;
-        }
-    };
+    let doc = r.document(text)?;
     let root: &dyn TableLike = doc.as_table();
     r.only_keys(root, TOP_KEYS, "a translation file");
     let language = r.string(root, "language", 0, "a translation file");
@@ -655,7 +647,7 @@ mod tests {
             ["plain", "a \"quote\" and a \\ backslash", "two\nlines \"\"\" here\n", "tab\tand\u{1}", "¶3 ü 中文"]
         {
             let doc = format!("x = {{ text = {}, source = \"abc\" }}\n", quote(text));
-            let parsed = ImDocument::parse(doc.as_str()).expect("valid TOML");
+            let parsed = toml_edit::ImDocument::parse(doc.as_str()).expect("valid TOML");
             let back = parsed.as_table().get("x").and_then(|x| x.as_table_like()).and_then(|t| t.get("text"));
             assert_eq!(back.and_then(|v| v.as_str()), Some(text), "{doc}");
         }

@@ -13,6 +13,7 @@ use super::class::{self, ClassError, CreateClass};
 use super::http::{in_language, Instructor, Language};
 use super::stored_games::{download, off_runtime, open, Stored};
 use super::App;
+use crate::i18n::Lang;
 use crate::replay::{self, export, ClassTable};
 use crate::store::{ClassRow, Op};
 
@@ -47,7 +48,7 @@ async fn owned(app: &App, instructor: &Instructor, id: &str) -> Result<ClassRow,
 }
 
 /// The class as the API shows it, its scenario's title in `lang` when the scenario has it.
-fn class_json(app: &App, row: &ClassRow, lang: crate::i18n::Lang) -> Value {
+fn class_json(app: &App, row: &ClassRow, lang: Lang) -> Value {
     let settings: Value = serde_json::from_str(&row.settings).unwrap_or(Value::Null);
     let title = app.catalog().texts(&row.scenario_id).map(|t| t.get(lang).title.clone());
     json!({
@@ -95,7 +96,7 @@ pub async fn get(
             "status": table.status, "round": table.round, "players": players,
         }));
     }
-    let lang = app.catalog().texts(&row.scenario_id).map_or(crate::i18n::Lang::En, |t| t.pick(lang));
+    let lang = app.catalog().texts(&row.scenario_id).map_or(Lang::En, |t| t.pick(lang));
     let mut out = class_json(&app, &row, lang);
     out["tables"] = Value::from(tables);
     Ok(in_language(lang, Json(out)))
@@ -120,7 +121,7 @@ pub async fn debrief(
 ) -> Result<Response, ApiError> {
     let row = owned(&app, &instructor, &id).await?;
     let tables = stored_tables(&app, &instructor, &row).await?;
-    let lang = tables.first().map_or(crate::i18n::Lang::En, |(_, s)| s.texts.pick(asked));
+    let lang = tables.first().map_or(Lang::En, |(_, s)| s.texts.pick(asked));
     let body = off_runtime(move || {
         let class_tables: Vec<ClassTable> = tables
             .iter()
@@ -155,7 +156,7 @@ pub async fn export_json(
         .map(|(number, s)| json!({ "table": number, "log": serde_json::to_value(s.export_log()).unwrap_or(Value::Null) }))
         .collect();
     let body = json!({
-        "format": "third-neighbor-class", "version": 1, "class": class_json(&app, &row, crate::i18n::Lang::En), "tables": exported,
+        "format": "third-neighbor-class", "version": 1, "class": class_json(&app, &row, Lang::En), "tables": exported,
     });
     let text = serde_json::to_string_pretty(&body).map_err(|e| ApiError::internal(&e))?;
     Ok(download("application/json", format!("class-{}.json", row.join_code), text))
