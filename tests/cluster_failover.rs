@@ -15,17 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use common::{http, pg, plan, test_dir, ChildServer, TestClient, ROLES};
-
-/// Two legal plans per role (within the tutorial's action points), alternated.
-fn plans(role: &str) -> [Vec<&'static str>; 2] {
-    match role {
-        "mongolia" => [vec!["reach_out", "trade_deal"], vec!["stay_neutral"]],
-        "russia" => [vec!["friendly_visit"], vec![]],
-        "china" => [vec!["trade_deal", "investment"], vec!["investment"]],
-        _ => [vec!["english_classes", "trade_framework"], vec!["english_classes"]],
-    }
-}
+use common::{http, pg, plan, plans, test_dir, ChildServer, TestClient, ROLES};
 
 /// What the players had acknowledged.
 #[derive(Debug, Default)]

@@ -16,17 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use common::{http, test_dir, ChildServer, TestClient};
-
-/// Two legal plans per role (within the tutorial's action points), alternated.
-fn plans(role: &str) -> [Vec<&'static str>; 2] {
-    match role {
-        "mongolia" => [vec!["reach_out", "trade_deal"], vec!["stay_neutral"]],
-        "russia" => [vec!["friendly_visit"], vec![]],
-        "china" => [vec!["trade_deal", "investment"], vec!["investment"]],
-        _ => [vec!["english_classes", "trade_framework"], vec!["english_classes"]],
-    }
-}
+use common::{http, plans, test_dir, ChildServer, TestClient};
 
 /// What one player had acknowledged.
 #[derive(Debug, Default)]

@@ -581,6 +581,17 @@ pub fn plan(role: &str) -> Value {
     }
 }
 
+/// Two legal plans per role of the tutorial (within its action points), for tests that alternate
+/// them round after round.
+pub fn plans(role: &str) -> [Vec<&'static str>; 2] {
+    match role {
+        "mongolia" => [vec!["reach_out", "trade_deal"], vec!["stay_neutral"]],
+        "russia" => [vec!["friendly_visit"], vec![]],
+        "china" => [vec!["trade_deal", "investment"], vec!["investment"]],
+        _ => [vec!["english_classes", "trade_framework"], vec!["english_classes"]],
+    }
+}
+
 pub fn orders(moves: &[&str]) -> Value {
     Value::from(moves.iter().map(|m| json!({"move": m})).collect::<Vec<_>>())
 }
