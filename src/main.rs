@@ -99,6 +99,11 @@ struct ServeArgs {
     /// which browsers offer: large frames then travel at about a third of their size).
     #[arg(long, env = "THIRD_NEIGHBOR_NO_COMPRESSION")]
     no_compression: bool,
+    /// Group commit: under load, a commit starts at most this many milliseconds after the
+    /// previous one began and carries every write that arrived meanwhile (fewer fsyncs, each
+    /// acknowledgement at most this much later). 0 commits each write at once.
+    #[arg(long, env = "THIRD_NEIGHBOR_COMMIT_GATHER_MS", default_value_t = 1)]
+    commit_gather_ms: u64,
 }
 
 #[derive(Subcommand)]
@@ -301,6 +306,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             watch_per_address: args.per_address_spectators,
             max_players: args.max_players.max(1),
             compression: !args.no_compression,
+            commit_gather: std::time::Duration::from_millis(args.commit_gather_ms),
             ..Limits::default()
         },
     };

@@ -23,6 +23,9 @@
 
 mod copy;
 mod queries;
+mod sqlite_raw;
+mod sqlite_thread;
+mod statements;
 mod writer;
 
 use std::path::Path;
@@ -274,7 +277,7 @@ impl Store {
             .min_connections(0)
             .connect_with(options.clone().read_only(true))
             .await?;
-        let (writer, task) = Writer::start_sqlite(write_conn, options, gather);
+        let (writer, task) = Writer::start_sqlite(write_conn, options, gather)?;
         Ok((Store { reader: Pool::Sqlite(reader), writer, node }, task))
     }
 

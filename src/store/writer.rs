@@ -1,10 +1,10 @@
 //! The single writer: one task owns the only write connection and group-commits.
 //!
 //! Each caller sends a list of [`Op`]s and waits. The task takes everything queued at that moment
-//! (from every session), runs it in one transaction (`BEGIN IMMEDIATE` on SQLite, `BEGIN` on
-//! PostgreSQL) with the events in multi-row `INSERT`s, commits (one fsync for the whole group
-//! under SQLite's `synchronous=FULL` or PostgreSQL's `synchronous_commit=on`) and only then
-//! answers each caller. If the group fails for a reason that belongs to one write (a
+//! (from every session), runs it in one transaction (`BEGIN IMMEDIATE` on SQLite, on the write
+//! connection's own thread, see [`super::sqlite_thread`]; `BEGIN` on PostgreSQL, with the events
+//! in multi-row `INSERT`s), commits (one fsync for the whole group under SQLite's
+//! `synchronous=FULL` or PostgreSQL's `synchronous_commit=on`) and only then answers each caller. If the group fails for a reason that belongs to one write (a
 //! constraint), each caller's ops are retried alone, so that one bad write cannot fail another
 //! session's.
 //!
@@ -15,8 +15,8 @@
 //! SQLite has already rolled a failed transaction back itself (it does on `SQLITE_FULL` and
 //! `SQLITE_IOERR`), sqlx 0.8.6's own `ROLLBACK` fails with "no transaction is active" and leaves
 //! its transaction depth at 1, after which every `begin` fails until a restart. Here the writer
-//! rolls back itself, ignores "no transaction is active", and drops and reopens the connection if
-//! the rollback fails for any other reason. The next job commits as soon as the disk allows.
+//! (on SQLite, its thread) rolls back itself unless no transaction is active any more, and drops
+//! and reopens the connection if the rollback fails. The next job commits as soon as the disk allows.
 //!
 //! The writer keeps its [`Health`]: the result of its last write, and while writes fail, a probe
 //! (a one-row write) after a growing pause (1 s doubling to 30 s) when nothing else is queued, so
@@ -43,11 +43,13 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{ConnectOptions, Connection, Executor, Postgres, QueryBuilder, Row, Sqlite};
+use sqlx::{ConnectOptions, Connection, Executor, Postgres, QueryBuilder, Row};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::sqlite_thread::{SqliteThread, Work};
+use super::statements::{statements_of, Param, PROBE};
 use super::{now_ms, pg_sql, StoreError};
 use crate::log::LogEvent;
 
@@ -339,14 +341,16 @@ impl Writer {
         conn: SqliteConnection,
         options: SqliteConnectOptions,
         gather: Duration,
-    ) -> (Writer, JoinHandle<()>) {
+    ) -> Result<(Writer, JoinHandle<()>), StoreError> {
         let (tx, rx) = mpsc::channel(QUEUE);
         let health = Arc::new(Health::default());
         let (releases_tx, releases) = mpsc::unbounded_channel();
         let (epoch_tx, _) = watch::channel(0);
-        let conn = Conn::new(Raw::Sqlite(conn), Opts::Sqlite(options), releases_tx, epoch_tx);
+        let thread = SqliteThread::start(conn, options)
+            .map_err(|e| StoreError::Unavailable(format!("cannot start the writer's thread: {e}")))?;
+        let conn = Conn::new(Raw::Sqlite(thread), Opts::Sqlite, releases_tx, epoch_tx);
         let task = tokio::spawn(run(conn, rx, releases, health.clone(), gather));
-        (Writer { tx, health, ownership: None }, task)
+        Ok((Writer { tx, health, ownership: None }, task))
     }
 
     pub(super) fn start_postgres(
@@ -359,7 +363,7 @@ impl Writer {
         let health = Arc::new(Health::default());
         let (releases_tx, releases) = mpsc::unbounded_channel();
         let (epoch_tx, epoch) = watch::channel(0);
-        let conn = Conn::new(Raw::Postgres(conn), Opts::Postgres(options), releases_tx.clone(), epoch_tx);
+        let conn = Conn::new(Raw::Postgres(conn), Opts::Postgres(Box::new(options)), releases_tx.clone(), epoch_tx);
         tracing::info!(node = %node, "database: PostgreSQL; this node owns the sessions it holds locks for");
         let task = tokio::spawn(run(conn, rx, releases, health.clone(), gather));
         (Writer { tx, health, ownership: Some((releases_tx, epoch)) }, task)
@@ -420,15 +424,17 @@ impl Writer {
     }
 }
 
-/// A write connection of either database.
+/// A write connection of either database: SQLite's lives on its own thread, which reopens it
+/// itself when needed.
 enum Raw {
-    Sqlite(SqliteConnection),
+    Sqlite(SqliteThread),
     Postgres(PgConnection),
 }
 
+/// How to open the write connection again.
 enum Opts {
-    Sqlite(SqliteConnectOptions),
-    Postgres(PgConnectOptions),
+    Sqlite,
+    Postgres(Box<PgConnectOptions>),
 }
 
 /// The write connection, reopened after a failure that left it in doubt; on PostgreSQL also the
@@ -461,7 +467,8 @@ impl Conn {
     async fn get(&mut self) -> Result<&mut Raw, StoreError> {
         if self.conn.is_none() {
             let raw = match &self.options {
-                Opts::Sqlite(options) => Raw::Sqlite(options.connect().await.map_err(|e| unavailable_or(e.into()))?),
+                // Never dropped here: its thread reopens it.
+                Opts::Sqlite => return Err(StoreError::WriterGone),
                 Opts::Postgres(options) => {
                     Raw::Postgres(options.connect().await.map_err(|e| unavailable_or(e.into()))?)
                 }
@@ -492,7 +499,8 @@ impl Conn {
     async fn roll_back(&mut self) {
         let failed = match self.conn.as_mut() {
             None => return,
-            Some(Raw::Sqlite(c)) => c.execute("ROLLBACK").await.err(),
+            // Its thread rolls back itself.
+            Some(Raw::Sqlite(_)) => return,
             Some(Raw::Postgres(c)) => c.execute("ROLLBACK").await.err(),
         };
         if let Some(e) = failed {
@@ -618,7 +626,10 @@ impl Conn {
 
     async fn close(self) {
         let closed = match self.conn {
-            Some(Raw::Sqlite(c)) => c.close().await,
+            Some(Raw::Sqlite(thread)) => {
+                thread.close().await;
+                Ok(())
+            }
             Some(Raw::Postgres(c)) => c.close().await,
             None => Ok(()),
         };
@@ -761,7 +772,7 @@ async fn commit_group(conn: &mut Conn, health: &Health, writes: Vec<Write>) {
     let mut allowed = Vec::with_capacity(writes.len());
     for (ops, done) in writes {
         match conn.may_write(&ops) {
-            Ok(()) => allowed.push((ops, done)),
+            Ok(()) => allowed.push((Arc::new(ops), done)),
             Err(e) => {
                 tracing::warn!(error = %e, "refused a write");
                 let _ = done.send(Err(e));
@@ -772,9 +783,7 @@ async fn commit_group(conn: &mut Conn, health: &Health, writes: Vec<Write>) {
     if writes.is_empty() {
         return;
     }
-    let all: Vec<&Op> = writes.iter().flat_map(|(ops, _)| ops.iter()).collect();
-    let result = execute(conn, &all).await;
-    drop(all);
+    let result = execute(conn, writes.iter().map(|(ops, _)| Arc::clone(ops)).collect()).await;
     match result {
         Ok(()) => {
             health.succeeded();
@@ -799,8 +808,7 @@ async fn commit_group(conn: &mut Conn, health: &Health, writes: Vec<Write>) {
         Err(e) => {
             tracing::warn!(error = %e, jobs = writes.len(), "a grouped write failed; retrying one by one");
             for (ops, done) in writes {
-                let refs: Vec<&Op> = ops.iter().collect();
-                let result = execute(conn, &refs).await;
+                let result = execute(conn, vec![ops]).await;
                 match &result {
                     Ok(()) => health.succeeded(),
                     Err(e) if e.is_unavailable() => health.failed(&e.to_string()),
@@ -812,77 +820,14 @@ async fn commit_group(conn: &mut Conn, health: &Health, writes: Vec<Write>) {
     }
 }
 
-/// What one transaction writes.
-enum Work<'a> {
-    Ops(&'a [&'a Op]),
-    /// The health probe's one row.
-    Probe,
-}
-
-const PROBE_SQL: &str =
-    "INSERT INTO writer_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at";
-
-/// Runs `work` between `BEGIN` (SQLite: `BEGIN IMMEDIATE`, which takes the write lock at once)
-/// and `COMMIT` as plain statements; on any failure rolls back itself (see the module
-/// documentation) and maps storage faults to [`StoreError::Unavailable`].
-async fn transaction(conn: &mut Conn, work: Work<'_>) -> Result<(), StoreError> {
-    let c = conn.get().await?;
-    if let (Raw::Sqlite(c), Work::Ops(ops)) = (&mut *c, &work) {
-        if ops.iter().all(|op| matches!(op, Op::Event { .. } | Op::SessionStatus { .. })) {
-            // The common group on SQLite (moves, locks, press, resolutions): one round trip to
-            // sqlx's worker thread for the whole transaction instead of one per statement.
-            if let Err(e) = one_shot(c, ops).await {
-                conn.roll_back().await;
-                let e = unavailable_or(e);
-                if e.is_unavailable() {
-                    conn.check_alive().await;
-                }
-                return Err(e);
-            }
-            return Ok(());
-        }
-    }
-    let began = match c {
-        Raw::Sqlite(c) => c.execute("BEGIN IMMEDIATE").await.map(|_| ()),
-        Raw::Postgres(c) => c.execute("BEGIN").await.map(|_| ()),
-    };
-    if let Err(e) = began {
-        // Nothing began (busy, or the file cannot be written); roll back in case it did.
-        conn.roll_back().await;
-        let e = unavailable_or(e.into());
-        if e.is_unavailable() {
-            conn.check_alive().await;
-        }
-        return Err(e);
-    }
-    let result = match c {
-        Raw::Sqlite(c) => {
-            let written = match work {
-                Work::Ops(ops) => write_ops_sqlite(c, ops).await,
-                Work::Probe => {
-                    sqlx::query(PROBE_SQL).bind(now_ms()).execute(&mut *c).await.map(|_| ()).map_err(StoreError::from)
-                }
-            };
-            match written {
-                Ok(()) => c.execute("COMMIT").await.map(|_| ()).map_err(StoreError::from),
-                Err(e) => Err(e),
-            }
-        }
-        Raw::Postgres(c) => {
-            let written = match work {
-                Work::Ops(ops) => write_ops_postgres(c, ops).await,
-                Work::Probe => sqlx::query(&pg_sql(PROBE_SQL))
-                    .bind(now_ms())
-                    .execute(&mut *c)
-                    .await
-                    .map(|_| ())
-                    .map_err(StoreError::from),
-            };
-            match written {
-                Ok(()) => c.execute("COMMIT").await.map(|_| ()).map_err(StoreError::from),
-                Err(e) => Err(e),
-            }
-        }
+/// Runs `work` between `BEGIN` and `COMMIT`. SQLite: on its thread (`BEGIN IMMEDIATE`, which
+/// takes the write lock at once; the thread rolls back itself). PostgreSQL: as plain statements;
+/// on any failure the writer rolls back itself (see the module documentation). Storage faults
+/// come back as [`StoreError::Unavailable`].
+async fn transaction(conn: &mut Conn, work: Work) -> Result<(), StoreError> {
+    let result = match conn.get().await? {
+        Raw::Sqlite(thread) => return thread.run(work).await,
+        Raw::Postgres(c) => pg_transaction(c, &work).await,
     };
     if let Err(e) = result {
         conn.roll_back().await;
@@ -895,6 +840,21 @@ async fn transaction(conn: &mut Conn, work: Work<'_>) -> Result<(), StoreError> 
     Ok(())
 }
 
+async fn pg_transaction(c: &mut PgConnection, work: &Work) -> Result<(), StoreError> {
+    c.execute("BEGIN").await?;
+    match work {
+        Work::Ops(groups) => {
+            let ops: Vec<&Op> = groups.iter().flat_map(|ops| ops.iter()).collect();
+            write_ops_postgres(c, &ops).await?;
+        }
+        Work::Probe => {
+            sqlx::query(&pg_sql(PROBE)).bind(now_ms()).execute(&mut *c).await?;
+        }
+    }
+    c.execute("COMMIT").await?;
+    Ok(())
+}
+
 /// A storage fault as [`StoreError::Unavailable`]; other errors as they are.
 fn unavailable_or(e: StoreError) -> StoreError {
     if e.is_unavailable() && !matches!(e, StoreError::NotOwner(_)) {
@@ -904,229 +864,46 @@ fn unavailable_or(e: StoreError) -> StoreError {
     }
 }
 
-/// Runs the ops in one transaction (see [`transaction`]).
-async fn execute(conn: &mut Conn, ops: &[&Op]) -> Result<(), StoreError> {
-    transaction(conn, Work::Ops(ops)).await
+/// Runs the callers' ops in one transaction (see [`transaction`]).
+async fn execute(conn: &mut Conn, groups: Vec<Arc<Vec<Op>>>) -> Result<(), StoreError> {
+    transaction(conn, Work::Ops(groups)).await
 }
 
 /// The row writes in order, then all events, in multi-row INSERTs (their sessions and players
-/// are written first, so foreign keys hold). One body for both databases: `$sql` turns a
-/// statement written with SQLite's `?` placeholders into the database's own.
-macro_rules! write_ops_for {
-    ($name:ident, $conn:ty, $db:ty, $sql:expr) => {
-        async fn $name(conn: &mut $conn, ops: &[&Op]) -> Result<(), StoreError> {
-            let sql = $sql;
-            let now = now_ms();
-            let mut events = Vec::new();
-            for op in ops {
-                match op {
-                    Op::Instructor { id, name, key_hash } => {
-                        sqlx::query(&sql(
-                            "INSERT INTO instructors (id, name, key_hash, created_at) VALUES (?, ?, ?, ?)",
-                        ))
-                        .bind(id)
-                        .bind(name)
-                        .bind(key_hash)
-                        .bind(now)
-                        .execute(&mut *conn)
-                        .await?;
-                    }
-                    Op::InstructorKey { id, key_hash } => {
-                        sqlx::query(&sql("UPDATE instructors SET key_hash = ?, revoked_at = NULL WHERE id = ?"))
-                            .bind(key_hash)
-                            .bind(id)
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Op::RevokeInstructor { id } => {
-                        sqlx::query(&sql("UPDATE instructors SET revoked_at = ? WHERE id = ?"))
-                            .bind(now)
-                            .bind(id)
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Op::ScenarioText { hash, scenario_id, text } => {
-                        sqlx::query(&sql(
-                            "INSERT INTO scenario_texts (hash, scenario_id, text, created_at) VALUES (?, ?, ?, ?) \
-                             ON CONFLICT (hash) DO NOTHING",
-                        ))
-                        .bind(hash)
-                        .bind(scenario_id)
-                        .bind(text)
-                        .bind(now)
-                        .execute(&mut *conn)
-                        .await?;
-                    }
-                    Op::Source { scenario_id, text, instructor_id } => {
-                        sqlx::query(&sql(
-                            "INSERT INTO instructor_sources (instructor_id, scenario_id, text, updated_at) \
-                             VALUES (?, ?, ?, ?) ON CONFLICT (instructor_id, scenario_id) DO UPDATE SET \
-                             text = excluded.text, updated_at = excluded.updated_at",
-                        ))
-                        .bind(instructor_id)
-                        .bind(scenario_id)
-                        .bind(text)
-                        .bind(now)
-                        .execute(&mut *conn)
-                        .await?;
-                    }
-                    Op::Session(s) => {
-                        sqlx::query(&sql(
-                            "INSERT INTO sessions (id, instructor_id, join_code, scenario_id, scenario_hash, seed, \
-                             deadline_secs, status, round, created_at, updated_at, class_id, class_table) \
-                             VALUES (?, ?, ?, ?, ?, ?, ?, 'lobby', 1, ?, ?, ?, ?)",
-                        ))
-                        .bind(&s.id)
-                        .bind(&s.instructor_id)
-                        .bind(&s.join_code)
-                        .bind(&s.scenario_id)
-                        .bind(&s.scenario_hash)
-                        .bind(s.seed.to_string())
-                        .bind(i64::try_from(s.deadline_secs).unwrap_or(i64::MAX))
-                        .bind(now)
-                        .bind(now)
-                        .bind(s.class.as_ref().map(|(id, _)| id.as_str()))
-                        .bind(s.class.as_ref().map(|(_, table)| i64::from(*table)))
-                        .execute(&mut *conn)
-                        .await?;
-                    }
-                    Op::SessionStatus { id, status, round } => {
-                        sqlx::query(&sql("UPDATE sessions SET status = ?, round = ?, updated_at = ? WHERE id = ?"))
-                            .bind(*status)
-                            .bind(i64::from(*round))
-                            .bind(now)
-                            .bind(id)
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Op::Player(p) => {
-                        sqlx::query(&sql(
-                            "INSERT INTO players (id, session_id, name, role, is_bot, token_hash, kicked, joined_at) \
-                             VALUES (?, ?, ?, ?, ?, ?, FALSE, ?)",
-                        ))
-                        .bind(&p.id)
-                        .bind(&p.session_id)
-                        .bind(&p.name)
-                        .bind(&p.role)
-                        .bind(p.is_bot)
-                        .bind(&p.token_hash)
-                        .bind(now)
-                        .execute(&mut *conn)
-                        .await?;
-                    }
-                    Op::PlayerRole { id, role } => {
-                        sqlx::query(&sql("UPDATE players SET role = ? WHERE id = ?"))
-                            .bind(role)
-                            .bind(id)
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Op::PlayerKicked { id } => {
-                        sqlx::query(&sql("UPDATE players SET kicked = TRUE, role = NULL WHERE id = ?"))
-                            .bind(id)
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Op::PlayerSession { id, session_id } => {
-                        sqlx::query(&sql("UPDATE players SET session_id = ?, kicked = FALSE WHERE id = ?"))
-                            .bind(session_id)
-                            .bind(id)
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Op::Class(c) => {
-                        sqlx::query(&sql(
-                            "INSERT INTO classes (id, instructor_id, join_code, scenario_id, scenario_hash, settings, \
-                             status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-                        ))
-                        .bind(&c.id)
-                        .bind(&c.instructor_id)
-                        .bind(&c.join_code)
-                        .bind(&c.scenario_id)
-                        .bind(&c.scenario_hash)
-                        .bind(&c.settings)
-                        .bind(now)
-                        .bind(now)
-                        .execute(&mut *conn)
-                        .await?;
-                    }
-                    Op::ClassFinished { id } => {
-                        sqlx::query(&sql("UPDATE classes SET status = 'finished', updated_at = ? WHERE id = ?"))
-                            .bind(now)
-                            .bind(id)
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Op::DeleteClass { id } => {
-                        sqlx::query(&sql("DELETE FROM classes WHERE id = ?")).bind(id).execute(&mut *conn).await?;
-                    }
-                    Op::DeleteSession { id } => {
-                        for statement in [
-                            "DELETE FROM events WHERE session_id = ?",
-                            "DELETE FROM players WHERE session_id = ?",
-                            "DELETE FROM sessions WHERE id = ?",
-                        ] {
-                            sqlx::query(&sql(statement)).bind(id).execute(&mut *conn).await?;
-                        }
-                    }
-                    Op::Event { session_id, seq, at, event } => {
-                        let body = serde_json::to_string(event).map_err(|e| StoreError::BadEvent(e.to_string()))?;
-                        events.push((session_id.as_str(), *seq, *at, event.kind(), body));
-                    }
-                }
-            }
-            for chunk in events.chunks(EVENTS_PER_INSERT) {
-                let mut insert: QueryBuilder<$db> =
-                    QueryBuilder::new("INSERT INTO events (session_id, seq, at, kind, body) ");
-                insert.push_values(chunk, |mut row, (session_id, seq, at, kind, body)| {
-                    row.push_bind(*session_id).push_bind(*seq).push_bind(*at).push_bind(*kind).push_bind(body.as_str());
-                });
-                insert.build().execute(&mut *conn).await?;
-            }
-            Ok(())
-        }
-    };
-}
-
-/// Events and session status updates on SQLite as one multi-statement query: `BEGIN IMMEDIATE`,
-/// the updates, the events in multi-row INSERTs, `COMMIT` (sqlx binds each statement's
-/// parameters in turn). On failure the caller rolls back.
-async fn one_shot(conn: &mut SqliteConnection, ops: &[&Op]) -> Result<(), StoreError> {
+/// are written first, so foreign keys hold).
+async fn write_ops_postgres(conn: &mut PgConnection, ops: &[&Op]) -> Result<(), StoreError> {
     let now = now_ms();
-    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("BEGIN IMMEDIATE; ");
     let mut events = Vec::new();
     for op in ops {
-        match op {
-            Op::SessionStatus { id, status, round } => {
-                query.push("UPDATE sessions SET status = ");
-                query.push_bind(*status).push(", round = ").push_bind(i64::from(*round));
-                query.push(", updated_at = ").push_bind(now).push(" WHERE id = ").push_bind(id.as_str()).push("; ");
+        if let Op::Event { session_id, seq, at, event } = op {
+            let body = serde_json::to_string(event).map_err(|e| StoreError::BadEvent(e.to_string()))?;
+            events.push((session_id.as_str(), *seq, *at, event.kind(), body));
+            continue;
+        }
+        for statement in statements_of(op, now)? {
+            let sql = pg_sql(statement.sql);
+            let mut query = sqlx::query(&sql);
+            for param in statement.params {
+                query = match param {
+                    Param::Text(text) => query.bind(text),
+                    Param::Owned(text) => query.bind(text),
+                    Param::Int(int) => query.bind(int),
+                    Param::Bool(b) => query.bind(b),
+                };
             }
-            Op::Event { session_id, seq, at, event } => {
-                let body = serde_json::to_string(event).map_err(|e| StoreError::BadEvent(e.to_string()))?;
-                events.push((session_id.as_str(), *seq, *at, event.kind(), body));
-            }
-            _ => return Err(StoreError::BadEvent("one_shot takes events and status updates only".into())),
+            query.execute(&mut *conn).await?;
         }
     }
     for chunk in events.chunks(EVENTS_PER_INSERT) {
-        query.push("INSERT INTO events (session_id, seq, at, kind, body) ");
-        query.push_values(chunk, |mut row, (session_id, seq, at, kind, body)| {
+        let mut insert: QueryBuilder<Postgres> =
+            QueryBuilder::new("INSERT INTO events (session_id, seq, at, kind, body) ");
+        insert.push_values(chunk, |mut row, (session_id, seq, at, kind, body)| {
             row.push_bind(*session_id).push_bind(*seq).push_bind(*at).push_bind(*kind).push_bind(body.as_str());
         });
-        query.push("; ");
+        insert.build().execute(&mut *conn).await?;
     }
-    query.push("COMMIT");
-    query.build().execute(&mut *conn).await?;
     Ok(())
 }
-
-write_ops_for!(write_ops_sqlite, SqliteConnection, Sqlite, |s: &'static str| -> std::borrow::Cow<'static, str> {
-    std::borrow::Cow::Borrowed(s)
-});
-write_ops_for!(write_ops_postgres, PgConnection, Postgres, |s: &'static str| -> std::borrow::Cow<'static, str> {
-    std::borrow::Cow::Owned(pg_sql(s))
-});
 
 #[cfg(test)]
 mod tests {
