@@ -122,13 +122,19 @@ fn serve(
             Ended::Gone => break,
         }
     }
-    if let Some(c) = conn {
-        if let Err(e) = runtime.block_on(c.close()) {
-            tracing::warn!(error = %e, "closing the write connection");
+    match (conn, closed) {
+        (Some(c), Some(done)) => {
+            if let Err(e) = runtime.block_on(c.close()) {
+                tracing::warn!(error = %e, "closing the write connection");
+            }
+            let _ = done.send(());
         }
-    }
-    if let Some(done) = closed {
-        let _ = done.send(());
+        (None, Some(done)) => {
+            let _ = done.send(());
+        }
+        // The writer is gone without closing (its runtime is shutting down): the connection is
+        // dropped, which ends sqlx's worker without waiting on a runtime that may be gone.
+        (c, None) => drop(c),
     }
     tracing::debug!("SQLite writer thread stopped");
 }
