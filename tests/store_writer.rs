@@ -116,3 +116,33 @@ async fn on_a_single_threaded_runtime() {
 async fn on_a_multi_threaded_runtime() {
     values_round_trip_and_a_bad_write_fails_alone().await;
 }
+
+/// Committed pages are copied from the write-ahead log into the database file soon after, by
+/// the store's checkpointer, not only when the log reaches the writer's own (much larger)
+/// threshold inside a commit.
+#[tokio::test]
+async fn the_log_is_checkpointed_into_the_database_file_soon_after_writes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("checkpoint.db");
+    let (store, _task) = with_a_session(&path).await;
+    let before = std::fs::metadata(&path).expect("the file").len();
+    let name = "x".repeat(4000);
+    // About 2 MB of events in 20 commits: ~500 pages, far below the writer's threshold.
+    for batch in 0..20 {
+        let ops = (0..25).map(|i| joined("s1", batch * 25 + i + 1, &name)).collect();
+        store.commit(ops).await.expect("commits");
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let size = std::fs::metadata(&path).expect("the file").len();
+        if size >= before + 2_000_000 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the database file is still {size} bytes ({before} before the writes): nothing was checkpointed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(store.events_of("s1").await.expect("reads").len(), 500);
+}

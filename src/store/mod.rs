@@ -21,6 +21,7 @@
 //!   nodes can never both append to one log. A node that dies releases its locks with its
 //!   connection; a node whose connection drops loses them all at once ([`Store::ownership_lost`]).
 
+mod checkpointer;
 mod copy;
 mod queries;
 mod sqlite_raw;
@@ -264,11 +265,11 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(busy_timeout)
-            // Checkpoint the WAL into the database every ~16 MiB rather than every ~4 MiB: a busy
-            // server then writes each hot page back once per checkpoint, not four times.
-            .pragma("wal_autocheckpoint", "4000")
             .disable_statement_logging();
-        let mut write_conn = options.connect().await?;
+        // The checkpointer copies the WAL back shortly after writes, off the commit path; the
+        // writer's own automatic checkpoint (inside a commit) only if the WAL reaches ~64 MiB.
+        let write_options = options.clone().pragma("wal_autocheckpoint", "16000");
+        let mut write_conn = write_options.connect().await?;
         // The files moved from `migrations/` to `migrations/sqlite/` unchanged: same versions,
         // same checksums, so databases made before the move upgrade as before.
         sqlx::migrate!("migrations/sqlite").run(&mut write_conn).await?;
@@ -277,7 +278,8 @@ impl Store {
             .min_connections(0)
             .connect_with(options.clone().read_only(true))
             .await?;
-        let (writer, task) = Writer::start_sqlite(write_conn, options, gather)?;
+        let (written, _checkpoints) = checkpointer::start(options);
+        let (writer, task) = Writer::start_sqlite(write_conn, write_options, written, gather)?;
         Ok((Store { reader: Pool::Sqlite(reader), writer, node }, task))
     }
 

@@ -8,7 +8,8 @@
 //! [`lock_handle`](sqlx::SqliteConnection::lock_handle), and the thread runs whole transactions
 //! on it: `BEGIN IMMEDIATE`, every statement (prepared once and kept), `COMMIT`, then one answer.
 //! A commit costs the writer task one hand-off each way, and the fsync blocks this thread, not
-//! the async runtime.
+//! the async runtime. After each commit the thread tells the [`super::checkpointer`], which
+//! copies the log back into the database file off this thread.
 //!
 //! Failures are handled as the writer's module documentation says: on any error the thread
 //! rolls back itself unless SQLite already did; if even the rollback fails, the connection is
@@ -23,6 +24,7 @@ use sqlx::{ConnectOptions, Connection};
 use tokio::runtime::Handle;
 use tokio::sync::oneshot;
 
+use super::checkpointer::Written;
 use super::sqlite_raw::{Db, Statements};
 use super::statements::{statements_of, Param, PROBE};
 use super::writer::Op;
@@ -56,11 +58,18 @@ enum Ended {
 }
 
 impl SqliteThread {
-    /// Moves `conn` to a new thread. `options` open a replacement if it must be dropped.
-    pub fn start(conn: SqliteConnection, options: SqliteConnectOptions) -> std::io::Result<SqliteThread> {
+    /// Moves `conn` to a new thread. `options` open a replacement if it must be dropped;
+    /// `written` hears of every commit.
+    pub fn start(
+        conn: SqliteConnection,
+        options: SqliteConnectOptions,
+        written: Written,
+    ) -> std::io::Result<SqliteThread> {
         let (requests, rx) = std_mpsc::channel();
         let runtime = Handle::current();
-        std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || serve(conn, &options, &runtime, &rx))?;
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || serve(conn, &options, &runtime, &rx, &written))?;
         Ok(SqliteThread { requests })
     }
 
@@ -85,6 +94,7 @@ fn serve(
     options: &SqliteConnectOptions,
     runtime: &Handle,
     requests: &std_mpsc::Receiver<Request>,
+    written: &Written,
 ) {
     let mut conn = Some(first);
     let mut closed = None;
@@ -109,7 +119,7 @@ fn serve(
                 }
             },
         };
-        match lend(c, runtime, work, done, requests) {
+        match lend(c, runtime, work, done, requests, written) {
             Ended::Reopen => {
                 if let Some(c) = conn.take() {
                     let _ = runtime.block_on(c.close());
@@ -147,6 +157,7 @@ fn lend(
     mut work: Work,
     mut done: oneshot::Sender<Result<(), StoreError>>,
     requests: &std_mpsc::Receiver<Request>,
+    written: &Written,
 ) -> Ended {
     let mut handle = match runtime.block_on(conn.lock_handle()) {
         Ok(handle) => handle,
@@ -159,6 +170,9 @@ fn lend(
     let mut prepared = Statements::new(&db);
     loop {
         let (result, in_doubt) = transaction(&db, &mut prepared, &work);
+        if result.is_ok() {
+            written.wrote();
+        }
         let _ = done.send(result);
         if in_doubt {
             return Ended::Reopen;

@@ -48,6 +48,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::checkpointer::Written;
 use super::sqlite_thread::{SqliteThread, Work};
 use super::statements::{statements_of, Param, PROBE};
 use super::{now_ms, pg_sql, StoreError};
@@ -340,13 +341,14 @@ impl Writer {
     pub(super) fn start_sqlite(
         conn: SqliteConnection,
         options: SqliteConnectOptions,
+        written: Written,
         gather: Duration,
     ) -> Result<(Writer, JoinHandle<()>), StoreError> {
         let (tx, rx) = mpsc::channel(QUEUE);
         let health = Arc::new(Health::default());
         let (releases_tx, releases) = mpsc::unbounded_channel();
         let (epoch_tx, _) = watch::channel(0);
-        let thread = SqliteThread::start(conn, options)
+        let thread = SqliteThread::start(conn, options, written)
             .map_err(|e| StoreError::Unavailable(format!("cannot start the writer's thread: {e}")))?;
         let conn = Conn::new(Raw::Sqlite(thread), Opts::Sqlite, releases_tx, epoch_tx);
         let task = tokio::spawn(run(conn, rx, releases, health.clone(), gather));
