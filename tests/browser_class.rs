@@ -378,8 +378,6 @@ async fn a_class_of_eight_plays_with_one_code() {
     inst.run("window.scrollTo(0, 0)").await;
     inst.screenshot(&dir, "class-stored-games-laptop").await;
 
-    let errors = browser.console_errors();
-    let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    assert!(errors.is_empty(), "console errors:\n{}\nserver log:\n{}", listed.join("\n"), server.log());
+    setup::assert_no_console_errors(&browser, &server);
     browser.close().await;
 }

@@ -45,9 +45,7 @@ async fn the_instructor_runs_a_session_with_bots_and_events() {
         js(&role)
     ))
     .await;
-    inst.click("#create-form button[type=submit]").await;
-    let code = inst.wait_for("the join code", "document.querySelector('[data-join-code]')?.dataset.joinCode").await;
-    let code = code.as_str().expect("a join code").to_string();
+    let (code, _) = setup::create_session(&inst).await;
     inst.wait_for(
         "the bots in the table",
         "document.querySelectorAll('.live-table [data-draft]').length > 1 && \
@@ -140,8 +138,6 @@ async fn the_instructor_runs_a_session_with_bots_and_events() {
     inst.resize(PHONE.0, PHONE.1).await;
     inst.screenshot(&dir, "instructor-console-events-phone").await;
 
-    let errors = browser.console_errors();
-    let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    assert!(errors.is_empty(), "console errors:\n{}\nserver log:\n{}", listed.join("\n"), server.log());
+    setup::assert_no_console_errors(&browser, &server);
     browser.close().await;
 }

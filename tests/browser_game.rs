@@ -128,9 +128,7 @@ async fn a_class_plays_the_tutorial_in_browsers() {
     inst.wait_for_selector("[data-bot=us]").await;
     shots(&inst, &dir, "instructor-dashboard", LAPTOP).await;
     inst.type_into("#new-minutes", "10").await;
-    inst.click("#create-form button[type=submit]").await;
-    let code = inst.wait_for("the join code", "document.querySelector('[data-join-code]')?.dataset.joinCode").await;
-    let code = code.as_str().expect("a join code").to_string();
+    let (code, _) = setup::create_session(&inst).await;
     assert_eq!(code.len(), 8, "an eight-letter join code: {code}");
 
     // ---- The projector --------------------------------------------------------------------------
@@ -509,9 +507,7 @@ async fn a_class_plays_the_tutorial_in_browsers() {
     .await;
 
     // ---- Nothing went wrong in any page ---------------------------------------------------------
-    let errors = browser.console_errors();
-    let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    assert!(errors.is_empty(), "console errors:\n{}\nserver log:\n{}", listed.join("\n"), server.log());
+    setup::assert_no_console_errors(&browser, &server);
     let elapsed = started.elapsed();
     eprintln!("browser game played in {elapsed:?}; screenshots in {}", dir.display());
     browser.close().await;

@@ -119,9 +119,7 @@ async fn the_client_speaks_the_class_language() {
     inst.wait_for_selector("[data-bot=us]").await;
     inst.click("[data-bot=us]").await;
     inst.type_into("#new-minutes", "10").await;
-    inst.click("#create-form button[type=submit]").await;
-    let code = inst.wait_for("the join code", "document.querySelector('[data-join-code]')?.dataset.joinCode").await;
-    let code = code.as_str().expect("a join code").to_string();
+    let (code, _) = setup::create_session(&inst).await;
 
     // ---- Each student joins in their language, and says it in the seat message -----------------
     for (lang, role, page) in &students {
@@ -245,12 +243,7 @@ async fn the_client_speaks_the_class_language() {
     assert_eq!(formatted[1], json!("Орос, Хятад ба АНУ"));
     assert_eq!(formatted[2], json!("3 ширээ"));
 
-    let errors = browser.console_errors();
-    assert!(
-        errors.is_empty(),
-        "console errors:\n{}",
-        errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
-    );
+    setup::assert_no_console_errors(&browser, &server);
     browser.close().await;
 }
 
@@ -290,11 +283,7 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
     inst.select("#new-scenario", "tutorial").await;
     inst.wait_for_selector("[data-bot=us]").await;
     inst.type_into("#new-minutes", "10").await;
-    inst.click("#create-form button[type=submit]").await;
-    let code = inst.wait_for("the join code", "document.querySelector('[data-join-code]')?.dataset.joinCode").await;
-    let code = code.as_str().expect("a join code").to_string();
-    let session_id = inst.run("decodeURIComponent(location.hash.split('/').pop())").await;
-    let session_id = session_id.as_str().expect("the session id").to_string();
+    let (code, session_id) = setup::create_session(&inst).await;
 
     // The projector, in Mongolian.
     let proj = browser.page("projector (mn)", LAPTOP.0, LAPTOP.1).await;
@@ -427,12 +416,7 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
         inst.screenshot(&dir, &format!("i18n-mixed-debrief-{lang}-laptop")).await;
     }
 
-    let errors = browser.console_errors();
-    assert!(
-        errors.is_empty(),
-        "console errors:\n{}",
-        errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
-    );
+    setup::assert_no_console_errors(&browser, &server);
     browser.close().await;
 }
 
@@ -495,11 +479,6 @@ async fn a_class_is_run_projected_and_debriefed_in_other_languages() {
     inst.run("window.scrollTo(0, 0)").await;
     inst.screenshot(&dir, "i18n-class-debrief-zh-laptop").await;
 
-    let errors = browser.console_errors();
-    assert!(
-        errors.is_empty(),
-        "console errors:\n{}",
-        errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
-    );
+    setup::assert_no_console_errors(&browser, &server);
     browser.close().await;
 }

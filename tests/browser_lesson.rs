@@ -136,11 +136,7 @@ async fn a_lesson_of_mongolia_in_browsers() {
     inst.click("[data-bot=china]").await;
     inst.click("[data-bot=us]").await;
     inst.type_into("#new-minutes", "10").await;
-    inst.click("#create-form button[type=submit]").await;
-    let code = inst.wait_for("the join code", "document.querySelector('[data-join-code]')?.dataset.joinCode").await;
-    let code = code.as_str().expect("a join code").to_string();
-    let session_id = inst.run("decodeURIComponent(location.hash.split('/').pop())").await;
-    let session_id = session_id.as_str().expect("the session id").to_string();
+    let (code, session_id) = setup::create_session(&inst).await;
 
     let proj = browser.page("projector", PROJECTOR.0, PROJECTOR.1).await;
     proj.goto(&format!("{base}/#/projector/{code}")).await;
@@ -478,8 +474,6 @@ async fn a_lesson_of_mongolia_in_browsers() {
     inst.wait_for("no memo in the public lens", "document.querySelector('#replay-memos').hidden === true").await;
 
     // ---- Nothing went wrong in any page ---------------------------------------------------------
-    let errors = browser.console_errors();
-    let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    assert!(errors.is_empty(), "console errors:\n{}\nserver log:\n{}", listed.join("\n"), server.log());
+    setup::assert_no_console_errors(&browser, &server);
     browser.close().await;
 }

@@ -451,9 +451,7 @@ async fn the_instructor_replays_and_debriefs_a_stored_game() {
     .await;
     browser.allow_network_errors(&["/source"]);
 
-    let errors = browser.console_errors();
-    let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    assert!(errors.is_empty(), "console errors:\n{}\nserver log:\n{}", listed.join("\n"), server.log());
+    setup::assert_no_console_errors(&browser, &server);
     browser.close().await;
 }
 
@@ -690,8 +688,6 @@ async fn the_instructor_compares_tables_of_one_scenario() {
     inst.screenshot(&dir, "compare-mixed-laptop").await;
     browser.allow_network_errors(&["/source"]);
 
-    let errors = browser.console_errors();
-    let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    assert!(errors.is_empty(), "console errors:\n{}\nserver log:\n{}", listed.join("\n"), server.log());
+    setup::assert_no_console_errors(&browser, &server);
     browser.close().await;
 }

@@ -17,7 +17,6 @@
 
 use std::ffi::CStr;
 use std::sync::mpsc as std_mpsc;
-use std::sync::Arc;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection};
@@ -27,16 +26,8 @@ use tokio::sync::oneshot;
 use super::checkpointer::Written;
 use super::sqlite_raw::{Db, Statements};
 use super::statements::{statements_of, Param, PROBE};
-use super::writer::Op;
+use super::writer::Work;
 use super::{now_ms, StoreError};
-
-/// What one transaction writes.
-pub(super) enum Work {
-    /// The callers' ops, in order.
-    Ops(Vec<Arc<Vec<Op>>>),
-    /// The health probe's one row.
-    Probe,
-}
 
 enum Request {
     Run { work: Work, done: oneshot::Sender<Result<(), StoreError>> },

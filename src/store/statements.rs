@@ -5,6 +5,7 @@
 
 use super::writer::Op;
 use super::StoreError;
+use crate::log::LogEvent;
 
 /// A value bound to a placeholder.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +41,11 @@ fn int(i: i64) -> Param<'static> {
 
 fn one<'a>(sql: &'static str, params: Vec<Param<'a>>) -> Vec<Statement<'a>> {
     vec![Statement { sql, params }]
+}
+
+/// An event as it is stored: its JSON.
+pub(super) fn event_body(event: &LogEvent) -> Result<String, StoreError> {
+    serde_json::to_string(event).map_err(|e| StoreError::BadEvent(e.to_string()))
 }
 
 /// The statements that write `op`, in order; `now` is the time stamp of rows it creates or updates.
@@ -134,10 +140,10 @@ pub(super) fn statements_of(op: &Op, now: i64) -> Result<Vec<Statement<'_>>, Sto
         .into_iter()
         .map(|sql| Statement { sql, params: vec![text(id)] })
         .collect(),
-        Op::Event { session_id, seq, at, event } => {
-            let body = serde_json::to_string(event).map_err(|e| StoreError::BadEvent(e.to_string()))?;
-            one(INSERT_EVENT, vec![text(session_id), int(*seq), int(*at), text(event.kind()), Param::Owned(body)])
-        }
+        Op::Event { session_id, seq, at, event } => one(
+            INSERT_EVENT,
+            vec![text(session_id), int(*seq), int(*at), text(event.kind()), Param::Owned(event_body(event)?)],
+        ),
     })
 }
 

@@ -49,8 +49,8 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::checkpointer::Written;
-use super::sqlite_thread::{SqliteThread, Work};
-use super::statements::{statements_of, Param, PROBE};
+use super::sqlite_thread::SqliteThread;
+use super::statements::{event_body, statements_of, Param, PROBE};
 use super::{now_ms, pg_sql, StoreError};
 use crate::log::LogEvent;
 
@@ -822,6 +822,14 @@ async fn commit_group(conn: &mut Conn, health: &Health, writes: Vec<Write>) {
     }
 }
 
+/// What one transaction writes, on either database.
+pub(super) enum Work {
+    /// The callers' ops, in order.
+    Ops(Vec<Arc<Vec<Op>>>),
+    /// The health probe's one row.
+    Probe,
+}
+
 /// Runs `work` between `BEGIN` and `COMMIT`. SQLite: on its thread (`BEGIN IMMEDIATE`, which
 /// takes the write lock at once; the thread rolls back itself). PostgreSQL: as plain statements;
 /// on any failure the writer rolls back itself (see the module documentation). Storage faults
@@ -878,8 +886,7 @@ async fn write_ops_postgres(conn: &mut PgConnection, ops: &[&Op]) -> Result<(), 
     let mut events = Vec::new();
     for op in ops {
         if let Op::Event { session_id, seq, at, event } = op {
-            let body = serde_json::to_string(event).map_err(|e| StoreError::BadEvent(e.to_string()))?;
-            events.push((session_id.as_str(), *seq, *at, event.kind(), body));
+            events.push((session_id.as_str(), *seq, *at, event.kind(), event_body(event)?));
             continue;
         }
         for statement in statements_of(op, now)? {

@@ -118,3 +118,22 @@ pub async fn join_by_code(page: &super::cdp::Page, base: &str, code: &str, name:
     page.click("#join-name-form button[type=submit]").await;
     page.wait_for_selector(ready).await;
 }
+
+/// Submits the console's new-session form (filled in by the caller) and waits for the session:
+/// its join code and its id (from the dashboard's address).
+pub async fn create_session(inst: &super::cdp::Page) -> (String, String) {
+    inst.click("#create-form button[type=submit]").await;
+    let code = inst.wait_for("the join code", "document.querySelector('[data-join-code]')?.dataset.joinCode").await;
+    let code = code.as_str().expect("a join code").to_string();
+    let session_id = inst.run("decodeURIComponent(location.hash.split('/').pop())").await;
+    let session_id = session_id.as_str().expect("the session id").to_string();
+    (code, session_id)
+}
+
+/// Fails the test on any console error, exception or unexpected network error of any page, with
+/// the server's log beside them.
+pub fn assert_no_console_errors(browser: &super::cdp::Browser, server: &super::server::Server) {
+    let errors = browser.console_errors();
+    let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(errors.is_empty(), "console errors:\n{}\nserver log:\n{}", listed.join("\n"), server.log());
+}
