@@ -4,9 +4,9 @@
 //! (from every session), runs it in one transaction (`BEGIN IMMEDIATE` on SQLite, on the write
 //! connection's own thread, see [`super::sqlite_thread`]; `BEGIN` on PostgreSQL, with the events
 //! in multi-row `INSERT`s), commits (one fsync for the whole group under SQLite's
-//! `synchronous=FULL` or PostgreSQL's `synchronous_commit=on`) and only then answers each caller. If the group fails for a reason that belongs to one write (a
-//! constraint), each caller's ops are retried alone, so that one bad write cannot fail another
-//! session's.
+//! `synchronous=FULL` or PostgreSQL's `synchronous_commit=on`) and only then answers each caller.
+//! If the group fails for a reason that belongs to one write (a constraint), each caller's ops are
+//! retried alone, so that one bad write cannot fail another session's.
 //!
 //! Storage faults (disk full, I/O error, `SQLITE_BUSY` past the busy timeout because a backup or
 //! another process holds the write lock, a read-only file, the database server gone) fail the
@@ -16,7 +16,8 @@
 //! `SQLITE_IOERR`), sqlx 0.8.6's own `ROLLBACK` fails with "no transaction is active" and leaves
 //! its transaction depth at 1, after which every `begin` fails until a restart. Here the writer
 //! (on SQLite, its thread) rolls back itself unless no transaction is active any more, and drops
-//! and reopens the connection if the rollback fails. The next job commits as soon as the disk allows.
+//! and reopens the connection if the rollback fails. The next job commits as soon as the disk
+//! allows.
 //!
 //! The writer keeps its [`Health`]: the result of its last write, and while writes fail, a probe
 //! (a one-row write) after a growing pause (1 s doubling to 30 s) when nothing else is queued, so
