@@ -1,8 +1,9 @@
 //! Stored data across versions and databases:
 //! - a SQLite database made by an older build (`tests/fixtures/store-0004.db`, made by the
 //!   server as it was before PostgreSQL came, with `make_fixture_with_an_older_build`) opens with
-//!   this one unchanged: its migrations (moved to `migrations/sqlite/`, same versions and
-//!   checksums) are recognised, and every stored game replays with its hashes equal;
+//!   this one: its migrations (moved to `migrations/sqlite/`, same versions and checksums) are
+//!   recognised, not re-run; the fifth moves the log to its write-order layout row for row; and
+//!   every stored game replays with its hashes equal;
 //! - `third-neighbor migrate-store` copies it into PostgreSQL — a finished game, an unfinished
 //!   one mid-round, a class, instructors, source essays — and every replay, debrief, list and
 //!   export reads the same there; the unfinished game goes on; a second copy into the same
@@ -180,6 +181,16 @@ fn copy_fixture(dir: &Path) -> PathBuf {
     db
 }
 
+/// Every event of a SQLite file, as stored, by session and position.
+async fn event_rows(db: &Path) -> Vec<(String, i64, i64, String, String)> {
+    let mut conn =
+        <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite:{}", db.display())).await.expect("open");
+    sqlx::query_as("SELECT session_id, seq, at, kind, body FROM events ORDER BY session_id, seq")
+        .fetch_all(&mut conn)
+        .await
+        .expect("read the log")
+}
+
 fn migrate_store(from: &Path, to: &Path) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_third-neighbor"))
         .arg("migrate-store")
@@ -200,6 +211,8 @@ async fn an_older_sqlite_database_opens_unchanged_and_migrates_to_postgres_with_
     let key = seats["key"].as_str().expect("key").to_string();
     let (dir, _, _) = test_dir();
     let old = copy_fixture(dir.path());
+    let logged = event_rows(&old).await;
+    assert!(logged.len() > 50, "the fixture holds whole games: {} events", logged.len());
 
     // This build opens the older file: same migrations recognised, every game replays.
     let mut app = spawn_node(old.clone(), "").await;
@@ -214,8 +227,11 @@ async fn an_older_sqlite_database_opens_unchanged_and_migrates_to_postgres_with_
         .fetch_all(&mut conn)
         .await
         .expect("read");
-    assert_eq!(versions, vec![(1,), (2,), (3,), (4,)], "no migration re-run or added");
+    // The four older migrations are recognised, not re-run; the fifth (the log in write order)
+    // is applied once and keeps every event as it was.
+    assert_eq!(versions, vec![(1,), (2,), (3,), (4,), (5,)], "no migration re-run");
     drop(conn);
+    assert_eq!(event_rows(&old).await, logged, "the log survives its new layout row for row");
 
     if pg::or_skip("migrate-store into PostgreSQL").is_none() {
         return;
