@@ -32,8 +32,9 @@ mod writer;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use sqlx::migrate::{Migrate, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
@@ -272,7 +273,10 @@ impl Store {
         let mut write_conn = write_options.connect().await?;
         // The files moved from `migrations/` to `migrations/sqlite/` unchanged: same versions,
         // same checksums, so databases made before the move upgrade as before.
-        sqlx::migrate!("migrations/sqlite").run(&mut write_conn).await?;
+        let migrator = sqlx::migrate!("migrations/sqlite");
+        let pending = announce_pending(&migrator, &mut write_conn).await?;
+        migrator.run(&mut write_conn).await?;
+        announce_applied(pending);
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
             .min_connections(0)
@@ -296,7 +300,10 @@ impl Store {
             .options([("synchronous_commit", "on"), ("lock_timeout", lock_timeout.as_str())])
             .disable_statement_logging();
         let mut write_conn = options.connect().await?;
-        sqlx::migrate!("migrations/postgres").run(&mut write_conn).await?;
+        let migrator = sqlx::migrate!("migrations/postgres");
+        let pending = announce_pending(&migrator, &mut write_conn).await?;
+        migrator.run(&mut write_conn).await?;
+        announce_applied(pending);
         let reader = PgPoolOptions::new()
             .max_connections(READERS)
             .min_connections(0)
@@ -433,6 +440,36 @@ pub(crate) fn pg_sql(sql: &str) -> String {
         }
     }
     out
+}
+
+/// Says in the log which migrations are about to be applied, before they run: an upgrade that
+/// rewrites a large table keeps the server from listening for a while, and the operator should
+/// see why. Returns when they started and how many there are (none on an up-to-date database).
+async fn announce_pending(
+    migrator: &Migrator,
+    conn: &mut impl Migrate,
+) -> Result<Option<(Instant, usize)>, StoreError> {
+    conn.ensure_migrations_table().await?;
+    let applied: Vec<i64> = conn.list_applied_migrations().await?.into_iter().map(|m| m.version).collect();
+    let pending: Vec<String> = migrator
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration() && !applied.contains(&m.version))
+        .map(|m| format!("{} {}", m.version, m.description))
+        .collect();
+    if pending.is_empty() {
+        return Ok(None);
+    }
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?pending, "upgrading the database (on a large one this can take a while)");
+    }
+    Ok(Some((Instant::now(), pending.len())))
+}
+
+/// Says how long the migrations `announce_pending` found took.
+fn announce_applied(pending: Option<(Instant, usize)>) {
+    if let Some((started, count)) = pending {
+        tracing::info!(count, seconds = started.elapsed().as_secs_f64(), "database migrations applied");
+    }
 }
 
 #[cfg(test)]
