@@ -449,8 +449,16 @@ async fn announce_pending(
     migrator: &Migrator,
     conn: &mut impl Migrate,
 ) -> Result<Option<(Instant, usize)>, StoreError> {
-    conn.ensure_migrations_table().await?;
-    let applied: Vec<i64> = conn.list_applied_migrations().await?.into_iter().map(|m| m.version).collect();
+    // Under the migrator's lock, as `run` takes it: nodes starting together on one fresh
+    // PostgreSQL database must not create the bookkeeping table at the same moment.
+    conn.lock().await?;
+    let applied = async {
+        conn.ensure_migrations_table().await?;
+        conn.list_applied_migrations().await
+    }
+    .await;
+    conn.unlock().await?;
+    let applied: Vec<i64> = applied?.into_iter().map(|m| m.version).collect();
     let pending: Vec<String> = migrator
         .iter()
         .filter(|m| !m.migration_type.is_down_migration() && !applied.contains(&m.version))
