@@ -15,7 +15,6 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 /// After a commit, the checkpoint waits this long, so that it copies the pages of many commits.
@@ -35,9 +34,10 @@ impl Written {
 }
 
 /// Starts the task; it ends when every [`Written`] is dropped.
-pub(super) fn start(options: SqliteConnectOptions) -> (Written, JoinHandle<()>) {
+pub(super) fn start(options: SqliteConnectOptions) -> Written {
     let (tx, rx) = mpsc::channel(1);
-    (Written(tx), tokio::spawn(run(options, rx)))
+    tokio::spawn(run(options, rx));
+    Written(tx)
 }
 
 async fn run(options: SqliteConnectOptions, mut written: mpsc::Receiver<()>) {

@@ -273,16 +273,13 @@ impl Store {
         let mut write_conn = write_options.connect().await?;
         // The files moved from `migrations/` to `migrations/sqlite/` unchanged: same versions,
         // same checksums, so databases made before the move upgrade as before.
-        let migrator = sqlx::migrate!("migrations/sqlite");
-        let pending = announce_pending(&migrator, &mut write_conn).await?;
-        migrator.run(&mut write_conn).await?;
-        announce_applied(pending);
+        migrate(&sqlx::migrate!("migrations/sqlite"), &mut write_conn).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
             .min_connections(0)
             .connect_with(options.clone().read_only(true))
             .await?;
-        let (written, _checkpoints) = checkpointer::start(options);
+        let written = checkpointer::start(options);
         let (writer, task) = Writer::start_sqlite(write_conn, write_options, written, gather)?;
         Ok((Store { reader: Pool::Sqlite(reader), writer, node }, task))
     }
@@ -300,10 +297,7 @@ impl Store {
             .options([("synchronous_commit", "on"), ("lock_timeout", lock_timeout.as_str())])
             .disable_statement_logging();
         let mut write_conn = options.connect().await?;
-        let migrator = sqlx::migrate!("migrations/postgres");
-        let pending = announce_pending(&migrator, &mut write_conn).await?;
-        migrator.run(&mut write_conn).await?;
-        announce_applied(pending);
+        migrate(&sqlx::migrate!("migrations/postgres"), &mut write_conn).await?;
         let reader = PgPoolOptions::new()
             .max_connections(READERS)
             .min_connections(0)
@@ -442,14 +436,11 @@ pub(crate) fn pg_sql(sql: &str) -> String {
     out
 }
 
-/// Says in the log which migrations are about to be applied, before they run: an upgrade that
-/// rewrites a large table keeps the server from listening for a while, and the operator should
-/// see why. Returns when they started and how many there are (none on an up-to-date database).
-async fn announce_pending(
-    migrator: &Migrator,
-    conn: &mut impl Migrate,
-) -> Result<Option<(Instant, usize)>, StoreError> {
-    // Under the migrator's lock, as `run` takes it: nodes starting together on one fresh
+/// Applies the migrations `conn` lacks, saying in the log which ones before they run — an upgrade
+/// that rewrites a large table keeps the server from listening for a while, and the operator
+/// should see why — and how long they took.
+async fn migrate(migrator: &Migrator, conn: &mut impl Migrate) -> Result<(), StoreError> {
+    // Listed under the migrator's lock, as it takes it: nodes starting together on one fresh
     // PostgreSQL database must not create the bookkeeping table at the same moment.
     conn.lock().await?;
     let applied = async {
@@ -464,20 +455,17 @@ async fn announce_pending(
         .filter(|m| !m.migration_type.is_down_migration() && !applied.contains(&m.version))
         .map(|m| format!("{} {}", m.version, m.description))
         .collect();
-    if pending.is_empty() {
-        return Ok(None);
-    }
-    if !applied.is_empty() {
+    if !pending.is_empty() && !applied.is_empty() {
         tracing::info!(migrations = ?pending, "upgrading the database (on a large one this can take a while)");
     }
-    Ok(Some((Instant::now(), pending.len())))
-}
-
-/// Says how long the migrations `announce_pending` found took.
-fn announce_applied(pending: Option<(Instant, usize)>) {
-    if let Some((started, count)) = pending {
-        tracing::info!(count, seconds = started.elapsed().as_secs_f64(), "database migrations applied");
+    // Always run: it also refuses a database whose applied migrations were edited since.
+    let started = Instant::now();
+    migrator.run_direct(conn).await?;
+    if !pending.is_empty() {
+        let seconds = started.elapsed().as_secs_f64();
+        tracing::info!(count = pending.len(), seconds, "database migrations applied");
     }
+    Ok(())
 }
 
 #[cfg(test)]
