@@ -214,7 +214,9 @@ impl Session {
     }
 
     /// One frame per audience and language (each serialized once, when the first connection
-    /// that needs it comes) to every connection.
+    /// that needs it comes) to every connection. Audiences whose frames come out byte for byte
+    /// the same (roles whose private tracks did not move) share one payload, so it is compressed
+    /// once.
     fn broadcast_by_audience(&mut self, render: impl Fn(Audience, Lang) -> String) {
         let mut rendered: Vec<((Audience, Lang), SharedText)> = Vec::new();
         for conn in self.conn_ids() {
@@ -223,7 +225,11 @@ impl Session {
             let text = match rendered.iter().find(|(k, _)| *k == key) {
                 Some((_, text)) => text.clone(),
                 None => {
-                    let text = SharedText::from(render(key.0, key.1));
+                    let fresh = render(key.0, key.1);
+                    let text = match rendered.iter().find(|(_, t)| t.plain().as_ref() == fresh.as_bytes()) {
+                        Some((_, same)) => same.clone(),
+                        None => SharedText::from(fresh),
+                    };
                     rendered.push((key, text.clone()));
                     text
                 }
