@@ -10,7 +10,7 @@
 //!    effects are summed and applied, clamped again;
 //! 5. the round advances and the next round's events are drawn from the game's RNG.
 
-use super::expr::{Context, Expr};
+use super::expr::Context;
 use super::model::{Effect, EventId, Move, MoveId, RoleId, Scenario, TargetId};
 use super::order::{judge, Order, RoundOrders};
 use super::report::{Delta, EventOutcome, InteractionOutcome, OrderOutcome, RoundReport, Status};
@@ -273,11 +273,6 @@ fn joint_holds(def: &Move, missing: &[RoleId]) -> bool {
         Some(joint) if joint.need_all => missing.is_empty(),
         Some(joint) => missing.len() < joint.partners.len(),
     }
-}
-
-/// Evaluates an expression on the state at the start of the round (for explaining and testing).
-pub fn eval_at_start(scenario: &Scenario, state: &GameState, expr: &Expr) -> i64 {
-    expr.int(&StartOfRound { scenario, state })
 }
 
 #[cfg(test)]

@@ -18,16 +18,21 @@ fn term_value(scenario: &Scenario, tracks: &[i64], term: &ScoreTerm) -> i64 {
     term.tracks.iter().map(|t| value(*t)).min().unwrap_or(0)
 }
 
-/// The role's score for these tracks, 0..=100, rounded to the nearest whole point.
-pub fn score(scenario: &Scenario, tracks: &[i64], role: RoleId) -> u32 {
-    let Some(def) = scenario.roles.get(role) else {
-        return 0;
-    };
+/// The role's weighted objective in per mille (0..=1000 per term, weighted) and the total weight,
+/// or `None` for a role with no weighted terms.
+fn weighted(scenario: &Scenario, tracks: &[i64], role: RoleId) -> Option<(i64, i64)> {
+    let def = scenario.roles.get(role)?;
     let total_weight: i64 = def.objective.terms.iter().map(|t| i64::from(t.weight)).sum();
     if total_weight == 0 {
-        return 0;
+        return None;
     }
-    let weighted: i64 = def.objective.terms.iter().map(|t| term_value(scenario, tracks, t) * i64::from(t.weight)).sum();
+    let weighted = def.objective.terms.iter().map(|t| term_value(scenario, tracks, t) * i64::from(t.weight)).sum();
+    Some((weighted, total_weight))
+}
+
+/// The role's score for these tracks, 0..=100, rounded to the nearest whole point.
+pub fn score(scenario: &Scenario, tracks: &[i64], role: RoleId) -> u32 {
+    let Some((weighted, total_weight)) = weighted(scenario, tracks, role) else { return 0 };
     // weighted / total is in per mille; round half up to whole points.
     let points = (weighted * 100 + total_weight * 500) / (total_weight * 1000);
     points.clamp(0, 100) as u32
@@ -36,13 +41,7 @@ pub fn score(scenario: &Scenario, tracks: &[i64], role: RoleId) -> u32 {
 /// The role's score without rounding, in millionths of the whole (0..=1_000_000): for bots,
 /// which must not mistake a small gain for none.
 pub fn score_exact(scenario: &Scenario, tracks: &[i64], role: RoleId) -> i64 {
-    let Some(def) = scenario.roles.get(role) else { return 0 };
-    let total_weight: i64 = def.objective.terms.iter().map(|t| i64::from(t.weight)).sum();
-    if total_weight == 0 {
-        return 0;
-    }
-    let weighted: i64 = def.objective.terms.iter().map(|t| term_value(scenario, tracks, t) * i64::from(t.weight)).sum();
-    weighted * 1000 / total_weight
+    weighted(scenario, tracks, role).map_or(0, |(weighted, total_weight)| weighted * 1000 / total_weight)
 }
 
 /// Every role's score, by role index.
