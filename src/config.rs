@@ -6,6 +6,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Where the SQLite database is kept when neither `--db` nor `THIRD_NEIGHBOR_DB` says.
+pub const DEFAULT_DB: &str = "./data/third-neighbor.db";
+
 /// Everything `serve` needs to know.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -32,7 +35,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            db: PathBuf::from("./data/third-neighbor.db"),
+            db: PathBuf::from(DEFAULT_DB),
             node: String::new(),
             scenarios: None,
             allowed_origins: Vec::new(),

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
-use third_neighbor::config::{Config, Limits};
+use third_neighbor::config::{self, Config, Limits};
 use third_neighbor::scenario;
 
 #[global_allocator]
@@ -65,7 +65,7 @@ struct ServeArgs {
     addr: std::net::SocketAddr,
     /// The database: a SQLite file (created with its folder on first start; one node), or a
     /// postgres:// URL (several nodes may share it, each owning the games it runs).
-    #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = "./data/third-neighbor.db")]
+    #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = config::DEFAULT_DB)]
     db: PathBuf,
     /// This node's name, which other nodes give as the owner of its games (`wrong_node`) and
     /// the proxy routes by (`deploy/nginx.conf`) [default: the host's name]. PostgreSQL only.
@@ -112,20 +112,20 @@ enum InstructorCommand {
     Add {
         name: String,
         /// The database: a SQLite file or a postgres:// URL.
-        #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = "./data/third-neighbor.db")]
+        #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = config::DEFAULT_DB)]
         db: PathBuf,
     },
     /// Revoke an instructor's key: it stops working at once (HTTP and new WebSocket seats);
     /// the instructor's games are kept. `rotate` gives it a new key.
     Revoke {
         name: String,
-        #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = "./data/third-neighbor.db")]
+        #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = config::DEFAULT_DB)]
         db: PathBuf,
     },
     /// Give an instructor a new key and print it (shown once); the old key stops working at once.
     Rotate {
         name: String,
-        #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = "./data/third-neighbor.db")]
+        #[arg(long, env = "THIRD_NEIGHBOR_DB", default_value = config::DEFAULT_DB)]
         db: PathBuf,
     },
 }

@@ -170,7 +170,8 @@ pub async fn serve(app: App, mut ws: Socket, peer: SocketAddr, _slots: (OwnedSem
                 match frame {
                     None | Some(Ok(Message::Close(_))) => break End::Gone,
                     Some(Err(e)) if is_too_large(&e) => {
-                        conn.error(None, WireError::new(ErrorCode::TooLarge, "a message may not exceed 64 KiB"));
+                        let most = size_text(limits.max_message);
+                        conn.error(None, WireError::new(ErrorCode::TooLarge, format!("a message may not exceed {most}")));
                         close = Some((1009, "message too large"));
                     }
                     Some(Err(_)) => break End::Gone,
@@ -290,6 +291,15 @@ async fn write_texts(ws: &mut Socket, texts: &mut Vec<SharedText>) -> Result<(),
     drop(payloads);
     texts.clear();
     Ok(())
+}
+
+/// A size limit as people write it: "64 KiB" when it is a whole number of KiB, else bytes.
+fn size_text(bytes: usize) -> String {
+    if bytes >= 1024 && bytes.is_multiple_of(1024) {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// The header of a server's text frame (FIN set, RSV1 when `deflated`, opcode 1, no mask) for a
@@ -612,7 +622,14 @@ fn internal_display(e: &dyn std::fmt::Display) -> WireError {
 
 #[cfg(test)]
 mod tests {
-    use super::text_header;
+    use super::{size_text, text_header};
+
+    #[test]
+    fn the_size_limit_is_said_as_it_is_set() {
+        assert_eq!(size_text(64 * 1024), "64 KiB");
+        assert_eq!(size_text(100_000), "100000 bytes");
+        assert_eq!(size_text(512), "512 bytes");
+    }
 
     #[test]
     fn text_frame_headers_follow_rfc_6455() {
