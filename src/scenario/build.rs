@@ -307,7 +307,7 @@ impl Builder<'_, '_> {
                 self.r.problem(id.span.start, "the scenario id must be lowercase letters, digits, `_` and `-`");
             }
         }
-        let paragraphs = self.r.int_opt(t, "source_paragraphs", at, WHAT, true);
+        let paragraphs = self.r.int(t, "source_paragraphs", at, WHAT);
         if let Some(p) = &paragraphs {
             if p.value < 1 || p.value > 100_000 {
                 self.r.problem(
@@ -317,7 +317,7 @@ impl Builder<'_, '_> {
             }
         }
         self.paragraphs = paragraphs.map_or(0, |p| p.value.clamp(0, 100_000) as u32);
-        let action_points = self.r.int_opt(t, "action_points", 0, WHAT, false);
+        let action_points = self.r.optional_int(t, "action_points", 0, WHAT);
         Head {
             id: id.map(|s| s.value).unwrap_or_default(),
             title: self.text(t, "title", at, WHAT),
@@ -351,7 +351,7 @@ impl Builder<'_, '_> {
 
     /// `essay = [n, …]`: required, non-empty, every paragraph within the source.
     fn essay(&mut self, t: &dyn TableLike, at: usize, what: &str) -> Vec<u32> {
-        let cited = self.r.ints(t, "essay", at, what, true);
+        let cited = self.r.ints(t, "essay", at, what);
         if cited.is_empty() && t.get("essay").is_some() {
             self.r.problem(
                 Reader::span_of(t, "essay").start,
@@ -446,9 +446,9 @@ impl Builder<'_, '_> {
     fn track(&mut self, t: &dyn TableLike, at: usize) -> Track {
         const WHAT: &str = "a track";
         self.r.only_keys(t, TRACK_KEYS, WHAT);
-        let min = self.r.int_opt(t, "min", at, WHAT, true);
-        let max = self.r.int_opt(t, "max", at, WHAT, true);
-        let start = self.r.int_opt(t, "start", at, WHAT, true);
+        let min = self.r.int(t, "min", at, WHAT);
+        let max = self.r.int(t, "max", at, WHAT);
+        let start = self.r.int(t, "start", at, WHAT);
         let (lo, hi) = (min.as_ref().map_or(0, |m| m.value), max.as_ref().map_or(0, |m| m.value));
         if let (Some(_), Some(m)) = (&min, &max) {
             if lo >= hi {
@@ -460,7 +460,7 @@ impl Builder<'_, '_> {
                 self.r.problem(s.span.start, format!("start ({}) must lie between min ({lo}) and max ({hi})", s.value));
             }
         }
-        let visible = self.r.strings(t, "visible_to", at, WHAT, false);
+        let visible = self.r.optional_strings(t, "visible_to", at, WHAT);
         let visible_to = if t.get("visible_to").is_some() {
             Some(visible.iter().filter_map(|v| self.role_ref(v)).collect())
         } else {
@@ -480,7 +480,7 @@ impl Builder<'_, '_> {
     fn role(&mut self, t: &dyn TableLike, at: usize, head: Option<&Head>) -> Role {
         const WHAT: &str = "a role";
         self.r.only_keys(t, ROLE_KEYS, WHAT);
-        let points = self.r.int_opt(t, "action_points", at, WHAT, false);
+        let points = self.r.optional_int(t, "action_points", at, WHAT);
         let action_points = self.points(points).or(head.map(|h| h.action_points)).unwrap_or(2);
         let objective = match self.r.table(t, "objective", WHAT) {
             Some(o) => self.objective(o, at),
@@ -528,7 +528,7 @@ impl Builder<'_, '_> {
     /// Optional text for people (a memo, a prompt): not empty when given, and every ¶N it
     /// mentions within the source.
     fn prose(&mut self, t: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<String>> {
-        let text = self.r.string_opt(t, key, at, what, false)?;
+        let text = self.r.optional_string(t, key, at, what)?;
         if text.value.trim().is_empty() {
             self.r.problem(text.span.start, format!("`{key}` in {what} must not be empty"));
             return None;
@@ -571,7 +571,7 @@ impl Builder<'_, '_> {
 
     /// A non-empty list of texts, each of which may cite ¶s.
     fn prose_list(&mut self, t: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<String> {
-        let items = self.r.strings(t, key, at, what, true);
+        let items = self.r.strings(t, key, at, what);
         if items.is_empty() && t.get(key).is_some() {
             self.r.problem(Reader::span_of(t, key).start, format!("`{key}` in {what} must list at least one entry"));
         }
@@ -591,7 +591,7 @@ impl Builder<'_, '_> {
         const WHAT: &str = "[lesson]";
         self.r.only_keys(t, LESSON_KEYS, WHAT);
         let objectives = self.prose_list(t, "objectives", at, WHAT);
-        let minutes = self.r.int_opt(t, "minutes", at, WHAT, true);
+        let minutes = self.r.int(t, "minutes", at, WHAT);
         if let Some(m) = &minutes {
             if !(1..=600).contains(&m.value) {
                 self.r.problem(m.span.start, "minutes is the whole lesson's length: between 1 and 600");
@@ -602,7 +602,7 @@ impl Builder<'_, '_> {
             const STEP: &str = "a timing step";
             self.r.only_keys(step, TIMING_KEYS, STEP);
             let name = self.text(step, "step", step_at, STEP);
-            let length = self.r.int_opt(step, "minutes", step_at, STEP, true);
+            let length = self.r.int(step, "minutes", step_at, STEP);
             if let Some(l) = &length {
                 if !(1..=600).contains(&l.value) {
                     self.r.problem(l.span.start, "a step's minutes must be between 1 and 600");
@@ -657,8 +657,8 @@ impl Builder<'_, '_> {
         for (term, term_at) in entries {
             const TERM: &str = "a score term";
             self.r.only_keys(term, TERM_KEYS, TERM);
-            let single = self.r.string_opt(term, "track", term_at, TERM, false);
-            let several = self.r.strings(term, "min", term_at, TERM, false);
+            let single = self.r.optional_string(term, "track", term_at, TERM);
+            let several = self.r.optional_strings(term, "min", term_at, TERM);
             let names: Vec<At<String>> = match (single, several.is_empty()) {
                 (Some(s), true) => vec![s],
                 (None, false) => several,
@@ -668,7 +668,7 @@ impl Builder<'_, '_> {
                 }
             };
             let tracks: Vec<usize> = names.iter().filter_map(|n| self.track_ref(n)).collect();
-            let weight = self.r.int_opt(term, "weight", term_at, TERM, false);
+            let weight = self.r.optional_int(term, "weight", term_at, TERM);
             if let Some(w) = &weight {
                 if !(1..=100).contains(&w.value) {
                     self.r.problem(w.span.start, "weight must be between 1 and 100");
@@ -676,13 +676,13 @@ impl Builder<'_, '_> {
             }
             let label = self
                 .r
-                .string_opt(term, "label", term_at, TERM, false)
+                .optional_string(term, "label", term_at, TERM)
                 .map(|l| l.value)
                 .unwrap_or_else(|| names.iter().map(|n| n.value.as_str()).collect::<Vec<_>>().join(" / "));
             terms.push(ScoreTerm {
                 tracks,
                 weight: weight.map_or(1, |w| w.value.clamp(1, 100) as u32),
-                invert: self.r.bool_opt(term, "invert", term_at, TERM).unwrap_or(false),
+                invert: self.r.optional_bool(term, "invert", term_at, TERM).unwrap_or(false),
                 label,
             });
         }
@@ -694,13 +694,13 @@ impl Builder<'_, '_> {
         self.r.only_keys(t, MOVE_KEYS, WHAT);
         let role_name = self.r.string(t, "role", at, WHAT);
         let role = role_name.as_ref().and_then(|r| self.role_ref(r));
-        let cost = self.r.int_opt(t, "cost", at, WHAT, true);
+        let cost = self.r.int(t, "cost", at, WHAT);
         if let Some(c) = &cost {
             if !(0..=20).contains(&c.value) {
                 self.r.problem(c.span.start, "cost must be between 0 and 20 action points");
             }
         }
-        let target_names = self.r.strings(t, "targets", at, WHAT, false);
+        let target_names = self.r.optional_strings(t, "targets", at, WHAT);
         let mut targets = Vec::new();
         for name in &target_names {
             let all = self.names.targets.clone();
@@ -713,9 +713,8 @@ impl Builder<'_, '_> {
         }
         let joint = self.r.table(t, "joint", WHAT).and_then(|j| self.joint(j, at, role, &targets));
         let available =
-            self.r.string_opt(t, "available", at, WHAT, false).and_then(|s| self.compile(&s, Type::Bool, false));
-        let requires =
-            self.r.string_opt(t, "requires", at, WHAT, false).and_then(|s| self.compile(&s, Type::Bool, true));
+            self.r.optional_string(t, "available", at, WHAT).and_then(|s| self.compile(&s, Type::Bool, false));
+        let requires = self.r.optional_string(t, "requires", at, WHAT).and_then(|s| self.compile(&s, Type::Bool, true));
         let mut by_target = Vec::new();
         if let Some(table) = self.r.table(t, "by_target", WHAT) {
             for (name, item) in table.iter() {
@@ -753,9 +752,9 @@ impl Builder<'_, '_> {
             effects: self.effects(t, "effects", WHAT, false),
             by_target,
             on_fail: self.effects(t, "on_fail", WHAT, false),
-            success_text: self.r.string_opt(t, "success", at, WHAT, false).map(|s| s.value).unwrap_or_default(),
-            failure_text: self.r.string_opt(t, "failure", at, WHAT, false).map(|s| s.value).unwrap_or_default(),
-            unmet_text: self.r.string_opt(t, "unmet", at, WHAT, false).map(|s| s.value).unwrap_or_default(),
+            success_text: self.r.optional_string(t, "success", at, WHAT).map(|s| s.value).unwrap_or_default(),
+            failure_text: self.r.optional_string(t, "failure", at, WHAT).map(|s| s.value).unwrap_or_default(),
+            unmet_text: self.r.optional_string(t, "unmet", at, WHAT).map(|s| s.value).unwrap_or_default(),
             id,
         }
     }
@@ -763,11 +762,11 @@ impl Builder<'_, '_> {
     fn joint(&mut self, j: &dyn TableLike, at: usize, role: Option<usize>, targets: &[usize]) -> Option<Joint> {
         const WHAT: &str = "joint";
         self.r.only_keys(j, JOINT_KEYS, WHAT);
-        let partner_names = self.r.strings(j, "partners", at, WHAT, true);
+        let partner_names = self.r.strings(j, "partners", at, WHAT);
         // `move = "id"`, or `move = ["a", "b"]`: any one of them counts as joining in.
         let move_names: Vec<At<String>> = match j.get("move").and_then(|m| m.as_value()) {
             Some(v) if v.is_array() => {
-                let names = self.r.strings(j, "move", at, WHAT, true);
+                let names = self.r.strings(j, "move", at, WHAT);
                 if names.is_empty() {
                     self.r.problem(v.span().map_or(at, |s| s.start), "joint.move must name at least one move");
                     return None;
@@ -776,7 +775,7 @@ impl Builder<'_, '_> {
             }
             _ => vec![self.r.string(j, "move", at, WHAT)?],
         };
-        let need = self.r.string_opt(j, "need", at, WHAT, false);
+        let need = self.r.optional_string(j, "need", at, WHAT);
         let need_all = match need.as_ref().map(|n| n.value.as_str()) {
             None | Some("all") => true,
             Some("any") => false,
@@ -853,14 +852,14 @@ impl Builder<'_, '_> {
             effects,
             text: self.text(t, "text", at, WHAT),
             essay: self.essay(t, at, WHAT),
-            once: self.r.bool_opt(t, "once", at, WHAT).unwrap_or(false),
+            once: self.r.optional_bool(t, "once", at, WHAT).unwrap_or(false),
         }
     }
 
     fn round(&mut self, t: &dyn TableLike, at: usize) -> RoundDef {
         const WHAT: &str = "a round";
         self.r.only_keys(t, ROUND_KEYS, WHAT);
-        let names = self.r.strings(t, "events", at, WHAT, false);
+        let names = self.r.optional_strings(t, "events", at, WHAT);
         let all = self.names.events.clone();
         let events = names.iter().filter_map(|n| self.lookup(&all, n, "event")).collect();
         RoundDef {
@@ -874,13 +873,13 @@ impl Builder<'_, '_> {
     fn event(&mut self, t: &dyn TableLike, at: usize, index: usize, rounds: usize, moves: &mut [Move]) -> Event {
         const WHAT: &str = "an event";
         self.r.only_keys(t, EVENT_KEYS, WHAT);
-        let chance = self.r.int_opt(t, "chance", at, WHAT, false);
+        let chance = self.r.optional_int(t, "chance", at, WHAT);
         if let Some(c) = &chance {
             if !(0..=100).contains(&c.value) {
                 self.r.problem(c.span.start, "chance is a percentage: between 0 and 100");
             }
         }
-        let listed = self.r.ints(t, "rounds", at, WHAT, false);
+        let listed = self.r.optional_ints(t, "rounds", at, WHAT);
         for r in &listed {
             if r.value < 1 || r.value as usize > rounds {
                 self.r.problem(
@@ -914,7 +913,7 @@ impl Builder<'_, '_> {
         const WHAT: &str = "a choice";
         self.r.only_keys(c, CHOICE_KEYS, WHAT);
         let role = self.r.string(c, "role", at, WHAT).and_then(|r| self.role_ref(&r))?;
-        let names = self.r.strings(c, "moves", at, WHAT, true);
+        let names = self.r.strings(c, "moves", at, WHAT);
         let default = self.r.string(c, "default", at, WHAT)?;
         let mut ids = Vec::new();
         for name in &names {

@@ -23,6 +23,25 @@ pub struct At<T> {
     pub span: Range<usize>,
 }
 
+/// Whether a key must be there: a missing required key is a problem, a missing optional one is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    Required,
+    Optional,
+}
+
+/// Where a value is read: the offset its problems point at (when the key is missing), the thing
+/// it belongs to (named in messages), and whether it must be there.
+#[derive(Debug, Clone, Copy)]
+struct Spot<'w> {
+    at: usize,
+    what: &'w str,
+    need: Need,
+}
+
+const STRINGS: &str = "a list of names in quotes, like [\"a\", \"b\"]";
+const INTS: &str = "a list of whole numbers, like [1, 2]";
+
 impl<'a> Reader<'a> {
     pub fn new(text: &'a str) -> Reader<'a> {
         Reader { text, problems: Vec::new() }
@@ -79,11 +98,11 @@ impl<'a> Reader<'a> {
         key: &str,
         at: usize,
         what: &str,
-        required: bool,
+        need: Need,
     ) -> Option<&'t Value> {
         match table.get(key) {
             None => {
-                if required {
+                if need == Need::Required {
                     self.problem(at, format!("{what} is missing the key `{key}`"));
                 }
                 None
@@ -104,19 +123,18 @@ impl<'a> Reader<'a> {
         self.problem(offset, format!("`{key}` in {what} must be {expected}, not {}", describe(value)));
     }
 
+    /// A text that must be there.
     pub fn string(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<String>> {
-        self.string_opt(table, key, at, what, true)
+        self.text(table, key, at, what, Need::Required)
     }
 
-    pub fn string_opt(
-        &mut self,
-        table: &dyn TableLike,
-        key: &str,
-        at: usize,
-        what: &str,
-        required: bool,
-    ) -> Option<At<String>> {
-        let value = self.value(table, key, at, what, required)?;
+    /// A text that may be left out.
+    pub fn optional_string(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<String>> {
+        self.text(table, key, at, what, Need::Optional)
+    }
+
+    fn text(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str, need: Need) -> Option<At<String>> {
+        let value = self.value(table, key, at, what, need)?;
         match value.as_str() {
             Some(s) => Some(At { value: s.to_string(), span: value.span().unwrap_or(0..0) }),
             None => {
@@ -126,15 +144,18 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub fn int_opt(
-        &mut self,
-        table: &dyn TableLike,
-        key: &str,
-        at: usize,
-        what: &str,
-        required: bool,
-    ) -> Option<At<i64>> {
-        let value = self.value(table, key, at, what, required)?;
+    /// A whole number that must be there.
+    pub fn int(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<i64>> {
+        self.number(table, key, at, what, Need::Required)
+    }
+
+    /// A whole number that may be left out.
+    pub fn optional_int(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<i64>> {
+        self.number(table, key, at, what, Need::Optional)
+    }
+
+    fn number(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str, need: Need) -> Option<At<i64>> {
+        let value = self.value(table, key, at, what, need)?;
         match value.as_integer() {
             Some(n) => Some(At { value: n, span: value.span().unwrap_or(0..0) }),
             None => {
@@ -144,8 +165,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub fn bool_opt(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<bool> {
-        let value = self.value(table, key, at, what, false)?;
+    /// True or false, when given.
+    pub fn optional_bool(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<bool> {
+        let value = self.value(table, key, at, what, Need::Optional)?;
         match value.as_bool() {
             Some(b) => Some(b),
             None => {
@@ -155,37 +177,37 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A list of strings (absent: empty).
-    pub fn strings(
-        &mut self,
-        table: &dyn TableLike,
-        key: &str,
-        at: usize,
-        what: &str,
-        required: bool,
-    ) -> Vec<At<String>> {
-        let expected = "a list of names in quotes, like [\"a\", \"b\"]";
-        self.list(table, key, at, what, required, expected, |v| v.as_str().map(str::to_string))
+    /// A list of strings that must be there (it may be empty).
+    pub fn strings(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<At<String>> {
+        self.list(table, key, Spot { at, what, need: Need::Required }, STRINGS, |v| v.as_str().map(str::to_string))
     }
 
-    /// A list of whole numbers (absent: empty).
-    pub fn ints(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str, required: bool) -> Vec<At<i64>> {
-        self.list(table, key, at, what, required, "a list of whole numbers, like [1, 2]", Value::as_integer)
+    /// A list of strings, empty when left out.
+    pub fn optional_strings(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<At<String>> {
+        self.list(table, key, Spot { at, what, need: Need::Optional }, STRINGS, |v| v.as_str().map(str::to_string))
     }
 
-    /// A list whose items `item` reads, reporting each item it cannot read.
-    #[allow(clippy::too_many_arguments)]
+    /// A list of whole numbers that must be there (it may be empty).
+    pub fn ints(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<At<i64>> {
+        self.list(table, key, Spot { at, what, need: Need::Required }, INTS, Value::as_integer)
+    }
+
+    /// A list of whole numbers, empty when left out.
+    pub fn optional_ints(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<At<i64>> {
+        self.list(table, key, Spot { at, what, need: Need::Optional }, INTS, Value::as_integer)
+    }
+
+    /// A list whose items `item` reads, reporting each item it cannot read as not `expected`.
     fn list<T>(
         &mut self,
         table: &dyn TableLike,
         key: &str,
-        at: usize,
-        what: &str,
-        required: bool,
+        spot: Spot<'_>,
         expected: &str,
         item: impl Fn(&Value) -> Option<T>,
     ) -> Vec<At<T>> {
-        let Some(value) = self.value(table, key, at, what, required) else { return Vec::new() };
+        let Spot { at, what, need } = spot;
+        let Some(value) = self.value(table, key, at, what, need) else { return Vec::new() };
         let Some(array) = value.as_array() else {
             self.wrong_type(value, key, what, expected);
             return Vec::new();
