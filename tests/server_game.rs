@@ -194,6 +194,28 @@ async fn a_reconnecting_student_keeps_seat_role_and_draft() {
 }
 
 #[tokio::test]
+async fn the_others_hear_of_a_new_student_once_and_as_connected() {
+    let app = spawn_app().await;
+    let (session_id, code) = app.create_session(json!({"scenario": "tutorial"})).await;
+    let mut teacher = app.instructor(&session_id).await;
+    let (mut first, _) = app.join(&code, "Bolor").await;
+    teacher.sync().await;
+    first.sync().await;
+    let before = (teacher.frames().len(), first.frames().len());
+
+    let (_second, _) = app.join(&code, "Tuya").await;
+    teacher.sync().await;
+    first.sync().await;
+    for (who, frames, from) in [("the instructor", teacher.frames(), before.0), ("a student", first.frames(), before.1)]
+    {
+        let about: Vec<&serde_json::Value> =
+            frames[from..].iter().filter(|f| f["type"] == "player" && f["name"] == "Tuya").collect();
+        assert_eq!(about.len(), 1, "{who} hears of the new student once: {about:?}");
+        assert_eq!(about[0]["connected"], true, "{who} sees the new student connected from the start");
+    }
+}
+
+#[tokio::test]
 async fn a_second_tab_with_the_same_token_shares_the_seat() {
     let app = spawn_app().await;
     let (session_id, code) = app.create_session(json!({"scenario": "tutorial"})).await;

@@ -277,6 +277,9 @@ pub struct Session {
     retrying: bool,
     /// Players who came online or went offline since the others were last told.
     presence: BTreeSet<String>,
+    /// A student taking a new seat: online while the seat is committed and announced, before its
+    /// connection joins `conns` (so that the others hear of it once, as connected).
+    arriving: Option<String>,
     /// Set when the session is being deleted: the task answers and ends.
     closed: Option<oneshot::Sender<()>>,
     /// A commit failed and the log has not been read back since: it may hold events the table
@@ -507,7 +510,7 @@ impl Session {
     /// Tells the class (if this is a class's table) how it stands now.
     pub(super) fn tell_class(&mut self) {
         let Some(observer) = &self.observer else { return };
-        let online = |id: &str| self.conns.values().any(|c| matches!(&c.viewer, Viewer::Player(p) if p == id));
+        let online = |id: &str| self.online(id);
         let summary = self.table.summary(&self.loaded.scenario, &self.id, observer.table, &online);
         if observer.tx.try_send(summary).is_err() {
             tracing::debug!(session = %self.id, "the class's queue is full or gone: it hears at the next change");
@@ -660,7 +663,8 @@ impl Session {
 
     /// Whether a player has a connection open.
     fn online(&self, player_id: &str) -> bool {
-        self.conns.values().any(|c| matches!(&c.viewer, Viewer::Player(id) if id == player_id))
+        self.arriving.as_deref() == Some(player_id)
+            || self.conns.values().any(|c| matches!(&c.viewer, Viewer::Player(id) if id == player_id))
     }
 
     /// A connection went away: if it was a player's last, the others are told.

@@ -45,7 +45,11 @@ impl Session {
                     let player_id = player_id.clone();
                     events.push(crate::log::LogEvent::RoleSet { player_id, role: Some(role), by_instructor: true });
                 }
-                self.commit_and_apply(events, vec![Op::Player(row)]).await?;
+                self.arriving = Some(player_id.clone());
+                if let Err(e) = self.commit_and_apply(events, vec![Op::Player(row)]).await {
+                    self.arriving = None;
+                    return Err(e);
+                }
                 outbox.string(protocol::welcome(&self.id, &player_id, Some(&token)));
                 Viewer::Player(player_id)
             }
@@ -67,6 +71,7 @@ impl Session {
             self.limit_seat_connections(id);
         }
         self.conns.insert(conn, Conn { outbox, viewer: viewer.clone(), primed: false, lang });
+        self.arriving = None;
         self.catch_up(conn, &viewer);
         if let Some(re) = &re {
             self.send(conn, protocol::ack(re));

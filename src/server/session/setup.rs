@@ -113,6 +113,7 @@ fn blank(app: &App, row: &SessionRow, loaded: Arc<Loaded>, lease: Lease) -> Sess
         retry: RETRY_FIRST,
         retrying: false,
         presence: Default::default(),
+        arriving: None,
         closed: None,
         unsure: false,
         observer: None,
