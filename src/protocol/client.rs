@@ -1,6 +1,9 @@
 //! Client → server messages: JSON objects with a `type` and an optional `id` that the answer
 //! (`ack` or `error`) repeats as `re`.
 
+use std::sync::LazyLock;
+
+use serde::de::value::MapDeserializer;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -140,33 +143,41 @@ pub enum ClientMsg {
     AddTable,
 }
 
-/// Every `type` a client may send, for telling `unknown_type` from `bad_request`.
-const TYPES: &[&str] = &[
-    "join",
-    "resume",
-    "watch",
-    "instructor",
-    "set_lang",
-    "choose_role",
-    "set_orders",
-    "ready",
-    "say",
-    "reflect",
-    "ping",
-    "start",
-    "pause",
-    "resume_game",
-    "force_resolve",
-    "set_deadline",
-    "inject_event",
-    "assign_role",
-    "kick",
-    "answer_request",
-    "add_bot",
-    "end",
-    "move_player",
-    "add_table",
-];
+/// Every `type` a client may send, for telling `unknown_type` from `bad_request`: the names
+/// serde itself knows for [`ClientMsg`]'s variants, read once from the error it gives for a
+/// type it does not know (so a new variant can never be missing from a hand-kept list).
+fn types() -> &'static [&'static str] {
+    static TYPES: LazyLock<&'static [&'static str]> = LazyLock::new(|| {
+        let probe = MapDeserializer::<_, KnownVariants>::new(std::iter::once(("type", "")));
+        match ClientMsg::deserialize(probe) {
+            Err(KnownVariants(Some(names))) => names,
+            _ => &[],
+        }
+    });
+    *TYPES
+}
+
+/// A deserializer error that keeps the variant names serde lists for an unknown variant.
+#[derive(Debug)]
+struct KnownVariants(Option<&'static [&'static str]>);
+
+impl std::fmt::Display for KnownVariants {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("probing the message types")
+    }
+}
+
+impl std::error::Error for KnownVariants {}
+
+impl serde::de::Error for KnownVariants {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        KnownVariants(None)
+    }
+
+    fn unknown_variant(_: &str, expected: &'static [&'static str]) -> Self {
+        KnownVariants(Some(expected))
+    }
+}
 
 impl ClientMsg {
     /// The wire name of the message, for logs (never the fields: some are secrets).
@@ -270,7 +281,7 @@ pub fn parse(text: &str) -> Result<Frame, (Option<Value>, WireError)> {
         Some(Value::String(kind)) => kind.clone(),
         _ => return Err((id, WireError::new(ErrorCode::BadRequest, "a frame needs a \"type\" string"))),
     };
-    if !TYPES.contains(&kind.as_str()) {
+    if !types().contains(&kind.as_str()) {
         let shown: String = kind.chars().take(40).collect();
         return Err((id, WireError::new(ErrorCode::UnknownType, format!("unknown message type `{shown}`"))));
     }
@@ -351,6 +362,31 @@ mod tests {
         }
         assert_eq!(code(r#"{"type":"set_lang","lang":3}"#), ErrorCode::BadRequest);
         assert_eq!(code(r#"{"type":"set_lang"}"#), ErrorCode::BadRequest);
+    }
+
+    #[test]
+    fn every_variant_is_a_known_type_and_named_as_its_kind() {
+        let known = types();
+        assert!(known.contains(&"join") && known.contains(&"add_table"), "{known:?}");
+        for name in known {
+            let parsed = parse(&format!(r#"{{"type":"{name}"}}"#));
+            // Most need fields: a known type without them is a bad request, never an unknown type.
+            match parsed {
+                Ok(frame) => assert_eq!(frame.msg.kind(), *name),
+                Err((_, e)) => assert_eq!(e.code, ErrorCode::BadRequest, "{name}: {}", e.message),
+            }
+        }
+        let samples = [
+            r#"{"type":"join","code":"A","name":"B"}"#,
+            r#"{"type":"set_orders","round":1,"orders":[]}"#,
+            r#"{"type":"kick","player_id":"p"}"#,
+            r#"{"type":"move_player","player_id":"p","table":2}"#,
+        ];
+        for sample in samples {
+            let kind = parse(sample).expect(sample).msg.kind();
+            assert!(known.contains(&kind), "{kind}");
+            assert!(sample.contains(&format!(r#""type":"{kind}""#)), "{sample} is a {kind}");
+        }
     }
 
     #[test]
