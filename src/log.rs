@@ -199,14 +199,57 @@ mod tests {
 
     #[test]
     fn every_event_kind_is_its_json_type() {
+        let order = || vec![OrderRef { mv: "visit".into(), target: None }];
         let events = [
+            LogEvent::Created {
+                scenario: "s".into(),
+                scenario_hash: "h".into(),
+                seed: 1,
+                deadline_secs: 60,
+                class: None,
+            },
+            LogEvent::PlayerJoined { player_id: "p".into(), name: "n".into(), device: None },
+            LogEvent::BotAdded { player_id: "p".into(), role: "a".into() },
+            LogEvent::RoleSet { player_id: "p".into(), role: None, by_instructor: false },
+            LogEvent::PlayerKicked { player_id: "p".into(), ban: true },
+            LogEvent::RoleRequested { player_id: "p".into(), role: "a".into() },
+            LogEvent::RoleRequestDenied { player_id: "p".into() },
+            LogEvent::PlayerMoved { player_id: "p".into(), to_session: "t".into() },
+            LogEvent::Held,
+            LogEvent::Released,
             LogEvent::Started,
             LogEvent::Paused { remaining_ms: 5 },
+            LogEvent::Resumed,
+            LogEvent::Ended,
+            LogEvent::RoundLengthSet { secs: 60 },
+            LogEvent::DeadlineSet { round: 1, at: 2 },
+            LogEvent::OrdersSet { round: 1, role: "a".into(), player_id: None, orders: order() },
             LogEvent::ReadySet { round: 1, role: "a".into(), player_id: None, ready: true },
+            LogEvent::Said {
+                from: Sender { player_id: None, name: "i".into(), role: None },
+                to: None,
+                text: "t".into(),
+                at: 3,
+            },
+            LogEvent::EventInjected { round: 1, event: "e".into() },
+            LogEvent::Reflected { player_id: "p".into(), text: "t".into() },
+            LogEvent::RoundResolved {
+                round: 1,
+                orders: BTreeMap::from([("a".into(), order())]),
+                state_hash: "h".into(),
+            },
+            LogEvent::ForkedFrom { session: "s".into(), round: 1 },
         ];
-        for event in events {
-            let json: serde_json::Value = serde_json::to_value(&event).expect("serialize");
+        for event in &events {
+            let json: serde_json::Value = serde_json::to_value(event).expect("serialize");
             assert_eq!(json["type"], event.kind());
         }
+        // One sample of every variant serde knows: a new event needs its line above.
+        let known = crate::protocol::type_names::<LogEvent>();
+        let mut kinds: Vec<&str> = events.iter().map(LogEvent::kind).collect();
+        kinds.sort_unstable();
+        let mut names = known.to_vec();
+        names.sort_unstable();
+        assert_eq!(kinds, names);
     }
 }

@@ -144,17 +144,21 @@ pub enum ClientMsg {
 }
 
 /// Every `type` a client may send, for telling `unknown_type` from `bad_request`: the names
-/// serde itself knows for [`ClientMsg`]'s variants, read once from the error it gives for a
-/// type it does not know (so a new variant can never be missing from a hand-kept list).
+/// serde itself knows for [`ClientMsg`]'s variants (so a new variant can never be missing from a
+/// hand-kept list).
 fn types() -> &'static [&'static str] {
-    static TYPES: LazyLock<&'static [&'static str]> = LazyLock::new(|| {
-        let probe = MapDeserializer::<_, KnownVariants>::new(std::iter::once(("type", "")));
-        match ClientMsg::deserialize(probe) {
-            Err(KnownVariants(Some(names))) => names,
-            _ => &[],
-        }
-    });
+    static TYPES: LazyLock<&'static [&'static str]> = LazyLock::new(type_names::<ClientMsg>);
     *TYPES
+}
+
+/// The `type` names of an enum tagged by `type` (`#[serde(tag = "type")]`), as serde knows
+/// them: read from the error it gives for a type it does not know. Empty for any other type.
+pub fn type_names<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    let probe = MapDeserializer::<_, KnownVariants>::new(std::iter::once(("type", "")));
+    match T::deserialize(probe) {
+        Err(KnownVariants(Some(names))) => names,
+        _ => &[],
+    }
 }
 
 /// A deserializer error that keeps the variant names serde lists for an unknown variant.

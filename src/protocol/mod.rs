@@ -12,7 +12,7 @@ mod error;
 mod report;
 mod server;
 
-pub use client::{parse, ClientMsg, Frame, Recipients, Secret, MAX_ID_LEN};
+pub use client::{parse, type_names, ClientMsg, Frame, Recipients, Secret, MAX_ID_LEN};
 pub use error::{ErrorCode, WireError};
 pub use report::{Audience, ReportView, VisibleTracks};
 pub use server::*;
