@@ -39,6 +39,9 @@ struct Spot<'w> {
     need: Need,
 }
 
+const TEXT: &str = "text in quotes";
+const INT: &str = "a whole number";
+const BOOL: &str = "true or false";
 const STRINGS: &str = "a list of names in quotes, like [\"a\", \"b\"]";
 const INTS: &str = "a list of whole numbers, like [1, 2]";
 
@@ -92,14 +95,9 @@ impl<'a> Reader<'a> {
         item.and_then(Item::span).or_else(|| table.key(key).and_then(|k| k.span())).unwrap_or(0..0)
     }
 
-    fn value<'t>(
-        &mut self,
-        table: &'t dyn TableLike,
-        key: &str,
-        at: usize,
-        what: &str,
-        need: Need,
-    ) -> Option<&'t Value> {
+    /// The value at `key`, reporting it missing (when required) or a table.
+    fn value<'t>(&mut self, table: &'t dyn TableLike, key: &str, spot: Spot<'_>) -> Option<&'t Value> {
+        let Spot { at, what, need } = spot;
         match table.get(key) {
             None => {
                 if need == Need::Required {
@@ -125,53 +123,43 @@ impl<'a> Reader<'a> {
 
     /// A text that must be there.
     pub fn string(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<String>> {
-        self.text(table, key, at, what, Need::Required)
+        self.scalar(table, key, Spot { at, what, need: Need::Required }, TEXT, |v| v.as_str().map(str::to_string))
     }
 
     /// A text that may be left out.
     pub fn optional_string(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<String>> {
-        self.text(table, key, at, what, Need::Optional)
-    }
-
-    fn text(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str, need: Need) -> Option<At<String>> {
-        let value = self.value(table, key, at, what, need)?;
-        match value.as_str() {
-            Some(s) => Some(At { value: s.to_string(), span: value.span().unwrap_or(0..0) }),
-            None => {
-                self.wrong_type(value, key, what, "text in quotes");
-                None
-            }
-        }
+        self.scalar(table, key, Spot { at, what, need: Need::Optional }, TEXT, |v| v.as_str().map(str::to_string))
     }
 
     /// A whole number that must be there.
     pub fn int(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<i64>> {
-        self.number(table, key, at, what, Need::Required)
+        self.scalar(table, key, Spot { at, what, need: Need::Required }, INT, Value::as_integer)
     }
 
     /// A whole number that may be left out.
     pub fn optional_int(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<i64>> {
-        self.number(table, key, at, what, Need::Optional)
-    }
-
-    fn number(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str, need: Need) -> Option<At<i64>> {
-        let value = self.value(table, key, at, what, need)?;
-        match value.as_integer() {
-            Some(n) => Some(At { value: n, span: value.span().unwrap_or(0..0) }),
-            None => {
-                self.wrong_type(value, key, what, "a whole number");
-                None
-            }
-        }
+        self.scalar(table, key, Spot { at, what, need: Need::Optional }, INT, Value::as_integer)
     }
 
     /// True or false, when given.
     pub fn optional_bool(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<bool> {
-        let value = self.value(table, key, at, what, Need::Optional)?;
-        match value.as_bool() {
-            Some(b) => Some(b),
+        self.scalar(table, key, Spot { at, what, need: Need::Optional }, BOOL, Value::as_bool).map(|b| b.value)
+    }
+
+    /// One value that `read` reads, reported as not `expected` when it cannot.
+    fn scalar<T>(
+        &mut self,
+        table: &dyn TableLike,
+        key: &str,
+        spot: Spot<'_>,
+        expected: &str,
+        read: impl Fn(&Value) -> Option<T>,
+    ) -> Option<At<T>> {
+        let value = self.value(table, key, spot)?;
+        match read(value) {
+            Some(v) => Some(At { value: v, span: value.span().unwrap_or(0..0) }),
             None => {
-                self.wrong_type(value, key, what, "true or false");
+                self.wrong_type(value, key, spot.what, expected);
                 None
             }
         }
@@ -206,17 +194,16 @@ impl<'a> Reader<'a> {
         expected: &str,
         item: impl Fn(&Value) -> Option<T>,
     ) -> Vec<At<T>> {
-        let Spot { at, what, need } = spot;
-        let Some(value) = self.value(table, key, at, what, need) else { return Vec::new() };
+        let Some(value) = self.value(table, key, spot) else { return Vec::new() };
         let Some(array) = value.as_array() else {
-            self.wrong_type(value, key, what, expected);
+            self.wrong_type(value, key, spot.what, expected);
             return Vec::new();
         };
         let mut out = Vec::new();
         for element in array.iter() {
             match item(element) {
                 Some(v) => out.push(At { value: v, span: element.span().unwrap_or(0..0) }),
-                None => self.wrong_type(element, key, what, expected),
+                None => self.wrong_type(element, key, spot.what, expected),
             }
         }
         out
