@@ -16,7 +16,7 @@
 
 use std::sync::OnceLock;
 
-use crate::engine::{resolve_round, GameState, Order, RoundOrders, Scenario};
+use crate::engine::{resolve_round, EventId, GameState, Lookup, MoveId, Order, RoundOrders, Scenario, TargetId};
 use crate::protocol::{self, ClientMsg};
 
 /// The scenarios shipped in `scenarios/` (embedded at build time).
@@ -117,7 +117,7 @@ pub fn engine(data: &[u8]) {
         assert!(rounds <= max_rounds, "the game does not end");
         let flags = bytes.byte();
         if flags & 0x80 != 0 && !sc.events.is_empty() {
-            let event = usize::from(bytes.byte()) % (sc.events.len() + 1);
+            let event = EventId::new(usize::from(bytes.byte()) % (sc.events.len() + 1));
             if let Ok(next) = state.inject_event(sc, event) {
                 state = next;
             }
@@ -133,10 +133,10 @@ pub fn engine(data: &[u8]) {
                 let n = usize::from(bytes.byte() % 7);
                 (0..n)
                     .map(|_| {
-                        let mv = usize::from(bytes.u16()) % (sc.moves.len() + 2);
+                        let mv = MoveId::new(usize::from(bytes.u16()) % (sc.moves.len() + 2));
                         let target = match bytes.byte() {
                             0 => None,
-                            b => Some(usize::from(b - 1) % (sc.targets.len() + 2)),
+                            b => Some(TargetId::new(usize::from(b - 1) % (sc.targets.len() + 2))),
                         };
                         Order { mv, target }
                     })
@@ -279,7 +279,7 @@ fn structured_frame(sc: &Scenario, table: &crate::table::Table, kind: u8, bytes:
                     let mv = &sc.moves[usize::from(bytes.u16()) % sc.moves.len()];
                     let target = match bytes.byte() % 4 {
                         0 => None,
-                        _ => mv.targets.first().and_then(|t| sc.targets.get(*t)).map(|t| t.id.clone()),
+                        _ => mv.targets.first().and_then(|t| sc.targets.lookup(*t)).map(|t| t.id.clone()),
                     };
                     serde_json::json!({"move": mv.id, "target": target})
                 })

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use proptest::prelude::*;
-use third_neighbor::engine::{resolve_round, GameState, Order, RoundOrders, Scenario};
+use third_neighbor::engine::{resolve_round, EventId, GameState, MoveId, Order, RoundOrders, Scenario, TargetId};
 use third_neighbor::scenario;
 
 /// Every scenario, read once for all the cases.
@@ -26,7 +26,11 @@ fn any_orders() -> impl Strategy<Value = Vec<Vec<(usize, Option<usize>)>>> {
 }
 
 fn to_orders(raw: &[Vec<(usize, Option<usize>)>]) -> RoundOrders {
-    raw.iter().map(|list| list.iter().map(|(mv, target)| Order { mv: *mv, target: *target }).collect()).collect()
+    raw.iter()
+        .map(|list| {
+            list.iter().map(|(mv, target)| Order { mv: MoveId::new(*mv), target: target.map(TargetId::new) }).collect()
+        })
+        .collect()
 }
 
 /// Plays a whole game with the given orders every round, checking ranges after each round.
@@ -124,6 +128,6 @@ fn different_seeds_can_draw_different_events() {
     // Guards against a seed that is silently ignored: the fixture's 50% windfall must differ
     // across a handful of seeds.
     let sc = scenarios().last().expect("fixture");
-    let draws: Vec<Vec<usize>> = (1..10).map(|seed| GameState::new(sc, seed).events).collect();
+    let draws: Vec<Vec<EventId>> = (1..10).map(|seed| GameState::new(sc, seed).events).collect();
     assert!(draws.iter().any(|d| d.is_empty()) && draws.iter().any(|d| !d.is_empty()), "{draws:?}");
 }

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
-use third_neighbor::engine::{resolve_round, GameState, Order, RoundOrders, Scenario, Status};
+use third_neighbor::engine::{
+    resolve_round, GameState, InteractionId, Lookup, MoveId, Order, RoundOrders, Scenario, Status, TargetId,
+};
 use third_neighbor::scenario;
 
 #[derive(Deserialize)]
@@ -62,19 +64,19 @@ fn one() -> u64 {
 /// `move`, `move@target`, or `other_role.move` (to order another role's move).
 fn parse_order(sc: &Scenario, role: usize, text: &str) -> Order {
     let (mv_text, target) = match text.split_once('@') {
-        Some((m, t)) => (m, sc.target_index(t).or(Some(usize::MAX))),
+        Some((m, t)) => (m, sc.target_index(t).or(Some(TargetId::new(usize::MAX)))),
         None => (text, None),
     };
     let mv = match mv_text.split_once('.') {
         Some((r, m)) => sc.role_index(r).and_then(|r| sc.move_index(r, m)),
         None => sc.move_index(role, mv_text),
     };
-    Order { mv: mv.unwrap_or(usize::MAX), target }
+    Order { mv: mv.unwrap_or(MoveId::new(usize::MAX)), target }
 }
 
 fn outcome_text(sc: &Scenario, o: &third_neighbor::engine::report::OrderOutcome) -> String {
     let role = &sc.roles[o.role].id;
-    let mv = sc.moves.get(o.order.mv).map_or("?".to_string(), |m| {
+    let mv = sc.moves.lookup(o.order.mv).map_or("?".to_string(), |m| {
         let owner = &sc.roles[m.role].id;
         if owner == role {
             m.id.clone()
@@ -85,7 +87,7 @@ fn outcome_text(sc: &Scenario, o: &third_neighbor::engine::report::OrderOutcome)
     let target = o
         .order
         .target
-        .map(|t| sc.targets.get(t).map_or("@?".to_string(), |t| format!("@{}", t.id)))
+        .map(|t| sc.targets.lookup(t).map_or("@?".to_string(), |t| format!("@{}", t.id)))
         .unwrap_or_default();
     let status = match &o.status {
         Status::Succeeded => "succeeded".to_string(),
@@ -108,7 +110,7 @@ fn run_case(sc: &Scenario, case: &Case) -> Vec<String> {
     }
     for (name, value) in &case.tracks {
         match sc.track_index(name) {
-            Some(t) => state.tracks[t] = *value,
+            Some(t) => state.tracks[t.index()] = *value,
             None => diffs.push(format!("unknown track `{name}` in the start state")),
         }
     }
@@ -121,7 +123,12 @@ fn run_case(sc: &Scenario, case: &Case) -> Vec<String> {
             other => diffs.push(format!("cannot inject `{e}`: {other:?}")),
         }
     }
-    state.fired = case.fired.iter().filter_map(|i| sc.interactions.iter().position(|x| x.id == *i)).collect();
+    state.fired = case
+        .fired
+        .iter()
+        .filter_map(|i| sc.interactions.iter().position(|x| x.id == *i))
+        .map(InteractionId::new)
+        .collect();
     let mut orders: RoundOrders = vec![Vec::new(); sc.roles.len()];
     for (role_name, list) in &case.orders {
         let Some(role) = sc.role_index(role_name) else {
@@ -140,7 +147,7 @@ fn run_case(sc: &Scenario, case: &Case) -> Vec<String> {
         }
     }
     for (name, expected) in &case.expect.tracks {
-        let actual = sc.track_index(name).map(|t| next.tracks[t]);
+        let actual = sc.track_index(name).map(|t| next.tracks[t.index()]);
         if actual != Some(*expected) {
             diffs.push(format!("track {name}: expected {expected}, actual {actual:?}"));
         }

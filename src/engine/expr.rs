@@ -14,25 +14,28 @@
 
 use std::fmt;
 
+use super::ids::{EventId, MoveId, TargetId, TrackId};
+use super::model::RoleId;
+
 /// Where a name or value in an expression refers to, resolved against the scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expr {
     Int(i64),
     Bool(bool),
-    Track(usize),
+    Track(TrackId),
     Round,
     /// `role.move` or `role.move[target]`: the move was legally ordered this round.
     Ordered {
-        mv: usize,
-        target: Option<usize>,
+        mv: MoveId,
+        target: Option<TargetId>,
     },
     /// `ok(role.move)`: ordered and succeeded.
     Succeeded {
-        mv: usize,
-        target: Option<usize>,
+        mv: MoveId,
+        target: Option<TargetId>,
     },
     /// `event(id)`: the event is in play this round.
-    Event(usize),
+    Event(EventId),
     Not(Box<Expr>),
     Neg(Box<Expr>),
     And(Vec<Expr>),
@@ -86,13 +89,13 @@ pub struct ExprError {
 
 /// The names an expression may use, supplied by the scenario loader.
 pub trait Symbols {
-    fn track(&self, name: &str) -> Option<usize>;
-    fn role(&self, name: &str) -> Option<usize>;
+    fn track(&self, name: &str) -> Option<TrackId>;
+    fn role(&self, name: &str) -> Option<RoleId>;
     /// The move `name` of the role with index `role`.
-    fn role_move(&self, role: usize, name: &str) -> Option<usize>;
+    fn role_move(&self, role: RoleId, name: &str) -> Option<MoveId>;
     /// A role or outside actor that a move may target.
-    fn target(&self, name: &str) -> Option<usize>;
-    fn event(&self, name: &str) -> Option<usize>;
+    fn target(&self, name: &str) -> Option<TargetId>;
+    fn event(&self, name: &str) -> Option<EventId>;
     /// Whether this expression may look at the orders of the round (false where it is
     /// evaluated before anyone orders, e.g. a move's availability).
     fn orders_visible(&self) -> bool;
@@ -100,11 +103,11 @@ pub trait Symbols {
 
 /// What an expression reads when it is evaluated.
 pub trait Context {
-    fn track(&self, index: usize) -> i64;
+    fn track(&self, track: TrackId) -> i64;
     fn round(&self) -> i64;
-    fn ordered(&self, mv: usize, target: Option<usize>) -> bool;
-    fn succeeded(&self, mv: usize, target: Option<usize>) -> bool;
-    fn event_active(&self, event: usize) -> bool;
+    fn ordered(&self, mv: MoveId, target: Option<TargetId>) -> bool;
+    fn succeeded(&self, mv: MoveId, target: Option<TargetId>) -> bool;
+    fn event_active(&self, event: EventId) -> bool;
 }
 
 /// Parses and resolves `source`, checking that it computes `expected`.
@@ -431,7 +434,7 @@ impl Parser<'_> {
     }
 
     /// After `role.`: the move name and an optional `[target]`.
-    fn move_ref(&mut self, role_name: &str, start: usize) -> Result<(usize, Option<usize>), ExprError> {
+    fn move_ref(&mut self, role_name: &str, start: usize) -> Result<(MoveId, Option<TargetId>), ExprError> {
         if !self.symbols.orders_visible() {
             return Err(ExprError {
                 offset: start,
@@ -514,25 +517,25 @@ mod tests {
     }
 
     impl Symbols for Names {
-        fn track(&self, name: &str) -> Option<usize> {
-            ["economy", "dependency"].iter().position(|n| *n == name)
+        fn track(&self, name: &str) -> Option<TrackId> {
+            ["economy", "dependency"].iter().position(|n| *n == name).map(TrackId::new)
         }
-        fn role(&self, name: &str) -> Option<usize> {
+        fn role(&self, name: &str) -> Option<RoleId> {
             ["north", "south"].iter().position(|n| *n == name)
         }
-        fn role_move(&self, role: usize, name: &str) -> Option<usize> {
+        fn role_move(&self, role: RoleId, name: &str) -> Option<MoveId> {
             match (role, name) {
-                (0, "trade") => Some(0),
-                (1, "trade") => Some(1),
-                (1, "visit") => Some(2),
+                (0, "trade") => Some(MoveId::new(0)),
+                (1, "trade") => Some(MoveId::new(1)),
+                (1, "visit") => Some(MoveId::new(2)),
                 _ => None,
             }
         }
-        fn target(&self, name: &str) -> Option<usize> {
-            ["north", "south", "island"].iter().position(|n| *n == name)
+        fn target(&self, name: &str) -> Option<TargetId> {
+            ["north", "south", "island"].iter().position(|n| *n == name).map(TargetId::new)
         }
-        fn event(&self, name: &str) -> Option<usize> {
-            (name == "storm").then_some(0)
+        fn event(&self, name: &str) -> Option<EventId> {
+            (name == "storm").then_some(EventId::new(0))
         }
         fn orders_visible(&self) -> bool {
             self.orders
@@ -542,20 +545,20 @@ mod tests {
     struct World;
 
     impl Context for World {
-        fn track(&self, index: usize) -> i64 {
-            [4, 9][index]
+        fn track(&self, track: TrackId) -> i64 {
+            [4, 9][track.index()]
         }
         fn round(&self) -> i64 {
             3
         }
-        fn ordered(&self, mv: usize, target: Option<usize>) -> bool {
-            mv == 1 || (mv == 2 && target.is_none_or(|t| t == 2))
+        fn ordered(&self, mv: MoveId, target: Option<TargetId>) -> bool {
+            mv.index() == 1 || (mv.index() == 2 && target.is_none_or(|t| t.index() == 2))
         }
-        fn succeeded(&self, mv: usize, _target: Option<usize>) -> bool {
-            mv == 1
+        fn succeeded(&self, mv: MoveId, _target: Option<TargetId>) -> bool {
+            mv.index() == 1
         }
-        fn event_active(&self, event: usize) -> bool {
-            event == 0
+        fn event_active(&self, event: EventId) -> bool {
+            event.index() == 0
         }
     }
 

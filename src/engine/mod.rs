@@ -9,6 +9,7 @@
 //! - illegal orders are outcomes with a reason, never errors or panics.
 
 pub mod expr;
+pub mod ids;
 pub mod model;
 pub mod order;
 pub mod report;
@@ -17,7 +18,8 @@ pub mod rng;
 pub mod score;
 pub mod state;
 
-pub use model::{EventId, MoveId, RoleId, Scenario, TargetId, TrackId};
+pub use ids::{EventId, InteractionId, Lookup, MoveId, TargetId, TrackId};
+pub use model::{RoleId, Scenario};
 pub use order::{available_moves, check_draft, parse_order, Illegal, Order, RoundOrders};
 pub use report::{RoundReport, Status};
 pub use resolve::resolve_round;
@@ -56,6 +58,6 @@ pub(crate) mod testing {
     }
 
     pub fn track(sc: &Scenario, state: &GameState, id: &str) -> i64 {
-        state.tracks[sc.track_index(id).expect("track")]
+        state.tracks[sc.track_index(id).expect("track").index()]
     }
 }

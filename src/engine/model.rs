@@ -9,13 +9,9 @@ use serde::Serialize;
 
 use super::expr::Expr;
 
+pub use super::ids::{EventId, InteractionId, MoveId, TargetId, TrackId};
+
 pub type RoleId = usize;
-pub type TrackId = usize;
-pub type MoveId = usize;
-/// An index into [`Scenario::targets`]: the roles first, then the outside actors.
-pub type TargetId = usize;
-pub type EventId = usize;
-pub type InteractionId = usize;
 
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -232,28 +228,38 @@ impl Scenario {
     }
 
     pub fn track_index(&self, id: &str) -> Option<TrackId> {
-        self.tracks.iter().position(|t| t.id == id)
+        self.tracks.iter().position(|t| t.id == id).map(TrackId::new)
     }
 
     pub fn target_index(&self, id: &str) -> Option<TargetId> {
-        self.targets.iter().position(|t| t.id == id)
+        self.targets.iter().position(|t| t.id == id).map(TargetId::new)
     }
 
     pub fn event_index(&self, id: &str) -> Option<EventId> {
-        self.events.iter().position(|e| e.id == id)
+        self.events.iter().position(|e| e.id == id).map(EventId::new)
     }
 
     pub fn move_index(&self, role: RoleId, id: &str) -> Option<MoveId> {
-        self.moves.iter().position(|m| m.role == role && m.id == id)
+        self.moves.iter().position(|m| m.role == role && m.id == id).map(MoveId::new)
     }
 
     pub fn moves_of(&self, role: RoleId) -> impl Iterator<Item = (MoveId, &Move)> {
-        self.moves.iter().enumerate().filter(move |(_, m)| m.role == role)
+        self.indexed_moves().filter(move |(_, m)| m.role == role)
     }
 
-    /// The target index that stands for a role (roles come first in `targets`).
+    /// Every move with its id.
+    pub fn indexed_moves(&self) -> impl Iterator<Item = (MoveId, &Move)> {
+        self.moves.iter().enumerate().map(|(i, m)| (MoveId::new(i), m))
+    }
+
+    /// Every track with its id.
+    pub fn indexed_tracks(&self) -> impl Iterator<Item = (TrackId, &Track)> {
+        self.tracks.iter().enumerate().map(|(i, t)| (TrackId::new(i), t))
+    }
+
+    /// The target that stands for a role (roles come first in `targets`, in the same order).
     pub fn role_target(&self, role: RoleId) -> TargetId {
-        role
+        TargetId::new(role)
     }
 
     pub fn round_count(&self) -> u32 {

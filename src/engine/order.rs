@@ -7,7 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{MoveId, RoleId, Scenario, TargetId};
+use super::ids::{Lookup, MoveId, TargetId};
+use super::model::{RoleId, Scenario};
 use super::state::GameState;
 
 /// One move a role orders, possibly aimed at a target.
@@ -71,7 +72,7 @@ impl Illegal {
 
 /// Whether the move may be ordered by its role in this round, judged before anyone orders.
 pub fn is_available(scenario: &Scenario, state: &GameState, mv: MoveId) -> bool {
-    let Some(def) = scenario.moves.get(mv) else {
+    let Some(def) = scenario.moves.lookup(mv) else {
         return false;
     };
     if let Some(event) = def.choice_of {
@@ -122,7 +123,7 @@ fn judge_one(
     if state.is_finished() {
         return Err(Illegal::GameOver);
     }
-    let def = scenario.moves.get(order.mv).ok_or(Illegal::UnknownMove)?;
+    let def = scenario.moves.lookup(order.mv).ok_or(Illegal::UnknownMove)?;
     if def.role != role {
         return Err(Illegal::NotYourRole);
     }
@@ -181,7 +182,7 @@ mod tests {
         let sc = fixture();
         let state = calm(&sc);
         let north = sc.role_index("north").expect("north");
-        let bad = Order { mv: usize::MAX, target: None };
+        let bad = Order { mv: MoveId::new(usize::MAX), target: None };
         let ship = order(&sc, "north", "build_ship", None);
         let visit = order(&sc, "north", "visit", Some("south"));
         let verdicts = judge(&sc, &state, north, &[bad, ship, visit]);

@@ -11,7 +11,8 @@
 //! 5. the round advances and the next round's events are drawn from the game's RNG.
 
 use super::expr::Context;
-use super::model::{Effect, EventId, Move, MoveId, RoleId, Scenario, TargetId};
+use super::ids::{EventId, InteractionId, Lookup, MoveId, TargetId, TrackId};
+use super::model::{Effect, Move, RoleId, Scenario};
 use super::order::{judge, Order, RoundOrders};
 use super::report::{Delta, EventOutcome, InteractionOutcome, OrderOutcome, RoundReport, Status};
 use super::state::{GameState, Phase};
@@ -23,8 +24,8 @@ pub(crate) struct StartOfRound<'a> {
 }
 
 impl Context for StartOfRound<'_> {
-    fn track(&self, index: usize) -> i64 {
-        self.state.tracks.get(index).copied().unwrap_or(0)
+    fn track(&self, track: TrackId) -> i64 {
+        self.state.tracks.get(track.index()).copied().unwrap_or(0)
     }
     fn round(&self) -> i64 {
         i64::from(self.state.round)
@@ -55,8 +56,8 @@ fn matches(orders: &[Order], mv: MoveId, target: Option<TargetId>) -> bool {
 }
 
 impl Context for InRound<'_> {
-    fn track(&self, index: usize) -> i64 {
-        self.tracks.get(index).copied().unwrap_or(0)
+    fn track(&self, track: TrackId) -> i64 {
+        self.tracks.get(track.index()).copied().unwrap_or(0)
     }
     fn round(&self) -> i64 {
         i64::from(self.round)
@@ -81,7 +82,7 @@ fn deltas(effects: &[Effect], ctx: &dyn Context) -> Vec<Delta> {
 fn apply<'d>(scenario: &Scenario, tracks: &mut [i64], sums: &mut [i64], all: impl Iterator<Item = &'d Delta>) {
     sums.iter_mut().for_each(|s| *s = 0);
     for d in all {
-        if let Some(sum) = sums.get_mut(d.track) {
+        if let Some(sum) = sums.get_mut(d.track.index()) {
             *sum = sum.saturating_add(d.amount);
         }
     }
@@ -213,6 +214,7 @@ pub fn resolve_round(scenario: &Scenario, state: &GameState, orders: &RoundOrder
         .interactions
         .iter()
         .enumerate()
+        .map(|(i, def)| (InteractionId::new(i), def))
         .filter(|(id, def)| !(def.once && state.fired.contains(id)) && def.when.truth(&after_moves))
         .map(|(interaction, def)| InteractionOutcome { interaction, effects: deltas(&def.effects, &after_moves) })
         .collect();
@@ -255,7 +257,7 @@ fn missing_partners(scenario: &Scenario, all: &[Pending], p: &Pending) -> Vec<Ro
     let me = scenario.role_target(p.role);
     let mut missing = Vec::new();
     for partner in &joint.partners {
-        let role = partner.role.or_else(|| p.order.target.and_then(|t| scenario.targets.get(t)?.role));
+        let role = partner.role.or_else(|| p.order.target.and_then(|t| scenario.targets.lookup(t)?.role));
         let Some(role) = role else { continue };
         let came = partner.moves.iter().filter(|(r, _)| *r == role).any(|(_, mv)| {
             all.iter().any(|q| q.role == role && q.order.mv == *mv && q.order.target.is_none_or(|t| t == me))
@@ -324,11 +326,11 @@ mod tests {
         let sc = fixture();
         let mut state = calm(&sc);
         let trade = sc.track_index("trade").expect("trade");
-        state.tracks[trade] = 10;
+        state.tracks[trade.index()] = 10;
         let (next, first) = resolve_round(&sc, &state, &orders(&sc, &[]));
         assert!(first.interactions.iter().any(|i| sc.interactions[i.interaction].id == "boom"));
         let mut again = next.clone();
-        again.tracks[trade] = 10;
+        again.tracks[trade.index()] = 10;
         let (_, second) = resolve_round(&sc, &again, &orders(&sc, &[]));
         assert!(!second.interactions.iter().any(|i| sc.interactions[i.interaction].id == "boom"));
     }
@@ -348,9 +350,9 @@ mod tests {
         let sc = fixture();
         let mut state = calm(&sc);
         let fleet = sc.track_index("fleet").expect("fleet");
-        state.tracks[fleet] = 3;
+        state.tracks[fleet.index()] = 3;
         let (next, _) = resolve_round(&sc, &state, &orders(&sc, &[("north", "build_ship", None)]));
-        assert_eq!(next.tracks[fleet], 3);
+        assert_eq!(next.tracks[fleet.index()], 3);
     }
 
     #[test]

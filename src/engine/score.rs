@@ -1,13 +1,14 @@
 //! Objectives: each role's score out of 100 from the tracks, in integer arithmetic.
 
+use super::ids::TrackId;
 use super::model::{RoleId, Scenario, ScoreTerm};
 
 /// A term's value in thousandths of its weight: 0 (worst) to 1000 (best).
 fn term_value(scenario: &Scenario, tracks: &[i64], term: &ScoreTerm) -> i64 {
-    let value = |t: usize| {
+    let value = |t: TrackId| {
         let def = &scenario.tracks[t];
         let span = (def.max - def.min).max(1);
-        let v = (tracks.get(t).copied().unwrap_or(def.start) - def.min).clamp(0, span);
+        let v = (tracks.get(t.index()).copied().unwrap_or(def.start) - def.min).clamp(0, span);
         let per_mille = v * 1000 / span;
         if term.invert {
             1000 - per_mille

@@ -7,7 +7,8 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::model::{EventId, InteractionId, Scenario};
+use super::ids::{EventId, InteractionId};
+use super::model::Scenario;
 use super::rng::Rng;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -40,7 +41,7 @@ pub enum InjectError {
     #[error("the game is over")]
     GameOver,
     #[error("this scenario has no event number {0}")]
-    UnknownEvent(usize),
+    UnknownEvent(EventId),
     #[error("that event is already in play this round")]
     AlreadyInPlay,
 }
@@ -72,7 +73,8 @@ impl GameState {
         if let Some(def) = scenario.rounds.get(self.round as usize - 1) {
             self.events.extend(def.events.iter().copied());
         }
-        for (id, event) in scenario.events.iter().enumerate() {
+        for (i, event) in scenario.events.iter().enumerate() {
+            let id = EventId::new(i);
             if event.random_chance == 0 || !event.random_rounds.contains(&self.round) {
                 continue;
             }
@@ -90,7 +92,7 @@ impl GameState {
         if self.phase == Phase::Finished {
             return Err(InjectError::GameOver);
         }
-        if event >= scenario.events.len() {
+        if event.index() >= scenario.events.len() {
             return Err(InjectError::UnknownEvent(event));
         }
         if self.events.contains(&event) {
@@ -162,7 +164,7 @@ mod tests {
         let next = state.inject_event(&sc, storm).expect("injected");
         assert!(next.events.contains(&storm));
         assert_eq!(next.inject_event(&sc, storm), Err(InjectError::AlreadyInPlay));
-        assert_eq!(state.inject_event(&sc, 99), Err(InjectError::UnknownEvent(99)));
+        assert_eq!(state.inject_event(&sc, EventId::new(99)), Err(InjectError::UnknownEvent(EventId::new(99))));
         let mut over = state.clone();
         over.phase = Phase::Finished;
         assert_eq!(over.inject_event(&sc, storm), Err(InjectError::GameOver));

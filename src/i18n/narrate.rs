@@ -11,7 +11,7 @@ use super::phrases::{fill, Phrases};
 use super::Lang;
 use crate::engine::model::{Scenario, TargetId};
 use crate::engine::report::{EventOutcome, InteractionOutcome, OrderOutcome, Status};
-use crate::engine::TrackId;
+use crate::engine::{Lookup, TrackId};
 
 /// One line of the report as a person reads it: what happened, why, and where the essay says so.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,7 +23,7 @@ pub struct Line {
 /// An order's outcome in words.
 pub fn order(sc: &Scenario, o: &OrderOutcome, lang: Lang) -> Line {
     let p = lang.phrases();
-    let Some(def) = sc.moves.get(o.order.mv) else {
+    let Some(def) = sc.moves.lookup(o.order.mv) else {
         let reason = p.reason(&crate::engine::Illegal::UnknownMove);
         return Line { text: fill(p.unknown_order, &[("reason", &reason)]), essay: Vec::new() };
     };
@@ -56,7 +56,7 @@ pub fn order(sc: &Scenario, o: &OrderOutcome, lang: Lang) -> Line {
 }
 
 fn target(sc: &Scenario, p: &Phrases, target: Option<TargetId>) -> String {
-    match target.and_then(|t| sc.targets.get(t)) {
+    match target.and_then(|t| sc.targets.lookup(t)) {
         Some(t) => fill(p.target, &[("target", &t.name)]),
         None => String::new(),
     }
@@ -64,7 +64,7 @@ fn target(sc: &Scenario, p: &Phrases, target: Option<TargetId>) -> String {
 
 /// An event in play, in words.
 pub fn event(sc: &Scenario, e: &EventOutcome, lang: Lang) -> Line {
-    match sc.events.get(e.event) {
+    match sc.events.lookup(e.event) {
         Some(def) => Line {
             text: fill(lang.phrases().event, &[("name", &def.name), ("text", &def.text)]),
             essay: def.essay.clone(),
@@ -75,7 +75,7 @@ pub fn event(sc: &Scenario, e: &EventOutcome, lang: Lang) -> Line {
 
 /// An interaction that fired: its own line.
 pub fn interaction(sc: &Scenario, i: &InteractionOutcome) -> Line {
-    match sc.interactions.get(i.interaction) {
+    match sc.interactions.lookup(i.interaction) {
         Some(def) => Line { text: def.text.clone(), essay: def.essay.clone() },
         None => Line { text: String::new(), essay: Vec::new() },
     }
@@ -83,7 +83,7 @@ pub fn interaction(sc: &Scenario, i: &InteractionOutcome) -> Line {
 
 /// "Track +2": one change of a headline.
 pub fn headline_item(sc: &Scenario, track: TrackId, delta: i64, lang: Lang) -> String {
-    let name = sc.tracks.get(track).map_or("", |t| t.name.as_str());
+    let name = sc.tracks.lookup(track).map_or("", |t| t.name.as_str());
     fill(lang.phrases().headline, &[("track", name), ("delta", &format!("{delta:+}"))])
 }
 

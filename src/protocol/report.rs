@@ -7,7 +7,7 @@
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::engine::report::Delta;
-use crate::engine::{RoleId, RoundReport, Scenario, Status, TrackId};
+use crate::engine::{Lookup, RoleId, RoundReport, Scenario, Status, TrackId};
 use crate::i18n::{narrate, Lang};
 use crate::log::OrderRef;
 
@@ -22,7 +22,7 @@ pub enum Audience {
 impl Audience {
     /// Whether this audience may see this track.
     pub fn shows_track(self, sc: &Scenario, track: TrackId) -> bool {
-        let Some(def) = sc.tracks.get(track) else { return false };
+        let Some(def) = sc.tracks.lookup(track) else { return false };
         match self {
             Audience::All => true,
             Audience::Public => def.visible_to.is_none(),
@@ -47,8 +47,8 @@ pub struct VisibleTracks<'a> {
 impl Serialize for VisibleTracks<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        for (i, t) in self.sc.tracks.iter().enumerate().filter(|(i, _)| self.audience.shows_track(self.sc, *i)) {
-            map.serialize_entry(&t.id, &self.values.get(i).copied().unwrap_or(t.start))?;
+        for (i, t) in self.sc.indexed_tracks().filter(|(i, _)| self.audience.shows_track(self.sc, *i)) {
+            map.serialize_entry(&t.id, &self.values.get(i.index()).copied().unwrap_or(t.start))?;
         }
         map.end()
     }
@@ -111,11 +111,13 @@ impl ReportView<'_> {
     /// The headline's changes: (track, amount), biggest first, at most three.
     pub fn headline_changes(&self) -> Vec<(TrackId, i64)> {
         let (sc, report) = (self.sc, self.report);
-        let mut changes: Vec<(i64, usize)> = (0..sc.tracks.len())
+        let mut changes: Vec<(i64, TrackId)> = sc
+            .indexed_tracks()
+            .map(|(i, _)| i)
             .filter(|i| self.audience.shows_track(sc, *i))
             .filter_map(|i| {
-                let before = report.tracks_before.get(i).copied()?;
-                let after = report.tracks_after.get(i).copied()?;
+                let before = report.tracks_before.get(i.index()).copied()?;
+                let after = report.tracks_after.get(i.index()).copied()?;
                 (after != before).then_some((after - before, i))
             })
             .collect();
@@ -137,8 +139,8 @@ impl Serialize for OrdersByRole<'_> {
                 .iter()
                 .filter(|o| o.role == ri && !o.automatic)
                 .filter_map(|o| {
-                    let mv = sc.moves.get(o.order.mv)?;
-                    let target = o.order.target.and_then(|t| sc.targets.get(t)).map(|t| t.id.clone());
+                    let mv = sc.moves.lookup(o.order.mv)?;
+                    let target = o.order.target.and_then(|t| sc.targets.lookup(t)).map(|t| t.id.clone());
                     Some(OrderRef { mv: mv.id.clone(), target })
                 })
                 .collect();
@@ -180,7 +182,7 @@ impl Serialize for Outcomes<'_> {
         let mut seq = serializer.serialize_seq(Some(report.orders.len()))?;
         for o in &report.orders {
             let line = narrate::order(sc, o, view.lang);
-            let mv = sc.moves.get(o.order.mv);
+            let mv = sc.moves.lookup(o.order.mv);
             let reason = match &o.status {
                 Status::Illegal { reason } => Some(reason.code()),
                 _ => None,
@@ -188,7 +190,7 @@ impl Serialize for Outcomes<'_> {
             seq.serialize_element(&OutcomeOut {
                 role: sc.roles.get(o.role).map_or("", |r| &r.id),
                 mv: mv.map(|m| &*m.id),
-                target: o.order.target.and_then(|t| sc.targets.get(t)).map(|t| &*t.id),
+                target: o.order.target.and_then(|t| sc.targets.lookup(t)).map(|t| &*t.id),
                 succeeded: o.status.succeeded(),
                 status: o.status.code(),
                 reason,
@@ -236,7 +238,7 @@ impl Serialize for EventLines<'_> {
         for e in &view.report.events {
             let line = narrate::event(view.sc, e, view.lang);
             seq.serialize_element(&LineOut {
-                id: view.sc.events.get(e.event).map(|d| &*d.id),
+                id: view.sc.events.lookup(e.event).map(|d| &*d.id),
                 effects: Effects { view, effects: &e.effects },
                 narrative: &line.text,
                 essay: &line.essay,
@@ -255,7 +257,7 @@ impl Serialize for InteractionLines<'_> {
         for i in &view.report.interactions {
             let line = narrate::interaction(view.sc, i);
             seq.serialize_element(&LineOut {
-                id: view.sc.interactions.get(i.interaction).map(|d| &*d.id),
+                id: view.sc.interactions.lookup(i.interaction).map(|d| &*d.id),
                 effects: Effects { view, effects: &i.effects },
                 narrative: &line.text,
                 essay: &line.essay,
@@ -273,9 +275,9 @@ impl Serialize for TrackChanges<'_> {
         let view = self.0;
         let (sc, report) = (view.sc, view.report);
         let mut seq = serializer.serialize_seq(None)?;
-        for (i, t) in sc.tracks.iter().enumerate().filter(|(i, _)| view.audience.shows_track(sc, *i)) {
-            let before = report.tracks_before.get(i).copied().unwrap_or(t.start);
-            let after = report.tracks_after.get(i).copied().unwrap_or(before);
+        for (i, t) in sc.indexed_tracks().filter(|(i, _)| view.audience.shows_track(sc, *i)) {
+            let before = report.tracks_before.get(i.index()).copied().unwrap_or(t.start);
+            let after = report.tracks_after.get(i.index()).copied().unwrap_or(before);
             if after != before {
                 seq.serialize_element(&TrackOut { id: &t.id, before, value: after })?;
             }

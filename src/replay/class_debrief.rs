@@ -66,7 +66,7 @@ pub fn class_debrief(class_id: &str, join_code: &str, status: &str, tables: &[Cl
                     .iter()
                     .filter_map(|t| {
                         let i = t.table.sc.track_index(&track.id)?;
-                        t.table.replay.final_state.tracks.get(i).copied()
+                        t.table.replay.final_state.tracks.get(i.index()).copied()
                     })
                     .collect();
                 json!({ "track": track.id, "name": track.name, "final": spread(&values) })

@@ -52,7 +52,7 @@ pub fn compare(tables: &[Table]) -> Value {
                 .filter_map(|track| {
                     let i = t.sc.track_index(&track.id)?;
                     let history: Vec<Option<i64>> =
-                        t.replay.final_state.history.iter().map(|h| h.get(i).copied()).collect();
+                        t.replay.final_state.history.iter().map(|h| h.get(i.index()).copied()).collect();
                     Some((track.id.clone(), Value::from(history)))
                 })
                 .collect();

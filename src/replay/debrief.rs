@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::fold::{Replay, ReplayRound};
 use crate::engine::report::Delta;
-use crate::engine::{resolve_round, scores, MoveId, RoleId, RoundReport, Scenario};
+use crate::engine::{resolve_round, scores, EventId, InteractionId, Lookup, MoveId, RoleId, RoundReport, Scenario};
 use crate::i18n::phrases::fill;
 use crate::i18n::{narrate, Lang};
 use crate::scenario::Localized;
@@ -17,8 +17,8 @@ const TURNING_POINTS: usize = 3;
 /// What moved the tracks in a round: an interaction or an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cause {
-    Interaction(usize),
-    Event(usize),
+    Interaction(InteractionId),
+    Event(EventId),
 }
 
 impl Cause {
@@ -102,7 +102,7 @@ fn what_if(english: &Scenario, sc: &Scenario, lang: Lang, point: &TurningPoint) 
     let w = &p.what_if;
     let order = &round.orders[role][index];
     let mv = &sc.moves[order.mv];
-    let target = order.target.and_then(|t| sc.targets.get(t));
+    let target = order.target.and_then(|t| sc.targets.lookup(t));
     // Every track the order's absence changes: as data, and in words for the narrative.
     let (differences, changes): (Vec<Value>, Vec<String>) = sc
         .tracks
@@ -175,10 +175,10 @@ fn decisions(sc: &Scenario, lang: Lang, replay: &Replay) -> Vec<Value> {
                 .flat_map(|r| r.report.orders.iter().filter(move |o| o.role == role).map(move |o| (r.round, o)))
                 .map(|(round, o)| {
                     let line = narrate::order(sc, o, lang);
-                    let mv = sc.moves.get(o.order.mv);
+                    let mv = sc.moves.lookup(o.order.mv);
                     json!({
                         "round": round, "move": mv.map(|m| m.id.clone()), "move_name": mv.map(|m| m.name.clone()),
-                        "target": o.order.target.and_then(|t| sc.targets.get(t)).map(|t| t.id.clone()),
+                        "target": o.order.target.and_then(|t| sc.targets.lookup(t)).map(|t| t.id.clone()),
                         "succeeded": o.status.succeeded(), "status": o.status.code(), "automatic": o.automatic,
                         "narrative": line.text, "essay": line.essay,
                     })
@@ -212,7 +212,8 @@ fn promises(sc: &Scenario, texts: &Localized, replay: &Replay) -> Vec<Value> {
     for m in &replay.messages {
         let Some(role) = m.from_role else { continue };
         for (mv, def) in sc.moves_of(role) {
-            let named = texts.all().filter_map(|copy| copy.moves.get(mv)).any(|d| names_move(&m.text, &d.name, &d.id));
+            let named =
+                texts.all().filter_map(|copy| copy.moves.lookup(mv)).any(|d| names_move(&m.text, &d.name, &d.id));
             if !named {
                 continue;
             }

@@ -3,7 +3,7 @@
 
 use super::fold::Replay;
 use super::lens::ReplayView;
-use crate::engine::{Scenario, Status};
+use crate::engine::{Lookup, Scenario, Status};
 use crate::i18n::Lang;
 use crate::log::{EventRow, LogEvent};
 use serde::{Deserialize, Serialize};
@@ -123,8 +123,8 @@ pub fn orders_csv(sc: &Scenario, replay: &Replay) -> String {
                 Status::Illegal { reason } => reason.code(),
                 other => other.code(),
             };
-            let mv = sc.moves.get(o.order.mv);
-            let target = o.order.target.and_then(|t| sc.targets.get(t)).map_or("", |t| t.id.as_str());
+            let mv = sc.moves.lookup(o.order.mv);
+            let target = o.order.target.and_then(|t| sc.targets.lookup(t)).map_or("", |t| t.id.as_str());
             let round_no = round.round.to_string();
             let cited = mv.map_or(String::new(), |m| essay(&m.essay));
             let fields = [

@@ -98,9 +98,7 @@ impl ReplayView<'_> {
     fn scenario_json(&self) -> Value {
         let (sc, audience) = (self.sc, self.lens.audience());
         let tracks: Vec<Value> = sc
-            .tracks
-            .iter()
-            .enumerate()
+            .indexed_tracks()
             .filter(|(i, _)| audience.shows_track(sc, *i))
             .map(|(_, t)| {
                 json!({

@@ -11,6 +11,7 @@ use crate::engine::model::{
     Choice, Effect, Event, Interaction, Joint, Lesson, Move, Objective, Partner, PrivateObjective, Role, RoundDef,
     Scenario, ScoreTerm, Target, Term, TimingStep, Track,
 };
+use crate::engine::{EventId, Lookup, MoveId, RoleId, TargetId, TrackId};
 
 const TOP_KEYS: &[&str] =
     &["scenario", "roles", "tracks", "actors", "rounds", "moves", "interactions", "events", "lesson"];
@@ -63,21 +64,33 @@ struct Names {
     orders_visible: bool,
 }
 
-impl expr::Symbols for Names {
-    fn track(&self, name: &str) -> Option<usize> {
-        self.tracks.iter().position(|t| t == name)
+impl Names {
+    /// The move `name` of the role with index `role`.
+    fn move_of(&self, role: RoleId, name: &str) -> Option<MoveId> {
+        self.moves.iter().position(|(r, m)| *r == Some(role) && m == name).map(MoveId::new)
     }
-    fn role(&self, name: &str) -> Option<usize> {
+
+    /// The role a target stands for (roles come first among the targets), if it is one.
+    fn role_of_target(&self, target: TargetId) -> Option<RoleId> {
+        (target.index() < self.roles.len()).then_some(target.index())
+    }
+}
+
+impl expr::Symbols for Names {
+    fn track(&self, name: &str) -> Option<TrackId> {
+        self.tracks.iter().position(|t| t == name).map(TrackId::new)
+    }
+    fn role(&self, name: &str) -> Option<RoleId> {
         self.roles.iter().position(|r| r == name)
     }
-    fn role_move(&self, role: usize, name: &str) -> Option<usize> {
-        self.moves.iter().position(|(r, m)| *r == Some(role) && m == name)
+    fn role_move(&self, role: RoleId, name: &str) -> Option<MoveId> {
+        self.move_of(role, name)
     }
-    fn target(&self, name: &str) -> Option<usize> {
-        self.targets.iter().position(|t| t == name)
+    fn target(&self, name: &str) -> Option<TargetId> {
+        self.targets.iter().position(|t| t == name).map(TargetId::new)
     }
-    fn event(&self, name: &str) -> Option<usize> {
-        self.events.iter().position(|e| e == name)
+    fn event(&self, name: &str) -> Option<EventId> {
+        self.events.iter().position(|e| e == name).map(EventId::new)
     }
     fn orders_visible(&self) -> bool {
         self.orders_visible
@@ -138,8 +151,11 @@ pub fn build(text: &str, reader: &mut Reader) -> Option<Scenario> {
     let interactions: Vec<Interaction> = interactions_t.iter().map(|(t, at)| b.interaction(*t, *at)).collect();
     b.unique(&interactions_t, "interaction");
     let rounds: Vec<RoundDef> = rounds_t.iter().map(|(t, at)| b.round(*t, *at)).collect();
-    let events: Vec<Event> =
-        events_t.iter().enumerate().map(|(i, (t, at))| b.event(*t, *at, i, rounds.len(), &mut moves)).collect();
+    let events: Vec<Event> = events_t
+        .iter()
+        .enumerate()
+        .map(|(i, (t, at))| b.event(*t, *at, EventId::new(i), rounds.len(), &mut moves))
+        .collect();
 
     if roles_t.is_empty() {
         b.r.problem(0, "the scenario declares no [[roles]]");
@@ -182,7 +198,7 @@ pub fn build(text: &str, reader: &mut Reader) -> Option<Scenario> {
             continue;
         }
         let private = role.objective.terms.iter().any(|term| {
-            term.tracks.iter().all(|tr| tracks.get(*tr).and_then(|x| x.visible_to.as_deref()) == Some(&[i][..]))
+            term.tracks.iter().all(|tr| tracks.lookup(*tr).and_then(|x| x.visible_to.as_deref()) == Some(&[i][..]))
         });
         if !private {
             let offset = Reader::span_of(*t, "private_objective").start.max(*at);
@@ -390,9 +406,14 @@ impl Builder<'_, '_> {
         self.lookup(&roles, name, "role")
     }
 
-    fn track_ref(&mut self, name: &At<String>) -> Option<usize> {
+    fn track_ref(&mut self, name: &At<String>) -> Option<TrackId> {
         let tracks = self.names.tracks.clone();
-        self.lookup(&tracks, name, "track")
+        self.lookup(&tracks, name, "track").map(TrackId::new)
+    }
+
+    fn target_ref(&mut self, name: &At<String>) -> Option<TargetId> {
+        let targets = self.names.targets.clone();
+        self.lookup(&targets, name, "role or actor").map(TargetId::new)
     }
 
     fn compile(&mut self, source: &At<String>, ty: Type, orders_visible: bool) -> Option<Expr> {
@@ -667,7 +688,7 @@ impl Builder<'_, '_> {
                     Vec::new()
                 }
             };
-            let tracks: Vec<usize> = names.iter().filter_map(|n| self.track_ref(n)).collect();
+            let tracks: Vec<TrackId> = names.iter().filter_map(|n| self.track_ref(n)).collect();
             let weight = self.r.optional_int(term, "weight", term_at, TERM);
             if let Some(w) = &weight {
                 if !(1..=100).contains(&w.value) {
@@ -703,9 +724,8 @@ impl Builder<'_, '_> {
         let target_names = self.r.optional_strings(t, "targets", at, WHAT);
         let mut targets = Vec::new();
         for name in &target_names {
-            let all = self.names.targets.clone();
-            if let Some(target) = self.lookup(&all, name, "role or actor") {
-                if Some(target) == role {
+            if let Some(target) = self.target_ref(name) {
+                if role.is_some_and(|r| Some(r) == self.names.role_of_target(target)) {
                     self.r.problem(name.span.start, "a move cannot target its own role");
                 }
                 targets.push(target);
@@ -719,8 +739,7 @@ impl Builder<'_, '_> {
         if let Some(table) = self.r.table(t, "by_target", WHAT) {
             for (name, item) in table.iter() {
                 let span = table.key(name).and_then(|k| k.span()).unwrap_or(0..0);
-                let all = self.names.targets.clone();
-                let target = self.lookup(&all, &At { value: name.to_string(), span: span.clone() }, "role or actor");
+                let target = self.target_ref(&At { value: name.to_string(), span: span.clone() });
                 if let Some(target) = target {
                     if !targets.contains(&target) {
                         self.r.problem(span.start, format!("`{name}` in by_target is not one of this move's targets"));
@@ -759,7 +778,7 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn joint(&mut self, j: &dyn TableLike, at: usize, role: Option<usize>, targets: &[usize]) -> Option<Joint> {
+    fn joint(&mut self, j: &dyn TableLike, at: usize, role: Option<RoleId>, targets: &[TargetId]) -> Option<Joint> {
         const WHAT: &str = "joint";
         self.r.only_keys(j, JOINT_KEYS, WHAT);
         let partner_names = self.r.strings(j, "partners", at, WHAT);
@@ -796,10 +815,10 @@ impl Builder<'_, '_> {
                 }
                 let mut roles = Vec::new();
                 for t in targets {
-                    if *t < self.names.roles.len() {
-                        roles.push(*t);
+                    if let Some(r) = self.names.role_of_target(*t) {
+                        roles.push(r);
                     } else {
-                        let actor = self.names.targets[*t].clone();
+                        let actor = self.names.targets[t.index()].clone();
                         self.r.problem(
                             name.span.start,
                             format!("`{actor}` is an actor, not a role: it cannot be a partner"),
@@ -821,7 +840,7 @@ impl Builder<'_, '_> {
             let mut moves = Vec::new();
             for r in candidates {
                 for move_name in &move_names {
-                    match self.names.moves.iter().position(|(mr, m)| *mr == Some(r) && *m == move_name.value) {
+                    match self.names.move_of(r, &move_name.value) {
                         Some(m) => moves.push((r, m)),
                         None => self.r.problem(
                             move_name.span.start,
@@ -861,7 +880,7 @@ impl Builder<'_, '_> {
         self.r.only_keys(t, ROUND_KEYS, WHAT);
         let names = self.r.optional_strings(t, "events", at, WHAT);
         let all = self.names.events.clone();
-        let events = names.iter().filter_map(|n| self.lookup(&all, n, "event")).collect();
+        let events = names.iter().filter_map(|n| self.lookup(&all, n, "event")).map(EventId::new).collect();
         RoundDef {
             name: self.text(t, "name", at, WHAT),
             briefing: self.text(t, "briefing", at, WHAT),
@@ -870,7 +889,7 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn event(&mut self, t: &dyn TableLike, at: usize, index: usize, rounds: usize, moves: &mut [Move]) -> Event {
+    fn event(&mut self, t: &dyn TableLike, at: usize, index: EventId, rounds: usize, moves: &mut [Move]) -> Event {
         const WHAT: &str = "an event";
         self.r.only_keys(t, EVENT_KEYS, WHAT);
         let chance = self.r.optional_int(t, "chance", at, WHAT);
@@ -909,7 +928,7 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn choice(&mut self, c: &dyn TableLike, at: usize, event: usize, moves: &mut [Move]) -> Option<Choice> {
+    fn choice(&mut self, c: &dyn TableLike, at: usize, event: EventId, moves: &mut [Move]) -> Option<Choice> {
         const WHAT: &str = "a choice";
         self.r.only_keys(c, CHOICE_KEYS, WHAT);
         let role = self.r.string(c, "role", at, WHAT).and_then(|r| self.role_ref(&r))?;
@@ -917,7 +936,7 @@ impl Builder<'_, '_> {
         let default = self.r.string(c, "default", at, WHAT)?;
         let mut ids = Vec::new();
         for name in &names {
-            match self.names.moves.iter().position(|(r, m)| *r == Some(role) && *m == name.value) {
+            match self.names.move_of(role, &name.value) {
                 Some(m) => {
                     if moves[m].choice_of.is_some() {
                         self.r.problem(

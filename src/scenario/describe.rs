@@ -4,12 +4,13 @@ use serde_json::{json, Value};
 
 use crate::engine::expr::{ArithOp, CmpOp, Expr};
 use crate::engine::model::{Effect, Lesson, PrivateObjective, RoleId, Scenario, ScoreTerm};
+use crate::engine::{MoveId, TargetId};
 use crate::i18n::phrases::fill;
 use crate::i18n::Lang;
 
 /// An expression written back in the scenario language, with names instead of indexes.
 pub fn show(scenario: &Scenario, expr: &Expr) -> String {
-    let mv = |m: usize, t: &Option<usize>| {
+    let mv = |m: MoveId, t: &Option<TargetId>| {
         let def = &scenario.moves[m];
         let target = t.map(|t| format!("[{}]", scenario.targets[t].id)).unwrap_or_default();
         format!("{}.{}{target}", scenario.roles[def.role].id, def.id)

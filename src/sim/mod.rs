@@ -180,12 +180,12 @@ pub fn simulate(scenario: &Scenario, games: u32, seed: u64, mix: BotMix) -> SimR
                 if policies[role] == Policy::Greedy {
                     *greedy_plans[role][round].entry(plan.clone()).or_default() += 1;
                     for o in plan {
-                        move_stats[o.mv].chosen_by_greedy += 1;
+                        move_stats[o.mv.index()].chosen_by_greedy += 1;
                     }
                 }
             }
             for outcome in &report.orders {
-                let Some(stats) = move_stats.get_mut(outcome.order.mv) else {
+                let Some(stats) = move_stats.get_mut(outcome.order.mv.index()) else {
                     continue;
                 };
                 stats.chosen += 1;
@@ -193,16 +193,16 @@ pub fn simulate(scenario: &Scenario, games: u32, seed: u64, mix: BotMix) -> SimR
                 if outcome.automatic && policies[outcome.role] == Policy::Greedy {
                     stats.chosen_by_greedy += 1;
                 }
-                seen_in_game[outcome.order.mv] = true;
+                seen_in_game[outcome.order.mv.index()] = true;
                 if outcome.status.succeeded() {
                     stats.succeeded += 1;
                 }
             }
             for i in &report.interactions {
-                interaction_fired[i.interaction] += 1;
+                interaction_fired[i.interaction.index()] += 1;
             }
             for e in &report.events {
-                event_fired[e.event] += 1;
+                event_fired[e.event.index()] += 1;
             }
         }
         for (stats, seen) in move_stats.iter_mut().zip(seen_in_game) {

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::{Phase, Table, Viewer};
-use crate::engine::{check_draft, parse_order, resolve_round, InjectError, Order, RoleId, RoundOrders, Scenario};
+use crate::engine::{
+    check_draft, parse_order, resolve_round, InjectError, Lookup, Order, RoleId, RoundOrders, Scenario,
+};
 use crate::log::{LogEvent, OrderRef};
 use crate::protocol::{ClientMsg, ErrorCode, Recipients, WireError};
 
@@ -75,8 +77,11 @@ pub fn order_refs(sc: &Scenario, orders: &[Order]) -> Vec<OrderRef> {
     orders
         .iter()
         .filter_map(|o| {
-            let mv = sc.moves.get(o.mv)?;
-            Some(OrderRef { mv: mv.id.clone(), target: o.target.and_then(|t| sc.targets.get(t)).map(|t| t.id.clone()) })
+            let mv = sc.moves.lookup(o.mv)?;
+            Some(OrderRef {
+                mv: mv.id.clone(),
+                target: o.target.and_then(|t| sc.targets.lookup(t)).map(|t| t.id.clone()),
+            })
         })
         .collect()
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::{Message, Phase, Table, Viewer};
-use crate::engine::{available_moves, scores, RoleId, Scenario};
+use crate::engine::{available_moves, scores, Lookup, RoleId, Scenario};
 use crate::i18n::{narrate, Lang};
 use crate::log::OrderRef;
 use crate::protocol::{
@@ -48,9 +48,7 @@ impl Table {
         };
         let round_def = sc.rounds.get((self.state.round as usize).saturating_sub(1));
         let tracks = sc
-            .tracks
-            .iter()
-            .enumerate()
+            .indexed_tracks()
             .filter(|(i, _)| audience.shows_track(sc, *i))
             .map(|(i, t)| TrackView {
                 id: &t.id,
@@ -58,16 +56,16 @@ impl Table {
                 summary: full.then_some(t.summary.as_str()),
                 min: full.then_some(t.min),
                 max: full.then_some(t.max),
-                value: self.state.tracks.get(i).copied().unwrap_or(t.start),
+                value: self.state.tracks.get(i.index()).copied().unwrap_or(t.start),
                 private: t.visible_to.is_some(),
-                history: full.then(|| self.state.history.iter().map(|h| h.get(i).copied()).collect()),
+                history: full.then(|| self.state.history.iter().map(|h| h.get(i.index()).copied()).collect()),
             })
             .collect();
         let events = self
             .state
             .events
             .iter()
-            .filter_map(|e| sc.events.get(*e))
+            .filter_map(|e| sc.events.lookup(*e))
             .map(|e| EventView { id: &e.id, name: &e.name, text: &e.text, essay: &e.essay })
             .collect();
         let roles = sc
@@ -159,7 +157,7 @@ impl Table {
     fn move_views<'a>(&self, sc: &'a Scenario, role: RoleId, full: bool) -> Vec<MoveView<'a>> {
         available_moves(sc, &self.state, role)
             .into_iter()
-            .filter_map(|m| sc.moves.get(m))
+            .filter_map(|m| sc.moves.lookup(m))
             .map(|m| MoveView {
                 id: &m.id,
                 name: &m.name,
@@ -169,14 +167,14 @@ impl Table {
                 targets: m
                     .targets
                     .iter()
-                    .filter_map(|t| sc.targets.get(*t))
+                    .filter_map(|t| sc.targets.lookup(*t))
                     .map(|t| NamedRef { id: &t.id, name: &t.name })
                     .collect(),
                 partners: m
                     .joint
                     .as_ref()
                     .map(|j| j.partners.iter().map(|p| p.role.map_or("target", |r| sc.roles[r].id.as_str())).collect()),
-                choice_of: m.choice_of.and_then(|e| sc.events.get(e)).map(|e| e.id.as_str()),
+                choice_of: m.choice_of.and_then(|e| sc.events.lookup(e)).map(|e| e.id.as_str()),
             })
             .collect()
     }
