@@ -16,7 +16,7 @@ pub mod catalog;
 pub mod class;
 mod classes;
 mod connection;
-/// Public for the load bench's client, which reads compressed frames as a browser does.
+// Public for the load bench's client, which reads compressed frames as a browser does.
 pub mod deflate;
 mod http;
 mod limits;

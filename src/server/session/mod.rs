@@ -1,6 +1,6 @@
 //! A session's task (an actor): it owns one [`Table`] and the connections seated at it, and it is
 //! the only place where that table changes. Connections talk to it through its
-//! [`SessionHandle`]; it answers them through their [`Outbox`]es.
+//! [`SessionHandle`]; it answers them through their `Outbox`es.
 //!
 //! Every request goes the same way: **decide → commit → apply → send**. The table decides the
 //! log events that carry the request out (or refuses it, with a stable code); the store commits
