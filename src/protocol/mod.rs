@@ -9,10 +9,12 @@
 
 mod client;
 mod error;
+mod phase;
 mod report;
 mod server;
 
 pub use client::{parse, type_names, ClientMsg, Frame, Recipients, Secret, MAX_ID_LEN};
 pub use error::{ErrorCode, WireError};
+pub use phase::Phase;
 pub use report::{Audience, ReportView, VisibleTracks};
 pub use server::*;

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::error::{ErrorCode, WireError};
 use super::report::ReportView;
+use super::Phase;
 use crate::engine::model::PrivateObjective;
 use crate::engine::TrackId;
 use crate::log::OrderRef;
@@ -150,7 +151,7 @@ impl YouView<'_> {
 #[derive(Debug, Serialize)]
 pub struct StateView<'a> {
     pub session: SessionView<'a>,
-    pub phase: &'static str,
+    pub phase: Phase,
     pub round: u32,
     pub round_name: Option<&'a str>,
     pub briefing: Option<&'a str>,
@@ -408,7 +409,7 @@ pub struct FinalTrack<'a> {
 pub struct ClassView<'a> {
     pub class: ClassInfo<'a>,
     /// `lobby` (no table started), `running`, `paused` or `finished`.
-    pub phase: &'static str,
+    pub phase: Phase,
     /// The round the class is playing (the lowest of its unfinished tables').
     pub round: u32,
     pub deadline_at: Option<i64>,
@@ -434,7 +435,7 @@ pub struct TableSummary {
     pub session_id: String,
     /// Its number in the class, from 1.
     pub table: u32,
-    pub phase: &'static str,
+    pub phase: Phase,
     pub round: u32,
     pub deadline_at: Option<i64>,
     pub remaining_secs: Option<u64>,

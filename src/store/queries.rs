@@ -41,8 +41,18 @@ pub struct ClassRow {
     pub scenario_hash: String,
     /// Its settings, as JSON.
     pub settings: String,
+    /// `open`, or `finished` once its last table has finished (`Op::ClassFinished`).
     pub status: String,
     pub created_at: i64,
+}
+
+impl ClassRow {
+    /// The status `Op::ClassFinished` writes.
+    pub const FINISHED: &'static str = "finished";
+
+    pub fn is_finished(&self) -> bool {
+        self.status == Self::FINISHED
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

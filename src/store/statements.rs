@@ -129,7 +129,8 @@ pub(super) fn statements_of(op: &Op, now: i64) -> Result<Vec<Statement<'_>>, Sto
             ],
         ),
         Op::ClassFinished { id } => {
-            one("UPDATE classes SET status = 'finished', updated_at = ? WHERE id = ?", vec![int(now), text(id)])
+            let finished = text(super::ClassRow::FINISHED);
+            one("UPDATE classes SET status = ?, updated_at = ? WHERE id = ?", vec![finished, int(now), text(id)])
         }
         Op::DeleteClass { id } => one("DELETE FROM classes WHERE id = ?", vec![text(id)]),
         Op::DeleteSession { id } => [

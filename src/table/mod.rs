@@ -27,6 +27,7 @@ use crate::engine::{GameState, Order, RoleId, RoundOrders, RoundReport, Scenario
 use crate::i18n::Lang;
 use crate::log::{EventRow, Sender};
 use crate::protocol::Audience;
+pub use crate::protocol::Phase;
 
 pub use apply::Change;
 pub use decide::{clean_name, clean_text, millis, order_refs, ClassOrder, MAX_NAME, MAX_ROUND_SECS, MAX_TEXT};
@@ -36,44 +37,6 @@ pub use view::{message_msg, SessionInfo};
 pub const KEPT_MESSAGES: usize = 300;
 /// Messages a seat receives when it takes its seat: the most recent it may read.
 pub const HISTORY: usize = 100;
-
-/// The session's phase, as the wire names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    Lobby,
-    Running,
-    /// A class's table that resolved its round early: it waits for the class's next round.
-    Waiting,
-    Paused,
-    Finished,
-}
-
-impl Phase {
-    /// The phases a stored session's row can have (a waiting table is listed as running).
-    pub const ALL: [Phase; 4] = [Phase::Lobby, Phase::Running, Phase::Paused, Phase::Finished];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Lobby => "lobby",
-            Phase::Running => "running",
-            Phase::Waiting => "waiting",
-            Phase::Paused => "paused",
-            Phase::Finished => "finished",
-        }
-    }
-
-    /// The word for the sessions table's `status` column, where waiting counts as running.
-    pub fn status(self) -> &'static str {
-        match self {
-            Phase::Waiting => Phase::Running.as_str(),
-            other => other.as_str(),
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Phase> {
-        Phase::ALL.into_iter().find(|p| p.as_str() == text)
-    }
-}
 
 /// A seat: a student, or a bot playing a role.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -117,7 +117,7 @@ impl Table {
                 class_id: self.class.as_deref(),
                 table: info.table,
             },
-            phase: self.phase.as_str(),
+            phase: self.phase,
             round: self.state.round,
             round_name: round_def.map(|r| r.name.as_str()),
             briefing: round_def.map(|r| r.briefing.as_str()),
@@ -300,7 +300,7 @@ impl Table {
         TableSummary {
             session_id: session_id.to_string(),
             table,
-            phase: self.phase.as_str(),
+            phase: self.phase,
             round: self.state.round,
             deadline_at: self.clock.deadline_at,
             remaining_secs: self.clock.paused_remaining_ms.map(|ms| ms / 1000),

@@ -28,7 +28,9 @@ use super::session::{Observer, SessionHandle, Who};
 use super::shutdown::{Shutdown, Token};
 use super::{App, Metrics};
 use crate::i18n::{narrate, Lang};
-use crate::protocol::{self, ClassInfo, ClassView, ClientMsg, ErrorCode, ServerMsg, TableSummary, WireError, YouView};
+use crate::protocol::{
+    self, ClassInfo, ClassView, ClientMsg, ErrorCode, Phase, ServerMsg, TableSummary, WireError, YouView,
+};
 use crate::scenario::{Loaded, Localized};
 use crate::store::ClassRow;
 use crate::table::{millis, ClassOrder, MAX_ROUND_SECS};
@@ -240,21 +242,21 @@ impl Class {
             roles: self.loaded.scenario.roles.len(),
             seats_per_role: usize::try_from(self.settings.seats_per_role.max(1)).unwrap_or(1),
             tables: self.settings.tables.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
-            started: self.tables.iter().any(|t| t.summary.phase != "lobby"),
+            started: self.tables.iter().any(|t| t.summary.phase != Phase::Lobby),
         }
     }
 
     /// The class's phase: `lobby` until a table starts, `finished` when every table is,
     /// `paused` while the instructor holds it, else `running`.
-    fn phase(&self) -> &'static str {
-        if self.tables.is_empty() || self.tables.iter().all(|t| t.summary.phase == "lobby") {
-            "lobby"
-        } else if self.tables.iter().all(|t| t.summary.phase == "finished") {
-            "finished"
+    fn phase(&self) -> Phase {
+        if self.tables.is_empty() || self.tables.iter().all(|t| t.summary.phase == Phase::Lobby) {
+            Phase::Lobby
+        } else if self.tables.iter().all(|t| t.summary.phase == Phase::Finished) {
+            Phase::Finished
         } else if self.paused {
-            "paused"
+            Phase::Paused
         } else {
-            "running"
+            Phase::Running
         }
     }
 
@@ -386,25 +388,25 @@ impl Class {
         if self.tables[index].summary == summary {
             return;
         }
-        if summary.phase == "paused" {
+        if summary.phase == Phase::Paused {
             // A table paused (by the class before a restart, say): the class holds its clock.
             self.paused = true;
         }
         self.tables[index].summary = summary;
         self.publish_table(index);
         self.maybe_next_round().await;
-        if self.phase() == "finished" && self.row.status != "finished" {
+        if self.phase() == Phase::Finished && !self.row.is_finished() {
             self.finish().await;
         }
     }
 
     /// When every unfinished table waits, the class starts the next round at all of them.
     async fn maybe_next_round(&mut self) {
-        if self.paused || self.phase() != "running" {
+        if self.paused || self.phase() != Phase::Running {
             return;
         }
-        let unfinished: Vec<&Table> = self.tables.iter().filter(|t| t.summary.phase != "finished").collect();
-        if unfinished.is_empty() || unfinished.iter().any(|t| t.summary.phase != "waiting") {
+        let unfinished: Vec<&Table> = self.tables.iter().filter(|t| t.summary.phase != Phase::Finished).collect();
+        if unfinished.is_empty() || unfinished.iter().any(|t| t.summary.phase != Phase::Waiting) {
             return;
         }
         let at = self.now().saturating_add(millis(self.settings.deadline_secs));
@@ -413,7 +415,7 @@ impl Class {
     }
 
     async fn finish(&mut self) {
-        self.row.status = "finished".into();
+        self.row.status = ClassRow::FINISHED.into();
         let op = crate::store::Op::ClassFinished { id: self.row.id.clone() };
         if let Err(e) = self.app.store().commit(vec![op]).await {
             tracing::warn!(class = %self.row.id, error = %e, "cannot mark the class finished");
@@ -426,7 +428,7 @@ impl Class {
         let now = self.now();
         match msg {
             ClientMsg::Start => {
-                if self.phase() != "lobby" {
+                if self.phase() != Phase::Lobby {
                     return Err(WireError::new(ErrorCode::WrongPhase, "the class has already started"));
                 }
                 if self.tables.is_empty() {
@@ -549,7 +551,7 @@ impl Class {
         let sc = self.texts.get(lang);
         let tables: Vec<TableSummary> =
             self.tables.iter().map(|t| self.summary_for(&t.summary, viewer, lang)).collect();
-        let unfinished = || self.tables.iter().filter(|t| t.summary.phase != "finished");
+        let unfinished = || self.tables.iter().filter(|t| t.summary.phase != Phase::Finished);
         let view = ClassView {
             class: ClassInfo {
                 id: &self.row.id,
@@ -634,7 +636,7 @@ fn count(loaded: &Loaded, summary: &TableSummary) -> TableCount {
     TableCount {
         humans: (0..roles).map(|i| role(i).map_or(0, |r| r.players.len())).collect(),
         bots: (0..roles).map(|i| role(i).is_some_and(|r| r.bot)).collect(),
-        finished: summary.phase == "finished",
+        finished: summary.phase == Phase::Finished,
     }
 }
 
@@ -643,7 +645,7 @@ fn blank_summary(loaded: &Loaded, handle: &SessionHandle, table: u32) -> TableSu
     TableSummary {
         session_id: handle.id.to_string(),
         table,
-        phase: "lobby",
+        phase: Phase::Lobby,
         round: 1,
         deadline_at: None,
         remaining_secs: None,

@@ -210,7 +210,7 @@ pub async fn load(app: &App, row: &ClassRow) -> Result<ClassHandle, ClassError> 
 }
 
 fn start(app: &App, class: Class, news: mpsc::Receiver<crate::protocol::TableSummary>) -> ClassHandle {
-    let live = class.row.status != "finished";
+    let live = !class.row.is_finished();
     let handle = class.spawn(news, app.shutdown(), app.tracker().token());
     app.registry().insert_class(handle.clone(), live);
     handle

@@ -273,7 +273,7 @@ pub async fn get_or_load(app: &App, id: &str, owner: Option<&str>) -> Result<Opt
             if let (true, Some((class_id, _))) = (app.store().clustered(), &row.class) {
                 // Several nodes: a class's live table is run by the node that runs its class,
                 // which reads all its tables back (a finished class's table loads alone).
-                let open = app.store().class(class_id).await?.is_some_and(|c| c.status != "finished");
+                let open = app.store().class(class_id).await?.is_some_and(|c| !c.is_finished());
                 if open {
                     drop(loading);
                     crate::server::class::get_or_load(app, class_id).await.map_err(|e| match e {
