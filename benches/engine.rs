@@ -39,7 +39,7 @@ fn bench(sc: &Scenario) {
     // A realistic round: every role's orders as greedy bots give them in round 1.
     let state = GameState::new(sc, 42);
     let orders: RoundOrders =
-        (0..sc.roles.len()).map(|r| third_neighbor::bots::choose_orders(sc, &state, r, Policy::Greedy, 42)).collect();
+        sc.role_ids().map(|r| third_neighbor::bots::choose_orders(sc, &state, r, Policy::Greedy, 42)).collect();
     let (per_round, calls) = time_per_call(Duration::from_secs(2), |_| {
         black_box(resolve_round(sc, black_box(&state), black_box(&orders)));
     });
@@ -51,7 +51,7 @@ fn bench(sc: &Scenario) {
     // One greedy decision, as the server makes it for a bot seat: each role at the start of the
     // game (the most rounds still to play out), the slowest role reported.
     let mut slowest = (Duration::ZERO, String::new());
-    for role in 0..sc.roles.len() {
+    for role in sc.role_ids() {
         let (per_decision, _) = time_per_call(Duration::from_millis(500), |i| {
             black_box(third_neighbor::bots::choose_orders(sc, black_box(&state), role, Policy::Greedy, i));
         });

@@ -69,8 +69,7 @@ fn game_log(sc: &Scenario) -> Vec<EventRow> {
     let rounds = sc.round_count() as usize;
     let mut said = 0;
     for round in 1..=rounds {
-        let orders: RoundOrders =
-            (0..sc.roles.len()).map(|r| choose_orders(sc, &state, r, Policy::Greedy, SEED)).collect();
+        let orders: RoundOrders = sc.role_ids().map(|r| choose_orders(sc, &state, r, Policy::Greedy, SEED)).collect();
         let stored: Vec<Vec<OrderRef>> = orders
             .iter()
             .map(|list| {

@@ -16,7 +16,9 @@
 
 use std::sync::OnceLock;
 
-use crate::engine::{resolve_round, EventId, GameState, Lookup, MoveId, Order, RoundOrders, Scenario, TargetId};
+use crate::engine::{
+    resolve_round, EventId, GameState, Lookup, MoveId, Order, RoleId, RoundOrders, Scenario, TargetId,
+};
 use crate::protocol::{self, ClientMsg};
 
 /// The scenarios shipped in `scenarios/` (embedded at build time).
@@ -246,6 +248,7 @@ pub fn session(data: &[u8]) {
             assert_eq!(table.clock, Default::default(), "a finished game has a clock");
         }
         for (role, draft) in table.drafts.iter().enumerate() {
+            let role = RoleId::new(role);
             if !draft.is_empty() {
                 assert_eq!(
                     crate::engine::check_draft(sc, &table.state, role, draft),

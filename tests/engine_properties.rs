@@ -80,8 +80,8 @@ proptest! {
             // effects are summed and clamped after, so the sequence must not matter.
             let mut state = GameState::new(sc, seed);
             while !state.is_finished() {
-                let orders: RoundOrders = (0..sc.roles.len())
-                    .map(|role| choose_orders(sc, &state, role, Policy::Random, picks.wrapping_add(role as u64)))
+                let orders: RoundOrders = sc.role_ids()
+                    .map(|role| choose_orders(sc, &state, role, Policy::Random, picks.wrapping_add(role.index() as u64)))
                     .collect();
                 let resequenced: RoundOrders = orders
                     .iter()
@@ -110,7 +110,7 @@ proptest! {
             let mut state = GameState::new(sc, seed);
             while !state.is_finished() {
                 let mut orders = Vec::new();
-                for role in 0..sc.roles.len() {
+                for role in sc.role_ids() {
                     for policy in [Policy::Random, Policy::Greedy] {
                         let chosen = choose_orders(sc, &state, role, policy, seed);
                         prop_assert!(third_neighbor::engine::check_draft(sc, &state, role, &chosen).is_ok());

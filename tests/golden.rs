@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 use third_neighbor::engine::{
-    resolve_round, GameState, InteractionId, Lookup, MoveId, Order, RoundOrders, Scenario, Status, TargetId,
+    resolve_round, GameState, InteractionId, Lookup, MoveId, Order, RoleId, RoundOrders, Scenario, Status, TargetId,
 };
 use third_neighbor::scenario;
 
@@ -62,7 +62,7 @@ fn one() -> u64 {
 }
 
 /// `move`, `move@target`, or `other_role.move` (to order another role's move).
-fn parse_order(sc: &Scenario, role: usize, text: &str) -> Order {
+fn parse_order(sc: &Scenario, role: RoleId, text: &str) -> Order {
     let (mv_text, target) = match text.split_once('@') {
         Some((m, t)) => (m, sc.target_index(t).or(Some(TargetId::new(usize::MAX)))),
         None => (text, None),

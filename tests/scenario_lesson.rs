@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use third_neighbor::engine::RoleId;
 use third_neighbor::scenario::{self, describe};
 
 fn main_scenario() -> third_neighbor::engine::Scenario {
@@ -111,18 +112,18 @@ fn the_guide_has_everything_a_teacher_prepares_from() {
 #[test]
 fn one_roles_memo_is_reachable_on_its_own() {
     let sc = main_scenario();
-    for (i, role) in sc.roles.iter().enumerate() {
+    for (i, role) in sc.indexed_roles() {
         assert_eq!(describe::memo(&sc, i), Some(role.memo.as_str()));
         assert_eq!(
             describe::private_objective(&sc, i).map(|p| &p.summary),
             role.private_objective.as_ref().map(|p| &p.summary)
         );
     }
-    assert_eq!(describe::memo(&sc, 99), None);
+    assert_eq!(describe::memo(&sc, RoleId::new(99)), None);
     let tutorial = scenario::load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tutorial.toml"))
         .unwrap_or_else(|e| panic!("{e}"))
         .scenario;
-    assert_eq!(describe::memo(&tutorial, 0), None, "a scenario without memos has none");
+    assert_eq!(describe::memo(&tutorial, RoleId::new(0)), None, "a scenario without memos has none");
     assert!(describe::to_json(&tutorial)["lesson"].is_null());
 }
 

@@ -131,7 +131,8 @@ fn held_to_the_end(scenario: &Scenario, mut state: GameState, hold: &RoundOrders
 pub fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rng) -> Vec<Order> {
     let roles = scenario.roles.len();
     let mut scratch: RoundOrders = vec![Vec::new(); roles];
-    let expected: RoundOrders = (0..roles)
+    let expected: RoundOrders = scenario
+        .role_ids()
         .map(|r| if r == role { Vec::new() } else { myopic(scenario, state, r, &mut scratch, rng) })
         .collect();
     let hold: RoundOrders = vec![Vec::new(); roles];
@@ -152,7 +153,7 @@ pub fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rn
         orders[role].clone_from(plan);
         partner_orders(scenario, state, role, plan, &mut orders);
         let mut end = held_to_the_end(scenario, resolve_round(scenario, state, &orders).0, &hold);
-        let partners: Vec<RoleId> = (0..roles).filter(|r| *r != role && orders[*r] != expected[*r]).collect();
+        let partners: Vec<RoleId> = scenario.role_ids().filter(|r| *r != role && orders[*r] != expected[*r]).collect();
         let mut declined = false;
         for partner in partners {
             if score_exact(scenario, &end, partner) <= score_exact(scenario, &baseline, partner) {

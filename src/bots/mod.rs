@@ -13,6 +13,9 @@ use crate::engine::{GameState, Order, RoleId, Scenario};
 
 pub use greedy::candidate_plans;
 
+// A simulation's policies are a list with one entry per role.
+crate::engine::ids::indexed_by!(RoleId => Policy);
+
 /// How a bot chooses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -47,7 +50,7 @@ impl std::fmt::Display for Policy {
 
 /// The orders a bot of `policy` gives for `role` this round. `seed` is the game's seed.
 pub fn choose_orders(scenario: &Scenario, state: &GameState, role: RoleId, policy: Policy, seed: u64) -> Vec<Order> {
-    let mut rng = crate::engine::rng::Rng::derive(seed, &[u64::from(state.round), role as u64, policy as u64]);
+    let mut rng = crate::engine::rng::Rng::derive(seed, &[u64::from(state.round), role.index() as u64, policy as u64]);
     match policy {
         Policy::Random => random::choose(scenario, state, role, &mut rng),
         Policy::Greedy => greedy::choose(scenario, state, role, &mut rng),

@@ -14,8 +14,8 @@
 
 use std::fmt;
 
+use super::ids::RoleId;
 use super::ids::{EventId, MoveId, TargetId, TrackId};
-use super::model::RoleId;
 
 /// Where a name or value in an expression refers to, resolved against the scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -521,10 +521,10 @@ mod tests {
             ["economy", "dependency"].iter().position(|n| *n == name).map(TrackId::new)
         }
         fn role(&self, name: &str) -> Option<RoleId> {
-            ["north", "south"].iter().position(|n| *n == name)
+            ["north", "south"].iter().position(|n| *n == name).map(RoleId::new)
         }
         fn role_move(&self, role: RoleId, name: &str) -> Option<MoveId> {
-            match (role, name) {
+            match (role.index(), name) {
                 (0, "trade") => Some(MoveId::new(0)),
                 (1, "trade") => Some(MoveId::new(1)),
                 (1, "visit") => Some(MoveId::new(2)),

@@ -2,10 +2,6 @@
 //! a [`TargetId`] only where a target is, and so on, so that the compiler catches a move's index
 //! passed as an event's, or a role's index taken for a target's.
 //!
-//! Roles stay plain `usize` ([`RoleId`](super::RoleId)) for now: a role's index also indexes the
-//! per-role lists of the table and the server (a round's orders, drafts, ready flags, scores), and
-//! typing those well wants a per-role list type of its own rather than `.index()` at each use.
-//!
 //! Invariant: an id made by the scenario loader, by a scenario's lookups and iterators
 //! (`move_index`, `indexed_tracks`, …) or by walking one of its lists points into that list, so
 //! indexing with it cannot fail. Orders may carry ids from outside (the fuzzer and the tests make
@@ -15,13 +11,56 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Event, Interaction, Move, Target, Track};
+use super::model::{Event, Interaction, Move, Role, Target, Track};
 
 /// `slice.get(i)` for a typed id, on the list that id points into: `scenario.moves.lookup(mv)`.
 pub trait Lookup<Id> {
     type Item;
     fn lookup(&self, id: Id) -> Option<&Self::Item>;
 }
+
+/// A list indexed by an id type: `list[id]`, `list[id] = …` and `list.lookup(id)`, for the list
+/// as a slice and as a `Vec`.
+macro_rules! indexed_by {
+    ($id:ty => $item:ty) => {
+        impl std::ops::Index<$id> for [$item] {
+            type Output = $item;
+
+            fn index(&self, id: $id) -> &$item {
+                &self[id.index()]
+            }
+        }
+
+        impl std::ops::IndexMut<$id> for [$item] {
+            fn index_mut(&mut self, id: $id) -> &mut $item {
+                &mut self[id.index()]
+            }
+        }
+
+        impl std::ops::Index<$id> for Vec<$item> {
+            type Output = $item;
+
+            fn index(&self, id: $id) -> &$item {
+                &self[id.index()]
+            }
+        }
+
+        impl std::ops::IndexMut<$id> for Vec<$item> {
+            fn index_mut(&mut self, id: $id) -> &mut $item {
+                &mut self[id.index()]
+            }
+        }
+
+        impl $crate::engine::ids::Lookup<$id> for [$item] {
+            type Item = $item;
+
+            fn lookup(&self, id: $id) -> Option<&$item> {
+                self.get(id.index())
+            }
+        }
+    };
+}
+pub(crate) use indexed_by;
 
 macro_rules! index_type {
     ($(#[$doc:meta])* $name:ident => $item:ty) => {
@@ -42,50 +81,25 @@ macro_rules! index_type {
             }
         }
 
-        impl std::ops::Index<$name> for [$item] {
-            type Output = $item;
-
-            fn index(&self, id: $name) -> &$item {
-                &self[id.0]
-            }
-        }
-
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.fmt(f)
             }
         }
 
-        impl Lookup<$name> for [$item] {
-            type Item = $item;
-
-            fn lookup(&self, id: $name) -> Option<&$item> {
-                self.get(id.0)
-            }
-        }
-
-        impl std::ops::IndexMut<$name> for [$item] {
-            fn index_mut(&mut self, id: $name) -> &mut $item {
-                &mut self[id.0]
-            }
-        }
-
-        impl std::ops::Index<$name> for Vec<$item> {
-            type Output = $item;
-
-            fn index(&self, id: $name) -> &$item {
-                &self[id.0]
-            }
-        }
-
-        impl std::ops::IndexMut<$name> for Vec<$item> {
-            fn index_mut(&mut self, id: $name) -> &mut $item {
-                &mut self[id.0]
-            }
-        }
+        indexed_by!($name => $item);
     };
 }
 
+index_type!(
+    /// A role: an index into `Scenario::roles`, and into the lists that have one entry per role
+    /// (a round's orders, a table's drafts and ready flags, the scores).
+    RoleId => Role
+);
+// The lists with one entry per role besides the scenario's: ready flags and scores (a round's
+// orders, `Vec<Vec<Order>>`, are indexed in `order`).
+indexed_by!(RoleId => bool);
+indexed_by!(RoleId => u32);
 index_type!(
     /// A track: an index into `Scenario::tracks` (and into a state's values and each round's
     /// history).

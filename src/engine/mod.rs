@@ -18,8 +18,8 @@ pub mod rng;
 pub mod score;
 pub mod state;
 
-pub use ids::{EventId, InteractionId, Lookup, MoveId, TargetId, TrackId};
-pub use model::{RoleId, Scenario};
+pub use ids::{EventId, InteractionId, Lookup, MoveId, RoleId, TargetId, TrackId};
+pub use model::Scenario;
 pub use order::{available_moves, check_draft, parse_order, Illegal, Order, RoundOrders};
 pub use report::{RoundReport, Status};
 pub use resolve::resolve_round;
@@ -52,7 +52,7 @@ pub(crate) mod testing {
         let mut out: RoundOrders = vec![Vec::new(); sc.roles.len()];
         for (role, mv, target) in list {
             let r = sc.role_index(role).expect("role");
-            out[r].push(order(sc, role, mv, *target));
+            out[r.index()].push(order(sc, role, mv, *target));
         }
         out
     }

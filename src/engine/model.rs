@@ -9,9 +9,7 @@ use serde::Serialize;
 
 use super::expr::Expr;
 
-pub use super::ids::{EventId, InteractionId, MoveId, TargetId, TrackId};
-
-pub type RoleId = usize;
+pub use super::ids::{EventId, InteractionId, MoveId, RoleId, TargetId, TrackId};
 
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -224,7 +222,17 @@ pub struct RoundDef {
 
 impl Scenario {
     pub fn role_index(&self, id: &str) -> Option<RoleId> {
-        self.roles.iter().position(|r| r.id == id)
+        self.roles.iter().position(|r| r.id == id).map(RoleId::new)
+    }
+
+    /// Every role's id, in order.
+    pub fn role_ids(&self) -> impl Iterator<Item = RoleId> + use<> {
+        (0..self.roles.len()).map(RoleId::new)
+    }
+
+    /// Every role with its id.
+    pub fn indexed_roles(&self) -> impl Iterator<Item = (RoleId, &Role)> {
+        self.roles.iter().enumerate().map(|(i, r)| (RoleId::new(i), r))
     }
 
     pub fn track_index(&self, id: &str) -> Option<TrackId> {
@@ -259,7 +267,7 @@ impl Scenario {
 
     /// The target that stands for a role (roles come first in `targets`, in the same order).
     pub fn role_target(&self, role: RoleId) -> TargetId {
-        TargetId::new(role)
+        TargetId::new(role.index())
     }
 
     pub fn round_count(&self) -> u32 {

@@ -21,6 +21,8 @@ pub struct Order {
 /// Every role's orders for one round, by role index. A missing or empty list means "hold".
 pub type RoundOrders = Vec<Vec<Order>>;
 
+super::ids::indexed_by!(RoleId => Vec<Order>);
+
 /// Why an order cannot be carried out. Each has a stable code for the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
@@ -97,7 +99,7 @@ pub fn available_moves(scenario: &Scenario, state: &GameState, role: RoleId) -> 
 /// Judges a role's orders in the order given: each is legal, or illegal with a reason.
 /// An illegal order spends no action points.
 pub fn judge(scenario: &Scenario, state: &GameState, role: RoleId, orders: &[Order]) -> Vec<Result<(), Illegal>> {
-    let mut left = scenario.roles.get(role).map_or(0, |r| r.action_points);
+    let mut left = scenario.roles.lookup(role).map_or(0, |r| r.action_points);
     let mut taken: Vec<MoveId> = Vec::with_capacity(orders.len());
     orders
         .iter()

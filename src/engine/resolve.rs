@@ -109,8 +109,8 @@ pub fn resolve_round(scenario: &Scenario, state: &GameState, orders: &RoundOrder
 
     // 1. Legality, role by role in scenario order; each role's list keeps its own order.
     let empty = Vec::new();
-    for role in 0..scenario.roles.len() {
-        let list = orders.get(role).unwrap_or(&empty);
+    for role in scenario.role_ids() {
+        let list = orders.get(role.index()).unwrap_or(&empty);
         for (position, (order, verdict)) in list.iter().zip(judge(scenario, state, role, list)).enumerate() {
             match verdict {
                 Ok(()) => pending.push(Pending { role, position, order: *order, automatic: false }),
@@ -305,7 +305,7 @@ mod tests {
         let sc = fixture();
         let wrong = [("south", "host", Some("north")), ("north", "visit", Some("east"))];
         let (_, report) = resolve_round(&sc, &calm(&sc), &orders(&sc, &wrong));
-        assert!(!report.orders.iter().find(|o| o.role == 1).expect("south").status.succeeded());
+        assert!(!report.orders.iter().find(|o| o.role == RoleId::new(1)).expect("south").status.succeeded());
         let right = [("south", "host", Some("north")), ("north", "visit", Some("south"))];
         let (_, report) = resolve_round(&sc, &calm(&sc), &orders(&sc, &right));
         assert!(report.orders.iter().all(|o| o.status.succeeded()));
@@ -459,7 +459,7 @@ unmet = "The guest lands and is detained."
         let state = calm(&sc);
         let line = |list: &[(&str, &str, Option<&str>)]| {
             let (_, report) = resolve_round(&sc, &state, &orders(&sc, list));
-            let guest = report.orders.iter().find(|o| o.role == 1).expect("the guest's order");
+            let guest = report.orders.iter().find(|o| o.role == RoleId::new(1)).expect("the guest's order");
             (guest.status.clone(), narrate::order(&sc, guest, Lang::En).text)
         };
         let (status, text) = line(&[("guest", "visit", None), ("host", "welcome", None)]);
@@ -469,7 +469,7 @@ unmet = "The guest lands and is detained."
         assert_eq!(status, Status::ConditionNotMet);
         assert!(text.ends_with("The guest lands and is detained."), "{text}");
         let (status, text) = line(&[("guest", "visit", None)]);
-        assert_eq!(status, Status::PartnerMissing { partners: vec![0] });
+        assert_eq!(status, Status::PartnerMissing { partners: vec![RoleId::new(0)] });
         assert!(text.ends_with("Nobody received the guest."), "{text}");
     }
 

@@ -1,6 +1,6 @@
 //! Objectives: each role's score out of 100 from the tracks, in integer arithmetic.
 
-use super::ids::TrackId;
+use super::ids::{Lookup, TrackId};
 use super::model::{RoleId, Scenario, ScoreTerm};
 
 /// A term's value in thousandths of its weight: 0 (worst) to 1000 (best).
@@ -22,7 +22,7 @@ fn term_value(scenario: &Scenario, tracks: &[i64], term: &ScoreTerm) -> i64 {
 /// The role's weighted objective in per mille (0..=1000 per term, weighted) and the total weight,
 /// or `None` for a role with no weighted terms.
 fn weighted(scenario: &Scenario, tracks: &[i64], role: RoleId) -> Option<(i64, i64)> {
-    let def = scenario.roles.get(role)?;
+    let def = scenario.roles.lookup(role)?;
     let total_weight: i64 = def.objective.terms.iter().map(|t| i64::from(t.weight)).sum();
     if total_weight == 0 {
         return None;
@@ -47,7 +47,7 @@ pub fn score_exact(scenario: &Scenario, tracks: &[i64], role: RoleId) -> i64 {
 
 /// Every role's score, by role index.
 pub fn scores(scenario: &Scenario, tracks: &[i64]) -> Vec<u32> {
-    (0..scenario.roles.len()).map(|r| score(scenario, tracks, r)).collect()
+    scenario.role_ids().map(|r| score(scenario, tracks, r)).collect()
 }
 
 #[cfg(test)]
@@ -59,17 +59,17 @@ mod tests {
     fn a_score_is_the_weighted_share_of_each_range() {
         let sc = fixture();
         // trade 10/10 (weight 3), fleet 0/3 (weight 1) → 75.
-        assert_eq!(score(&sc, &[10, 0, 0], 0), 75);
-        assert_eq!(score(&sc, &[0, 0, 0], 0), 0);
-        assert_eq!(score(&sc, &[10, 0, 3], 0), 100);
+        assert_eq!(score(&sc, &[10, 0, 0], RoleId::new(0)), 75);
+        assert_eq!(score(&sc, &[0, 0, 0], RoleId::new(0)), 0);
+        assert_eq!(score(&sc, &[10, 0, 3], RoleId::new(0)), 100);
     }
 
     #[test]
     fn inverted_terms_reward_low_values_and_min_takes_the_weakest() {
         let sc = fixture();
         // South: min(trade 10/10, trust 0 in -5..5 → 0.5) = 0.5, fleet inverted 0/3 → 1 → 75.
-        assert_eq!(score(&sc, &[10, 0, 0], 1), 75);
-        assert_eq!(score(&sc, &[10, 5, 3], 1), 50);
+        assert_eq!(score(&sc, &[10, 0, 0], RoleId::new(1)), 75);
+        assert_eq!(score(&sc, &[10, 5, 3], RoleId::new(1)), 50);
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub fn order(sc: &Scenario, o: &OrderOutcome, lang: Lang) -> Line {
         let reason = p.reason(&crate::engine::Illegal::UnknownMove);
         return Line { text: fill(p.unknown_order, &[("reason", &reason)]), essay: Vec::new() };
     };
-    let role = sc.roles.get(o.role).map_or("", |r| r.name.as_str());
+    let role = sc.roles.lookup(o.role).map_or("", |r| r.name.as_str());
     let target = target(sc, p, o.order.target);
     let slots = |text: &str| -> Vec<(&'static str, String)> {
         vec![("role", role.to_string()), ("move", def.name.clone()), ("target", target.clone()), ("text", text.into())]
@@ -36,7 +36,8 @@ pub fn order(sc: &Scenario, o: &OrderOutcome, lang: Lang) -> Line {
         Status::Succeeded if o.automatic => (p.automatic, slots(&def.success_text)),
         Status::Succeeded => (p.succeeded, slots(&def.success_text)),
         Status::PartnerMissing { partners } => {
-            let names: Vec<&str> = partners.iter().filter_map(|r| sc.roles.get(*r)).map(|r| r.name.as_str()).collect();
+            let names: Vec<&str> =
+                partners.iter().filter_map(|r| sc.roles.lookup(*r)).map(|r| r.name.as_str()).collect();
             let mut v = slots(&def.failure_text);
             v.push(("partners", names.join(p.and)));
             (p.partner_missing, v)
@@ -92,6 +93,7 @@ mod tests {
     use super::*;
     use crate::engine::order::Order;
     use crate::engine::testing::fixture;
+    use crate::engine::RoleId;
 
     fn outcome(sc: &Scenario, role: &str, mv: &str, status: Status) -> OrderOutcome {
         let role = sc.role_index(role).expect("role");
@@ -103,7 +105,7 @@ mod tests {
     fn lines_read_in_each_language_and_keep_the_scenario_text() {
         let sc = fixture();
         let role = &sc.roles[0];
-        let (mv_index, mv) = sc.moves_of(0).next().expect("a move");
+        let (mv_index, mv) = sc.moves_of(RoleId::new(0)).next().expect("a move");
         let o = outcome(&sc, &role.id, &mv.id, Status::Succeeded);
         let en = order(&sc, &o, Lang::En);
         assert_eq!(en.text, format!("{}: {} succeeded. {}", role.name, mv.name, mv.success_text).trim_end());

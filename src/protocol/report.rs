@@ -82,7 +82,7 @@ impl Serialize for ReportView<'_> {
         map.serialize_entry("interactions", &InteractionLines(self))?;
         map.serialize_entry("tracks", &TrackChanges(self))?;
         map.serialize_entry("headline", &self.headline())?;
-        let bots: Vec<&str> = self.bots.iter().filter_map(|r| sc.roles.get(*r)).map(|r| r.id.as_str()).collect();
+        let bots: Vec<&str> = self.bots.iter().filter_map(|r| sc.roles.lookup(*r)).map(|r| r.id.as_str()).collect();
         map.serialize_entry("bots", &bots)?;
         map.serialize_entry("state_hash", self.state_hash)?;
         map.serialize_entry("finished", &(report.round >= sc.round_count()))?;
@@ -133,7 +133,7 @@ impl Serialize for OrdersByRole<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (sc, report) = (self.0.sc, self.0.report);
         let mut map = serializer.serialize_map(Some(sc.roles.len()))?;
-        for (ri, role) in sc.roles.iter().enumerate() {
+        for (ri, role) in sc.indexed_roles() {
             let orders: Vec<OrderRef> = report
                 .orders
                 .iter()
@@ -188,7 +188,7 @@ impl Serialize for Outcomes<'_> {
                 _ => None,
             };
             seq.serialize_element(&OutcomeOut {
-                role: sc.roles.get(o.role).map_or("", |r| &r.id),
+                role: sc.roles.lookup(o.role).map_or("", |r| &r.id),
                 mv: mv.map(|m| &*m.id),
                 target: o.order.target.and_then(|t| sc.targets.lookup(t)).map(|t| &*t.id),
                 succeeded: o.status.succeeded(),

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::compare::{compare, Table};
-use crate::engine::scores;
+use crate::engine::{scores, Lookup};
 
 /// One table of the class, with its number there.
 pub struct ClassTable<'a> {
@@ -45,14 +45,14 @@ pub fn class_debrief(class_id: &str, join_code: &str, status: &str, tables: &[Cl
     let spreads = tables.first().map(|first| {
         let sc = first.table.sc;
         let roles: Vec<Value> = sc
-            .roles
-            .iter()
-            .enumerate()
+            .indexed_roles()
             .map(|(i, r)| {
                 let values: Vec<i64> = tables
                     .iter()
                     .map(|t| {
-                        i64::from(scores(t.table.sc, &t.table.replay.final_state.tracks).get(i).copied().unwrap_or(0))
+                        i64::from(
+                            scores(t.table.sc, &t.table.replay.final_state.tracks).lookup(i).copied().unwrap_or(0),
+                        )
                     })
                     .collect();
                 json!({ "role": r.id, "name": r.name, "scores": spread(&values) })

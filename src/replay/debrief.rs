@@ -77,6 +77,7 @@ fn what_if(english: &Scenario, sc: &Scenario, lang: Lang, point: &TurningPoint) 
     type Rank = (bool, std::cmp::Reverse<usize>, i64);
     let mut best: Option<(Rank, RoleId, usize, Vec<i64>)> = None;
     for (role, orders) in round.orders.iter().enumerate() {
+        let role = RoleId::new(role);
         for index in 0..orders.len() {
             let mut without = round.orders.clone();
             without[role].remove(index);
@@ -165,9 +166,7 @@ fn turning_point_json(english: &Scenario, sc: &Scenario, lang: Lang, point: &Tur
 
 /// Every order a role made, round by round, with its outcome and paragraph.
 fn decisions(sc: &Scenario, lang: Lang, replay: &Replay) -> Vec<Value> {
-    sc.roles
-        .iter()
-        .enumerate()
+    sc.indexed_roles()
         .map(|(role, def)| {
             let orders: Vec<Value> = replay
                 .rounds
@@ -205,7 +204,7 @@ fn promises(sc: &Scenario, texts: &Localized, replay: &Replay) -> Vec<Value> {
             .rounds
             .iter()
             .filter(|r| r.round >= from_round)
-            .find(|r| r.orders.get(role).is_some_and(|orders| orders.iter().any(|o| o.mv == mv)))
+            .find(|r| r.orders.lookup(role).is_some_and(|orders| orders.iter().any(|o| o.mv == mv)))
             .map(|r| r.round)
     };
     let mut out = Vec::new();
@@ -255,7 +254,7 @@ fn reflections(sc: &Scenario, replay: &Replay) -> Vec<Value> {
         .iter()
         .filter_map(|p| {
             let text = p.reflection.as_ref()?;
-            let role = p.role.and_then(|r| sc.roles.get(r)).map(|r| r.id.as_str());
+            let role = p.role.and_then(|r| sc.roles.lookup(r)).map(|r| r.id.as_str());
             Some(json!({ "player_id": p.id, "player": p.name, "role": role, "text": text }))
         })
         .collect()
@@ -269,12 +268,10 @@ pub fn debrief(texts: &Localized, lang: Lang, replay: &Replay, session_id: &str,
     let points = scores(sc, &replay.final_state.tracks);
     let bots = replay.bot_roles();
     let score_rows: Vec<Value> = sc
-        .roles
-        .iter()
-        .enumerate()
+        .indexed_roles()
         .map(|(i, r)| {
             json!({
-                "role": r.id, "name": r.name, "score": points.get(i), "objective": r.objective.summary,
+                "role": r.id, "name": r.name, "score": points.lookup(i), "objective": r.objective.summary,
                 "essay": r.objective.essay, "bot": bots.contains(&i), "players": replay.names_of(sc, lang, i),
             })
         })

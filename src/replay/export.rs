@@ -129,7 +129,7 @@ pub fn orders_csv(sc: &Scenario, replay: &Replay) -> String {
             let cited = mv.map_or(String::new(), |m| essay(&m.essay));
             let fields = [
                 round_no.as_str(),
-                sc.roles.get(o.role).map_or("", |r| r.id.as_str()),
+                sc.roles.lookup(o.role).map_or("", |r| r.id.as_str()),
                 mv.map_or("", |m| m.id.as_str()),
                 target,
                 if o.status.succeeded() { "true" } else { "false" },
@@ -160,7 +160,7 @@ pub fn reflections_csv(sc: &Scenario, replay: &Replay) -> String {
     row(&mut out, &["player", "role", "text"]);
     for p in &replay.players {
         let Some(text) = &p.reflection else { continue };
-        let role = p.role.and_then(|r| sc.roles.get(r)).map_or("", |r| r.id.as_str());
+        let role = p.role.and_then(|r| sc.roles.lookup(r)).map_or("", |r| r.id.as_str());
         row(&mut out, &[&p.name, role, text]);
     }
     out

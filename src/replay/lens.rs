@@ -184,7 +184,7 @@ impl Serialize for ReplayView<'_> {
         // After the game the memos are no secret from their own role's lens, nor declassified.
         let memos: Vec<Value> = match self.lens {
             Lens::Public => Vec::new(),
-            Lens::Role(r) => super::debrief::memos(sc).into_iter().skip(r).take(1).collect(),
+            Lens::Role(r) => super::debrief::memos(sc).into_iter().skip(r.index()).take(1).collect(),
             Lens::Declassified => super::debrief::memos(sc),
         };
         if !memos.is_empty() {

@@ -60,7 +60,7 @@ struct Names {
     targets: Vec<String>,
     events: Vec<String>,
     /// (role index, move id), in file order; `None` role when the role was unknown.
-    moves: Vec<(Option<usize>, String)>,
+    moves: Vec<(Option<RoleId>, String)>,
     orders_visible: bool,
 }
 
@@ -72,7 +72,7 @@ impl Names {
 
     /// The role a target stands for (roles come first among the targets), if it is one.
     fn role_of_target(&self, target: TargetId) -> Option<RoleId> {
-        (target.index() < self.roles.len()).then_some(target.index())
+        (target.index() < self.roles.len()).then_some(RoleId::new(target.index()))
     }
 }
 
@@ -81,7 +81,7 @@ impl expr::Symbols for Names {
         self.tracks.iter().position(|t| t == name).map(TrackId::new)
     }
     fn role(&self, name: &str) -> Option<RoleId> {
-        self.roles.iter().position(|r| r == name)
+        self.roles.iter().position(|r| r == name).map(RoleId::new)
     }
     fn role_move(&self, role: RoleId, name: &str) -> Option<MoveId> {
         self.move_of(role, name)
@@ -139,7 +139,7 @@ pub fn build(text: &str, reader: &mut Reader) -> Option<Scenario> {
     let mut targets: Vec<Target> = roles
         .iter()
         .enumerate()
-        .map(|(i, r)| Target { id: r.id.clone(), name: r.name.clone(), role: Some(i) })
+        .map(|(i, r)| Target { id: r.id.clone(), name: r.name.clone(), role: Some(RoleId::new(i)) })
         .collect();
     for (t, at) in &actors_t {
         let id = b.r.string(*t, "id", *at, "an actor").map(|s| s.value).unwrap_or_default();
@@ -167,7 +167,7 @@ pub fn build(text: &str, reader: &mut Reader) -> Option<Scenario> {
         b.r.problem(0, "the scenario declares no [[rounds]]");
     }
     for (i, role) in roles.iter().enumerate() {
-        if !moves.iter().any(|m| m.role == i) {
+        if !moves.iter().any(|m| m.role == RoleId::new(i)) {
             let at = roles_t[i].1;
             b.r.problem(at, format!("role `{}` has no moves", role.id));
         }
@@ -198,7 +198,9 @@ pub fn build(text: &str, reader: &mut Reader) -> Option<Scenario> {
             continue;
         }
         let private = role.objective.terms.iter().any(|term| {
-            term.tracks.iter().all(|tr| tracks.lookup(*tr).and_then(|x| x.visible_to.as_deref()) == Some(&[i][..]))
+            term.tracks
+                .iter()
+                .all(|tr| tracks.lookup(*tr).and_then(|x| x.visible_to.as_deref()) == Some(&[RoleId::new(i)][..]))
         });
         if !private {
             let offset = Reader::span_of(*t, "private_objective").start.max(*at);
@@ -293,7 +295,8 @@ impl Builder<'_, '_> {
         for (t, at) in entries {
             let role = self.r.string(*t, "role", *at, "a move");
             let id = self.r.string(*t, "id", *at, "a move");
-            let role_index = role.as_ref().and_then(|r| self.names.roles.iter().position(|x| *x == r.value));
+            let role_index =
+                role.as_ref().and_then(|r| self.names.roles.iter().position(|x| *x == r.value)).map(RoleId::new);
             if let Some(id) = &id {
                 if !valid_id(&id.value, false) {
                     self.r.problem(
@@ -401,9 +404,9 @@ impl Builder<'_, '_> {
         found
     }
 
-    fn role_ref(&mut self, name: &At<String>) -> Option<usize> {
+    fn role_ref(&mut self, name: &At<String>) -> Option<RoleId> {
         let roles = self.names.roles.clone();
-        self.lookup(&roles, name, "role")
+        self.lookup(&roles, name, "role").map(RoleId::new)
     }
 
     fn track_ref(&mut self, name: &At<String>) -> Option<TrackId> {
@@ -758,7 +761,7 @@ impl Builder<'_, '_> {
         }
         let id = self.r.string(t, "id", at, WHAT).map(|s| s.value).unwrap_or_default();
         Move {
-            role: role.unwrap_or(0),
+            role: role.unwrap_or(RoleId::new(0)),
             name: self.text(t, "name", at, WHAT),
             summary: self.text(t, "summary", at, WHAT),
             essay: self.essay(t, at, WHAT),
@@ -809,7 +812,7 @@ impl Builder<'_, '_> {
         }
         let mut partners = Vec::new();
         for name in &partner_names {
-            let (partner_role, candidates): (Option<usize>, Vec<usize>) = if name.value == "target" {
+            let (partner_role, candidates): (Option<RoleId>, Vec<RoleId>) = if name.value == "target" {
                 if targets.is_empty() {
                     self.r.problem(name.span.start, "partners = [\"target\"] needs the move to have targets");
                 }
@@ -846,7 +849,8 @@ impl Builder<'_, '_> {
                             move_name.span.start,
                             format!(
                                 "role `{}` has no move `{}` to join this one",
-                                self.names.roles[r], move_name.value
+                                self.names.roles[r.index()],
+                                move_name.value
                             ),
                         ),
                     }
@@ -955,7 +959,7 @@ impl Builder<'_, '_> {
                 }
                 None => self.r.problem(
                     name.span.start,
-                    format!("role `{}` has no move `{}`", self.names.roles[role], name.value),
+                    format!("role `{}` has no move `{}`", self.names.roles[role.index()], name.value),
                 ),
             }
         }

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use crate::engine::expr::{ArithOp, CmpOp, Expr};
 use crate::engine::model::{Effect, Lesson, PrivateObjective, RoleId, Scenario, ScoreTerm};
-use crate::engine::{MoveId, TargetId};
+use crate::engine::{Lookup, MoveId, TargetId};
 use crate::i18n::phrases::fill;
 use crate::i18n::Lang;
 
@@ -116,7 +116,7 @@ fn lesson_json(lesson: &Lesson) -> Value {
 /// It is public, so it leaves out what belongs to one role: memos, private objectives, the
 /// score terms and effects on tracks only some roles see, and those tracks' summaries.
 pub fn to_json(scenario: &Scenario) -> Value {
-    let role_id = |r: usize| scenario.roles[r].id.clone();
+    let role_id = |r: RoleId| scenario.roles[r].id.clone();
     json!({
         "id": scenario.id,
         "title": scenario.title,
@@ -181,12 +181,12 @@ pub fn to_json(scenario: &Scenario) -> Value {
 /// The memo of one role, for that role's seats and the instructor only (`None` when the scenario
 /// has none for it).
 pub fn memo(scenario: &Scenario, role: RoleId) -> Option<&str> {
-    scenario.roles.get(role).map(|r| r.memo.as_str()).filter(|m| !m.is_empty())
+    scenario.roles.lookup(role).map(|r| r.memo.as_str()).filter(|m| !m.is_empty())
 }
 
 /// The private objective of one role, for that role's seats and the instructor only.
 pub fn private_objective(scenario: &Scenario, role: RoleId) -> Option<&PrivateObjective> {
-    scenario.roles.get(role).and_then(|r| r.private_objective.as_ref())
+    scenario.roles.lookup(role).and_then(|r| r.private_objective.as_ref())
 }
 
 /// What cites one paragraph of the source.
@@ -269,7 +269,7 @@ pub fn guide(scenario: &Scenario, lang: Lang) -> Value {
             "source": { "title": scenario.source_title, "paragraphs": scenario.source_paragraphs },
         },
         "lesson": scenario.lesson.as_ref().map(lesson_json),
-        "roles": scenario.roles.iter().enumerate().map(|(i, r)| json!({
+        "roles": scenario.indexed_roles().map(|(i, r)| json!({
             "id": r.id, "name": r.name, "briefing": r.briefing,
             "objective": {
                 "summary": r.objective.summary, "essay": r.objective.essay,
@@ -349,7 +349,7 @@ pub fn explain(scenario: &Scenario) -> String {
             .unwrap_or_default();
         let _ = writeln!(out, "  {:<18} {} to {}, starts at {}{who}: {}", t.id, t.min, t.max, t.start, t.summary);
     }
-    for (r, role) in scenario.roles.iter().enumerate() {
+    for (r, role) in scenario.indexed_roles() {
         let _ = writeln!(out, "\nROLE {} ({} action points)\n  {}", role.name, role.action_points, role.briefing);
         let terms: Vec<String> = role
             .objective

@@ -23,7 +23,7 @@ use toml_edit::TableLike;
 
 use super::error::{Problem, ScenarioError};
 use super::reader::{line_column, Reader};
-use crate::engine::Scenario;
+use crate::engine::{Lookup, Scenario};
 use crate::i18n::Lang;
 
 /// Hex digits of a `source` hash.
@@ -104,7 +104,7 @@ pub fn visit_texts(sc: &mut Scenario, f: &mut dyn FnMut(&str, &mut String)) {
         visit(format!("targets.{}.name", t.id), &mut t.name);
     }
     for m in moves.iter_mut() {
-        let p = format!("moves.{}.{}", role_ids.get(m.role).map_or("", String::as_str), m.id);
+        let p = format!("moves.{}.{}", role_ids.get(m.role.index()).map_or("", String::as_str), m.id);
         visit(format!("{p}.name"), &mut m.name);
         visit(format!("{p}.summary"), &mut m.summary);
         visit(format!("{p}.success_text"), &mut m.success_text);
@@ -142,7 +142,7 @@ pub fn visit_texts(sc: &mut Scenario, f: &mut dyn FnMut(&str, &mut String)) {
     }
     // A role as a target goes by the role's name (in whatever language it now is).
     for t in targets.iter_mut() {
-        if let Some(name) = t.role.and_then(|r| roles.get(r)).map(|r| r.name.clone()) {
+        if let Some(name) = t.role.and_then(|r| roles.lookup(r)).map(|r| r.name.clone()) {
             t.name = name;
         }
     }

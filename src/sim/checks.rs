@@ -150,7 +150,7 @@ pub fn fixed_plans(scenario: &Scenario, scripts: &[Vec<Vec<Order>>], baseline: &
         return out;
     }
     let screen = &baseline[..SCREEN_GAMES.min(baseline.len())];
-    for role in 0..scenario.roles.len() {
+    for role in scenario.role_ids() {
         let mut best: Option<FixedPlanCheck> = None;
         let mut dominant = Vec::new();
         for plan in every_plan(scenario, role) {
@@ -182,7 +182,7 @@ pub fn fixed_plans(scenario: &Scenario, scripts: &[Vec<Vec<Order>>], baseline: &
             out.push(b);
         }
         out.extend(dominant);
-        if let Some(script) = scripts.get(role) {
+        if let Some(script) = scripts.get(role.index()) {
             let text = script.iter().map(|p| plan_text(scenario, p)).collect::<Vec<_>>().join(" | ");
             let t = tally(scenario, role, Seat::Script(script), baseline);
             out.push(check(scenario, role, PlanKind::Script, text, &t));
@@ -193,7 +193,8 @@ pub fn fixed_plans(scenario: &Scenario, scripts: &[Vec<Vec<Order>>], baseline: &
 
 /// For each role: its seat random, the others greedy, against the same games.
 pub fn random_seats(scenario: &Scenario, baseline: &[Baseline]) -> Vec<RandomSeatCheck> {
-    (0..scenario.roles.len())
+    scenario
+        .role_ids()
         .map(|role| {
             let (mut sum, mut bot_sum) = (0u64, 0u64);
             for game in baseline {

@@ -105,7 +105,8 @@ fn round_orders(
     policies: &[Policy],
     seat: Option<(RoleId, Seat)>,
 ) -> RoundOrders {
-    (0..scenario.roles.len())
+    scenario
+        .role_ids()
         .map(|role| match seat {
             Some((r, s)) if r == role => {
                 s.orders(state.round).unwrap_or_else(|| choose_orders(scenario, state, role, policies[role], seed))

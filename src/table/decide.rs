@@ -214,7 +214,8 @@ impl Table {
     /// engine resolves, and (unless it was the last) the next round's deadline is set — or, at a
     /// class's table, the table waits for the class to start the next round.
     pub fn resolution(&self, sc: &Scenario, now: i64) -> Vec<LogEvent> {
-        let orders: RoundOrders = (0..sc.roles.len())
+        let orders: RoundOrders = sc
+            .role_ids()
             .map(|role| {
                 if self.is_bot_role(role) {
                     crate::bots::choose_orders(sc, &self.state, role, crate::bots::Policy::Greedy, self.seed)
@@ -273,7 +274,8 @@ impl Table {
             },
             (ClassOrder::End, _) => Ok(vec![LogEvent::Ended]),
             (ClassOrder::Assign { player_id, role }, _) => self.assign_role(sc, player_id, role.as_deref()),
-            (ClassOrder::FillWithBots, _) => Ok((0..sc.roles.len())
+            (ClassOrder::FillWithBots, _) => Ok(sc
+                .role_ids()
                 .filter(|r| !self.has_humans(*r) && !self.is_bot_role(*r))
                 .map(|r| LogEvent::BotAdded { player_id: fresh_id(), role: sc.roles[r].id.clone() })
                 .collect()),

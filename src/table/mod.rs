@@ -23,7 +23,7 @@ mod view;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use crate::engine::{GameState, Order, RoleId, RoundOrders, RoundReport, Scenario};
+use crate::engine::{GameState, Lookup, Order, RoleId, RoundOrders, RoundReport, Scenario};
 use crate::i18n::Lang;
 use crate::log::{EventRow, Sender};
 use crate::protocol::Audience;
@@ -64,7 +64,7 @@ impl Seat {
     /// the scenario in `lang`), a student by the name it gave.
     pub fn shown_name<'a>(&'a self, sc: &Scenario, lang: Lang) -> std::borrow::Cow<'a, str> {
         match (self.bot, self.role) {
-            (true, Some(role)) if role < sc.roles.len() => bot_name(sc, role, lang).into(),
+            (true, Some(role)) if role.index() < sc.roles.len() => bot_name(sc, role, lang).into(),
             _ => self.name.as_str().into(),
         }
     }
@@ -73,7 +73,7 @@ impl Seat {
 /// A bot's name in a language: `Bot (<its role's name>)` in English (the name the log's fold
 /// gives it), the phrase table's otherwise.
 pub fn bot_name(sc: &Scenario, role: RoleId, lang: Lang) -> String {
-    let name = sc.roles.get(role).map_or("", |r| r.name.as_str());
+    let name = sc.roles.lookup(role).map_or("", |r| r.name.as_str());
     crate::i18n::phrases::fill(lang.phrases().bot, &[("role", name)])
 }
 
@@ -111,7 +111,7 @@ pub struct Message {
 impl Message {
     /// Its recipients by role id (`None`: everyone).
     pub fn to_ids<'a>(&self, sc: &'a Scenario) -> Option<Vec<&'a str>> {
-        self.to.as_ref().map(|to| to.iter().filter_map(|r| sc.roles.get(*r)).map(|r| r.id.as_str()).collect())
+        self.to.as_ref().map(|to| to.iter().filter_map(|r| sc.roles.lookup(*r)).map(|r| r.id.as_str()).collect())
     }
 
     /// Whether the players of `role` may read it: said to everyone, to that role, or by it.
@@ -253,9 +253,14 @@ impl Table {
         self.members(role).any(|s| !s.bot)
     }
 
+    /// Every role of the table's scenario, in order.
+    pub fn roles(&self) -> impl Iterator<Item = RoleId> + use<> {
+        (0..self.ready.len()).map(RoleId::new)
+    }
+
     /// The roles bots play, in role order.
     pub fn bot_roles(&self) -> Vec<RoleId> {
-        (0..self.ready.len()).filter(|r| self.is_bot_role(*r)).collect()
+        self.roles().filter(|r| self.is_bot_role(*r)).collect()
     }
 
     /// The role a viewer plays, if it is a seated player with a role.
@@ -281,7 +286,7 @@ impl Table {
         if self.phase != Phase::Running {
             return false;
         }
-        let mut roles = (0..self.ready.len()).filter(|r| self.has_humans(*r)).peekable();
+        let mut roles = self.roles().filter(|r| self.has_humans(*r)).peekable();
         roles.peek().is_some() && roles.all(|r| self.ready[r])
     }
 

@@ -26,7 +26,7 @@ pub struct SessionInfo<'a> {
 impl Table {
     /// A role's draft, named by ids.
     pub fn draft_refs(&self, sc: &Scenario, role: RoleId) -> Vec<OrderRef> {
-        self.drafts.get(role).map(|d| super::decide::order_refs(sc, d)).unwrap_or_default()
+        self.drafts.lookup(role).map(|d| super::decide::order_refs(sc, d)).unwrap_or_default()
     }
 
     /// `state`: the whole view for one seat, in the language of `sc` (the scenario the table plays,
@@ -69,16 +69,14 @@ impl Table {
             .map(|e| EventView { id: &e.id, name: &e.name, text: &e.text, essay: &e.essay })
             .collect();
         let roles = sc
-            .roles
-            .iter()
-            .enumerate()
+            .indexed_roles()
             .map(|(i, r)| RoleView {
                 id: &r.id,
                 name: &r.name,
                 action_points: r.action_points,
                 players: self.members(i).map(|s| s.id.as_str()).collect(),
                 bot: self.is_bot_role(i),
-                ready: self.is_bot_role(i) || self.ready.get(i).copied().unwrap_or(false),
+                ready: self.is_bot_role(i) || self.ready.lookup(i).copied().unwrap_or(false),
             })
             .collect();
         let players = self.present().map(|s| self.player_view(sc, lang, s, online(&s.id))).collect();
@@ -131,7 +129,7 @@ impl Table {
             moves,
             action_points: role.map(|r| sc.roles[r].action_points),
             my_orders: role.map(|r| self.draft_refs(sc, r)).unwrap_or_default(),
-            ready: role.is_some_and(|r| self.ready.get(r).copied().unwrap_or(false)),
+            ready: role.is_some_and(|r| self.ready.lookup(r).copied().unwrap_or(false)),
             orders,
             requests,
             reflections: (*viewer == Viewer::Instructor && self.phase == Phase::Finished).then(|| self.reflections(sc)),
@@ -203,7 +201,7 @@ impl Table {
 
     /// `role_ready`: a role's lock (for everyone).
     pub fn ready_msg<'a>(&self, sc: &'a Scenario, role: RoleId) -> ServerMsg<'a> {
-        let ready = self.is_bot_role(role) || self.ready.get(role).copied().unwrap_or(false);
+        let ready = self.is_bot_role(role) || self.ready.lookup(role).copied().unwrap_or(false);
         ServerMsg::RoleReady { round: self.state.round, role: &sc.roles[role].id, ready }
     }
 
@@ -242,13 +240,11 @@ impl Table {
     pub fn game_over_msg<'a>(&'a self, sc: &'a Scenario, lang: Lang) -> ServerMsg<'a> {
         let points = scores(sc, &self.state.tracks);
         let roles = sc
-            .roles
-            .iter()
-            .enumerate()
+            .indexed_roles()
             .map(|(i, r)| FinalRole {
                 id: &r.id,
                 name: &r.name,
-                score: points.get(i).copied().unwrap_or(0),
+                score: points.lookup(i).copied().unwrap_or(0),
                 objective: &r.objective.summary,
                 essay: &r.objective.essay,
                 players: self.members(i).map(|s| s.shown_name(sc, lang)).collect(),
@@ -305,9 +301,7 @@ impl Table {
             deadline_at: self.clock.deadline_at,
             remaining_secs: self.clock.paused_remaining_ms.map(|ms| ms / 1000),
             roles: sc
-                .roles
-                .iter()
-                .enumerate()
+                .indexed_roles()
                 .map(|(i, r)| TableRole {
                     id: r.id.clone(),
                     players: self
@@ -320,7 +314,7 @@ impl Table {
                         })
                         .collect(),
                     bot: self.is_bot_role(i),
-                    ready: self.is_bot_role(i) || self.ready.get(i).copied().unwrap_or(false),
+                    ready: self.is_bot_role(i) || self.ready.lookup(i).copied().unwrap_or(false),
                 })
                 .collect(),
             resolved: u32::try_from(self.state.history.len().saturating_sub(1)).unwrap_or(u32::MAX),
@@ -339,7 +333,7 @@ impl Table {
 
     /// Every role's draft, by role id (the instructor's view).
     pub fn all_drafts<'a>(&self, sc: &'a Scenario) -> BTreeMap<&'a str, Vec<OrderRef>> {
-        sc.roles.iter().enumerate().map(|(i, r)| (r.id.as_str(), self.draft_refs(sc, i))).collect()
+        sc.indexed_roles().map(|(i, r)| (r.id.as_str(), self.draft_refs(sc, i))).collect()
     }
 }
 

@@ -352,7 +352,7 @@ impl Class {
         let who = Who::Join { name: name.clone(), token, token_hash, device, role: Some(role) };
         handle.attach(outbox, who, lang, re).await?;
         // Count the student now: its table's own report may come after the next join.
-        if let Some(r) = self.tables[index].summary.roles.get_mut(role) {
+        if let Some(r) = self.tables[index].summary.roles.get_mut(role.index()) {
             r.players.push(protocol::TablePlayer { player_id: String::new(), name, connected: true });
         }
         Ok(handle)

@@ -47,7 +47,9 @@ pub fn place(tables: &[TableCount], rules: Rules, pick: &mut dyn FnMut(usize) ->
         .iter()
         .enumerate()
         .filter(|(_, t)| !t.finished)
-        .flat_map(|(i, t)| (0..rules.roles).filter(move |r| !t.bots[*r]).map(move |r| (i, r, t.humans[r])))
+        .flat_map(|(i, t)| {
+            (0..rules.roles).map(RoleId::new).filter(move |r| !t.bots[*r]).map(move |r| (i, r, t.humans[r.index()]))
+        })
         .collect();
     let choose = |candidates: Vec<(usize, RoleId)>, pick: &mut dyn FnMut(usize) -> usize| {
         (!candidates.is_empty()).then(|| {
@@ -72,7 +74,7 @@ pub fn place(tables: &[TableCount], rules: Rules, pick: &mut dyn FnMut(usize) ->
         return choose(team.iter().filter(|s| s.2 == least).map(|s| (s.0, s.1)).collect(), pick);
     }
     (!rules.started && rules.tables.is_none() && rules.roles > 0)
-        .then(|| Placement::NewTable { role: pick(rules.roles) })
+        .then(|| Placement::NewTable { role: RoleId::new(pick(rules.roles)) })
 }
 
 #[cfg(test)]
@@ -92,10 +94,10 @@ mod tests {
         };
         for _ in 0..n {
             match place(&tables, rules, &mut pick).expect("a seat") {
-                Placement::Table { index, role } => tables[index].humans[role] += 1,
+                Placement::Table { index, role } => tables[index].humans[role.index()] += 1,
                 Placement::NewTable { role } => {
                     let mut t = table(&vec![0; rules.roles]);
-                    t.humans[role] = 1;
+                    t.humans[role.index()] = 1;
                     tables.push(t);
                 }
             }
@@ -134,7 +136,7 @@ mod tests {
         let mut first = |_: usize| 0;
         assert_eq!(
             place(&tables, rules, &mut first),
-            Some(Placement::Table { index: 1, role: 2 }),
+            Some(Placement::Table { index: 1, role: RoleId::new(2) }),
             "not the bot's role"
         );
         let full = vec![table(&[1, 1, 1]), table(&[1, 1, 1])];

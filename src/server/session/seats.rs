@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use super::{Conn, Session, Viewer, Who};
+use crate::engine::Lookup;
 use crate::i18n::Lang;
 use crate::protocol::{self, ErrorCode, ServerMsg, WireError};
 use crate::server::outbox::{ConnId, Outbox};
@@ -30,7 +31,7 @@ impl Session {
                 let crate::log::LogEvent::PlayerJoined { name, .. } = &event else {
                     return Err(WireError::internal());
                 };
-                let role_id = role.and_then(|r| self.sc().roles.get(r)).map(|r| r.id.clone());
+                let role_id = role.and_then(|r| self.sc().roles.lookup(r)).map(|r| r.id.clone());
                 let row = NewPlayer {
                     id: player_id.clone(),
                     session_id: self.id.to_string(),
