@@ -103,48 +103,29 @@ struct Pending {
 
 /// Resolves the current round. Never panics, whatever the orders: an order the rules do not
 /// allow becomes an `Illegal` outcome, and a finished game returns unchanged.
+///
+/// The steps, each a function below; within a step everything is simultaneous:
+/// 1. judge every order, and answer for a role the forced choices it left open;
+/// 2. joint moves (did the partners come?), then `requires` conditions;
+/// 3. events' and moves' effects, computed on the state at the start of the round, summed, clamped;
+/// 4. interactions, judged on that new state, summed, clamped;
+/// 5. the next round (or the end), with its events drawn.
 pub fn resolve_round(scenario: &Scenario, state: &GameState, orders: &RoundOrders) -> (GameState, RoundReport) {
-    let mut outcomes: Vec<(usize, OrderOutcome)> = Vec::new();
-    let mut pending: Vec<Pending> = Vec::new();
-
-    // 1. Legality, role by role in scenario order; each role's list keeps its own order.
-    let empty = Vec::new();
-    for role in scenario.role_ids() {
-        let list = orders.get(role.index()).unwrap_or(&empty);
-        for (position, (order, verdict)) in list.iter().zip(judge(scenario, state, role, list)).enumerate() {
-            match verdict {
-                Ok(()) => pending.push(Pending { role, position, order: *order, automatic: false }),
-                Err(reason) => {
-                    let status = Status::Illegal { reason };
-                    let outcome = OrderOutcome { role, order: *order, status, effects: Vec::new(), automatic: false };
-                    outcomes.push((position, outcome));
-                }
-            }
-        }
-    }
+    let (illegal, mut pending) = judge_all(scenario, state, orders);
     if state.is_finished() {
         let report = RoundReport {
             round: state.round,
             events: Vec::new(),
-            orders: outcomes.into_iter().map(|(_, o)| o).collect(),
+            orders: illegal.into_iter().map(|(_, o)| o).collect(),
             interactions: Vec::new(),
             tracks_before: state.tracks.clone(),
             tracks_after: state.tracks.clone(),
         };
         return (state.clone(), report);
     }
-    for &event in &state.events {
-        if let Some(choice) = &scenario.events[event].choice {
-            let answered = pending.iter().any(|p| p.role == choice.role && choice.moves.contains(&p.order.mv));
-            if !answered {
-                let order = Order { mv: choice.default, target: None };
-                pending.push(Pending { role: choice.role, position: usize::MAX, order, automatic: true });
-            }
-        }
-    }
+    answer_forced_choices(scenario, state, &mut pending);
     let ordered: Vec<Order> = pending.iter().map(|p| p.order).collect();
 
-    // 2. Joint moves, then conditions (which may ask whether a joint move came together).
     let partner_missing: Vec<Vec<RoleId>> = pending.iter().map(|p| missing_partners(scenario, &pending, p)).collect();
     let joined: Vec<Order> = pending
         .iter()
@@ -159,85 +140,23 @@ pub fn resolve_round(scenario: &Scenario, state: &GameState, orders: &RoundOrder
         ordered: &ordered,
         succeeded: &joined,
     };
-    let statuses: Vec<Status> = pending
-        .iter()
-        .zip(partner_missing)
-        .map(|(p, missing)| {
-            let def = &scenario.moves[p.order.mv];
-            if !joint_holds(def, &missing) {
-                Status::PartnerMissing { partners: missing }
-            } else if def.requires.as_ref().is_some_and(|c| !c.truth(&start)) {
-                Status::ConditionNotMet
-            } else {
-                Status::Succeeded
-            }
-        })
-        .collect();
+    let statuses = verdicts(scenario, &pending, partner_missing, &start);
 
-    // 3. Events and moves, computed on the state at the start of the round.
     let event_outcomes: Vec<EventOutcome> = state
         .events
         .iter()
         .map(|&event| EventOutcome { event, effects: deltas(&scenario.events[event].effects, &start) })
         .collect();
-    for (p, status) in pending.into_iter().zip(statuses) {
-        let def = &scenario.moves[p.order.mv];
-        let effects = if status.succeeded() {
-            let mut list = deltas(&def.effects, &start);
-            if let Some((_, extra)) = def.by_target.iter().find(|(t, _)| Some(*t) == p.order.target) {
-                list.extend(deltas(extra, &start));
-            }
-            list
-        } else {
-            deltas(&def.on_fail, &start)
-        };
-        let outcome = OrderOutcome { role: p.role, order: p.order, status, effects, automatic: p.automatic };
-        outcomes.push((p.position, outcome));
-    }
-    outcomes.sort_by_key(|(position, o)| (o.role, *position));
-    let outcomes: Vec<OrderOutcome> = outcomes.into_iter().map(|(_, o)| o).collect();
+    let outcomes = order_outcomes(scenario, illegal, pending, statuses, &start);
     let mut tracks = state.tracks.clone();
     let mut sums = vec![0i64; tracks.len()];
     let first = event_outcomes.iter().flat_map(|e| &e.effects).chain(outcomes.iter().flat_map(|o| &o.effects));
     apply(scenario, &mut tracks, &mut sums, first);
 
-    // 4. Interactions, judged on the new state.
-    let succeeded: Vec<Order> = outcomes.iter().filter(|o| o.status.succeeded()).map(|o| o.order).collect();
-    let after_moves = InRound {
-        tracks: &tracks,
-        round: state.round,
-        events: &state.events,
-        ordered: &ordered,
-        succeeded: &succeeded,
-    };
-    let interaction_outcomes: Vec<InteractionOutcome> = scenario
-        .interactions
-        .iter()
-        .enumerate()
-        .map(|(i, def)| (InteractionId::new(i), def))
-        .filter(|(id, def)| !(def.once && state.fired.contains(id)) && def.when.truth(&after_moves))
-        .map(|(interaction, def)| InteractionOutcome { interaction, effects: deltas(&def.effects, &after_moves) })
-        .collect();
-    let second = interaction_outcomes.iter().flat_map(|i| &i.effects);
-    apply(scenario, &mut tracks, &mut sums, second);
+    let interaction_outcomes = interactions(scenario, state, &tracks, &ordered, &outcomes);
+    apply(scenario, &mut tracks, &mut sums, interaction_outcomes.iter().flat_map(|i| &i.effects));
 
-    // 5. The next round.
-    let mut next = state.clone();
-    for outcome in &interaction_outcomes {
-        if scenario.interactions[outcome.interaction].once {
-            next.fired.push(outcome.interaction);
-        }
-    }
-    next.fired.sort_unstable();
-    next.tracks.copy_from_slice(&tracks);
-    next.history.push(tracks.clone());
-    if state.round >= scenario.round_count() {
-        next.phase = Phase::Finished;
-        next.events.clear();
-    } else {
-        next.round += 1;
-        next.draw_events(scenario);
-    }
+    let next = next_round(scenario, state, &tracks, &interaction_outcomes);
     let report = RoundReport {
         round: state.round,
         events: event_outcomes,
@@ -247,6 +166,144 @@ pub fn resolve_round(scenario: &Scenario, state: &GameState, orders: &RoundOrder
         tracks_after: tracks,
     };
     (next, report)
+}
+
+/// Step 1: every role's orders judged, role by role in scenario order, each role's list in its
+/// own order. The illegal ones are outcomes already (with their place in the list); the legal
+/// ones wait for their verdict.
+fn judge_all(
+    scenario: &Scenario,
+    state: &GameState,
+    orders: &RoundOrders,
+) -> (Vec<(usize, OrderOutcome)>, Vec<Pending>) {
+    let mut illegal = Vec::new();
+    let mut pending = Vec::new();
+    let empty = Vec::new();
+    for role in scenario.role_ids() {
+        let list = orders.get(role.index()).unwrap_or(&empty);
+        for (position, (order, verdict)) in list.iter().zip(judge(scenario, state, role, list)).enumerate() {
+            match verdict {
+                Ok(()) => pending.push(Pending { role, position, order: *order, automatic: false }),
+                Err(reason) => {
+                    let status = Status::Illegal { reason };
+                    let outcome = OrderOutcome { role, order: *order, status, effects: Vec::new(), automatic: false };
+                    illegal.push((position, outcome));
+                }
+            }
+        }
+    }
+    (illegal, pending)
+}
+
+/// Step 1, end: an event in play that forces a choice on a role which ordered none of its
+/// answers gets the default answer, ordered for that role.
+fn answer_forced_choices(scenario: &Scenario, state: &GameState, pending: &mut Vec<Pending>) {
+    for &event in &state.events {
+        if let Some(choice) = &scenario.events[event].choice {
+            let answered = pending.iter().any(|p| p.role == choice.role && choice.moves.contains(&p.order.mv));
+            if !answered {
+                let order = Order { mv: choice.default, target: None };
+                pending.push(Pending { role: choice.role, position: usize::MAX, order, automatic: true });
+            }
+        }
+    }
+}
+
+/// Step 2: each legal order's verdict. A joint move whose partners did not come fails first; then
+/// a move's `requires`, judged at the start of the round (it may ask whether a joint move came
+/// together, which `start` knows).
+fn verdicts(
+    scenario: &Scenario,
+    pending: &[Pending],
+    partner_missing: Vec<Vec<RoleId>>,
+    start: &InRound,
+) -> Vec<Status> {
+    pending
+        .iter()
+        .zip(partner_missing)
+        .map(|(p, missing)| {
+            let def = &scenario.moves[p.order.mv];
+            if !joint_holds(def, &missing) {
+                Status::PartnerMissing { partners: missing }
+            } else if def.requires.as_ref().is_some_and(|c| !c.truth(start)) {
+                Status::ConditionNotMet
+            } else {
+                Status::Succeeded
+            }
+        })
+        .collect()
+}
+
+/// Step 3: every order's outcome with its effects (a success's, plus those for its target; a
+/// failure's `on_fail`), computed at the start of the round, in role order and, within a role,
+/// in the order given (answers to forced choices last).
+fn order_outcomes(
+    scenario: &Scenario,
+    illegal: Vec<(usize, OrderOutcome)>,
+    pending: Vec<Pending>,
+    statuses: Vec<Status>,
+    start: &InRound,
+) -> Vec<OrderOutcome> {
+    let mut outcomes = illegal;
+    for (p, status) in pending.into_iter().zip(statuses) {
+        let def = &scenario.moves[p.order.mv];
+        let effects = if status.succeeded() {
+            let mut list = deltas(&def.effects, start);
+            if let Some((_, extra)) = def.by_target.iter().find(|(t, _)| Some(*t) == p.order.target) {
+                list.extend(deltas(extra, start));
+            }
+            list
+        } else {
+            deltas(&def.on_fail, start)
+        };
+        let outcome = OrderOutcome { role: p.role, order: p.order, status, effects, automatic: p.automatic };
+        outcomes.push((p.position, outcome));
+    }
+    outcomes.sort_by_key(|(position, o)| (o.role, *position));
+    outcomes.into_iter().map(|(_, o)| o).collect()
+}
+
+/// Step 4: the interactions that hold on the tracks after the moves (a once-only interaction
+/// that has fired before stays quiet), with their effects judged on that state too.
+fn interactions(
+    scenario: &Scenario,
+    state: &GameState,
+    tracks: &[i64],
+    ordered: &[Order],
+    outcomes: &[OrderOutcome],
+) -> Vec<InteractionOutcome> {
+    let succeeded: Vec<Order> = outcomes.iter().filter(|o| o.status.succeeded()).map(|o| o.order).collect();
+    let after_moves = InRound { tracks, round: state.round, events: &state.events, ordered, succeeded: &succeeded };
+    scenario
+        .interactions
+        .iter()
+        .enumerate()
+        .map(|(i, def)| (InteractionId::new(i), def))
+        .filter(|(id, def)| !(def.once && state.fired.contains(id)) && def.when.truth(&after_moves))
+        .map(|(interaction, def)| InteractionOutcome { interaction, effects: deltas(&def.effects, &after_moves) })
+        .collect()
+}
+
+/// Step 5: the state the round leaves: its tracks and history, the once-only interactions that
+/// fired, and the next round with its events drawn — or the end of the game after the last.
+fn next_round(scenario: &Scenario, state: &GameState, tracks: &[i64], fired: &[InteractionOutcome]) -> GameState {
+    let mut next = state.clone();
+    for outcome in fired {
+        if scenario.interactions[outcome.interaction].once {
+            next.fired.push(outcome.interaction);
+        }
+    }
+    next.fired.sort_unstable();
+    next.tracks.copy_from_slice(tracks);
+    next.history.push(tracks.to_vec());
+    if state.round >= scenario.round_count() {
+        next.phase = Phase::Finished;
+        next.events.clear();
+    } else {
+        next.round += 1;
+        next.draw_events(scenario);
+    }
+    next
 }
 
 /// The partners of a joint move that did not order their matching move (empty if not joint).
