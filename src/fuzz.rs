@@ -88,7 +88,7 @@ pub fn scenario(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(sc) = crate::scenario::parse("fuzz.toml", text) else { return };
     let _ = crate::scenario::describe::to_json(&sc);
-    let _ = crate::scenario::describe::explain(&sc);
+    let _ = crate::scenario::explain::explain(&sc);
     let mut state = GameState::new(&sc, 7);
     let none: RoundOrders = vec![Vec::new(); sc.roles.len()];
     // A scenario that loads must also play: a few rounds with no orders, within the bounds.

@@ -465,7 +465,7 @@ fn scenario_command(command: ScenarioCommand) -> anyhow::Result<ExitCode> {
         }
         ScenarioCommand::Explain { file } => {
             let loaded = scenario::load_file(&file).map_err(|e| anyhow::anyhow!("{e}"))?;
-            print!("{}", scenario::describe::explain(&loaded.scenario));
+            print!("{}", scenario::explain::explain(&loaded.scenario));
             Ok(ExitCode::SUCCESS)
         }
     }

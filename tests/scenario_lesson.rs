@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use third_neighbor::engine::RoleId;
-use third_neighbor::scenario::{self, describe};
+use third_neighbor::scenario::{self, describe, explain};
 
 fn main_scenario() -> third_neighbor::engine::Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/mongolia-2024.toml");
@@ -129,7 +129,7 @@ fn one_roles_memo_is_reachable_on_its_own() {
 
 #[test]
 fn explain_shows_the_lesson_the_memos_and_the_paragraph_map() {
-    let text = describe::explain(&main_scenario());
+    let text = explain::explain(&main_scenario());
     for needle in [
         "LESSON (48 minutes)",
         "term: Power of Siberia 2",

@@ -7,6 +7,7 @@
 mod build;
 pub mod describe;
 mod error;
+pub mod explain;
 mod localized;
 mod reader;
 pub mod translation;
