@@ -58,7 +58,7 @@ const REF_ORDERS: &str = r#"[{"move":"host_leader","target":"china"},{"move":"re
 
 /// What the load runs against.
 #[derive(Clone, Debug)]
-pub enum Target {
+pub(crate) enum Target {
     /// The real server: sessions of `scenario`, created with the instructor `key`.
     Game { key: String, scenario: String },
     /// The reference server (`reference.rs`).
@@ -67,7 +67,7 @@ pub enum Target {
 
 /// The shape of the load.
 #[derive(Clone, Debug)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// Tables (sessions).
     pub sessions: usize,
     /// Spectators per table (`watch`).
@@ -113,7 +113,7 @@ impl Default for Plan {
 
 /// Percentiles of a latency sample.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Pct {
+pub(crate) struct Pct {
     pub n: usize,
     pub p50: Duration,
     pub p99: Duration,
@@ -137,7 +137,7 @@ impl Pct {
 
 /// What seating the tables took.
 #[derive(Debug, Default)]
-pub struct SetupReport {
+pub(crate) struct SetupReport {
     pub tables: usize,
     pub seated: usize,
     pub connections: usize,
@@ -153,7 +153,7 @@ pub struct SetupReport {
 
 /// One measured window.
 #[derive(Debug, Default, Clone)]
-pub struct StepReport {
+pub(crate) struct StepReport {
     /// Offered moves per second.
     pub rate: f64,
     pub window: Duration,
@@ -208,34 +208,34 @@ pub struct StepReport {
 }
 
 impl StepReport {
-    pub fn moves_per_sec(&self) -> f64 {
+    pub(crate) fn moves_per_sec(&self) -> f64 {
         self.moves_acked as f64 / self.window.as_secs_f64().max(1e-9)
     }
 
     /// Server CPU microseconds per acked move.
-    pub fn server_us_per_move(&self) -> Option<f64> {
+    pub(crate) fn server_us_per_move(&self) -> Option<f64> {
         self.server_cpu.map(|c| c.as_secs_f64() * 1e6 / (self.moves_acked.max(1) as f64))
     }
 
-    pub fn loadgen_us_per_move(&self) -> f64 {
+    pub(crate) fn loadgen_us_per_move(&self) -> f64 {
         self.loadgen_cpu.as_secs_f64() * 1e6 / (self.moves_acked.max(1) as f64)
     }
 
     /// Bytes received by all seats of a table per round, while playing (message text).
-    pub fn bytes_per_round(&self) -> Option<f64> {
+    pub(crate) fn bytes_per_round(&self) -> Option<f64> {
         (self.rounds > 0).then(|| self.bytes_play as f64 / self.rounds as f64)
     }
 
     /// The same, as the socket carried them (compressed where the server compressed).
-    pub fn wire_per_round(&self) -> Option<f64> {
+    pub(crate) fn wire_per_round(&self) -> Option<f64> {
         (self.rounds > 0).then(|| self.wire_play as f64 / self.rounds as f64)
     }
 
-    pub fn error_count(&self) -> u64 {
+    pub(crate) fn error_count(&self) -> u64 {
         self.errors.values().sum::<u64>() + self.missing + self.disconnects
     }
 
-    pub fn share_of_core(&self, cpu: Duration) -> f64 {
+    pub(crate) fn share_of_core(&self, cpu: Duration) -> f64 {
         cpu.as_secs_f64() / self.window.as_secs_f64().max(1e-9)
     }
 }
@@ -1244,7 +1244,7 @@ async fn scenario_shape(addr: SocketAddr, scenario: &str) -> Result<(Vec<String>
 // ---- The load ---------------------------------------------------------------------------------------
 
 /// Seated tables, ready to be driven. Must live inside a `LocalSet`.
-pub struct Load {
+pub(crate) struct Load {
     sh: Rc<Shared>,
     tables: Vec<Rc<RefCell<Table>>>,
 }
@@ -1275,7 +1275,7 @@ impl Load {
     /// `run_for` and `rate` tell whether games end during the run (then each table also seats
     /// its next game while it plays the current one); `server_pid` lets the report say what
     /// seating cost the server.
-    pub async fn setup(
+    pub(crate) async fn setup(
         addrs: &[SocketAddr],
         target: Target,
         plan: Plan,
@@ -1386,14 +1386,14 @@ impl Load {
         (Load { sh, tables }, report)
     }
 
-    pub fn tables_playing(&self) -> usize {
+    pub(crate) fn tables_playing(&self) -> usize {
         self.tables.iter().filter(|t| t.borrow().state == TableState::Playing).count()
     }
 
     /// Runs the schedule at `rate` moves per second for `warmup + seconds`, measuring the last
     /// `seconds`; then waits (bounded) for the last answers. `hook(true)` and `hook(false)` are
     /// called as the window opens and closes (to run a profiler over it, say).
-    pub async fn run(
+    pub(crate) async fn run(
         &self,
         rate: f64,
         warmup: Duration,
@@ -1478,7 +1478,7 @@ impl Load {
     }
 
     /// Closes every socket (politely) and stops counting.
-    pub async fn close(self) {
+    pub(crate) async fn close(self) {
         self.sh.stopping.set(true);
         self.sh.window.set(None);
         for table in &self.tables {

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A running server: the real one (`third-neighbor serve`) or the reference server.
-pub struct ServerProcess {
+pub(crate) struct ServerProcess {
     child: Child,
     /// The server's own pid (not `taskset`'s or `strace`'s, when it runs under them).
     pub pid: u32,
@@ -18,7 +18,7 @@ pub struct ServerProcess {
 }
 
 /// How to start a server.
-pub struct Launch {
+pub(crate) struct Launch {
     pub program: PathBuf,
     pub args: Vec<String>,
     /// Pin the server to this core (with `taskset`), when `taskset` is there.
@@ -32,7 +32,7 @@ pub struct Launch {
 
 impl Launch {
     /// The same launch, not under strace.
-    pub fn clone_without_trace(&self) -> Launch {
+    pub(crate) fn clone_without_trace(&self) -> Launch {
         Launch {
             program: self.program.clone(),
             args: self.args.clone(),
@@ -46,7 +46,7 @@ impl Launch {
 impl ServerProcess {
     /// Starts the server and waits for its `listening on http://ADDR` line (and the instructor key
     /// printed before it on a first start).
-    pub fn start(launch: &Launch) -> Result<ServerProcess, String> {
+    pub(crate) fn start(launch: &Launch) -> Result<ServerProcess, String> {
         let mut argv: Vec<String> = Vec::new();
         if let Some(cpu) = launch.cpu.filter(|_| have("taskset")) {
             argv.extend(["taskset".to_string(), "-c".to_string(), cpu.to_string()]);
@@ -96,7 +96,7 @@ impl ServerProcess {
     }
 
     /// Stops the server (SIGTERM, then SIGKILL after `grace`).
-    pub fn stop(mut self, grace: Duration) {
+    pub(crate) fn stop(mut self, grace: Duration) {
         let _ = Command::new("kill").args(["-TERM", &self.pid.to_string()]).status();
         let until = Instant::now() + grace;
         while Instant::now() < until {
@@ -123,12 +123,12 @@ fn traced_pid(strace: u32) -> Result<u32, String> {
 }
 
 /// Whether a program is on the PATH.
-pub fn have(program: &str) -> bool {
+pub(crate) fn have(program: &str) -> bool {
     Command::new(program).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
 }
 
 /// Pins this process (all its threads) to one core with `taskset`; false if that failed.
-pub fn pin_self(cpu: usize) -> bool {
+pub(crate) fn pin_self(cpu: usize) -> bool {
     Command::new("taskset")
         .args(["-a", "-p", "-c", &cpu.to_string(), &std::process::id().to_string()])
         .stdout(Stdio::null())
@@ -151,7 +151,7 @@ fn ticks_per_sec() -> u64 {
 }
 
 /// User plus system CPU time of a process (all its threads, living and ended).
-pub fn cpu_time(pid: u32) -> Duration {
+pub(crate) fn cpu_time(pid: u32) -> Duration {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the command name (which may hold spaces) start with field 3, `state`.
     let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
@@ -162,12 +162,12 @@ pub fn cpu_time(pid: u32) -> Duration {
 }
 
 /// CPU time of this process.
-pub fn own_cpu_time() -> Duration {
+pub(crate) fn own_cpu_time() -> Duration {
     cpu_time(std::process::id())
 }
 
 /// Busy time of the whole machine, all cores (from `/proc/stat`).
-pub fn machine_busy() -> Duration {
+pub(crate) fn machine_busy() -> Duration {
     let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
     let Some(line) = stat.lines().find(|l| l.starts_with("cpu ")) else { return Duration::ZERO };
     let v: Vec<u64> = line.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
@@ -177,12 +177,12 @@ pub fn machine_busy() -> Duration {
 }
 
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Memory {
+pub(crate) struct Memory {
     pub rss_kib: u64,
     pub peak_kib: u64,
 }
 
-pub fn memory(pid: u32) -> Memory {
+pub(crate) fn memory(pid: u32) -> Memory {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
         status
@@ -196,12 +196,12 @@ pub fn memory(pid: u32) -> Memory {
 }
 
 /// CPU time of several processes (the nodes of a cluster), summed.
-pub fn cpu_time_all(pids: &[u32]) -> Duration {
+pub(crate) fn cpu_time_all(pids: &[u32]) -> Duration {
     pids.iter().map(|pid| cpu_time(*pid)).sum()
 }
 
 /// Memory of several processes, summed.
-pub fn memory_all(pids: &[u32]) -> Memory {
+pub(crate) fn memory_all(pids: &[u32]) -> Memory {
     pids.iter()
         .map(|pid| memory(*pid))
         .fold(Memory::default(), |a, m| Memory { rss_kib: a.rss_kib + m.rss_kib, peak_kib: a.peak_kib + m.peak_kib })
@@ -209,7 +209,7 @@ pub fn memory_all(pids: &[u32]) -> Memory {
 
 /// Counts the `fsync`/`fdatasync` calls an `strace -ttt` log shows between two instants of
 /// the wall clock (unix seconds).
-pub fn count_syncs(log: &Path, from_unix: f64, to_unix: f64) -> Option<u64> {
+pub(crate) fn count_syncs(log: &Path, from_unix: f64, to_unix: f64) -> Option<u64> {
     let text = std::fs::read_to_string(log).ok()?;
     let mut n = 0;
     for line in text.lines() {
@@ -228,7 +228,7 @@ pub fn count_syncs(log: &Path, from_unix: f64, to_unix: f64) -> Option<u64> {
 }
 
 /// What the machine is: kernel, cores, CPU model, load average.
-pub fn machine() -> String {
+pub(crate) fn machine() -> String {
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .unwrap_or_default()
@@ -241,7 +241,7 @@ pub fn machine() -> String {
     format!("kernel {}, {cores} cores ({model}), load average {}", kernel.trim(), load_average())
 }
 
-pub fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
 }

@@ -32,7 +32,7 @@ struct Rooms {
 }
 
 /// The same socket settings as the real server's (`src/config.rs`).
-pub fn config() -> WebSocketConfig {
+pub(crate) fn config() -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(8 * 1024)
         .write_buffer_size(8 * 1024)
@@ -42,7 +42,7 @@ pub fn config() -> WebSocketConfig {
 }
 
 /// Accepts connections forever.
-pub async fn serve(listener: TcpListener) {
+pub(crate) async fn serve(listener: TcpListener) {
     let rooms = Arc::new(Rooms::default());
     loop {
         let Ok((stream, _)) = listener.accept().await else {
@@ -56,7 +56,7 @@ pub async fn serve(listener: TcpListener) {
 
 /// Runs the reference server on its own multi-threaded runtime (like the real server's) until
 /// the process ends; prints `listening on http://ADDR` first.
-pub fn main(addr: &str) -> std::io::Result<()> {
+pub(crate) fn main(addr: &str) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let listener = TcpListener::bind(addr).await?;

@@ -128,7 +128,7 @@ fn held_to_the_end(scenario: &Scenario, mut state: GameState, hold: &RoundOrders
     state.tracks
 }
 
-pub fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rng) -> Vec<Order> {
+pub(super) fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rng) -> Vec<Order> {
     let roles = scenario.roles.len();
     let mut scratch: RoundOrders = vec![Vec::new(); roles];
     let expected: RoundOrders = scenario

@@ -3,7 +3,7 @@
 use crate::engine::rng::Rng;
 use crate::engine::{available_moves, GameState, Order, RoleId, Scenario};
 
-pub fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rng) -> Vec<Order> {
+pub(super) fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rng) -> Vec<Order> {
     let mut moves = available_moves(scenario, state, role);
     // Fisher–Yates with the bot's own generator.
     for i in (1..moves.len()).rev() {

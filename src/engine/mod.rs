@@ -31,24 +31,24 @@ pub(crate) mod testing {
     //! The rules fixture (`tests/fixtures/rules.toml`), shared by the engine's unit tests.
     use super::{GameState, Order, RoundOrders, Scenario};
 
-    pub fn fixture() -> Scenario {
+    pub(crate) fn fixture() -> Scenario {
         crate::scenario::parse("rules.toml", include_str!("../../tests/fixtures/rules.toml")).expect("fixture is valid")
     }
 
     /// A start state with no events in play, so tests are not at the mercy of the seed.
-    pub fn calm(sc: &Scenario) -> GameState {
+    pub(crate) fn calm(sc: &Scenario) -> GameState {
         let mut state = GameState::new(sc, 1);
         state.events.clear();
         state
     }
 
     /// `("north", "visit", Some("south"))` → an order.
-    pub fn order(sc: &Scenario, role: &str, mv: &str, target: Option<&str>) -> Order {
+    pub(crate) fn order(sc: &Scenario, role: &str, mv: &str, target: Option<&str>) -> Order {
         let role = sc.role_index(role).expect("role");
         super::parse_order(sc, role, mv, target).expect("order")
     }
 
-    pub fn orders(sc: &Scenario, list: &[(&str, &str, Option<&str>)]) -> RoundOrders {
+    pub(crate) fn orders(sc: &Scenario, list: &[(&str, &str, Option<&str>)]) -> RoundOrders {
         let mut out: RoundOrders = vec![Vec::new(); sc.roles.len()];
         for (role, mv, target) in list {
             let r = sc.role_index(role).expect("role");
@@ -57,7 +57,7 @@ pub(crate) mod testing {
         out
     }
 
-    pub fn track(sc: &Scenario, state: &GameState, id: &str) -> i64 {
+    pub(crate) fn track(sc: &Scenario, state: &GameState, id: &str) -> i64 {
         state.tracks[sc.track_index(id).expect("track").index()]
     }
 }

@@ -12,7 +12,7 @@ use crate::i18n::Lang;
 use crate::log::OrderRef;
 
 /// Orders in one `set_orders`, at most.
-pub const MAX_ORDERS: usize = 32;
+pub(super) const MAX_ORDERS: usize = 32;
 /// Longest `id` string a frame may carry (it is echoed back in `re`).
 pub const MAX_ID_LEN: usize = 64;
 

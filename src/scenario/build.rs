@@ -99,7 +99,7 @@ impl expr::Symbols for Names {
 
 /// Builds the scenario, or returns every problem found, each with its byte offset resolved to a
 /// line and column by the reader.
-pub fn build(text: &str, reader: &mut Reader) -> Option<Scenario> {
+pub(super) fn build(text: &str, reader: &mut Reader) -> Option<Scenario> {
     let doc = reader.document(text)?;
     let root: &dyn TableLike = doc.as_table();
     reader.only_keys(root, TOP_KEYS, "the file");

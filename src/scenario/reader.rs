@@ -11,14 +11,14 @@ use toml_edit::{ImDocument, Item, TableLike, Value};
 use super::error::Problem;
 
 /// Turns byte offsets into line and column and collects problems.
-pub struct Reader<'a> {
+pub(super) struct Reader<'a> {
     text: &'a str,
     pub problems: Vec<Problem>,
 }
 
 /// A value with the byte range it came from.
 #[derive(Debug, Clone)]
-pub struct At<T> {
+pub(super) struct At<T> {
     pub value: T,
     pub span: Range<usize>,
 }
@@ -46,18 +46,18 @@ const STRINGS: &str = "a list of names in quotes, like [\"a\", \"b\"]";
 const INTS: &str = "a list of whole numbers, like [1, 2]";
 
 impl<'a> Reader<'a> {
-    pub fn new(text: &'a str) -> Reader<'a> {
+    pub(super) fn new(text: &'a str) -> Reader<'a> {
         Reader { text, problems: Vec::new() }
     }
 
     /// The file's text in a byte range (empty when the range is not in the text).
-    pub fn source(&self, span: Range<usize>) -> &str {
+    pub(super) fn source(&self, span: Range<usize>) -> &str {
         self.text.get(span).unwrap_or("")
     }
 
     /// The text as a TOML document, or `None` with the parser's complaint recorded as a problem
     /// at its place.
-    pub fn document<'t>(&mut self, text: &'t str) -> Option<ImDocument<&'t str>> {
+    pub(super) fn document<'t>(&mut self, text: &'t str) -> Option<ImDocument<&'t str>> {
         match ImDocument::parse(text) {
             Ok(doc) => Some(doc),
             Err(e) => {
@@ -70,13 +70,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Records a problem at a byte offset.
-    pub fn problem(&mut self, offset: usize, message: impl Into<String>) {
+    pub(super) fn problem(&mut self, offset: usize, message: impl Into<String>) {
         let (line, column) = line_column(self.text, offset);
         self.problems.push(Problem { line, column, message: message.into() });
     }
 
     /// Reports keys that are not in `allowed` (a misspelt key must never be silently ignored).
-    pub fn only_keys(&mut self, table: &dyn TableLike, allowed: &[&str], what: &str) {
+    pub(super) fn only_keys(&mut self, table: &dyn TableLike, allowed: &[&str], what: &str) {
         for (key, _) in table.iter() {
             if !allowed.contains(&key) {
                 let offset = table.key(key).and_then(|k| k.span()).map_or(0, |s| s.start);
@@ -90,7 +90,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The span of a value (or of its key, for tables).
-    pub fn span_of(table: &dyn TableLike, key: &str) -> Range<usize> {
+    pub(super) fn span_of(table: &dyn TableLike, key: &str) -> Range<usize> {
         let item = table.get(key);
         item.and_then(Item::span).or_else(|| table.key(key).and_then(|k| k.span())).unwrap_or(0..0)
     }
@@ -122,27 +122,33 @@ impl<'a> Reader<'a> {
     }
 
     /// A text that must be there.
-    pub fn string(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<String>> {
+    pub(super) fn string(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<String>> {
         self.scalar(table, key, Spot { at, what, need: Need::Required }, TEXT, |v| v.as_str().map(str::to_string))
     }
 
     /// A text that may be left out.
-    pub fn optional_string(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<String>> {
+    pub(super) fn optional_string(
+        &mut self,
+        table: &dyn TableLike,
+        key: &str,
+        at: usize,
+        what: &str,
+    ) -> Option<At<String>> {
         self.scalar(table, key, Spot { at, what, need: Need::Optional }, TEXT, |v| v.as_str().map(str::to_string))
     }
 
     /// A whole number that must be there.
-    pub fn int(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<i64>> {
+    pub(super) fn int(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<i64>> {
         self.scalar(table, key, Spot { at, what, need: Need::Required }, INT, Value::as_integer)
     }
 
     /// A whole number that may be left out.
-    pub fn optional_int(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<i64>> {
+    pub(super) fn optional_int(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<At<i64>> {
         self.scalar(table, key, Spot { at, what, need: Need::Optional }, INT, Value::as_integer)
     }
 
     /// True or false, when given.
-    pub fn optional_bool(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<bool> {
+    pub(super) fn optional_bool(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Option<bool> {
         self.scalar(table, key, Spot { at, what, need: Need::Optional }, BOOL, Value::as_bool).map(|b| b.value)
     }
 
@@ -166,22 +172,28 @@ impl<'a> Reader<'a> {
     }
 
     /// A list of strings that must be there (it may be empty).
-    pub fn strings(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<At<String>> {
+    pub(super) fn strings(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<At<String>> {
         self.list(table, key, Spot { at, what, need: Need::Required }, STRINGS, |v| v.as_str().map(str::to_string))
     }
 
     /// A list of strings, empty when left out.
-    pub fn optional_strings(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<At<String>> {
+    pub(super) fn optional_strings(
+        &mut self,
+        table: &dyn TableLike,
+        key: &str,
+        at: usize,
+        what: &str,
+    ) -> Vec<At<String>> {
         self.list(table, key, Spot { at, what, need: Need::Optional }, STRINGS, |v| v.as_str().map(str::to_string))
     }
 
     /// A list of whole numbers that must be there (it may be empty).
-    pub fn ints(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<At<i64>> {
+    pub(super) fn ints(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<At<i64>> {
         self.list(table, key, Spot { at, what, need: Need::Required }, INTS, Value::as_integer)
     }
 
     /// A list of whole numbers, empty when left out.
-    pub fn optional_ints(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<At<i64>> {
+    pub(super) fn optional_ints(&mut self, table: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<At<i64>> {
         self.list(table, key, Spot { at, what, need: Need::Optional }, INTS, Value::as_integer)
     }
 
@@ -210,7 +222,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A sub-table, inline `{ … }` or standard `[…]` (absent: None).
-    pub fn table<'t>(&mut self, table: &'t dyn TableLike, key: &str, what: &str) -> Option<&'t dyn TableLike> {
+    pub(super) fn table<'t>(&mut self, table: &'t dyn TableLike, key: &str, what: &str) -> Option<&'t dyn TableLike> {
         let item = table.get(key)?;
         match item.as_table_like() {
             Some(t) => Some(t),
@@ -223,7 +235,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The entries of a list of tables: `[[name]]` blocks or an inline list of `{ … }`.
-    pub fn tables<'t>(&mut self, table: &'t dyn TableLike, key: &str) -> Vec<(&'t dyn TableLike, usize)> {
+    pub(super) fn tables<'t>(&mut self, table: &'t dyn TableLike, key: &str) -> Vec<(&'t dyn TableLike, usize)> {
         let Some(item) = table.get(key) else {
             return Vec::new();
         };
@@ -262,7 +274,7 @@ fn describe(value: &Value) -> &'static str {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+pub(super) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
@@ -272,7 +284,7 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// The allowed word closest to a misspelt one, if it is close enough to be a likely typo.
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(super) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
         .map(|c| (edit_distance(word, c), *c))

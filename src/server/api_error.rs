@@ -6,30 +6,30 @@ use axum::Json;
 use serde_json::json;
 
 #[derive(Debug)]
-pub struct ApiError {
+pub(super) struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    pub(super) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError { status, code, message: message.into() }
     }
 
-    pub fn bad_request(message: impl Into<String>) -> ApiError {
+    pub(super) fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> ApiError {
+    pub(super) fn not_found(code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, code, message)
     }
 
-    pub fn unauthorized(message: impl Into<String>) -> ApiError {
+    pub(super) fn unauthorized(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }
 
-    pub fn rate_limited() -> ApiError {
+    pub(super) fn rate_limited() -> ApiError {
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -38,13 +38,13 @@ impl ApiError {
     }
 
     /// The database cannot take writes now (503): try again later.
-    pub fn unavailable(message: impl Into<String>) -> ApiError {
+    pub(super) fn unavailable(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
     }
 
     /// A store error: `503 unavailable` for a storage fault (disk full, I/O error, the database
     /// locked by another process), else `500 internal`. The cause is logged, not sent.
-    pub fn store(e: &crate::store::StoreError) -> ApiError {
+    pub(super) fn store(e: &crate::store::StoreError) -> ApiError {
         if e.is_unavailable() {
             tracing::warn!(error = %e, "request refused: the database is unavailable");
             ApiError::unavailable("the database cannot be written now; please try again in a minute")
@@ -55,7 +55,7 @@ impl ApiError {
 
     /// A write that failed for a reason the caller cannot see (a session's own error type):
     /// `503 unavailable` while the writer reports failing writes, else `500 internal`.
-    pub fn write_failed(app: &super::App, cause: &dyn std::fmt::Display) -> ApiError {
+    pub(super) fn write_failed(app: &super::App, cause: &dyn std::fmt::Display) -> ApiError {
         if app.store().write_status() == crate::store::WriteStatus::Ok {
             ApiError::internal(cause)
         } else {
@@ -65,7 +65,7 @@ impl ApiError {
     }
 
     /// Logs the cause; the client only learns that it failed.
-    pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
+    pub(super) fn internal(cause: &dyn std::fmt::Display) -> ApiError {
         tracing::error!(error = %cause, "request failed");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the server failed; please try again")
     }

@@ -18,7 +18,7 @@ use crate::replay::{self, export, ClassTable};
 use crate::store::{ClassRow, Op};
 
 /// `POST /api/classes` → `201 {class_id, join_code}`.
-pub async fn create(
+pub(super) async fn create(
     State(app): State<App>,
     Instructor(instructor): Instructor,
     body: Result<Json<CreateClass>, JsonRejection>,
@@ -59,7 +59,7 @@ fn class_json(app: &App, row: &ClassRow, lang: Lang) -> Value {
 }
 
 /// `GET /api/classes[?lang=…]`: the instructor's classes, newest first.
-pub async fn list(
+pub(super) async fn list(
     State(app): State<App>,
     instructor: Instructor,
     Language(lang): Language,
@@ -76,7 +76,7 @@ pub async fn list(
 }
 
 /// `GET /api/classes/{id}[?lang=…]`: the class, its tables and their students.
-pub async fn get(
+pub(super) async fn get(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
@@ -113,7 +113,7 @@ async fn stored_tables(app: &App, instructor: &Instructor, row: &ClassRow) -> Re
 }
 
 /// `GET /api/classes/{id}/debrief[?lang=…]`: the tables side by side and the spread of outcomes.
-pub async fn debrief(
+pub(super) async fn debrief(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
@@ -144,7 +144,7 @@ pub async fn debrief(
 }
 
 /// `GET /api/classes/{id}/export.json`: every table's log (as its own `export.json`) in one file.
-pub async fn export_json(
+pub(super) async fn export_json(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
@@ -163,7 +163,7 @@ pub async fn export_json(
 }
 
 /// `GET /api/classes/{id}/export.csv`: every table's orders, one row each, the table first.
-pub async fn export_csv(
+pub(super) async fn export_csv(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
@@ -185,7 +185,7 @@ pub async fn export_csv(
 }
 
 /// `DELETE /api/classes/{id}`: closes the class and its tables, then removes them. `204`.
-pub async fn delete(
+pub(super) async fn delete(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,

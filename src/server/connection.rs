@@ -51,7 +51,7 @@ use crate::protocol::{self, ClientMsg, ErrorCode, WireError};
 const BATCH: usize = 64;
 
 /// An upgraded connection, as tungstenite reads it (compressed messages inflated on the way).
-pub type Socket = WebSocketStream<Inflating<TokioIo<Upgraded>>>;
+pub(super) type Socket = WebSocketStream<Inflating<TokioIo<Upgraded>>>;
 
 /// Why the connection stopped.
 enum End {
@@ -121,7 +121,7 @@ impl From<WireError> for Refusal {
 
 /// Serves one upgraded WebSocket until it closes. `_slots` count it against the connection
 /// limits (the server's and its address's).
-pub async fn serve(app: App, mut ws: Socket, peer: SocketAddr, _slots: (OwnedSemaphorePermit, AddrSlot)) {
+pub(super) async fn serve(app: App, mut ws: Socket, peer: SocketAddr, _slots: (OwnedSemaphorePermit, AddrSlot)) {
     let _running = app.tracker().token();
     let limits = &app.config().limits;
     let (outbox, mut queue, kill) = Outbox::new(limits.send_queue);

@@ -33,7 +33,7 @@ use crate::store::{InstructorRow, Op, WriteStatus};
 /// Largest request body (a source essay), in bytes.
 const MAX_BODY: usize = 1024 * 1024;
 
-pub fn router(app: App) -> Router {
+pub(super) fn router(app: App) -> Router {
     Router::new()
         .route("/", get(static_files::index))
         .route("/healthz", get(healthz))
@@ -114,7 +114,7 @@ async fn healthz(State(app): State<App>) -> Response {
 }
 
 /// The instructor making a request, from `Authorization: Bearer <key>`.
-pub struct Instructor(pub InstructorRow);
+pub(super) struct Instructor(pub InstructorRow);
 
 impl FromRequestParts<App> for Instructor {
     type Rejection = ApiError;
@@ -144,7 +144,7 @@ impl FromRequestParts<App> for Instructor {
 /// best of `Accept-Language` the server speaks, else English. Whether the scenario has it is for
 /// the handler to see (`Localized::pick`); the answer says what it got in `Content-Language`.
 #[derive(Debug, Clone, Copy)]
-pub struct Language(pub Lang);
+pub(super) struct Language(pub Lang);
 
 impl<S: Send + Sync> FromRequestParts<S> for Language {
     type Rejection = ApiError;
@@ -163,7 +163,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Language {
 }
 
 /// An answer in a language: with `Content-Language`.
-pub fn in_language(lang: Lang, response: impl IntoResponse) -> Response {
+pub(super) fn in_language(lang: Lang, response: impl IntoResponse) -> Response {
     let mut response = response.into_response();
     response.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.code()));
     response

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 /// A token bucket: `burst` tokens, refilled at `per_sec`.
 #[derive(Debug, Clone)]
-pub struct Bucket {
+pub(super) struct Bucket {
     tokens: f64,
     burst: f64,
     per_sec: f64,
@@ -20,7 +20,7 @@ pub struct Bucket {
 }
 
 impl Bucket {
-    pub fn new(burst: f64, per_sec: f64) -> Bucket {
+    pub(super) fn new(burst: f64, per_sec: f64) -> Bucket {
         Bucket { tokens: burst, burst, per_sec, last: Instant::now() }
     }
 
@@ -31,7 +31,7 @@ impl Bucket {
     }
 
     /// Takes one token if there is one.
-    pub fn take(&mut self) -> bool {
+    pub(super) fn take(&mut self) -> bool {
         self.refill(Instant::now());
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
@@ -43,7 +43,7 @@ impl Bucket {
 
     /// Whether a token is available, without taking it.
     #[cfg(test)]
-    pub fn has(&mut self) -> bool {
+    pub(super) fn has(&mut self) -> bool {
         self.refill(Instant::now());
         self.tokens >= 1.0
     }
@@ -56,7 +56,7 @@ impl Bucket {
 
 /// What the per-connection limiter says about one more frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(super) enum Verdict {
     Allow,
     /// Refuse this frame with `rate_limited`.
     Refuse,
@@ -66,18 +66,18 @@ pub enum Verdict {
 
 /// Frames from one connection.
 #[derive(Debug, Clone)]
-pub struct FrameLimiter {
+pub(super) struct FrameLimiter {
     bucket: Bucket,
     over: u32,
     max_over: u32,
 }
 
 impl FrameLimiter {
-    pub fn new(burst: f64, per_sec: f64, max_over: u32) -> FrameLimiter {
+    pub(super) fn new(burst: f64, per_sec: f64, max_over: u32) -> FrameLimiter {
         FrameLimiter { bucket: Bucket::new(burst, per_sec), over: 0, max_over }
     }
 
-    pub fn check(&mut self) -> Verdict {
+    pub(super) fn check(&mut self) -> Verdict {
         if self.bucket.take() {
             self.over = 0;
             Verdict::Allow
@@ -94,7 +94,7 @@ impl FrameLimiter {
 
 /// The address a limit is kept for: an IPv4 address as it is (an IPv4-mapped IPv6 address as
 /// its IPv4), an IPv6 address by its /64 (one subscriber usually has a whole /64).
-pub fn addr_key(ip: IpAddr) -> IpAddr {
+pub(super) fn addr_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(v4) => IpAddr::V4(v4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
@@ -114,7 +114,7 @@ pub fn addr_key(ip: IpAddr) -> IpAddr {
 /// answers at most `slots / pause` failures per second past its budgets, however many addresses
 /// guess; the caller then closes the failing connection. A class behind one address is never
 /// locked out by a guesser beside it (see `docs/reliability.md` for the arithmetic).
-pub struct GuessLimiter {
+pub(super) struct GuessLimiter {
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
     global: Mutex<Bucket>,
     burst: f64,
@@ -128,7 +128,7 @@ const TRACKED: usize = 10_000;
 
 /// How [`GuessLimiter::failed`] treated a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Charged {
+pub(super) enum Charged {
     /// Within budget: answered at once.
     Free,
     /// Past a budget: answered after the tarpit; the failing connection should close.
@@ -138,7 +138,7 @@ pub enum Charged {
 impl GuessLimiter {
     /// `burst` and `per_sec` per address; `global_burst` and `global_per_sec` for the server;
     /// past them, `slots` failures at a time are answered, each after `pause`.
-    pub fn new(
+    pub(super) fn new(
         burst: f64,
         per_sec: f64,
         global_burst: f64,
@@ -158,14 +158,14 @@ impl GuessLimiter {
 
     /// Whether this address still has failures left before the tarpit.
     #[cfg(test)]
-    pub fn within_budget(&self, ip: IpAddr) -> bool {
+    pub(super) fn within_budget(&self, ip: IpAddr) -> bool {
         let Ok(mut buckets) = self.buckets.lock() else { return true };
         buckets.get_mut(&addr_key(ip)).is_none_or(Bucket::has)
     }
 
     /// Counts a failed guess from `ip`, and waits in the tarpit when a budget is spent. Answer
     /// the failure only after this returns.
-    pub async fn failed(&self, ip: IpAddr) -> Charged {
+    pub(super) async fn failed(&self, ip: IpAddr) -> Charged {
         let address_ok = match self.buckets.lock() {
             Ok(mut buckets) => {
                 if buckets.len() >= TRACKED {
@@ -191,19 +191,19 @@ impl GuessLimiter {
 
 /// Open WebSocket connections per address (IPv6 by /64), for the per-address caps.
 #[derive(Default)]
-pub struct AddrCounter {
+pub(super) struct AddrCounter {
     open: Arc<Mutex<HashMap<IpAddr, usize>>>,
 }
 
 /// One counted connection; dropping it uncounts it.
-pub struct AddrSlot {
+pub(super) struct AddrSlot {
     open: Arc<Mutex<HashMap<IpAddr, usize>>>,
     key: IpAddr,
 }
 
 impl AddrCounter {
     /// Counts one more connection from `ip` unless `max` are open already.
-    pub fn try_acquire(&self, ip: IpAddr, max: usize) -> Option<AddrSlot> {
+    pub(super) fn try_acquire(&self, ip: IpAddr, max: usize) -> Option<AddrSlot> {
         let key = addr_key(ip);
         let mut open = self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let n = open.entry(key).or_insert(0);

@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, Notify};
 
-pub use super::deflate::SharedText;
+pub(super) use super::deflate::SharedText;
 
 /// A connection's number, unique in this process.
-pub type ConnId = u64;
+pub(super) type ConnId = u64;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 

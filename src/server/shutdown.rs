@@ -8,13 +8,13 @@ use tokio::sync::{watch, Notify};
 
 /// Tells tasks to stop; cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Shutdown {
+pub(super) struct Shutdown {
     rx: watch::Receiver<bool>,
 }
 
 impl Shutdown {
     /// Resolves once shutdown has begun.
-    pub async fn recv(&mut self) {
+    pub(super) async fn recv(&mut self) {
         // An error means the sender is gone, which only happens when the server is gone.
         let _ = self.rx.wait_for(|stop| *stop).await;
     }
@@ -22,28 +22,28 @@ impl Shutdown {
 
 /// The sending side of [`Shutdown`].
 #[derive(Debug)]
-pub struct Trigger {
+pub(super) struct Trigger {
     tx: watch::Sender<bool>,
 }
 
 impl Trigger {
-    pub fn new() -> (Trigger, Shutdown) {
+    pub(super) fn new() -> (Trigger, Shutdown) {
         let (tx, rx) = watch::channel(false);
         (Trigger { tx }, Shutdown { rx })
     }
 
-    pub fn fire(&self) {
+    pub(super) fn fire(&self) {
         self.tx.send_replace(true);
     }
 
-    pub fn subscribe(&self) -> Shutdown {
+    pub(super) fn subscribe(&self) -> Shutdown {
         Shutdown { rx: self.tx.subscribe() }
     }
 }
 
 /// Counts running tasks: each holds a [`Token`]; [`Tracker::wait`] returns when none is left.
 #[derive(Debug, Clone, Default)]
-pub struct Tracker {
+pub(super) struct Tracker {
     inner: Arc<Inner>,
 }
 
@@ -55,21 +55,21 @@ struct Inner {
 
 /// Held by a running task.
 #[derive(Debug)]
-pub struct Token {
+pub(super) struct Token {
     inner: Arc<Inner>,
 }
 
 impl Tracker {
-    pub fn token(&self) -> Token {
+    pub(super) fn token(&self) -> Token {
         self.inner.running.fetch_add(1, Ordering::SeqCst);
         Token { inner: self.inner.clone() }
     }
 
-    pub fn running(&self) -> usize {
+    pub(super) fn running(&self) -> usize {
         self.inner.running.load(Ordering::SeqCst)
     }
 
-    pub async fn wait(&self) {
+    pub(super) async fn wait(&self) {
         loop {
             let idle = self.inner.idle.notified();
             tokio::pin!(idle);

@@ -45,7 +45,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
 ];
 
 /// `GET /` and `GET /?asset=<name>`.
-pub async fn index(RawQuery(query): RawQuery) -> Response {
+pub(super) async fn index(RawQuery(query): RawQuery) -> Response {
     let asset = query.as_deref().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("asset=")));
     let (content_type, body) = match asset {
         None => ("text/html; charset=utf-8", INDEX_HTML),

@@ -132,14 +132,14 @@ pub(super) fn download(content_type: &'static str, name: String, body: String) -
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ListQuery {
+pub(super) struct ListQuery {
     status: Option<String>,
     scenario: Option<String>,
 }
 
 /// `GET /api/sessions[?status=…&scenario=…][&lang=…]`: the instructor's games, newest first,
 /// each scenario's title in the language asked for when the scenario has it.
-pub async fn list(
+pub(super) async fn list(
     State(app): State<App>,
     instructor: Instructor,
     Query(query): Query<ListQuery>,
@@ -174,7 +174,7 @@ pub async fn list(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct LensQuery {
+pub(super) struct LensQuery {
     lens: Option<String>,
 }
 
@@ -187,7 +187,7 @@ fn lens(stored: &Stored, query: &LensQuery, default: Lens) -> Result<Lens, ApiEr
 }
 
 /// `GET /api/sessions/{id}/replay[?lens=…][&lang=…]`.
-pub async fn replay(
+pub(super) async fn replay(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
@@ -207,7 +207,7 @@ pub async fn replay(
 }
 
 /// `GET /api/sessions/{id}/debrief[?lang=…]`.
-pub async fn debrief(
+pub(super) async fn debrief(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
@@ -222,7 +222,7 @@ pub async fn debrief(
 }
 
 /// `GET /api/sessions/{id}/export.json`: the whole log with the scenario text and the seed.
-pub async fn export_json(
+pub(super) async fn export_json(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
@@ -233,12 +233,12 @@ pub async fn export_json(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct CsvQuery {
+pub(super) struct CsvQuery {
     what: Option<String>,
 }
 
 /// `GET /api/sessions/{id}/export.csv[?what=orders|messages|reflections]`.
-pub async fn export_csv(
+pub(super) async fn export_csv(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
@@ -257,7 +257,7 @@ pub async fn export_csv(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct HtmlQuery {
+pub(super) struct HtmlQuery {
     lens: Option<String>,
     /// `0` leaves out the essay's paragraphs (for a file that will be shared beyond the class).
     source: Option<String>,
@@ -265,7 +265,7 @@ pub struct HtmlQuery {
 
 /// `GET /api/sessions/{id}/export.html[?lens=public|declassified|role:…][&source=0]`: one
 /// offline page, with the paragraphs of the loaded essay behind its ¶ links unless `source=0`.
-pub async fn export_html(
+pub(super) async fn export_html(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
@@ -298,12 +298,12 @@ pub async fn export_html(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ForkRequest {
+pub(super) struct ForkRequest {
     round: u32,
 }
 
 /// `POST /api/sessions/{id}/fork {round}` → `201 {session_id, join_code, round}`.
-pub async fn fork(
+pub(super) async fn fork(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
@@ -327,7 +327,7 @@ pub async fn fork(
 
 /// `DELETE /api/sessions/{id}`: closes the game if it is live, then removes it, its players and
 /// its log. `204`.
-pub async fn delete(
+pub(super) async fn delete(
     State(app): State<App>,
     instructor: Instructor,
     Path(id): Path<String>,
@@ -348,7 +348,7 @@ pub async fn delete(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct CompareQuery {
+pub(super) struct CompareQuery {
     sessions: Option<String>,
 }
 
@@ -356,7 +356,7 @@ pub struct CompareQuery {
 const COMPARE_MAX: usize = 12;
 
 /// `GET /api/compare?sessions=<id>,<id>,…[&lang=…]`: several tables of one scenario side by side.
-pub async fn compare(
+pub(super) async fn compare(
     State(app): State<App>,
     instructor: Instructor,
     Query(query): Query<CompareQuery>,

@@ -8,17 +8,17 @@ use crate::bots::Policy;
 use crate::engine::{Order, RoleId, Scenario};
 
 /// How many of the run's first games the checks replay with one seat changed.
-pub const CHECK_GAMES: usize = 200;
+pub(super) const CHECK_GAMES: usize = 200;
 /// A fixed plan is first tried on this many games, and on all of them only if it is not
 /// behind the bot there (a plan 3 points ahead is almost never behind over 25 paired games).
-pub const SCREEN_GAMES: usize = 25;
+pub(super) const SCREEN_GAMES: usize = 25;
 /// A plan dominates when it is at least this many points ahead of the bot on average…
-pub const DOMINANT_POINTS: f64 = 3.0;
+pub(super) const DOMINANT_POINTS: f64 = 3.0;
 /// …and at least as good in this share of games (or this many points ahead in this share).
-pub const DOMINANT_SHARE: f64 = 0.75;
+pub(super) const DOMINANT_SHARE: f64 = 0.75;
 
 /// One game of the run, kept so that a check can replay it with one seat changed.
-pub struct Baseline {
+pub(super) struct Baseline {
     pub seed: u64,
     pub policies: Vec<Policy>,
     pub scores: Vec<u32>,
@@ -104,7 +104,7 @@ fn check(scenario: &Scenario, role: RoleId, kind: PlanKind, plan: String, t: &Ta
 /// Every plan a role could repeat each round: every set of its moves (and targets) within its
 /// action points, whatever the round allows (an order the round does not allow is refused and
 /// costs nothing, as in play).
-pub fn every_plan(scenario: &Scenario, role: RoleId) -> Vec<Vec<Order>> {
+pub(super) fn every_plan(scenario: &Scenario, role: RoleId) -> Vec<Vec<Order>> {
     let mut options: Vec<Order> = Vec::new();
     for (mv, def) in scenario.moves_of(role) {
         if def.targets.is_empty() {
@@ -144,7 +144,11 @@ fn combine(
 
 /// For each role: the best plan repeated every round and its blind script, plus every other
 /// repeated plan that dominates.
-pub fn fixed_plans(scenario: &Scenario, scripts: &[Vec<Vec<Order>>], baseline: &[Baseline]) -> Vec<FixedPlanCheck> {
+pub(super) fn fixed_plans(
+    scenario: &Scenario,
+    scripts: &[Vec<Vec<Order>>],
+    baseline: &[Baseline],
+) -> Vec<FixedPlanCheck> {
     let mut out = Vec::new();
     if baseline.is_empty() {
         return out;
@@ -192,7 +196,7 @@ pub fn fixed_plans(scenario: &Scenario, scripts: &[Vec<Vec<Order>>], baseline: &
 }
 
 /// For each role: its seat random, the others greedy, against the same games.
-pub fn random_seats(scenario: &Scenario, baseline: &[Baseline]) -> Vec<RandomSeatCheck> {
+pub(super) fn random_seats(scenario: &Scenario, baseline: &[Baseline]) -> Vec<RandomSeatCheck> {
     scenario
         .role_ids()
         .map(|role| {

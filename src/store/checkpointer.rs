@@ -28,7 +28,7 @@ pub(super) struct Written(mpsc::Sender<()>);
 
 impl Written {
     /// Pages were committed: checkpoint soon. Never waits.
-    pub fn wrote(&self) {
+    pub(super) fn wrote(&self) {
         let _ = self.0.try_send(());
     }
 }

@@ -31,7 +31,7 @@ pub(super) struct RawError {
 impl RawError {
     /// A storage fault (disk full, I/O error, busy past the timeout…) is
     /// [`StoreError::Unavailable`]; anything else (a constraint) is [`StoreError::Failed`].
-    pub fn into_store_error(self) -> StoreError {
+    pub(super) fn into_store_error(self) -> StoreError {
         let text = format!("{} (code: {})", self.message, self.code);
         if STORAGE_FAULTS.contains(&(self.code & 0xff)) {
             StoreError::Unavailable(text)
@@ -48,12 +48,12 @@ pub(super) struct Db<'h> {
 }
 
 impl<'h> Db<'h> {
-    pub fn new(handle: &'h mut LockedSqliteHandle<'_>) -> Db<'h> {
+    pub(super) fn new(handle: &'h mut LockedSqliteHandle<'_>) -> Db<'h> {
         Db { raw: handle.as_raw_handle(), _lent: PhantomData }
     }
 
     /// Runs SQL without parameters (`BEGIN IMMEDIATE`, `COMMIT`, `ROLLBACK`).
-    pub fn exec(&self, sql: &CStr) -> Result<(), RawError> {
+    pub(super) fn exec(&self, sql: &CStr) -> Result<(), RawError> {
         // SAFETY: a live handle (see the module documentation) and a NUL-terminated string; no
         // callback, no error string asked for (the message is read from the handle).
         let rc = unsafe { ffi::sqlite3_exec(self.raw.as_ptr(), sql.as_ptr(), None, ptr::null_mut(), ptr::null_mut()) };
@@ -65,7 +65,7 @@ impl<'h> Db<'h> {
     }
 
     /// Whether a transaction is open (SQLite rolls one back by itself on some errors).
-    pub fn in_transaction(&self) -> bool {
+    pub(super) fn in_transaction(&self) -> bool {
         // SAFETY: a live handle.
         unsafe { ffi::sqlite3_get_autocommit(self.raw.as_ptr()) == 0 }
     }
@@ -119,12 +119,12 @@ pub(super) struct Statements<'d> {
 }
 
 impl<'d> Statements<'d> {
-    pub fn new(db: &'d Db<'d>) -> Statements<'d> {
+    pub(super) fn new(db: &'d Db<'d>) -> Statements<'d> {
         Statements { db, prepared: HashMap::new() }
     }
 
     /// Runs `sql` with `params` bound in order, to the end (rows it returns are skipped).
-    pub fn run(&mut self, sql: &'static str, params: &[Param<'_>]) -> Result<(), RawError> {
+    pub(super) fn run(&mut self, sql: &'static str, params: &[Param<'_>]) -> Result<(), RawError> {
         let stmt = match self.prepared.get(sql) {
             Some(stmt) => *stmt,
             None => {

@@ -51,7 +51,7 @@ enum Ended {
 impl SqliteThread {
     /// Moves `conn` to a new thread. `options` open a replacement if it must be dropped;
     /// `written` hears of every commit.
-    pub fn start(
+    pub(super) fn start(
         conn: SqliteConnection,
         options: SqliteConnectOptions,
         written: Written,
@@ -65,14 +65,14 @@ impl SqliteThread {
     }
 
     /// Runs `work` in one transaction; answers after the commit (or the rollback).
-    pub async fn run(&self, work: Work) -> Result<(), StoreError> {
+    pub(super) async fn run(&self, work: Work) -> Result<(), StoreError> {
         let (done, answer) = oneshot::channel();
         self.requests.send(Request::Run { work, done }).map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
     }
 
     /// Gives the connection back to sqlx and closes it.
-    pub async fn close(self) {
+    pub(super) async fn close(self) {
         let (done, closed) = oneshot::channel();
         if self.requests.send(Request::Close { done }).is_ok() {
             let _ = closed.await;

@@ -13,7 +13,7 @@ use crate::protocol::{ClientMsg, ErrorCode, Recipients, WireError};
 /// Longest message text, in characters.
 pub const MAX_TEXT: usize = 1000;
 /// The longest reflection, in characters.
-pub const MAX_REFLECTION: usize = 2000;
+pub(super) const MAX_REFLECTION: usize = 2000;
 /// Longest nickname, in characters.
 pub const MAX_NAME: usize = 40;
 /// Longest round, in seconds.

@@ -23,7 +23,7 @@ type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<Value, String>>>>>;
 
 /// What a page logged that a test may not ignore.
 #[derive(Debug, Clone)]
-pub struct ConsoleError {
+pub(crate) struct ConsoleError {
     pub page: String,
     pub text: String,
 }
@@ -46,12 +46,12 @@ struct Shared {
 }
 
 /// The `chromium` on the PATH, if any.
-pub fn find_chromium() -> Option<PathBuf> {
+pub(crate) fn find_chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path).map(|dir| dir.join("chromium")).find(|p| p.is_file())
 }
 
-pub struct Browser {
+pub(crate) struct Browser {
     child: Child,
     _profile: tempfile::TempDir,
     shared: Arc<Shared>,
@@ -59,7 +59,7 @@ pub struct Browser {
 
 impl Browser {
     /// Starts headless chromium and connects to its DevTools endpoint.
-    pub async fn launch(chromium: &Path) -> Browser {
+    pub(crate) async fn launch(chromium: &Path) -> Browser {
         let profile = tempfile::tempdir().expect("a temporary profile folder");
         let mut child = Command::new(chromium)
             .args([
@@ -155,7 +155,7 @@ impl Browser {
     }
 
     /// A new page in its own browser context (its own cookies and storage), at this size.
-    pub async fn page(&self, label: &str, width: u32, height: u32) -> Page {
+    pub(crate) async fn page(&self, label: &str, width: u32, height: u32) -> Page {
         let context = self.shared.call(None, "Target.createBrowserContext", json!({ "disposeOnDetach": true })).await;
         let context = context["browserContextId"].as_str().expect("browserContextId").to_string();
         let target = self
@@ -176,17 +176,17 @@ impl Browser {
     }
 
     /// Every console error, exception and error log entry so far, from every page.
-    pub fn console_errors(&self) -> Vec<ConsoleError> {
+    pub(crate) fn console_errors(&self) -> Vec<ConsoleError> {
         self.shared.errors.lock().unwrap().clone()
     }
 
     /// From now on, network errors for URLs containing one of `url_parts` are expected (e.g. a
     /// documented 404) and not counted; every other one is.
-    pub fn allow_network_errors(&self, url_parts: &[&str]) {
+    pub(crate) fn allow_network_errors(&self, url_parts: &[&str]) {
         *self.shared.allowed.lock().unwrap() = url_parts.iter().map(|p| p.to_string()).collect();
     }
 
-    pub async fn close(mut self) {
+    pub(crate) async fn close(mut self) {
         let _ =
             tokio::time::timeout(Duration::from_secs(5), self.shared.call_raw(None, "Browser.close", json!({}))).await;
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -304,19 +304,19 @@ impl Shared {
 }
 
 /// One page (a tab) of the browser.
-pub struct Page {
+pub(crate) struct Page {
     shared: Arc<Shared>,
     session: String,
     pub label: String,
 }
 
 /// A JavaScript string literal for `text`.
-pub fn js(text: &str) -> String {
+pub(crate) fn js(text: &str) -> String {
     Value::from(text).to_string()
 }
 
 impl Page {
-    pub async fn call(&self, method: &str, params: Value) -> Value {
+    pub(crate) async fn call(&self, method: &str, params: Value) -> Value {
         match self.shared.call_raw(Some(&self.session), method, params).await {
             Ok(value) => value,
             Err(e) => panic!("[{}] DevTools {method} failed: {e}", self.label),
@@ -324,7 +324,7 @@ impl Page {
     }
 
     /// Evaluates an expression (awaiting a promise) and returns its value as JSON.
-    pub async fn eval(&self, expression: &str) -> Result<Value, String> {
+    pub(crate) async fn eval(&self, expression: &str) -> Result<Value, String> {
         let answer = self
             .shared
             .call_raw(
@@ -344,7 +344,7 @@ impl Page {
     }
 
     /// Evaluates and panics on a JavaScript error.
-    pub async fn run(&self, expression: &str) -> Value {
+    pub(crate) async fn run(&self, expression: &str) -> Value {
         match self.eval(expression).await {
             Ok(value) => value,
             Err(e) => panic!("[{}] script failed: {e}\n{expression}", self.label),
@@ -352,11 +352,11 @@ impl Page {
     }
 
     /// Waits until `expression` is truthy (polled every 50 ms) and returns its value.
-    pub async fn wait_for(&self, what: &str, expression: &str) -> Value {
+    pub(crate) async fn wait_for(&self, what: &str, expression: &str) -> Value {
         self.wait_for_within(what, expression, Duration::from_secs(15)).await
     }
 
-    pub async fn wait_for_within(&self, what: &str, expression: &str, timeout: Duration) -> Value {
+    pub(crate) async fn wait_for_within(&self, what: &str, expression: &str, timeout: Duration) -> Value {
         let deadline = Instant::now() + timeout;
         let mut last_error = String::new();
         loop {
@@ -378,12 +378,12 @@ impl Page {
     }
 
     /// Waits for an element to exist.
-    pub async fn wait_for_selector(&self, selector: &str) {
+    pub(crate) async fn wait_for_selector(&self, selector: &str) {
         self.wait_for(&format!("`{selector}`"), &format!("!!document.querySelector({})", js(selector))).await;
     }
 
     /// The visible text of the page.
-    pub async fn text(&self) -> String {
+    pub(crate) async fn text(&self) -> String {
         self.eval("document.body ? document.body.innerText : ''")
             .await
             .ok()
@@ -392,12 +392,12 @@ impl Page {
     }
 
     /// The whole document, hidden parts included.
-    pub async fn html(&self) -> String {
+    pub(crate) async fn html(&self) -> String {
         self.run("document.documentElement.outerHTML").await.as_str().unwrap_or_default().to_string()
     }
 
     /// Clicks an element once it exists and is enabled.
-    pub async fn click(&self, selector: &str) {
+    pub(crate) async fn click(&self, selector: &str) {
         let expression = format!(
             "(() => {{ const el = document.querySelector({}); if (!el || el.disabled) return false; \
              el.scrollIntoView({{block: 'center'}}); el.click(); return true; }})()",
@@ -407,7 +407,7 @@ impl Page {
     }
 
     /// Focuses a field, clears it and types `text` (as keyboard input).
-    pub async fn type_into(&self, selector: &str, text: &str) {
+    pub(crate) async fn type_into(&self, selector: &str, text: &str) {
         let expression = format!(
             "(() => {{ const el = document.querySelector({}); if (!el || el.disabled) return false; \
              el.focus(); el.value = ''; el.dispatchEvent(new Event('input', {{bubbles: true}})); return true; }})()",
@@ -418,7 +418,7 @@ impl Page {
     }
 
     /// Chooses an option of a `<select>` and fires `change`.
-    pub async fn select(&self, selector: &str, value: &str) {
+    pub(crate) async fn select(&self, selector: &str, value: &str) {
         let expression = format!(
             "(() => {{ const el = document.querySelector({}); if (!el || el.disabled) return false; \
              if (![...el.options].some(o => o.value === {v})) return false; \
@@ -429,12 +429,12 @@ impl Page {
         self.wait_for(&format!("`{selector}` to offer {value}"), &expression).await;
     }
 
-    pub async fn goto(&self, url: &str) {
+    pub(crate) async fn goto(&self, url: &str) {
         self.call("Page.navigate", json!({ "url": url })).await;
         self.wait_for("the page to load", "document.readyState === 'complete'").await;
     }
 
-    pub async fn reload(&self) {
+    pub(crate) async fn reload(&self) {
         // Mark the old document, so that we know when the new one has replaced it.
         self.run("window.__old_document = true").await;
         self.call("Page.reload", json!({})).await;
@@ -442,7 +442,7 @@ impl Page {
     }
 
     /// Cuts the page's network (as a dropped Wi-Fi does), or gives it back.
-    pub async fn offline(&self, offline: bool) {
+    pub(crate) async fn offline(&self, offline: bool) {
         self.call("Network.enable", json!({})).await;
         self.call(
             "Network.emulateNetworkConditions",
@@ -452,7 +452,7 @@ impl Page {
     }
 
     /// Sets the viewport; phones (narrower than 600 px) are emulated as mobile.
-    pub async fn resize(&self, width: u32, height: u32) {
+    pub(crate) async fn resize(&self, width: u32, height: u32) {
         self.call(
             "Emulation.setDeviceMetricsOverride",
             json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 }),
@@ -462,7 +462,7 @@ impl Page {
     }
 
     /// Lets layout and paint catch up (two animation frames, at most 300 ms).
-    pub async fn settle(&self) {
+    pub(crate) async fn settle(&self) {
         let _ = self
             .eval(
                 "new Promise(r => { requestAnimationFrame(() => requestAnimationFrame(() => r(true))); setTimeout(() => r(true), 300); })",
@@ -471,13 +471,13 @@ impl Page {
     }
 
     /// Runs `source` in every document this page loads from now on, before the page's own scripts.
-    pub async fn on_new_document(&self, source: &str) {
+    pub(crate) async fn on_new_document(&self, source: &str) {
         self.call("Page.addScriptToEvaluateOnNewDocument", json!({ "source": source })).await;
     }
 
     /// Makes the page's browser prefer `languages` (`navigator.languages`, first the preferred one),
     /// as a device set up in that language would; and `Intl`'s default locale follows the first.
-    pub async fn emulate_languages(&self, languages: &[&str]) {
+    pub(crate) async fn emulate_languages(&self, languages: &[&str]) {
         let list = serde_json::to_string(languages).expect("a JSON list");
         self.on_new_document(&format!(
             "Object.defineProperty(Navigator.prototype, 'languages', {{ get: () => {list}, configurable: true }}); \
@@ -493,7 +493,7 @@ impl Page {
     }
 
     /// Writes a PNG of the viewport to `dir/name.png`.
-    pub async fn screenshot(&self, dir: &Path, name: &str) -> PathBuf {
+    pub(crate) async fn screenshot(&self, dir: &Path, name: &str) -> PathBuf {
         self.settle().await;
         let shot = self.call("Page.captureScreenshot", json!({ "format": "png" })).await;
         let data = shot["data"].as_str().expect("screenshot data");
@@ -517,7 +517,7 @@ fn truthy(value: &Value) -> bool {
 }
 
 /// Standard base64 (what DevTools sends screenshots in).
-pub fn base64_decode(text: &str) -> Vec<u8> {
+pub(crate) fn base64_decode(text: &str) -> Vec<u8> {
     let value = |c: u8| -> Option<u32> {
         match c {
             b'A'..=b'Z' => Some(u32::from(c - b'A')),

@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::cdp::{js, Page};
 
 /// The languages of the client (client/i18n/*.json).
-pub const LANGS: [&str; 4] = ["en", "mn", "ru", "zh"];
+pub(crate) const LANGS: [&str; 4] = ["en", "mn", "ru", "zh"];
 
 fn catalogue(lang: &str) -> serde_json::Map<String, Value> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("client/i18n").join(format!("{lang}.json"));
@@ -63,7 +63,7 @@ fn fragments(text: &str) -> Vec<String> {
 /// The English catalogue's phrases (4 characters or more, with a Latin letter) that the
 /// catalogue of `lang` does not also use, so that a page in `lang` must not show them. Proper
 /// names (`allow`) are left out.
-pub fn english_phrases(lang: &str, allow: &[&str]) -> Vec<String> {
+pub(crate) fn english_phrases(lang: &str, allow: &[&str]) -> Vec<String> {
     let en = catalogue("en");
     let own = catalogue(lang);
     let own_text: String = own.values().flat_map(texts).collect::<Vec<_>>().join("\n");
@@ -96,7 +96,7 @@ const PAGE_WORDS: &str = "(() => { const out = [document.title, document.body.in
 /// The English phrases of `phrases` that the page shows (text or attributes), leaving out those
 /// that the server's scenarios use (their texts come in the class's language from the server once
 /// it translates them; the client never translates them itself).
-pub async fn english_on_page(page: &Page, phrases: &[String]) -> Vec<String> {
+pub(crate) async fn english_on_page(page: &Page, phrases: &[String]) -> Vec<String> {
     let list = serde_json::to_string(phrases).expect("a JSON list");
     let found = page
         .run(&format!(
@@ -111,7 +111,7 @@ pub async fn english_on_page(page: &Page, phrases: &[String]) -> Vec<String> {
 }
 
 /// Panics when the page shows an English phrase of its catalogue while in `lang`.
-pub async fn assert_no_english(page: &Page, lang: &str, what: &str) {
+pub(crate) async fn assert_no_english(page: &Page, lang: &str, what: &str) {
     let phrases = english_phrases(lang, &[]);
     assert!(phrases.len() > 100, "only {} English phrases to look for", phrases.len());
     let found = english_on_page(page, &phrases).await;
@@ -119,17 +119,17 @@ pub async fn assert_no_english(page: &Page, lang: &str, what: &str) {
 }
 
 /// `<html lang>`.
-pub async fn html_lang(page: &Page) -> String {
+pub(crate) async fn html_lang(page: &Page) -> String {
     page.run("document.documentElement.lang").await.as_str().unwrap_or_default().to_string()
 }
 
 /// Waits until the page is in `lang` (`<html lang>`).
-pub async fn wait_for_lang(page: &Page, lang: &str) {
+pub(crate) async fn wait_for_lang(page: &Page, lang: &str) {
     page.wait_for(&format!("the page in {lang}"), &format!("document.documentElement.lang === {}", js(lang))).await;
 }
 
 /// Chooses `lang` in the language picker `selector` (a `<select>`).
-pub async fn pick_language(page: &Page, selector: &str, lang: &str) {
+pub(crate) async fn pick_language(page: &Page, selector: &str, lang: &str) {
     page.select(selector, lang).await;
     wait_for_lang(page, lang).await;
     page.settle().await;
@@ -137,7 +137,7 @@ pub async fn pick_language(page: &Page, selector: &str, lang: &str) {
 
 /// Panics when a button, tab, link-button or summary is wider than its box (its words cut or
 /// spilling), or the page is wider than the screen (a sideways scroll on a phone).
-pub async fn assert_no_overflow(page: &Page, what: &str) {
+pub(crate) async fn assert_no_overflow(page: &Page, what: &str) {
     let problems = page
         .run(
             "(() => { const bad = []; \
@@ -153,7 +153,7 @@ pub async fn assert_no_overflow(page: &Page, what: &str) {
 }
 
 /// From now on, every frame the page sends on a WebSocket is kept in `window.__sent` (parsed).
-pub async fn record_frames(page: &Page) {
+pub(crate) async fn record_frames(page: &Page) {
     page.on_new_document(
         "(() => { const send = WebSocket.prototype.send; window.__sent = []; \
            WebSocket.prototype.send = function (data) { try { window.__sent.push(JSON.parse(data)); } catch { /* not JSON */ } \
@@ -163,7 +163,7 @@ pub async fn record_frames(page: &Page) {
 }
 
 /// The frames of `type` the page has sent so far.
-pub async fn sent_frames(page: &Page, kind: &str) -> Vec<Value> {
+pub(crate) async fn sent_frames(page: &Page, kind: &str) -> Vec<Value> {
     let frames = page.run(&format!("(window.__sent || []).filter(f => f.type === {})", js(kind))).await;
     frames.as_array().cloned().unwrap_or_default()
 }

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub struct Server {
+pub(crate) struct Server {
     child: Child,
     _dir: tempfile::TempDir,
     pub base: String,
@@ -19,7 +19,7 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start() -> Server {
+    pub(crate) fn start() -> Server {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         let mut child = Command::new(env!("CARGO_BIN_EXE_third-neighbor"))
@@ -75,7 +75,7 @@ impl Server {
     }
 
     /// What the server printed, for a failing test's message.
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.log.lock().unwrap().join("\n")
     }
 }

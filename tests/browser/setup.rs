@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 /// Debian's `chromium`, or `None` when the test should be skipped. Under `CI=true` a missing
 /// browser fails the test; elsewhere it fails too, unless `THIRD_NEIGHBOR_SKIP_BROWSER=1`.
-pub fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+pub(crate) fn chromium_or_skip(test: &str) -> Option<PathBuf> {
     if let Some(path) = super::cdp::find_chromium() {
         return Some(path);
     }
@@ -34,7 +34,7 @@ pub fn chromium_or_skip(test: &str) -> Option<PathBuf> {
 }
 
 /// `target/screenshots/` (under `CARGO_TARGET_DIR` when it is set).
-pub fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
@@ -42,13 +42,13 @@ pub fn screenshot_dir() -> PathBuf {
 }
 
 /// Sizes the issue names: a phone, a Chromebook, a projector.
-pub const PHONE: (u32, u32) = (390, 844);
-pub const LAPTOP: (u32, u32) = (1366, 768);
-pub const PROJECTOR: (u32, u32) = (1920, 1080);
+pub(crate) const PHONE: (u32, u32) = (390, 844);
+pub(crate) const LAPTOP: (u32, u32) = (1366, 768);
+pub(crate) const PROJECTOR: (u32, u32) = (1920, 1080);
 
 /// A stand-in for the essay (the project does not ship it): one line per paragraph, each with a
 /// marker the tests look for.
-pub fn stand_in_source(paragraphs: usize) -> String {
+pub(crate) fn stand_in_source(paragraphs: usize) -> String {
     (1..=paragraphs)
         .map(|n| format!("Stand-in paragraph {n} for the browser tests (marker-para-{n}); not the essay's text."))
         .collect::<Vec<_>>()
@@ -58,14 +58,14 @@ pub fn stand_in_source(paragraphs: usize) -> String {
 /// What every browser test starts from: the real server on a fresh database, headless chromium
 /// with the one network error a fresh server gives (no essay loaded: `GET …/source` is a
 /// documented 404) allowed, and the screenshot folder. `None` when the test is skipped.
-pub struct Stage {
+pub(crate) struct Stage {
     pub server: super::server::Server,
     pub base: String,
     pub browser: super::cdp::Browser,
     pub dir: PathBuf,
 }
 
-pub async fn stage(test: &str) -> Option<Stage> {
+pub(crate) async fn stage(test: &str) -> Option<Stage> {
     let chromium = chromium_or_skip(test)?;
     let server = super::server::Server::start();
     let base = server.base.clone();
@@ -76,7 +76,7 @@ pub async fn stage(test: &str) -> Option<Stage> {
 
 /// The instructor console on a laptop-sized page, signed in with the server's key, once `ready`
 /// (a CSS selector) is on the page.
-pub async fn signed_in_instructor(
+pub(crate) async fn signed_in_instructor(
     browser: &super::cdp::Browser,
     server: &super::server::Server,
     ready: &str,
@@ -91,7 +91,7 @@ pub async fn signed_in_instructor(
 
 /// Checks that every field has a label, every button, link and disclosure a name (for screen
 /// readers), and that the page has a polite live region for what changes.
-pub async fn all_labelled(page: &super::cdp::Page) {
+pub(crate) async fn all_labelled(page: &super::cdp::Page) {
     let unlabelled = page
         .run(
             "(() => { const bad = []; \
@@ -110,7 +110,7 @@ pub async fn all_labelled(page: &super::cdp::Page) {
 
 /// A student joins through the two steps (the code, then a nickname), then waits until `ready` (a
 /// CSS selector: the role choice for a session, the table's badge for a class) is on the page.
-pub async fn join_by_code(page: &super::cdp::Page, base: &str, code: &str, name: &str, ready: &str) {
+pub(crate) async fn join_by_code(page: &super::cdp::Page, base: &str, code: &str, name: &str, ready: &str) {
     page.goto(&format!("{base}/#/")).await;
     page.type_into("#code", code).await;
     page.click("#join-code-form button[type=submit]").await;
@@ -121,7 +121,7 @@ pub async fn join_by_code(page: &super::cdp::Page, base: &str, code: &str, name:
 
 /// Submits the console's new-session form (filled in by the caller) and waits for the session:
 /// its join code and its id (from the dashboard's address).
-pub async fn create_session(inst: &super::cdp::Page) -> (String, String) {
+pub(crate) async fn create_session(inst: &super::cdp::Page) -> (String, String) {
     inst.click("#create-form button[type=submit]").await;
     let code = inst.wait_for("the join code", "document.querySelector('[data-join-code]')?.dataset.joinCode").await;
     let code = code.as_str().expect("a join code").to_string();
@@ -132,7 +132,7 @@ pub async fn create_session(inst: &super::cdp::Page) -> (String, String) {
 
 /// Fails the test on any console error, exception or unexpected network error of any page, with
 /// the server's log beside them.
-pub fn assert_no_console_errors(browser: &super::cdp::Browser, server: &super::server::Server) {
+pub(crate) fn assert_no_console_errors(browser: &super::cdp::Browser, server: &super::server::Server) {
     let errors = browser.console_errors();
     let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
     assert!(errors.is_empty(), "console errors:\n{}\nserver log:\n{}", listed.join("\n"), server.log());

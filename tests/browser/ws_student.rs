@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
-pub struct WsStudent {
+pub(crate) struct WsStudent {
     pub name: String,
     out: mpsc::UnboundedSender<String>,
     state: Arc<Mutex<Value>>,
@@ -21,14 +21,14 @@ pub struct WsStudent {
 impl WsStudent {
     /// Joins a class with `code` on the server at `base` (`http://host:port`) and waits for the
     /// seat (its table and role) the class gives it.
-    pub async fn join(base: &str, code: &str, name: &str) -> WsStudent {
+    pub(crate) async fn join(base: &str, code: &str, name: &str) -> WsStudent {
         let student = Self::connect(base, code, name).await;
         student.wait_for("its seat", |s| s["you"]["role"].is_string()).await;
         student
     }
 
     /// Joins a session with `code` and takes `role` in its lobby.
-    pub async fn join_as(base: &str, code: &str, name: &str, role: &str) -> WsStudent {
+    pub(crate) async fn join_as(base: &str, code: &str, name: &str, role: &str) -> WsStudent {
         let student = Self::connect(base, code, name).await;
         student.wait_for("its seat", |s| s["you"]["kind"] == "player").await;
         student.send(json!({ "type": "choose_role", "id": "role", "role": role }));
@@ -66,28 +66,28 @@ impl WsStudent {
         student
     }
 
-    pub fn send(&self, frame: Value) {
+    pub(crate) fn send(&self, frame: Value) {
         self.out.send(frame.to_string()).expect("the student's socket is open");
     }
 
     /// The last `state` (phase, round, table, role…).
-    pub fn state(&self) -> Value {
+    pub(crate) fn state(&self) -> Value {
         self.state.lock().unwrap().clone()
     }
 
     /// The table number the class gave.
-    pub fn table(&self) -> u64 {
+    pub(crate) fn table(&self) -> u64 {
         self.state()["session"]["table"].as_u64().expect("a class's table number")
     }
 
     /// Locks the role's orders (holding) for the round being played.
-    pub fn ready(&self) {
+    pub(crate) fn ready(&self) {
         let round = self.state()["round"].clone();
         self.send(json!({ "type": "ready", "round": round, "ready": true }));
     }
 
     /// Waits (15 s at most) until the last `state` satisfies `pred`, and returns it.
-    pub async fn wait_for(&self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) async fn wait_for(&self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let state = self.state();

@@ -4,7 +4,7 @@
 //! records every frame it receives, so that tests can check what a socket did (and did not) see.
 #![allow(dead_code)]
 
-pub mod pg;
+pub(crate) mod pg;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -24,10 +24,10 @@ use third_neighbor::config::Config;
 use third_neighbor::server;
 
 /// How long a test waits for a frame it expects before failing.
-pub const WAIT: Duration = Duration::from_secs(10);
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
 
 /// The tutorial's four roles.
-pub const ROLES: [&str; 4] = ["mongolia", "russia", "china", "us"];
+pub(crate) const ROLES: [&str; 4] = ["mongolia", "russia", "china", "us"];
 
 const TUTORIAL: &str = include_str!("tutorial.toml");
 /// The tutorial with a track only Russia sees and an event an instructor can inject.
@@ -35,7 +35,7 @@ const LAB: &str = include_str!("lab.toml");
 /// Translations of the two with marker texts: every text is `[<lang>] <key>`, so that a test sees
 /// which language (and which key) a frame's text came from. `tutorial.ru.toml` lacks `title` and
 /// has a stale `summary` (English is served for both).
-pub const TRANSLATIONS: [(&str, &str); 6] = [
+pub(crate) const TRANSLATIONS: [(&str, &str); 6] = [
     ("tutorial.mn.toml", include_str!("tutorial.mn.toml")),
     ("tutorial.ru.toml", include_str!("tutorial.ru.toml")),
     ("tutorial.zh.toml", include_str!("tutorial.zh.toml")),
@@ -44,7 +44,7 @@ pub const TRANSLATIONS: [(&str, &str); 6] = [
     ("lab.zh.toml", include_str!("lab.zh.toml")),
 ];
 
-pub struct TestApp {
+pub(crate) struct TestApp {
     pub addr: SocketAddr,
     /// The running server's state (its store, to add instructors or check rows).
     pub app: server::App,
@@ -58,7 +58,7 @@ pub struct TestApp {
 }
 
 /// A temporary folder with the test scenarios and a database path inside it.
-pub fn test_dir() -> (TempDir, PathBuf, PathBuf) {
+pub(crate) fn test_dir() -> (TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let scenarios = dir.path().join("scenarios");
     std::fs::create_dir_all(&scenarios).expect("scenario dir");
@@ -72,23 +72,23 @@ pub fn test_dir() -> (TempDir, PathBuf, PathBuf) {
 }
 
 /// The test configuration: the test scenarios, a fresh database, an ephemeral port.
-pub fn test_config(scenarios: PathBuf, db: PathBuf) -> Config {
+pub(crate) fn test_config(scenarios: PathBuf, db: PathBuf) -> Config {
     Config { addr: SocketAddr::from(([127, 0, 0, 1], 0)), db, scenarios: Some(scenarios), ..Config::default() }
 }
 
-pub async fn spawn_app() -> TestApp {
+pub(crate) async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
 /// Whether the server tests run on PostgreSQL (`THIRD_NEIGHBOR_TEST_STORE=postgres`) rather
 /// than SQLite.
-pub fn on_postgres() -> bool {
+pub(crate) fn on_postgres() -> bool {
     std::env::var("THIRD_NEIGHBOR_TEST_STORE").is_ok_and(|s| s.eq_ignore_ascii_case("postgres"))
 }
 
 /// The database a test server uses: the SQLite file `sqlite`, or on PostgreSQL a fresh
 /// database's URL.
-pub async fn test_db(sqlite: PathBuf) -> PathBuf {
+pub(crate) async fn test_db(sqlite: PathBuf) -> PathBuf {
     if on_postgres() {
         PathBuf::from(pg::fresh_database().await)
     } else {
@@ -98,7 +98,7 @@ pub async fn test_db(sqlite: PathBuf) -> PathBuf {
 
 /// A game node in this runtime on a database other nodes may share (`db`, a `postgres://` URL),
 /// called `node`. `instructor_key` is the first start's key, else empty.
-pub async fn spawn_node(db: PathBuf, node: &str) -> TestApp {
+pub(crate) async fn spawn_node(db: PathBuf, node: &str) -> TestApp {
     let (dir, scenarios, _) = test_dir();
     let mut config = test_config(scenarios, db.clone());
     config.node = node.to_string();
@@ -118,7 +118,7 @@ pub async fn spawn_node(db: PathBuf, node: &str) -> TestApp {
 }
 
 /// Runs the server in this runtime, after `adjust` has changed its configuration.
-pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+pub(crate) async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let (dir, scenarios, db) = test_dir();
     let db = test_db(db).await;
     let mut config = test_config(scenarios, db.clone());
@@ -141,7 +141,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 
 impl TestApp {
     /// Shuts the server down gracefully and waits until it has stopped.
-    pub async fn stop(&mut self) {
+    pub(crate) async fn stop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -151,12 +151,12 @@ impl TestApp {
     }
 
     /// A raw HTTP/1.1 request; returns the status and the body.
-    pub async fn http(&self, method: &str, path: &str, key: Option<&str>, body: Option<&str>) -> (u16, String) {
+    pub(crate) async fn http(&self, method: &str, path: &str, key: Option<&str>, body: Option<&str>) -> (u16, String) {
         http(self.addr, method, path, key, body).await
     }
 
     /// Creates a session as the default instructor; returns (session_id, join_code).
-    pub async fn create_session(&self, body: Value) -> (String, String) {
+    pub(crate) async fn create_session(&self, body: Value) -> (String, String) {
         let (status, text) =
             self.http("POST", "/api/sessions", Some(&self.instructor_key), Some(&body.to_string())).await;
         assert_eq!(status, 201, "create session: {text}");
@@ -164,12 +164,12 @@ impl TestApp {
         (v["session_id"].as_str().expect("id").to_string(), v["join_code"].as_str().expect("code").to_string())
     }
 
-    pub async fn client(&self) -> TestClient {
+    pub(crate) async fn client(&self) -> TestClient {
         TestClient::connect(self.addr).await
     }
 
     /// Creates a class as the default instructor; returns (class_id, join_code).
-    pub async fn create_class(&self, body: Value) -> (String, String) {
+    pub(crate) async fn create_class(&self, body: Value) -> (String, String) {
         let (status, text) =
             self.http("POST", "/api/classes", Some(&self.instructor_key), Some(&body.to_string())).await;
         assert_eq!(status, 201, "create class: {text}");
@@ -178,7 +178,7 @@ impl TestApp {
     }
 
     /// The class's console, after its first `class_state`.
-    pub async fn class_console(&self, class_id: &str) -> TestClient {
+    pub(crate) async fn class_console(&self, class_id: &str) -> TestClient {
         let mut c = self.client().await;
         c.request(json!({"type": "instructor", "class_id": class_id, "key": self.instructor_key}))
             .await
@@ -187,7 +187,7 @@ impl TestApp {
     }
 
     /// The instructor's connection to a session, after its first `state`.
-    pub async fn instructor(&self, session_id: &str) -> TestClient {
+    pub(crate) async fn instructor(&self, session_id: &str) -> TestClient {
         let mut c = self.client().await;
         c.request(json!({"type": "instructor", "session_id": session_id, "key": self.instructor_key}))
             .await
@@ -196,7 +196,7 @@ impl TestApp {
     }
 
     /// A student who joined; returns the client and its seat token.
-    pub async fn join(&self, code: &str, name: &str) -> (TestClient, String) {
+    pub(crate) async fn join(&self, code: &str, name: &str) -> (TestClient, String) {
         let mut c = self.client().await;
         c.request(json!({"type": "join", "code": code, "name": name})).await.expect("join");
         let welcome = c.find("welcome").expect("welcome before ack");
@@ -205,13 +205,13 @@ impl TestApp {
     }
 
     /// A student who joined and chose `role`.
-    pub async fn player(&self, code: &str, name: &str, role: &str) -> (TestClient, String) {
+    pub(crate) async fn player(&self, code: &str, name: &str, role: &str) -> (TestClient, String) {
         let (mut c, token) = self.join(code, name).await;
         c.request(json!({"type": "choose_role", "role": role})).await.expect("choose role");
         (c, token)
     }
 
-    pub async fn spectator(&self, code: &str) -> TestClient {
+    pub(crate) async fn spectator(&self, code: &str) -> TestClient {
         let mut c = self.client().await;
         c.request(json!({"type": "watch", "code": code})).await.expect("watch");
         c
@@ -219,7 +219,13 @@ impl TestApp {
 }
 
 /// A raw HTTP/1.1 request to `addr` (one request per connection).
-pub async fn http(addr: SocketAddr, method: &str, path: &str, key: Option<&str>, body: Option<&str>) -> (u16, String) {
+pub(crate) async fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).await.expect("connect");
     let body = body.unwrap_or("");
     let auth = key.map(|k| format!("Authorization: Bearer {k}\r\n")).unwrap_or_default();
@@ -241,7 +247,7 @@ pub async fn http(addr: SocketAddr, method: &str, path: &str, key: Option<&str>,
 
 /// A raw HTTP/1.1 `GET` with extra header lines (each ending in `\r\n`); returns the status, the
 /// response's head (its status line and headers) and the body.
-pub async fn http_get(addr: SocketAddr, path: &str, key: Option<&str>, headers: &str) -> (u16, String, String) {
+pub(crate) async fn http_get(addr: SocketAddr, path: &str, key: Option<&str>, headers: &str) -> (u16, String, String) {
     let mut stream = TcpStream::connect(addr).await.expect("connect");
     let auth = key.map(|k| format!("Authorization: Bearer {k}\r\n")).unwrap_or_default();
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}{headers}Connection: close\r\n\r\n");
@@ -258,7 +264,7 @@ pub async fn http_get(addr: SocketAddr, path: &str, key: Option<&str>, headers: 
 }
 
 /// A response header's value (the first of that name, any case).
-pub fn header(head: &str, name: &str) -> Option<String> {
+pub(crate) fn header(head: &str, name: &str) -> Option<String> {
     head.lines().find_map(|l| {
         let (k, v) = l.split_once(':')?;
         k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
@@ -279,12 +285,12 @@ fn dechunk(body: &str) -> String {
     out
 }
 
-pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// A WebSocket client that keeps every text frame it received, and the session as its frames
 /// so far describe it: the last `state` with every later small frame (`draft`, `role_ready`,
 /// `player`, `player_removed`, `clock`) applied, as the bundled client does.
-pub struct TestClient {
+pub(crate) struct TestClient {
     pub ws: Ws,
     /// Every text frame received, in order.
     pub seen: Vec<String>,
@@ -296,26 +302,26 @@ pub struct TestClient {
 }
 
 impl TestClient {
-    pub async fn connect(addr: SocketAddr) -> TestClient {
+    pub(crate) async fn connect(addr: SocketAddr) -> TestClient {
         TestClient::connect_url(&format!("ws://{addr}/ws")).await
     }
 
     /// A client on any `ws://` URL (a proxy's, with a routing hint).
-    pub async fn connect_url(url: &str) -> TestClient {
+    pub(crate) async fn connect_url(url: &str) -> TestClient {
         TestClient::try_connect_url(url).await.expect("websocket connect")
     }
 
     /// [`TestClient::connect_url`], or why it failed (a proxy whose node is gone answers 502).
-    pub async fn try_connect_url(url: &str) -> Result<TestClient, String> {
+    pub(crate) async fn try_connect_url(url: &str) -> Result<TestClient, String> {
         let (ws, _) = tokio_tungstenite::connect_async(url).await.map_err(|e| e.to_string())?;
         Ok(TestClient { ws, seen: Vec::new(), pending: Default::default(), next_id: 0, view: Value::Null })
     }
 
-    pub async fn send(&mut self, v: Value) {
+    pub(crate) async fn send(&mut self, v: Value) {
         self.ws.send(Message::text(v.to_string())).await.expect("send");
     }
 
-    pub async fn send_text(&mut self, text: &str) {
+    pub(crate) async fn send_text(&mut self, text: &str) {
         self.ws.send(Message::text(text.to_string())).await.expect("send");
     }
 
@@ -335,7 +341,7 @@ impl TestClient {
     }
 
     /// The next frame (applied to [`TestClient::view`]).
-    pub async fn recv(&mut self) -> Value {
+    pub(crate) async fn recv(&mut self) -> Value {
         let v = match self.pending.pop_front() {
             Some(v) => v,
             None => self.read().await.expect("socket open"),
@@ -345,7 +351,7 @@ impl TestClient {
     }
 
     /// Skips frames until one matches.
-    pub async fn recv_until(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) async fn recv_until(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
         loop {
             let v = self.recv().await;
             if pred(&v) {
@@ -356,13 +362,13 @@ impl TestClient {
     }
 
     /// The next frame of this type.
-    pub async fn recv_type(&mut self, ty: &str) -> Value {
+    pub(crate) async fn recv_type(&mut self, ty: &str) -> Value {
         self.recv_until(ty, |v| v["type"] == ty).await
     }
 
     /// Sends a frame with a fresh id and waits for its `ack` (Ok) or `error` (Err). Frames
     /// received meanwhile stay available to `recv` and `find`.
-    pub async fn request(&mut self, mut v: Value) -> Result<Value, Value> {
+    pub(crate) async fn request(&mut self, mut v: Value) -> Result<Value, Value> {
         self.next_id += 1;
         let id = format!("r{}", self.next_id);
         v["id"] = Value::from(id.clone());
@@ -389,7 +395,7 @@ impl TestClient {
     }
 
     /// Sends a frame that must be refused; returns its error code.
-    pub async fn refused(&mut self, v: Value) -> String {
+    pub(crate) async fn refused(&mut self, v: Value) -> String {
         match self.request(v.clone()).await {
             Ok(_) => panic!("accepted: {v}"),
             Err(e) => e["code"].as_str().expect("code").to_string(),
@@ -397,12 +403,12 @@ impl TestClient {
     }
 
     /// The last received (pending) frame of this type, without waiting.
-    pub fn find(&self, ty: &str) -> Option<Value> {
+    pub(crate) fn find(&self, ty: &str) -> Option<Value> {
         self.pending.iter().rev().find(|v| v["type"] == ty).cloned()
     }
 
     /// Drops the frames received so far from the pending queue (they still update the view).
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         for v in self.pending.drain(..) {
             apply_frame(&mut self.view, &v);
         }
@@ -410,7 +416,7 @@ impl TestClient {
 
     /// The session as the frames received so far describe it (consuming them up to the last one
     /// that changes it; later frames stay pending), waiting for a first `state` if none came yet.
-    pub async fn state(&mut self) -> Value {
+    pub(crate) async fn state(&mut self) -> Value {
         if let Some(last) = self.pending.iter().rposition(changes_view) {
             for v in self.pending.drain(..=last) {
                 apply_frame(&mut self.view, &v);
@@ -423,22 +429,22 @@ impl TestClient {
     }
 
     /// Round-trips a `ping`: everything the server queued for us before it has arrived after.
-    pub async fn sync(&mut self) {
+    pub(crate) async fn sync(&mut self) {
         self.request(json!({"type": "ping"})).await.expect("pong");
     }
 
     /// Every frame received so far, parsed, in order.
-    pub fn frames(&self) -> Vec<Value> {
+    pub(crate) fn frames(&self) -> Vec<Value> {
         self.seen.iter().filter_map(|f| serde_json::from_str(f).ok()).collect()
     }
 
     /// Whether any received frame contains `needle`.
-    pub fn saw(&self, needle: &str) -> bool {
+    pub(crate) fn saw(&self, needle: &str) -> bool {
         self.seen.iter().any(|f| f.contains(needle))
     }
 
     /// Reads until the server closes; returns the close code (None if the socket just ended).
-    pub async fn closed(&mut self) -> Option<u16> {
+    pub(crate) async fn closed(&mut self) -> Option<u16> {
         loop {
             let frame = tokio::time::timeout(WAIT, self.ws.next()).await.expect("close in time");
             match frame {
@@ -452,13 +458,13 @@ impl TestClient {
 }
 
 /// A close code as a number.
-pub fn code(c: CloseCode) -> u16 {
+pub(crate) fn code(c: CloseCode) -> u16 {
     u16::from(c)
 }
 
 /// Waits until `pred` holds for the client's view of the session (its last `state` with the
 /// small frames since applied), checking after every frame that changes it.
-pub async fn state_where(c: &mut TestClient, pred: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn state_where(c: &mut TestClient, pred: impl Fn(&Value) -> bool) -> Value {
     if !c.view.is_null() && pred(&c.view) {
         return c.view.clone();
     }
@@ -471,12 +477,12 @@ pub async fn state_where(c: &mut TestClient, pred: impl Fn(&Value) -> bool) -> V
 }
 
 /// Whether a frame changes the session view.
-pub fn changes_view(v: &Value) -> bool {
+pub(crate) fn changes_view(v: &Value) -> bool {
     matches!(v["type"].as_str(), Some("state" | "draft" | "role_ready" | "player" | "player_removed" | "clock"))
 }
 
 /// Applies one frame to a session view, as the bundled client (`client/live.js`) does.
-pub fn apply_frame(view: &mut Value, v: &Value) {
+pub(crate) fn apply_frame(view: &mut Value, v: &Value) {
     match v["type"].as_str() {
         Some("state") => {
             let previous = std::mem::take(view);
@@ -572,7 +578,7 @@ fn regroup_roles(view: &mut Value) {
 /// Orders for one role: move ids (no targets in the tutorial).
 /// A legal plan for each role of the tutorial (and the lab), the same every round: within two
 /// action points, with the joint trade deal both sides order.
-pub fn plan(role: &str) -> Value {
+pub(crate) fn plan(role: &str) -> Value {
     match role {
         "mongolia" => orders(&["reach_out", "trade_deal"]),
         "russia" => orders(&["friendly_visit"]),
@@ -583,7 +589,7 @@ pub fn plan(role: &str) -> Value {
 
 /// Two legal plans per role of the tutorial (within its action points), for tests that alternate
 /// them round after round.
-pub fn plans(role: &str) -> [Vec<&'static str>; 2] {
+pub(crate) fn plans(role: &str) -> [Vec<&'static str>; 2] {
     match role {
         "mongolia" => [vec!["reach_out", "trade_deal"], vec!["stay_neutral"]],
         "russia" => [vec!["friendly_visit"], vec![]],
@@ -592,13 +598,13 @@ pub fn plans(role: &str) -> [Vec<&'static str>; 2] {
     }
 }
 
-pub fn orders(moves: &[&str]) -> Value {
+pub(crate) fn orders(moves: &[&str]) -> Value {
     Value::from(moves.iter().map(|m| json!({"move": m})).collect::<Vec<_>>())
 }
 
 /// Opens `/ws` by hand on a raw TCP socket (so nothing answers pings); returns the socket and
 /// the status code of the handshake response.
-pub async fn raw_ws(addr: SocketAddr, extra_headers: &str) -> (TcpStream, u16) {
+pub(crate) async fn raw_ws(addr: SocketAddr, extra_headers: &str) -> (TcpStream, u16) {
     let mut stream = TcpStream::connect(addr).await.expect("connect");
     let request = format!(
         "GET /ws HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
@@ -620,7 +626,7 @@ pub async fn raw_ws(addr: SocketAddr, extra_headers: &str) -> (TcpStream, u16) {
 }
 
 /// Reads a raw socket to its end; returns everything read.
-pub async fn read_to_end(stream: &mut TcpStream) -> Vec<u8> {
+pub(crate) async fn read_to_end(stream: &mut TcpStream) -> Vec<u8> {
     let mut out = Vec::new();
     let _ = tokio::time::timeout(WAIT, stream.read_to_end(&mut out)).await.expect("the server closes in time");
     out
@@ -628,14 +634,14 @@ pub async fn read_to_end(stream: &mut TcpStream) -> Vec<u8> {
 
 impl TestClient {
     /// Whether a frame already received (and not consumed) matches.
-    pub fn pending_has(&self, pred: impl Fn(&Value) -> bool) -> bool {
+    pub(crate) fn pending_has(&self, pred: impl Fn(&Value) -> bool) -> bool {
         self.pending.iter().any(pred)
     }
 }
 
 impl TestApp {
     /// Stops the server gracefully and starts a new one on the same database (a new port).
-    pub async fn restart(&mut self) {
+    pub(crate) async fn restart(&mut self) {
         self.stop().await;
         let startup = server::App::open(self.config.clone()).await.expect("server restarts");
         assert!(startup.default_instructor_key.is_none(), "the instructor is kept");
@@ -657,11 +663,11 @@ impl TestApp {
 ///
 /// `tokio::time::pause()` alone lets the clock jump ahead whenever the runtime is idle, which it
 /// is while SQLite works on its own thread; a blocking task in flight stops those jumps.
-pub struct FrozenClock {
+pub(crate) struct FrozenClock {
     _release: std::sync::mpsc::Sender<()>,
 }
 
-pub fn freeze_clock() -> FrozenClock {
+pub(crate) fn freeze_clock() -> FrozenClock {
     let (release, wait) = std::sync::mpsc::channel::<()>();
     tokio::task::spawn_blocking(move || {
         let _ = wait.recv();
@@ -671,7 +677,7 @@ pub fn freeze_clock() -> FrozenClock {
 }
 
 /// Fails the test process if it runs longer than `limit` (a frozen clock disables timeouts).
-pub fn watchdog(limit: Duration) -> std::sync::mpsc::Sender<()> {
+pub(crate) fn watchdog(limit: Duration) -> std::sync::mpsc::Sender<()> {
     let (done, wait) = std::sync::mpsc::channel::<()>();
     std::thread::spawn(move || {
         if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
@@ -685,7 +691,7 @@ pub fn watchdog(limit: Duration) -> std::sync::mpsc::Sender<()> {
 impl TestClient {
     /// Sends a frame with a fresh id; `None` if the socket closes (or cannot send) before the
     /// answer, else `Ok(ack)` or `Err(error code)`. For clients that expect to be cut off.
-    pub async fn request_or_close(&mut self, mut v: Value) -> Option<Result<Value, String>> {
+    pub(crate) async fn request_or_close(&mut self, mut v: Value) -> Option<Result<Value, String>> {
         self.next_id += 1;
         let id = format!("r{}", self.next_id);
         v["id"] = Value::from(id.clone());
@@ -712,7 +718,7 @@ impl TestClient {
 }
 
 /// The server binary in a child process (for `kill -9` and for its own memory figures).
-pub struct ChildServer {
+pub(crate) struct ChildServer {
     pub child: std::process::Child,
     pub addr: SocketAddr,
     /// The `default` instructor's key, when this start created it.
@@ -722,17 +728,17 @@ pub struct ChildServer {
 impl ChildServer {
     /// Starts `third-neighbor serve` on a free port and reads its address (and first-start key)
     /// from standard output.
-    pub fn start(db: &std::path::Path, scenarios: &std::path::Path) -> ChildServer {
+    pub(crate) fn start(db: &std::path::Path, scenarios: &std::path::Path) -> ChildServer {
         ChildServer::start_with(db, scenarios, &[])
     }
 
     /// [`ChildServer::start`] with more arguments (`--node-name a`, say).
-    pub fn start_with(db: &std::path::Path, scenarios: &std::path::Path, extra: &[&str]) -> ChildServer {
+    pub(crate) fn start_with(db: &std::path::Path, scenarios: &std::path::Path, extra: &[&str]) -> ChildServer {
         ChildServer::start_binary(std::path::Path::new(env!("CARGO_BIN_EXE_third-neighbor")), db, scenarios, extra)
     }
 
     /// [`ChildServer::start_with`] for another build of the server (an older one, say).
-    pub fn start_binary(
+    pub(crate) fn start_binary(
         binary: &std::path::Path,
         db: &std::path::Path,
         scenarios: &std::path::Path,
@@ -768,7 +774,7 @@ impl ChildServer {
     }
 
     /// The child's resident memory in KiB (Linux).
-    pub fn rss_kib(&self) -> u64 {
+    pub(crate) fn rss_kib(&self) -> u64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .ok()
             .and_then(|s| {
@@ -778,7 +784,7 @@ impl ChildServer {
     }
 
     /// `kill -9`, and waits for the process to be gone.
-    pub fn kill(mut self) {
+    pub(crate) fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

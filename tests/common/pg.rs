@@ -23,7 +23,7 @@ static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 
 /// Where PostgreSQL's server programs are: `THIRD_NEIGHBOR_PG_BIN`, `pg_config --bindir`, or the
 /// newest `/usr/lib/postgresql/*/bin` (Debian's packages).
-pub fn bin_dir() -> Option<PathBuf> {
+pub(crate) fn bin_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("THIRD_NEIGHBOR_PG_BIN") {
         return Some(PathBuf::from(dir));
     }
@@ -46,17 +46,17 @@ pub fn bin_dir() -> Option<PathBuf> {
 
 /// The admin URL of this process's PostgreSQL, starting it on first use; `Err(why)` when none
 /// can be had.
-pub fn available() -> Result<String, String> {
+pub(crate) fn available() -> Result<String, String> {
     CLUSTER.get_or_init(start_cluster).clone()
 }
 
 /// Whether PostgreSQL must be there (CI): a missing one fails instead of skipping.
-pub fn required() -> bool {
+pub(crate) fn required() -> bool {
     std::env::var_os("CI").is_some_and(|v| !v.is_empty())
 }
 
 /// A fresh, empty database on this process's PostgreSQL: its URL. Panics when there is none.
-pub async fn fresh_database() -> String {
+pub(crate) async fn fresh_database() -> String {
     let admin = available().unwrap_or_else(|why| panic!("no PostgreSQL for the tests: {why}"));
     let name = format!("tn_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
     let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the test PostgreSQL");
@@ -76,7 +76,7 @@ fn database_url(admin: &str, name: &str) -> String {
 }
 
 /// Skips (returns `None`, printing why) or fails (in CI) when there is no PostgreSQL.
-pub fn or_skip(test: &str) -> Option<()> {
+pub(crate) fn or_skip(test: &str) -> Option<()> {
     match available() {
         Ok(_) => Some(()),
         Err(why) if required() => panic!("{test}: PostgreSQL is required in CI: {why}"),

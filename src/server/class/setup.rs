@@ -15,9 +15,9 @@ use crate::store::{ClassRow, NewClass, Op, StoreError};
 use crate::table::MAX_ROUND_SECS;
 
 /// Tables in one class, at most.
-pub const MAX_TABLES: u32 = 60;
+pub(super) const MAX_TABLES: u32 = 60;
 /// Students per role at one table, at most.
-pub const MAX_SEATS_PER_ROLE: u32 = 10;
+pub(super) const MAX_SEATS_PER_ROLE: u32 = 10;
 
 /// The body of `POST /api/classes`.
 #[derive(Debug, Clone, Deserialize)]
