@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::expr::Expr;
 
-pub use super::ids::{EventId, InteractionId, MoveId, RoleId, TargetId, TrackId};
+use super::ids::{EventId, MoveId, RoleId, TargetId, TrackId};
 
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -252,12 +252,7 @@ impl Scenario {
     }
 
     pub fn moves_of(&self, role: RoleId) -> impl Iterator<Item = (MoveId, &Move)> {
-        self.indexed_moves().filter(move |(_, m)| m.role == role)
-    }
-
-    /// Every move with its id.
-    pub fn indexed_moves(&self) -> impl Iterator<Item = (MoveId, &Move)> {
-        self.moves.iter().enumerate().map(|(i, m)| (MoveId::new(i), m))
+        self.moves.iter().enumerate().map(|(i, m)| (MoveId::new(i), m)).filter(move |(_, m)| m.role == role)
     }
 
     /// Every track with its id.

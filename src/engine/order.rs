@@ -7,8 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{Lookup, MoveId, TargetId};
-use super::model::{RoleId, Scenario};
+use super::ids::{Lookup, MoveId, RoleId, TargetId};
+use super::model::Scenario;
 use super::state::GameState;
 
 /// One move a role orders, possibly aimed at a target.

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::model::{EventId, InteractionId, RoleId, TrackId};
+use super::ids::{EventId, InteractionId, RoleId, TrackId};
 use super::order::{Illegal, Order};
 
 /// A change to one track as a rule declared it (before the track's range clamps the total).

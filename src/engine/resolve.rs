@@ -11,8 +11,8 @@
 //! 5. the round advances and the next round's events are drawn from the game's RNG.
 
 use super::expr::Context;
-use super::ids::{EventId, InteractionId, Lookup, MoveId, TargetId, TrackId};
-use super::model::{Effect, Move, RoleId, Scenario};
+use super::ids::{EventId, InteractionId, Lookup, MoveId, RoleId, TargetId, TrackId};
+use super::model::{Effect, Move, Scenario};
 use super::order::{judge, Order, RoundOrders};
 use super::report::{Delta, EventOutcome, InteractionOutcome, OrderOutcome, RoundReport, Status};
 use super::state::{GameState, Phase};

@@ -1,7 +1,7 @@
 //! Objectives: each role's score out of 100 from the tracks, in integer arithmetic.
 
-use super::ids::{Lookup, TrackId};
-use super::model::{RoleId, Scenario, ScoreTerm};
+use super::ids::{Lookup, RoleId, TrackId};
+use super::model::{Scenario, ScoreTerm};
 
 /// A term's value in thousandths of its weight: 0 (worst) to 1000 (best).
 fn term_value(scenario: &Scenario, tracks: &[i64], term: &ScoreTerm) -> i64 {

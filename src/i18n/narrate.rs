@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::phrases::{fill, Phrases};
 use super::Lang;
-use crate::engine::model::{Scenario, TargetId};
+use crate::engine::model::Scenario;
 use crate::engine::report::{EventOutcome, InteractionOutcome, OrderOutcome, Status};
-use crate::engine::{Lookup, TrackId};
+use crate::engine::{Lookup, TargetId, TrackId};
 
 /// One line of the report as a person reads it: what happened, why, and where the essay says so.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -3,8 +3,8 @@
 use serde_json::{json, Value};
 
 use crate::engine::expr::{ArithOp, CmpOp, Expr};
-use crate::engine::model::{Effect, Lesson, PrivateObjective, RoleId, Scenario, ScoreTerm};
-use crate::engine::{Lookup, MoveId, TargetId};
+use crate::engine::model::{Effect, Lesson, PrivateObjective, Scenario, ScoreTerm};
+use crate::engine::{Lookup, MoveId, RoleId, TargetId};
 use crate::i18n::phrases::fill;
 use crate::i18n::Lang;
 
