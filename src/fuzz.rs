@@ -1,5 +1,5 @@
 //! What the fuzz targets run, in the library so that `fuzz/` (libFuzzer, coverage-guided) and
-//! `tests/fuzz_smoke.rs` (a few thousand random inputs on every `cargo test`) run the same code
+//! `tests/it/fuzz_smoke.rs` (a few thousand random inputs on every `cargo test`) run the same code
 //! and neither can rot. Each function takes arbitrary bytes, must never panic or hang, and checks
 //! what must hold whatever the input:
 //!

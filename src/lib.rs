@@ -21,5 +21,5 @@ pub mod config;
 pub mod server;
 pub mod store;
 
-// What the fuzz targets run (shared by `fuzz/` and `tests/fuzz_smoke.rs`).
+// What the fuzz targets run (shared by `fuzz/` and `tests/it/fuzz_smoke.rs`).
 pub mod fuzz;

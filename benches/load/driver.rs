@@ -1260,9 +1260,9 @@ struct Sample {
 impl Sample {
     fn take(server_pids: &[u32]) -> Sample {
         Sample {
-            server: (!server_pids.is_empty()).then(|| crate::process::cpu_time_all(server_pids)),
-            own: crate::process::own_cpu_time(),
-            machine: crate::process::machine_busy(),
+            server: (!server_pids.is_empty()).then(|| super::process::cpu_time_all(server_pids)),
+            own: super::process::own_cpu_time(),
+            machine: super::process::machine_busy(),
             unix: SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64()),
         }
     }
@@ -1285,7 +1285,7 @@ impl Load {
     ) -> (Load, SetupReport) {
         let started = Instant::now();
         let addr = addrs[0];
-        let cpu0 = crate::process::cpu_time_all(server_pids);
+        let cpu0 = super::process::cpu_time_all(server_pids);
         let (roles, rounds) = match &target {
             Target::Game { scenario, .. } => match scenario_shape(addr, scenario).await {
                 Ok(shape) => shape,
@@ -1350,7 +1350,7 @@ impl Load {
         report.connections = tables.iter().map(|t| t.borrow().game.seats.iter().flatten().count()).sum();
         report.seating = started.elapsed();
         report.seating_cpu =
-            (!server_pids.is_empty()).then(|| crate::process::cpu_time_all(server_pids).saturating_sub(cpu0));
+            (!server_pids.is_empty()).then(|| super::process::cpu_time_all(server_pids).saturating_sub(cpu0));
         // …then spread them over the game.
         sh.seat_ahead.set(games_end);
         if stagger {
@@ -1416,7 +1416,7 @@ impl Load {
         tokio::time::sleep_until(to.into()).await;
         let s1 = Sample::take(server_pids);
         hook(false);
-        let memory = (!server_pids.is_empty()).then(|| crate::process::memory_all(server_pids));
+        let memory = (!server_pids.is_empty()).then(|| super::process::memory_all(server_pids));
         let _ = schedule.await;
         let drain_until = Instant::now() + DRAIN;
         while Instant::now() < drain_until && self.tables.iter().any(|t| t.borrow().pending_moves() > 0) {

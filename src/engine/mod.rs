@@ -1,7 +1,7 @@
 //! The rules engine: a pure function from (scenario, state, every role's orders) to the next
 //! state and a report of what happened and why.
 //!
-//! Architecture invariants (checked by `tests/engine_purity.rs`):
+//! Architecture invariants (checked by `tests/it/engine_purity.rs`):
 //! - no I/O, no clock, no threads, no tokio, no sqlx, no global state; randomness only from the
 //!   game's seed through [`rng::Rng`];
 //! - the same scenario, seed and orders give the same states, reports and hashes, byte for byte;

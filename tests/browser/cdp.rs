@@ -3,9 +3,6 @@
 //! devices), and drives them with `Runtime.evaluate`. Every console error, uncaught exception and
 //! error log entry is recorded, so that a test can fail on any of them.
 
-// Shared by several test binaries, each of which uses only part of it.
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

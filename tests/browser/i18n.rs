@@ -1,11 +1,8 @@
 //! What a browser test needs to check a page in another language: the catalogues' English
 //! phrases that must not show on a page in that language, a check of the page's text and
 //! attributes for them, a check that no button, tab or line overflows, and a record of the
-//! WebSocket frames the page sends (to see its `lang` and `set_lang`). Made for tests/browser_i18n.rs
+//! WebSocket frames the page sends (to see its `lang` and `set_lang`). Made for tests/browser/languages.rs
 //! and for the four-language game test that will follow the server's side.
-
-// Shared by several test binaries, each of which uses only part of it.
-#![allow(dead_code)]
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -13,9 +10,6 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::cdp::{js, Page};
-
-/// The languages of the client (client/i18n/*.json).
-pub(crate) const LANGS: [&str; 4] = ["en", "mn", "ru", "zh"];
 
 fn catalogue(lang: &str) -> serde_json::Map<String, Value> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("client/i18n").join(format!("{lang}.json"));

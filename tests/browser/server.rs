@@ -1,9 +1,6 @@
 //! The real server for the browser tests: the built binary on a free port with a temporary
 //! database, and the instructor key it prints on its first start.
 
-// Shared by several test binaries, each of which uses only part of it.
-#![allow(dead_code)]
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

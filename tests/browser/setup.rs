@@ -1,8 +1,5 @@
 //! What every browser test needs first: the browser (or a clear skip), and where screenshots go.
 
-// Shared by several test binaries, each of which uses only part of it.
-#![allow(dead_code)]
-
 use std::path::PathBuf;
 
 /// Debian's `chromium`, or `None` when the test should be skipped. Under `CI=true` a missing

@@ -1,9 +1,6 @@
 //! A student without a browser: a plain WebSocket to the real server that joins by code and keeps
 //! the last `state` it was sent, for browser tests that seat more students than they open pages.
 
-// Shared by several test binaries, each of which uses only part of it.
-#![allow(dead_code)]
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 

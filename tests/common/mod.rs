@@ -2,7 +2,6 @@
 //! fresh SQLite file (zero2prod style) — or, with `THIRD_NEIGHBOR_TEST_STORE=postgres`, a fresh
 //! database on a throwaway PostgreSQL (`pg`); `TestClient` is a tokio-tungstenite client that
 //! records every frame it receives, so that tests can check what a socket did (and did not) see.
-#![allow(dead_code)]
 
 pub(crate) mod pg;
 
@@ -16,7 +15,6 @@ use tempfile::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -455,11 +453,6 @@ impl TestClient {
             }
         }
     }
-}
-
-/// A close code as a number.
-pub(crate) fn code(c: CloseCode) -> u16 {
-    u16::from(c)
 }
 
 /// Waits until `pred` holds for the client's view of the session (its last `state` with the

@@ -3,7 +3,7 @@
 //! frames arrive compressed, compressed client messages are read, and a compressed bomb closes
 //! only its own connection.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::time::Duration;

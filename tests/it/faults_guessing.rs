@@ -3,7 +3,7 @@
 //! with a valid credential is refused; the guesser is slowed and cut off. And instructor keys
 //! revoked or rotated with the CLI stop working at once.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -5,7 +5,7 @@
 //!
 //! These tests read `ack`/`error` frames (and `message`/`round_resolved`), never `state`.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! server continues the game with the same state hashes; a graceful shutdown closes sockets with
 //! 1001 and loses nothing.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;

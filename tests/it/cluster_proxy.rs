@@ -6,7 +6,7 @@
 //!
 //! Needs nginx and PostgreSQL: skipped with a printed reason without them, except in CI.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

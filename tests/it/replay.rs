@@ -2,7 +2,7 @@
 //! API in every lens, exported three ways, forked and deleted. The live frames each socket got are
 //! the reference the replay must match, byte for byte.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 
@@ -510,7 +510,7 @@ async fn tables_of_one_class_are_compared_side_by_side() {
 async fn the_main_scenario_with_bots_replays_debriefs_and_forks() {
     let app = common::spawn_app_with(|config| {
         let dir = config.scenarios.clone().expect("a scenario folder");
-        let main = include_str!("../scenarios/mongolia-2024.toml");
+        let main = include_str!("../../scenarios/mongolia-2024.toml");
         std::fs::write(dir.join("mongolia-2024.toml"), main).expect("write the main scenario");
     })
     .await;

@@ -7,14 +7,9 @@
 //! page, and the debrief and the replay reveal the memos and the reflections.
 //! Screenshots: `target/screenshots/lesson-*.png`.
 
-#[path = "browser/cdp.rs"]
-mod cdp;
-#[path = "browser/server.rs"]
-mod server;
-#[path = "browser/setup.rs"]
-mod setup;
-#[path = "browser/ws_student.rs"]
-mod ws_student;
+use crate::cdp;
+use crate::setup;
+use crate::ws_student;
 
 use std::path::Path;
 use std::time::Duration;

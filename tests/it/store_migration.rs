@@ -9,7 +9,7 @@
 //!   export reads the same there; the unfinished game goes on; a second copy into the same
 //!   database is refused.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -100,7 +100,7 @@ async fn populate(addr: SocketAddr, key: &str) -> Value {
 }
 
 /// Makes the fixture with the server binary named by `THIRD_NEIGHBOR_FIXTURE_BIN` (an older
-/// build): `THIRD_NEIGHBOR_FIXTURE_BIN=/path/to/old/third-neighbor cargo test --test
+/// build): `THIRD_NEIGHBOR_FIXTURE_BIN=/path/to/old/third-neighbor cargo test --test it
 /// store_migration -- --ignored make_fixture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "makes tests/fixtures/store-0004.db with an older build"]

@@ -2,12 +2,8 @@
 //! protocol): a whole tutorial game with four students, the projector and the instructor console.
 //! Screenshots of every screen go to `target/screenshots/`.
 
-#[path = "browser/cdp.rs"]
-mod cdp;
-#[path = "browser/server.rs"]
-mod server;
-#[path = "browser/setup.rs"]
-mod setup;
+use crate::cdp;
+use crate::setup;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

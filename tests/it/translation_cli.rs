@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const TUTORIAL: &str = include_str!("common/tutorial.toml");
+const TUTORIAL: &str = include_str!("../common/tutorial.toml");
 
 fn cli(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_third-neighbor")).current_dir(dir).args(args).output().expect("the binary runs")

@@ -8,7 +8,7 @@
 //! and HTTP answers are read, never `state` frames. A second test kills the server while a class
 //! is mid-round: its tables, seats and one clock come back from the log.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;

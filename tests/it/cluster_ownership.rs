@@ -6,7 +6,7 @@
 //!
 //! Needs PostgreSQL (tests/common/pg.rs): skipped with a printed reason without it, except in CI.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

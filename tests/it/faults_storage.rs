@@ -6,7 +6,7 @@
 //!
 //! These tests read `ack`/`error` frames and HTTP answers only, not `state` frames.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

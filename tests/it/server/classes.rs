@@ -1,6 +1,6 @@
 //! Classes: one join code for a room, students placed at tables, tables run and timed together.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -4,12 +4,8 @@
 //! keyboard, the lenses: a private message shows when declassified and not in public) and the
 //! printable debrief. Screenshots at phone and laptop size go to `target/screenshots/`.
 
-#[path = "browser/cdp.rs"]
-mod cdp;
-#[path = "browser/server.rs"]
-mod server;
-#[path = "browser/setup.rs"]
-mod setup;
+use crate::cdp;
+use crate::setup;
 
 use std::path::Path;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! projector with the round report; reflections after the game are stored, acknowledged and
 //! read back in the debrief, the exports and the declassified replay.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -1,7 +1,7 @@
 //! Hidden information: what one role drafts or whispers never reaches another role's socket
 //! before the round resolves, nor any spectator; sessions never see each other's traffic.
 
-mod common;
+use crate::common;
 
 use serde_json::json;
 

@@ -2,12 +2,8 @@
 //! the round length set in the lobby, a scenario event injected (and a refused one shown in
 //! words), and the game ended early. The student plays the one human role on a phone.
 
-#[path = "browser/cdp.rs"]
-mod cdp;
-#[path = "browser/server.rs"]
-mod server;
-#[path = "browser/setup.rs"]
-mod setup;
+use crate::cdp;
+use crate::setup;
 
 use std::time::Duration;
 

@@ -3,13 +3,13 @@
 //! the reference server. Asserts correctness only — every move acked, rounds resolved at every
 //! table, no error frames, no dropped socket — never speed.
 
-#[path = "../benches/load/driver.rs"]
+#[path = "../../benches/load/driver.rs"]
 #[allow(dead_code)]
 mod driver;
-#[path = "../benches/load/process.rs"]
+#[path = "../../benches/load/process.rs"]
 #[allow(dead_code)]
 mod process;
-#[path = "../benches/load/reference.rs"]
+#[path = "../../benches/load/reference.rs"]
 #[allow(dead_code)]
 mod reference;
 

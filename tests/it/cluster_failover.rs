@@ -6,7 +6,7 @@
 //! Needs PostgreSQL's server programs (a throwaway cluster is started: tests/common/pg.rs);
 //! skipped with a printed reason without them, except in CI. Timings are printed, not asserted.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;

@@ -94,7 +94,7 @@ fn sessions() {
 #[test]
 fn scenarios() {
     let seeds: Vec<&str> = third_neighbor::scenario::EMBEDDED.iter().map(|(_, text)| *text).collect();
-    let fixtures = [include_str!("fixtures/rules.toml"), include_str!("common/lab.toml")];
+    let fixtures = [include_str!("../fixtures/rules.toml"), include_str!("../common/lab.toml")];
     let mut g = Gen(2);
     for i in 0..1500 {
         let (fixture, seed) = (g.below(fixtures.len()), g.below(seeds.len()));

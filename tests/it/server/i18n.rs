@@ -3,7 +3,7 @@
 //! wherever a text is not translated, the report built once per audience and language, the
 //! stored game viewable in any language afterwards, and `?lang=` / `Accept-Language` over HTTP.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 
@@ -11,7 +11,7 @@ use common::{header, http_get, plan, spawn_app_with, TestApp, TestClient};
 use third_neighbor::scenario::{self, translation};
 use third_neighbor::server::Metrics;
 
-const TUTORIAL: &str = include_str!("common/tutorial.toml");
+const TUTORIAL: &str = include_str!("../../common/tutorial.toml");
 
 /// The marker of the partial Mongolian file: `МН <key>`.
 fn mn(key: &str) -> String {

@@ -7,14 +7,9 @@
 //! debrief prints, and the stored games list the class as one entry that opens to its tables.
 //! Screenshots: `target/screenshots/class-*.png`.
 
-#[path = "browser/cdp.rs"]
-mod cdp;
-#[path = "browser/server.rs"]
-mod server;
-#[path = "browser/setup.rs"]
-mod setup;
-#[path = "browser/ws_student.rs"]
-mod ws_student;
+use crate::cdp;
+use crate::setup;
+use crate::ws_student;
 
 use std::collections::BTreeMap;
 use std::path::Path;

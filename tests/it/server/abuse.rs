@@ -1,7 +1,7 @@
 //! Abuse and faults at the socket: oversize frames, floods, a client that never reads, silent
 //! clients, foreign origins. Each closes (or refuses) the culprit and nobody else notices.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! Deadlines, with tokio's clock frozen and moved by hand: no test waits for real time.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

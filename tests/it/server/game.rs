@@ -1,6 +1,6 @@
 //! Whole games over WebSocket, as a class plays them: four students, bots, teams, reloads.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 

@@ -1,7 +1,7 @@
 //! Refusals: every error code of the protocol, triggered from the outside, with the connection
 //! staying open; instructor-only actions refused to everyone else; JSON errors over HTTP.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -144,8 +144,8 @@ async fn every_error_code_can_be_triggered_and_the_connection_stays_open() {
     }
 
     let all: BTreeSet<String> = ErrorCode::ALL.iter().map(|c| c.as_str().to_string()).collect();
-    // `unavailable` needs a failing disk: tests/faults_storage.rs triggers it; `wrong_node` needs
-    // two nodes on PostgreSQL: tests/cluster_failover.rs triggers it.
+    // `unavailable` needs a failing disk: tests/it/faults_storage.rs triggers it; `wrong_node` needs
+    // two nodes on PostgreSQL: tests/it/cluster_failover.rs triggers it.
     let untriggerable: BTreeSet<String> =
         ["internal".to_string(), "unavailable".to_string(), "wrong_node".to_string()].into();
     let missing: Vec<&String> = all.difference(&seen).filter(|c| !untriggerable.contains(*c)).collect();

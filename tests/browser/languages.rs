@@ -8,14 +8,9 @@
 //! its own language and the press as typed; and a class run, projected and debriefed with its
 //! console in Chinese, its projector in Russian and a student in Mongolian. Screenshots `i18n-*.png` go to `target/screenshots/`.
 
-#[path = "browser/cdp.rs"]
-mod cdp;
-#[path = "browser/i18n.rs"]
-mod i18n;
-#[path = "browser/server.rs"]
-mod server;
-#[path = "browser/setup.rs"]
-mod setup;
+use crate::cdp;
+use crate::i18n;
+use crate::setup;
 
 use serde_json::json;
 
