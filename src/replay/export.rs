@@ -203,14 +203,11 @@ const PAGE: &str = include_str!("page.html");
 /// One self-contained HTML page of a replay view (see [`super::view`]): inline style and script,
 /// no external request. `source` is the essay's text, when the instructor has loaded it. The
 /// page's own labels are in `lang` (the view's language; `sc` is the scenario in it).
-pub fn html(
-    sc: &Scenario,
-    view: &ReplayView,
-    join_code: &str,
-    source: Option<&str>,
-    lang: Lang,
-) -> Result<String, serde_json::Error> {
-    let title = format!("{} — {join_code}", sc.title);
+pub fn html(sc: &Scenario, view: &ReplayView, source: Option<&str>, lang: Lang) -> Result<String, serde_json::Error> {
+    let title = match view.join_code() {
+        Some(code) => format!("{} — {code}", sc.title),
+        None => sc.title.clone(),
+    };
     let paragraphs: Vec<&str> =
         source.map(|s| s.lines().filter(|l| !l.trim().is_empty()).collect()).unwrap_or_default();
     let data = format!(

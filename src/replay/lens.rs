@@ -55,6 +55,15 @@ impl Lens {
         }
     }
 
+    /// Whether a view through this lens may carry the game's join code and seed. A view of a game
+    /// still being played, through the public lens or a role's, may leave the instructor's hands:
+    /// it carries neither the code (a way into the game) nor the seed (with the orders the view
+    /// shows, it draws every later event: a way ahead of the game). Once the game is over, or in
+    /// the instructor's own lens, both are there.
+    pub fn shows_entry(self, replay: &Replay) -> bool {
+        replay.finished() || matches!(self, Lens::Declassified)
+    }
+
     pub fn audience(self) -> Audience {
         match self {
             Lens::Public => Audience::Public,
@@ -72,6 +81,13 @@ pub struct ReplayView<'a> {
     meta: &'a Meta<'a>,
     lens: Lens,
     lang: Lang,
+}
+
+impl<'a> ReplayView<'a> {
+    /// The join code, when this view may show it ([`Lens::shows_entry`]).
+    pub fn join_code(&self) -> Option<&'a str> {
+        self.lens.shows_entry(self.replay).then_some(self.meta.join_code)
+    }
 }
 
 /// The stored game as this lens shows it, in a language: `sc` is the scenario in that language
@@ -163,15 +179,16 @@ impl Serialize for ReplayView<'_> {
         let bots: Vec<&str> = bot_roles.iter().map(|r| sc.roles[*r].id.as_str()).collect();
         let errors: Vec<Value> =
             replay.errors.iter().map(|e| json!({ "seq": e.seq, "round": e.round, "message": e.message })).collect();
+        let open = self.lens.shows_entry(replay);
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("session_id", meta.session_id)?;
-        map.serialize_entry("join_code", meta.join_code)?;
+        map.serialize_entry("join_code", &self.join_code())?;
         map.serialize_entry("status", meta.status)?;
         map.serialize_entry("created_at", &meta.created_at)?;
         map.serialize_entry("lens", &self.lens.name(sc))?;
         map.serialize_entry("language", &self.lang)?;
         map.serialize_entry("scenario", &self.scenario_json())?;
-        map.serialize_entry("seed", &replay.seed)?;
+        map.serialize_entry("seed", &open.then_some(replay.seed))?;
         let forked = replay.forked_from.as_ref().map(|(s, r)| json!({ "session_id": s, "round": r }));
         map.serialize_entry("forked_from", &forked)?;
         map.serialize_entry("ok", &replay.ok())?;

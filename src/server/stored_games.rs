@@ -70,9 +70,14 @@ impl Stored {
 
     /// `<scenario>-<join code>.<ext>`, for downloads.
     fn file_name(&self, ext: &str) -> String {
+        self.file_name_with(&self.row.join_code, ext)
+    }
+
+    /// `<scenario>-<name>.<ext>`, `name` made safe for a file name.
+    fn file_name_with(&self, name: &str, ext: &str) -> String {
         let safe =
             |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect::<String>();
-        format!("{}-{}.{ext}", safe(&self.row.scenario_id), safe(&self.row.join_code))
+        format!("{}-{}.{ext}", safe(&self.row.scenario_id), safe(name))
     }
 }
 
@@ -284,12 +289,20 @@ pub(super) async fn export_html(
             .map_err(|e| ApiError::store(&e))?,
         Some(other) => return Err(ApiError::bad_request(format!("source must be 0 or 1, not `{other}`"))),
     };
-    let name = stored.file_name("html");
+    // A page that may not show the join code does not carry it in its name either.
+    let name = if lens.shows_entry(&stored.replay) {
+        stored.file_name("html")
+    } else {
+        stored.file_name_with(
+            &format!("{}-round{}", lens.name(stored.texts.get(lang)), stored.replay.final_state.round),
+            "html",
+        )
+    };
     let body = off_runtime(move || {
         let meta = stored.meta();
         let sc = stored.texts.get(lang);
         let view = replay::view(sc, &stored.replay, &meta, lens, lang);
-        export::html(sc, &view, &stored.row.join_code, source.as_deref(), lang)
+        export::html(sc, &view, source.as_deref(), lang)
     })
     .await?
     .map_err(|e| ApiError::internal(&e))?;

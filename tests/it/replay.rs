@@ -189,6 +189,46 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     rows
 }
 
+/// A view of a game still being played, outside the instructor's own lens, carries neither its
+/// join code nor its seed; once the game is over (or in the instructor's lens) both are there.
+#[tokio::test]
+async fn a_running_game_shared_as_a_view_gives_away_neither_its_code_nor_its_seed() {
+    let app = spawn_app().await;
+    let (session_id, code) = app.create_session(json!({"scenario": "lab", "seed": 11})).await;
+    let mut teacher = app.instructor(&session_id).await;
+    let mut players = Vec::new();
+    for role in ROLES {
+        let (client, _) = app.player(&code, &format!("student {role}"), role).await;
+        players.push((client, role));
+    }
+    state_where(&mut teacher, |s| s["players"].as_array().is_some_and(|p| p.len() == 4)).await;
+    teacher.request(json!({"type": "start"})).await.expect("start");
+    play_round(&mut players, 1).await;
+    state_where(&mut teacher, |s| s["round"] == 2).await;
+
+    let base = format!("/api/sessions/{session_id}/replay");
+    for lens in ["public", "role:mongolia"] {
+        let view = get_json(&app, &format!("{base}?lens={lens}")).await;
+        assert_eq!(view["final"]["finished"], false);
+        assert_eq!(view["seed"], Value::Null, "{lens}: the seed of a running game");
+        assert_eq!(view["join_code"], Value::Null, "{lens}: the code of a running game");
+        assert_eq!(view["rounds"].as_array().map(Vec::len), Some(1), "{lens}: the round played is there");
+        assert!(!view.to_string().contains(&code), "{lens}: the code nowhere");
+    }
+    let page_path = format!("/api/sessions/{session_id}/export.html");
+    let (status, page) = app.http("GET", &page_path, Some(&app.instructor_key), None).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains(&code), "the public page of a running game names no code");
+    let own = get_json(&app, &base).await;
+    assert_eq!((own["seed"].as_u64(), own["join_code"].as_str()), (Some(11), Some(code.as_str())));
+
+    // Over: the code is dead and the seed draws nothing more, so every view has them.
+    teacher.request(json!({"type": "end"})).await.expect("end");
+    state_where(&mut teacher, |s| s["phase"] == "finished").await;
+    let public = get_json(&app, &format!("{base}?lens=public")).await;
+    assert_eq!((public["seed"].as_u64(), public["join_code"].as_str()), (Some(11), Some(code.as_str())));
+}
+
 #[tokio::test]
 async fn exports_parse_back_and_the_json_replays_to_the_same_hash() {
     let app = spawn_app().await;
