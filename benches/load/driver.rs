@@ -184,6 +184,8 @@ pub(crate) struct StepReport {
     pub wire_play: u64,
     pub wire_setup: u64,
     pub frames: u64,
+    /// While playing: frames and text bytes by frame `type` (what a round sends, by kind).
+    pub by_type: BTreeMap<String, (u64, u64)>,
     /// Server CPU (user+system) over the window, when the server's pid is known.
     pub server_cpu: Option<Duration>,
     pub loadgen_cpu: Duration,
@@ -258,6 +260,7 @@ struct Stats {
     wire_play: u64,
     wire_setup: u64,
     frames: u64,
+    by_type: BTreeMap<String, (u64, u64)>,
     errors: BTreeMap<String, u64>,
     disconnects: u64,
     skipped: u64,
@@ -779,6 +782,11 @@ struct Frame<'a> {
     last: Option<bool>,
 }
 
+/// A server frame's `type`, read off its start (the server writes `type` first), or `?`.
+fn frame_type(text: &str) -> &str {
+    text.strip_prefix("{\"type\":\"").and_then(|rest| rest.split('"').next()).unwrap_or("?")
+}
+
 /// Handles one frame of seat `seat` of the game `gen`. True when the caller must start seating
 /// the table's next game.
 /// `wire` is the bytes the socket carried since the frame before it.
@@ -792,6 +800,13 @@ fn on_frame(sh: &Shared, table: &RefCell<Table>, seat: usize, gen: u32, text: &s
         if playing {
             stats.bytes_play += text.len() as u64;
             stats.wire_play += wire;
+            let kind = frame_type(text);
+            let entry = match stats.by_type.get_mut(kind) {
+                Some(entry) => entry,
+                None => stats.by_type.entry(kind.to_string()).or_default(),
+            };
+            entry.0 += 1;
+            entry.1 += text.len() as u64;
         } else {
             stats.bytes_setup += text.len() as u64;
             stats.wire_setup += wire;
@@ -1462,6 +1477,7 @@ impl Load {
             wire_play: stats.wire_play,
             wire_setup: stats.wire_setup,
             frames: stats.frames,
+            by_type: stats.by_type.clone(),
             server_cpu,
             loadgen_cpu,
             other_cpu,

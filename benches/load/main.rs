@@ -723,6 +723,18 @@ fn print_run(args: &Args, run: &Run, rep: usize) {
             r.wire_play as f64 / 1e6,
             r.wire_setup as f64 / 1e6,
         );
+        if r.rounds > 0 && !r.by_type.is_empty() {
+            let mut kinds: Vec<_> = r.by_type.iter().collect();
+            kinds.sort_by_key(|(_, (_, bytes))| std::cmp::Reverse(*bytes));
+            let per_round = |n: u64| n as f64 / r.rounds as f64;
+            let parts: Vec<String> = kinds
+                .iter()
+                .map(|(kind, (n, bytes))| {
+                    format!("{kind} {:.2} KB in {:.1}", per_round(*bytes) / 1000.0, per_round(*n))
+                })
+                .collect();
+            println!("    text per round per table by frame type (KB in frames): {}", parts.join(", "));
+        }
         if let (Some(per_game), Some(cpu)) = (run.setup_cpu_per_game, r.server_cpu) {
             let setups = per_game * u32::try_from(r.games_started).unwrap_or(u32::MAX);
             let adjusted = cpu.saturating_sub(setups).as_secs_f64() * 1e6 / r.moves_acked.max(1) as f64;
