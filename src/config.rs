@@ -28,8 +28,16 @@ pub struct Config {
     /// every connection comes from the proxy, and the per-address limits must see the students'
     /// own addresses instead.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// An unfinished session nobody has changed for this long is left dormant at a start: not
+    /// read back into memory until someone uses its code, a seat in it or its console (its join
+    /// code keeps working). `None` reads back every unfinished session. A class and its tables
+    /// are always read back.
+    pub dormant_after: Option<Duration>,
     pub limits: Limits,
 }
+
+/// The default of [`Config::dormant_after`]: two weeks.
+pub const DEFAULT_DORMANT_DAYS: u64 = 14;
 
 impl Default for Config {
     fn default() -> Config {
@@ -40,6 +48,7 @@ impl Default for Config {
             scenarios: None,
             allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
+            dormant_after: Some(Duration::from_secs(DEFAULT_DORMANT_DAYS * 86_400)),
             limits: Limits::default(),
         }
     }

@@ -104,6 +104,11 @@ struct ServeArgs {
     /// acknowledgement at most this much later). 0 commits each write at once.
     #[arg(long, env = "THIRD_NEIGHBOR_COMMIT_GATHER_MS", default_value_t = 1)]
     commit_gather_ms: u64,
+    /// Unfinished games nobody has changed for this many days are not read back into memory at
+    /// a start, only when someone uses their code, a seat or the console (their codes keep
+    /// working); 0 reads every unfinished game back. Classes are always read back.
+    #[arg(long, env = "THIRD_NEIGHBOR_DORMANT_AFTER_DAYS", default_value_t = config::DEFAULT_DORMANT_DAYS)]
+    dormant_after_days: u64,
 }
 
 #[derive(Subcommand)]
@@ -300,6 +305,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         scenarios: args.scenarios,
         allowed_origins: args.origins.into_iter().filter(|o| !o.trim().is_empty()).collect(),
         trusted_proxies: args.trusted_proxies,
+        dormant_after: (args.dormant_after_days > 0)
+            .then(|| std::time::Duration::from_secs(args.dormant_after_days.saturating_mul(86_400))),
         limits: Limits {
             max_connections: args.max_connections.max(1),
             ws_per_address: args.per_address_connections.max(1),

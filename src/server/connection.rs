@@ -569,16 +569,14 @@ impl Connection {
 }
 
 impl Connection {
-    /// The live session or class a join code opens: the one running here, or (several nodes on
-    /// PostgreSQL) the one in the shared store that no live node runs, which this node then
-    /// takes over. A game another live node runs is refused with `wrong_node` naming it.
+    /// The live session or class a join code opens: the one running here, or the one in the
+    /// store that is not running (a dormant session, read back now; with several nodes on
+    /// PostgreSQL, a game no live node runs, which this node then takes over). A game another
+    /// live node runs is refused with `wrong_node` naming it.
     async fn coded(&self, code: &str) -> Result<Option<Coded>, Refusal> {
         let code = secret::normalize_code(code);
         if let Some(coded) = self.app.registry().by_code(&code) {
             return Ok(Some(coded));
-        }
-        if !self.app.store().clustered() {
-            return Ok(None);
         }
         let found = self.app.store().live_code(&code).await.map_err(|e| store_refusal(&e))?;
         Ok(match found {

@@ -1,7 +1,7 @@
 //! The game server: HTTP and WebSocket on one port, sessions as tasks, everything stored.
 //!
 //! [`App::open`] opens the database, loads the scenarios, creates the first instructor and reads
-//! back every unfinished session; [`run`] accepts connections until its `shutdown` future
+//! back every unfinished session not left dormant; [`run`] accepts connections until its `shutdown` future
 //! resolves, then shuts down in order:
 //! 1. stop accepting;
 //! 2. tell every connection and session (each connection closes with 1001);
@@ -102,7 +102,8 @@ pub struct Startup {
 
 impl App {
     /// Opens the database (creating and migrating it), loads the scenarios, creates the `default`
-    /// instructor on a first start, and reads back every unfinished session.
+    /// instructor on a first start, and reads back every unfinished session changed within
+    /// [`Config::dormant_after`] (older ones are read back when someone comes back to them).
     pub async fn open(config: Config) -> Result<Startup, ServerError> {
         let (catalog, skipped_scenarios) = Catalog::load(config.scenarios.as_deref())?;
         for problem in &skipped_scenarios {
@@ -143,10 +144,17 @@ impl App {
         if app.store().clustered() {
             watch_ownership(&app);
         }
-        // Every unfinished session and class is read back. With several nodes (PostgreSQL),
+        // Every unfinished session changed lately, and every open class, is read back. With several nodes (PostgreSQL),
         // only those no live node runs: this node takes them over.
         let mut recovered_sessions = 0;
-        for row in app.store().unfinished_sessions().await? {
+        let rows = match app.config().dormant_after {
+            Some(after) => {
+                let since = crate::store::now_ms().saturating_sub(i64::try_from(after.as_millis()).unwrap_or(i64::MAX));
+                app.store().sessions_active_since(since).await?
+            }
+            None => app.store().unfinished_sessions().await?,
+        };
+        for row in rows {
             match session::load(&app, &row).await {
                 Ok(_) => recovered_sessions += 1,
                 Err(session::LoadError::WrongNode(node)) => {
@@ -260,9 +268,7 @@ pub enum ReserveError {
 pub(crate) async fn reserve_code(app: &App) -> Result<String, ReserveError> {
     loop {
         let code = app.registry().reserve_code()?;
-        if !app.store().clustered() {
-            return Ok(code);
-        }
+        // Unused by the games in the database too: a dormant one, or another node's.
         match app.store().live_code(&code).await {
             Ok(None) => return Ok(code),
             Ok(Some(_)) => app.registry().release(&code, None),

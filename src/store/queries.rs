@@ -267,8 +267,20 @@ impl Store {
         read!(self, &sql, |q, pool| q.fetch_all(pool).await?.iter().map(session_row).collect())
     }
 
+    /// The unfinished sessions (not a class's tables) created or changed at `since` (unix ms)
+    /// or later: the ones a start reads back when older ones are left dormant.
+    pub async fn sessions_active_since(&self, since: i64) -> Result<Vec<SessionRow>, StoreError> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE status <> 'finished' AND class_id IS NULL \
+             AND (created_at >= ? OR EXISTS (SELECT 1 FROM events WHERE events.session_id = sessions.id AND events.at >= ?)) \
+             ORDER BY created_at"
+        );
+        read!(self, &sql, |q, pool| q.bind(since).bind(since).fetch_all(pool).await?.iter().map(session_row).collect())
+    }
+
     /// The live (unfinished) session or class with this join code: `(id, is_class)`. What a node
-    /// that does not run it finds it by (PostgreSQL: several nodes).
+    /// that does not run it finds it by: a dormant session (left unread at the start), or one that
+    /// no live node runs (PostgreSQL: several nodes).
     pub async fn live_code(&self, code: &str) -> Result<Option<(String, bool)>, StoreError> {
         let sql = "SELECT id, FALSE AS is_class, created_at FROM sessions \
                    WHERE join_code = ? AND status <> 'finished' AND class_id IS NULL \

@@ -174,3 +174,53 @@ async fn graceful_shutdown_closes_sockets_with_1001_and_keeps_everything() {
     let (_, state) = resume(app.addr, &token).await;
     assert_eq!(state["my_orders"], json!([{"move": "trade_deal", "target": null}]));
 }
+
+/// A game nobody has touched for a while is left dormant at a restart (not read back into
+/// memory), and comes back the moment anyone uses it: its join code, a seat token or the
+/// instructor's console. A game changed since stays read back.
+#[tokio::test]
+async fn a_restart_leaves_old_untouched_games_dormant_until_someone_comes_back() {
+    let mut app = common::spawn_app_with(|c| c.dormant_after = Some(std::time::Duration::from_secs(2))).await;
+    let (old_id, old_code) = app.create_session(json!({"scenario": "tutorial"})).await;
+    let (_, token) = app.player(&old_code, "Ana", "mongolia").await;
+    let (watched_id, watched_code) = app.create_session(json!({"scenario": "tutorial"})).await;
+    let (_, other_token) = app.player(&watched_code, "Boris", "russia").await;
+    let (kept_id, kept_code) = app.create_session(json!({"scenario": "tutorial"})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2300)).await;
+    // Only this one changes within the last two seconds.
+    app.player(&kept_code, "Chen", "china").await;
+
+    app.restart().await;
+    let running = |app: &common::TestApp, id: &str| app.app.registry().get(id).is_some();
+    assert!(running(&app, &kept_id), "a game changed lately is read back");
+    assert!(!running(&app, &old_id) && !running(&app, &watched_id), "older games are left dormant");
+
+    // A student joins the dormant game by its code: it is read back, and the seats in it are
+    // the ones it had.
+    let (mut dana, _) = app.join(&old_code, "Dana").await;
+    let state = dana.state().await;
+    assert_eq!(state["session"]["id"], old_id.as_str());
+    assert!(state["players"].to_string().contains("Ana"), "its players come back with it: {state}");
+    assert!(running(&app, &old_id));
+    // A seat token of another dormant game brings that one back too.
+    let (_, state) = resume(app.addr, &other_token).await;
+    assert_eq!(state["you"]["role"], "russia");
+    assert!(running(&app, &watched_id));
+    let (_, state) = resume(app.addr, &token).await;
+    assert_eq!(state["you"]["role"], "mongolia");
+}
+
+/// The instructor's console opens a dormant game too.
+#[tokio::test]
+async fn the_console_brings_a_dormant_game_back() {
+    let mut app = common::spawn_app_with(|c| c.dormant_after = Some(std::time::Duration::from_millis(300))).await;
+    let (id, code) = app.create_session(json!({"scenario": "tutorial"})).await;
+    app.player(&code, "Ana", "mongolia").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    app.restart().await;
+    assert!(app.app.registry().get(&id).is_none(), "dormant after the restart");
+    let mut teacher = app.instructor(&id).await;
+    let state = common::state_where(&mut teacher, |s| s["players"].as_array().is_some_and(|p| p.len() == 1)).await;
+    assert_eq!(state["phase"], "lobby");
+    teacher.request(json!({"type": "start"})).await.expect("a dormant game starts when its instructor is back");
+}
