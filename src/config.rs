@@ -61,6 +61,9 @@ pub struct Limits {
     pub default_deadline: Duration,
     /// Time allowed to send the request headers of an HTTP request (slowloris).
     pub header_timeout: Duration,
+    /// Time allowed to send a request's body, counted from the end of its headers: a
+    /// client that stops mid-way is answered and its connection closed.
+    pub body_timeout: Duration,
     /// Time allowed between the WebSocket upgrade and the first (authenticating) message.
     pub auth_timeout: Duration,
     /// How often the server pings an open WebSocket.
@@ -132,6 +135,8 @@ impl Default for Limits {
         Limits {
             default_deadline: Duration::from_secs(300),
             header_timeout: Duration::from_secs(10),
+            // A 1 MiB essay over a slow school line (256 kbit/s) takes about 33 s.
+            body_timeout: Duration::from_secs(60),
             auth_timeout: Duration::from_secs(10),
             ping_interval: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(60),

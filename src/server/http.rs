@@ -61,8 +61,35 @@ pub(super) fn router(app: App) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::map_request_with_state(app.clone(), timed_body))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(app)
+}
+
+/// A request body must arrive within `limits.body_timeout`: a client that stops sending one
+/// mid-way (a slow-body attack, or a dead link) gets its handler's error for an unreadable body,
+/// and its connection closes, instead of holding it open for as long as it likes. Only the
+/// methods that carry a body are wrapped; the timer starts when the request reaches the router.
+async fn timed_body(State(app): State<App>, request: Request) -> Request {
+    use futures_util::StreamExt as _;
+    if matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::DELETE) {
+        return request;
+    }
+    let deadline = tokio::time::Instant::now() + app.config().limits.body_timeout;
+    request.map(|body| {
+        let chunks = body.into_data_stream();
+        axum::body::Body::from_stream(futures_util::stream::unfold(Some(chunks), move |chunks| async move {
+            let mut chunks = chunks?;
+            match tokio::time::timeout_at(deadline, chunks.next()).await {
+                Ok(Some(chunk)) => Some((chunk, Some(chunks))),
+                Ok(None) => None,
+                Err(_) => {
+                    let late = std::io::Error::new(std::io::ErrorKind::TimedOut, "the request body came too slowly");
+                    Some((Err(axum::Error::new(late)), None))
+                }
+            }
+        }))
+    })
 }
 
 /// The client's pages: scripts and styles from this server only (the client has no inline

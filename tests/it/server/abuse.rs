@@ -117,3 +117,26 @@ async fn websocket_origins_are_checked() {
     let (_, status) = raw_ws(app.addr, "").await;
     assert_eq!(status, 101, "non-browser clients send no Origin");
 }
+
+/// A request whose body stops coming (even with a valid key) is answered and its connection
+/// closed once the body timeout passes; a whole body sent at once is still taken.
+#[tokio::test]
+async fn a_request_body_that_stops_coming_is_cut_off() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app_with(|c| c.limits.body_timeout = Duration::from_millis(800)).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.expect("connect");
+    let head = format!(
+        "PUT /api/scenarios/tutorial/source HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: text/plain\r\nContent-Length: 100000\r\n\r\nThe first paragraph",
+        app.addr, app.instructor_key
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let started = Instant::now();
+    let answer = String::from_utf8_lossy(&read_to_end(&mut stream).await).to_string();
+    assert!(answer.starts_with("HTTP/1.1 4"), "an error answer: {answer}");
+    assert!(started.elapsed() >= Duration::from_millis(700), "not before the timeout");
+
+    let (status, body) =
+        app.http("PUT", "/api/scenarios/tutorial/source", Some(&app.instructor_key), Some("One\nTwo")).await;
+    assert_eq!(status, 200, "{body}");
+}
