@@ -300,6 +300,25 @@ export function deviceId() {
   }
 }
 
+/**
+ * Whether this tab holds the seat (it joined or resumed it here). When only the device holds it,
+ * a tab closed earlier left it: on a shared computer, possibly someone else's.
+ */
+export function seatInThisTab() {
+  try {
+    return !!sessionStorage.getItem(SEAT);
+  } catch {
+    return true;
+  }
+}
+
+/** Forgets the seat an earlier tab left on this device (someone else sits here now). */
+export function forgetDeviceSeat() {
+  try {
+    localStorage.removeItem(SEAT);
+  } catch { /* ignore */ }
+}
+
 export function clearSeat() {
   try {
     const mine = sessionStorage.getItem(SEAT);

@@ -39,13 +39,45 @@ function jointText(partners, need) {
 export function studentPage(root, { code } = {}) {
   const seat = api.loadSeat();
   if (seat && (!code || code.toUpperCase() === (seat.code || '').toUpperCase())) {
-    const game = new StudentGame(root, seat);
-    game.start();
-    const leave = () => game.stop();
-    leave.relang = () => game.relang();
-    return leave;
+    // A seat this tab did not take (a tab closed before, perhaps another student's on a shared
+    // computer) is offered, not taken.
+    return api.seatInThisTab() ? playSeat(root, seat) : seatQuestion(root, seat, code);
   }
   return joinForm(root, { code });
+}
+
+function playSeat(root, seat) {
+  const game = new StudentGame(root, seat);
+  game.start();
+  const leave = () => game.stop();
+  leave.relang = () => game.relang();
+  return leave;
+}
+
+/** "Is this you?": carry on in the seat the device remembers, or join as someone else. */
+function seatQuestion(root, seat, code) {
+  let next = null;
+  const render = () => {
+    title(t('seat.title'));
+    const name = seat.name || '—';
+    fill(root, h('main', { class: 'join-page', id: 'main' },
+      h('div', { class: 'join-lang' }, languagePicker({ id: 'join-lang' })),
+      h('section', { class: 'card join', id: 'seat-question', 'aria-labelledby': 'seat-title' },
+        h('h1', { id: 'seat-title' }, t('seat.title')),
+        h('p', null, t('seat.text', { name, code: seat.code || '' })),
+        h('button', { type: 'button', class: 'primary big', id: 'seat-continue', onclick: () => {
+          api.saveSeat(seat);
+          next = playSeat(root, seat);
+        } }, t('seat.continue', { name })),
+        h('button', { type: 'button', class: 'secondary big', id: 'seat-other', onclick: () => {
+          api.forgetDeviceSeat();
+          next = joinForm(root, { code });
+        } }, t('seat.someone_else')))));
+  };
+  render();
+  const leave = () => { if (next) next(); };
+  leave.relang = () => (next ? next.relang && next.relang() : render());
+  return leave;
 }
 
 // ---- Join ------------------------------------------------------------------------------------------

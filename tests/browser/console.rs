@@ -7,6 +7,8 @@ use crate::setup;
 
 use std::time::Duration;
 
+use serde_json::json;
+
 use cdp::js;
 use setup::{LAPTOP, PHONE};
 
@@ -107,6 +109,27 @@ async fn the_instructor_runs_a_session_with_bots_and_events() {
     )
     .await;
 
+    // A shared computer: the tab is closed (its session storage goes with it) and the page is
+    // opened again. The seat the device remembers is offered, not taken; carrying on in it
+    // brings the round back as it was.
+    student.run("sessionStorage.clear()").await;
+    student.reload().await;
+    student
+        .wait_for("the question", "document.querySelector('#seat-question')?.textContent.includes('Continue as Sam')")
+        .await;
+    assert_eq!(student.run("!!document.querySelector('#lock')").await, json!(false), "not seated before the answer");
+    student.screenshot(&dir, "student-seat-question-phone").await;
+    student.click("#seat-continue").await;
+    student
+        .wait_for(
+            "the round again",
+            &format!(
+                "!!document.querySelector('#lock') && !!document.querySelector('.event[data-event={}]')",
+                js(&event)
+            ),
+        )
+        .await;
+
     // The student holds; bots are always ready, so the round resolves.
     student.click("#lock").await;
     student
@@ -130,6 +153,15 @@ async fn the_instructor_runs_a_session_with_bots_and_events() {
         )
         .await;
     inst.wait_for("the scores on the console", "!!document.querySelector('.console-report .scores')").await;
+
+    // The next student at this computer is someone else: the device forgets the seat, and the
+    // page asks for a code.
+    student.run("sessionStorage.clear()").await;
+    student.reload().await;
+    student.wait_for_selector("#seat-question").await;
+    student.click("#seat-other").await;
+    student.wait_for_selector("#join-code-form #code").await;
+    assert_eq!(student.run("localStorage.getItem('third-neighbor.seat')").await, json!(null));
     inst.run("window.scrollTo(0, 0)").await;
     inst.resize(PHONE.0, PHONE.1).await;
     inst.screenshot(&dir, "instructor-console-events-phone").await;
