@@ -1477,7 +1477,7 @@ impl Load {
             wire_play: stats.wire_play,
             wire_setup: stats.wire_setup,
             frames: stats.frames,
-            by_type: stats.by_type.clone(),
+            by_type: stats.by_type,
             server_cpu,
             loadgen_cpu,
             other_cpu,

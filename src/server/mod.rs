@@ -147,14 +147,10 @@ impl App {
         // Every unfinished session changed lately, and every open class, is read back. With several nodes (PostgreSQL),
         // only those no live node runs: this node takes them over.
         let mut recovered_sessions = 0;
-        let rows = match app.config().dormant_after {
-            Some(after) => {
-                let since = crate::store::now_ms().saturating_sub(i64::try_from(after.as_millis()).unwrap_or(i64::MAX));
-                app.store().sessions_active_since(since).await?
-            }
-            None => app.store().unfinished_sessions().await?,
-        };
-        for row in rows {
+        let since = app.config().dormant_after.map_or(i64::MIN, |after| {
+            crate::store::now_ms().saturating_sub(i64::try_from(after.as_millis()).unwrap_or(i64::MAX))
+        });
+        for row in app.store().unfinished_sessions(since).await? {
             match session::load(&app, &row).await {
                 Ok(_) => recovered_sessions += 1,
                 Err(session::LoadError::WrongNode(node)) => {

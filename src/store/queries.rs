@@ -260,16 +260,9 @@ impl Store {
 
     /// Every session not finished and not a class's table, oldest first: what a restart loads
     /// (a class reads its own tables back).
-    pub async fn unfinished_sessions(&self) -> Result<Vec<SessionRow>, StoreError> {
-        let sql = format!(
-            "SELECT {SESSION_COLUMNS} FROM sessions WHERE status <> 'finished' AND class_id IS NULL ORDER BY created_at"
-        );
-        read!(self, &sql, |q, pool| q.fetch_all(pool).await?.iter().map(session_row).collect())
-    }
-
     /// The unfinished sessions (not a class's tables) created or changed at `since` (unix ms)
-    /// or later: the ones a start reads back when older ones are left dormant.
-    pub async fn sessions_active_since(&self, since: i64) -> Result<Vec<SessionRow>, StoreError> {
+    /// or later: the ones a start reads back (`i64::MIN` for all; older ones are left dormant).
+    pub async fn unfinished_sessions(&self, since: i64) -> Result<Vec<SessionRow>, StoreError> {
         let sql = format!(
             "SELECT {SESSION_COLUMNS} FROM sessions WHERE status <> 'finished' AND class_id IS NULL \
              AND (created_at >= ? OR EXISTS (SELECT 1 FROM events WHERE events.session_id = sessions.id AND events.at >= ?)) \

@@ -34,19 +34,31 @@ async fn play_round(players: &mut [(TestClient, &str)], round: u64) {
     }
 }
 
+/// Seats a student in every role of the game `code` (named `<prefix> <role>`), waits until the
+/// instructor sees all four, and starts the game.
+async fn seat_and_start(
+    app: &TestApp,
+    code: &str,
+    teacher: &mut TestClient,
+    prefix: &str,
+) -> Vec<(TestClient, &'static str)> {
+    let mut players = Vec::new();
+    for role in ROLES {
+        let (client, _) = app.player(code, &format!("{prefix} {role}"), role).await;
+        players.push((client, role));
+    }
+    state_where(teacher, |s| s["players"].as_array().is_some_and(|p| p.len() == 4)).await;
+    teacher.request(json!({"type": "start"})).await.expect("start");
+    players
+}
+
 /// Plays the lab scenario with four students, messages of every kind and an injected event in
 /// round 3, recording what each socket saw.
 async fn play_recorded(app: &TestApp) -> Recorded {
     let (session_id, code) = app.create_session(json!({"scenario": "lab", "seed": 11})).await;
     let mut teacher = app.instructor(&session_id).await;
     let mut spectator = app.spectator(&code).await;
-    let mut players = Vec::new();
-    for role in ROLES {
-        let (client, _) = app.player(&code, &format!("student {role}"), role).await;
-        players.push((client, role));
-    }
-    state_where(&mut teacher, |s| s["players"].as_array().is_some_and(|p| p.len() == 4)).await;
-    teacher.request(json!({"type": "start"})).await.expect("start");
+    let mut players = seat_and_start(app, &code, &mut teacher, "student").await;
     for round in 1..=3u64 {
         if round == 1 {
             let mongolia = &mut players[0].0;
@@ -196,13 +208,7 @@ async fn a_running_game_shared_as_a_view_gives_away_neither_its_code_nor_its_see
     let app = spawn_app().await;
     let (session_id, code) = app.create_session(json!({"scenario": "lab", "seed": 11})).await;
     let mut teacher = app.instructor(&session_id).await;
-    let mut players = Vec::new();
-    for role in ROLES {
-        let (client, _) = app.player(&code, &format!("student {role}"), role).await;
-        players.push((client, role));
-    }
-    state_where(&mut teacher, |s| s["players"].as_array().is_some_and(|p| p.len() == 4)).await;
-    teacher.request(json!({"type": "start"})).await.expect("start");
+    let mut players = seat_and_start(&app, &code, &mut teacher, "student").await;
     play_round(&mut players, 1).await;
     state_where(&mut teacher, |s| s["round"] == 2).await;
 
@@ -360,13 +366,7 @@ async fn a_fork_continues_from_the_state_at_its_round() {
     assert_eq!(fork_replay["rounds"].as_array().unwrap().len(), 1, "round 1 copied");
 
     // Played with the same orders, round 2 comes out exactly as it did in the original.
-    let mut players = Vec::new();
-    for role in ROLES {
-        let (client, _) = app.player(code, &format!("again {role}"), role).await;
-        players.push((client, role));
-    }
-    state_where(&mut teacher, |s| s["players"].as_array().is_some_and(|p| p.len() == 4)).await;
-    teacher.request(json!({"type": "start"})).await.expect("start");
+    let mut players = seat_and_start(&app, code, &mut teacher, "again").await;
     play_round(&mut players, 2).await;
     let report = teacher.recv_until("report", |v| v["type"] == "round_resolved" && v["round"] == 2).await;
     assert_eq!(report["state_hash"], original["rounds"][1]["state_hash"]);

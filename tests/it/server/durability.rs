@@ -4,66 +4,12 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
 
-use common::{http, orders, spawn_app, test_dir, TestClient};
+use common::{http, orders, spawn_app, test_dir, ChildServer, TestClient};
 use third_neighbor::engine::{parse_order, resolve_round, GameState};
-
-/// The server binary in a child process.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    key: Option<String>,
-}
-
-impl Server {
-    /// Starts `third-neighbor serve` and reads its address (and first-start key) from stdout.
-    fn start(db: &Path, scenarios: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_third-neighbor"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .arg("--db")
-            .arg(db)
-            .arg("--scenarios")
-            .arg(scenarios)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start the server binary");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut key = None;
-        let mut addr = None;
-        for line in BufReader::new(stdout).lines() {
-            let line = line.expect("read stdout");
-            if let Some(k) = line.split_whitespace().find(|w| w.starts_with("ik_")) {
-                key = Some(k.to_string());
-            }
-            if let Some(a) = line.strip_prefix("listening on http://") {
-                addr = Some(a.trim().parse().expect("address"));
-                break;
-            }
-        }
-        Server { child, addr: addr.expect("the server prints its address"), key }
-    }
-
-    /// `kill -9`.
-    fn kill(self) {
-        drop(self);
-    }
-}
-
-impl Drop for Server {
-    /// Also when a test fails: no server outlives its test.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn resume(addr: SocketAddr, token: &str) -> (TestClient, Value) {
     let mut c = TestClient::connect(addr).await;
@@ -94,7 +40,7 @@ async fn kill_9_loses_no_acknowledged_action_and_the_game_continues() {
     // SQLite, or PostgreSQL with THIRD_NEIGHBOR_TEST_STORE=postgres (the node's kill -9 then
     // releases its lock with its connection, and the restart takes the session back).
     let db = common::test_db(db).await;
-    let server = Server::start(&db, &scenarios);
+    let server = ChildServer::start(&db, &scenarios);
     let key = server.key.clone().expect("first start prints the key");
     let body = json!({"scenario": "tutorial", "seed": 42}).to_string();
     let (status, text) = http(server.addr, "POST", "/api/sessions", Some(&key), Some(&body)).await;
@@ -123,7 +69,7 @@ async fn kill_9_loses_no_acknowledged_action_and_the_game_continues() {
     // Right after the last ack: kill -9.
     server.kill();
 
-    let server = Server::start(&db, &scenarios);
+    let server = ChildServer::start(&db, &scenarios);
     assert!(server.key.is_none(), "a restart creates no instructor");
     let (mut m, state) = resume(server.addr, &tokens[0]).await;
     assert_eq!((state["phase"].as_str(), state["round"].as_u64()), (Some("running"), Some(1)));
@@ -142,7 +88,7 @@ async fn kill_9_loses_no_acknowledged_action_and_the_game_continues() {
     server.kill();
 
     // Killed again after a resolution: the restart replays it to the same hash.
-    let server = Server::start(&db, &scenarios);
+    let server = ChildServer::start(&db, &scenarios);
     let (mut m, state) = resume(server.addr, &tokens[0]).await;
     assert_eq!(state["round"], 2);
     let replayed = m.recv_until("replayed report", |v| v["type"] == "round_resolved").await;
