@@ -1,5 +1,6 @@
 //! HTTP errors: always JSON, `{"error": {"code", "message"}}`, with a fitting status.
 
+use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -68,6 +69,39 @@ impl ApiError {
     pub(super) fn internal(cause: &dyn std::fmt::Display) -> ApiError {
         tracing::error!(error = %cause, "request failed");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the server failed; please try again")
+    }
+
+    /// A request body that could not be taken: over the size limit (`413 too_large`), not
+    /// arrived within `limits.body_timeout` (`408 body_timeout`), else `400 bad_request` with
+    /// what was wrong with it (not JSON, a field missing or mistyped, not the JSON content type).
+    fn unreadable_body(status: StatusCode, explanation: String, cause: &(dyn std::error::Error + 'static)) -> ApiError {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::new(status, "too_large", "the request body is over the server's limit of 1 MiB");
+        }
+        let mut source = Some(cause);
+        while let Some(error) = source {
+            if error.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::TimedOut) {
+                return ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "body_timeout",
+                    "the request body did not arrive in time; please send it again",
+                );
+            }
+            source = error.source();
+        }
+        ApiError::bad_request(explanation)
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> ApiError {
+        ApiError::unreadable_body(rejection.status(), rejection.body_text(), &rejection)
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> ApiError {
+        ApiError::unreadable_body(rejection.status(), rejection.body_text(), &rejection)
     }
 }
 

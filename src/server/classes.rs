@@ -23,7 +23,7 @@ pub(super) async fn create(
     Instructor(instructor): Instructor,
     body: Result<Json<CreateClass>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let Json(request) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(request) = body?;
     let handle = class::create(&app, &instructor.id, request).await.map_err(|e| match e {
         ClassError::UnknownScenario(_) => ApiError::not_found("unknown_scenario", e.to_string()),
         ClassError::BadRequest(_) => ApiError::bad_request(e.to_string()),

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::extract::Request;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::header::{
@@ -271,10 +271,10 @@ async fn put_source(
     State(app): State<App>,
     Instructor(instructor): Instructor,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let loaded = app.catalog().get(&id).ok_or_else(|| ApiError::not_found("unknown_scenario", "no such scenario"))?;
-    let text = String::from_utf8(body.to_vec()).map_err(|_| ApiError::bad_request("the text must be UTF-8"))?;
+    let text = String::from_utf8(body?.to_vec()).map_err(|_| ApiError::bad_request("the text must be UTF-8"))?;
     let text = text.replace("\r\n", "\n");
     let paragraphs = text.lines().filter(|l| !l.trim().is_empty()).count();
     let op = Op::Source { scenario_id: loaded.scenario.id.clone(), text, instructor_id: instructor.id };
@@ -337,7 +337,7 @@ async fn create_session(
     Instructor(instructor): Instructor,
     body: Result<Json<CreateSession>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let Json(request) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(request) = body?;
     let handle = session::create(&app, &instructor.id, request).await.map_err(|e| match e {
         CreateError::UnknownScenario(_) => ApiError::not_found("unknown_scenario", e.to_string()),
         CreateError::UnknownRole(_) => ApiError::new(StatusCode::BAD_REQUEST, "unknown_role", e.to_string()),

@@ -322,7 +322,7 @@ pub(super) async fn fork(
     Path(id): Path<String>,
     body: Result<Json<ForkRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let Json(request) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Json(request) = body?;
     let row = owned(&app, &instructor, &id).await?;
     let log = app.store().events_of(&row.id).await.map_err(|e| ApiError::store(&e))?;
     let handle = session::fork(&app, &row, &log, request.round).await.map_err(|e| match e {

@@ -9,7 +9,7 @@ use futures_util::SinkExt;
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
-use common::{raw_ws, read_to_end, spawn_app, spawn_app_with};
+use common::{raw_ws, read_to_end, spawn_app, spawn_app_with, TestApp};
 
 #[tokio::test]
 async fn an_oversize_frame_closes_its_connection_with_1009() {
@@ -118,8 +118,9 @@ async fn websocket_origins_are_checked() {
     assert_eq!(status, 101, "non-browser clients send no Origin");
 }
 
-/// A request whose body stops coming (even with a valid key) is answered and its connection
-/// closed once the body timeout passes; a whole body sent at once is still taken.
+/// A request whose body stops coming (even with a valid key) is answered `408 body_timeout` in
+/// the API's JSON error shape and its connection closed once the body timeout passes; a whole
+/// body sent at once is still taken.
 #[tokio::test]
 async fn a_request_body_that_stops_coming_is_cut_off() {
     use tokio::io::AsyncWriteExt;
@@ -133,10 +134,50 @@ async fn a_request_body_that_stops_coming_is_cut_off() {
     stream.write_all(head.as_bytes()).await.expect("write");
     let started = Instant::now();
     let answer = String::from_utf8_lossy(&read_to_end(&mut stream).await).to_string();
-    assert!(answer.starts_with("HTTP/1.1 4"), "an error answer: {answer}");
+    assert!(answer.starts_with("HTTP/1.1 408"), "a timeout answer: {answer}");
+    assert!(answer.contains(r#"{"error":{"code":"body_timeout","#), "the API's error shape: {answer}");
     assert!(started.elapsed() >= Duration::from_millis(700), "not before the timeout");
 
     let (status, body) =
         app.http("PUT", "/api/scenarios/tutorial/source", Some(&app.instructor_key), Some("One\nTwo")).await;
     assert_eq!(status, 200, "{body}");
+}
+
+/// A body over the 1 MiB limit is refused as `413 too_large` in the API's JSON error shape, on
+/// a text upload and on a JSON request alike, and nothing is stored; a malformed JSON body is
+/// still `400 bad_request`.
+#[tokio::test]
+async fn a_request_body_over_the_limit_is_refused_as_too_large() {
+    let app = spawn_app().await;
+    let (status, body) = send_one_byte_too_many(&app, "PUT", "/api/scenarios/tutorial/source").await;
+    assert_eq!(status, 413, "{body}");
+    assert!(body.starts_with(r#"{"error":{"code":"too_large","#), "{body}");
+    let (status, body) = app.http("GET", "/api/scenarios/tutorial/source", Some(&app.instructor_key), None).await;
+    assert_eq!(status, 404, "nothing was stored: {body}");
+
+    let (status, body) = send_one_byte_too_many(&app, "POST", "/api/sessions").await;
+    assert_eq!(status, 413, "{body}");
+    assert!(body.starts_with(r#"{"error":{"code":"too_large","#), "{body}");
+
+    let (status, body) = app.http("POST", "/api/sessions", Some(&app.instructor_key), Some("{not json")).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.starts_with(r#"{"error":{"code":"bad_request","#), "{body}");
+}
+
+/// Sends a request that announces 2 MB and sends 1 MiB + 1 byte of it: the server refuses it on
+/// the byte past its limit, which is the last one sent, so its answer is read before any reset.
+async fn send_one_byte_too_many(app: &TestApp, method: &str, path: &str) -> (u16, String) {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.expect("connect");
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 2000000\r\n\r\n",
+        app.addr, app.instructor_key
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    stream.write_all(&vec![b' '; 1024 * 1024 + 1]).await.expect("write");
+    let answer = String::from_utf8_lossy(&read_to_end(&mut stream).await).to_string();
+    let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
 }
