@@ -3,6 +3,7 @@
 //! database on a throwaway PostgreSQL (`pg`); `TestClient` is a tokio-tungstenite client that
 //! records every frame it receives, so that tests can check what a socket did (and did not) see.
 
+pub(crate) mod acked;
 pub(crate) mod pg;
 
 use std::net::SocketAddr;
@@ -98,34 +99,33 @@ pub(crate) async fn test_db(sqlite: PathBuf) -> PathBuf {
 /// called `node`. `instructor_key` is the first start's key, else empty.
 pub(crate) async fn spawn_node(db: PathBuf, node: &str) -> TestApp {
     let (dir, scenarios, _) = test_dir();
-    let mut config = test_config(scenarios, db.clone());
+    let mut config = test_config(scenarios, db);
     config.node = node.to_string();
-    let startup = server::App::open(config.clone()).await.expect("node starts");
-    let instructor_key = startup.default_instructor_key.clone().unwrap_or_default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let app = startup.app.clone();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        server::run(listener, startup.app, shutdown).await.expect("server runs");
-    });
-    TestApp { addr, app, instructor_key, db_path: db, dir, config, stop: Some(stop), task: Some(task) }
+    serve_in_this_runtime(config, dir).await
 }
 
 /// Runs the server in this runtime, after `adjust` has changed its configuration.
 pub(crate) async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let (dir, scenarios, db) = test_dir();
     let db = test_db(db).await;
-    let mut config = test_config(scenarios, db.clone());
+    let mut config = test_config(scenarios, db);
     adjust(&mut config);
+    let app = serve_in_this_runtime(config, dir).await;
+    assert!(!app.instructor_key.is_empty(), "the first start creates an instructor");
+    app
+}
+
+/// Opens the server on `config`, listens on a free port and runs it on a task of this runtime
+/// until the `TestApp` is stopped or dropped. `dir` holds the test's files for as long.
+async fn serve_in_this_runtime(config: Config, dir: TempDir) -> TestApp {
     let db = config.db.clone();
     let startup = server::App::open(config.clone()).await.expect("server starts");
-    let instructor_key = startup.default_instructor_key.clone().expect("first start creates an instructor");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
+    let instructor_key = startup.default_instructor_key.clone().unwrap_or_default();
+    let listener = tokio::net::TcpListener::bind(config.addr).await.expect("bind");
+    let mut addr = listener.local_addr().expect("addr");
+    if addr.ip().is_unspecified() {
+        addr.set_ip([127, 0, 0, 1].into());
+    }
     let app = startup.app.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {

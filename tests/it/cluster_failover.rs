@@ -8,34 +8,14 @@
 
 use crate::common;
 
-use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use common::acked::{check_log, Acked};
 use common::{http, pg, plan, plans, test_dir, ChildServer, TestClient, ROLES};
-
-/// What the players had acknowledged.
-#[derive(Debug, Default)]
-struct Acked {
-    says: Vec<String>,
-    orders: Vec<(u64, String, Vec<String>)>,
-    ready: Vec<(u64, String)>,
-}
-
-impl Acked {
-    fn extend(&mut self, other: Acked) {
-        self.says.extend(other.says);
-        self.orders.extend(other.orders);
-        self.ready.extend(other.ready);
-    }
-
-    fn total(&self) -> usize {
-        self.says.len() + self.orders.len() + self.ready.len()
-    }
-}
 
 /// One player sending `set_orders`, `say` and `ready` as fast as acks come, until its socket
 /// dies (the kill) or `stop` passes. Only `ack`/`error` frames are read.
@@ -58,14 +38,7 @@ async fn load(addr: SocketAddr, role: String, token: String, round: u64, stop: I
         };
         match c.request_or_close(frame.clone()).await {
             None => return acked,
-            Some(Ok(_)) => match frame["type"].as_str() {
-                Some("say") => acked.says.push(frame["text"].as_str().unwrap_or_default().to_string()),
-                Some("set_orders") => {
-                    acked.orders.push((round, role.clone(), moves.iter().map(|m| m.to_string()).collect()))
-                }
-                _ if frame["ready"] == true => acked.ready.push((round, role.clone())),
-                _ => {}
-            },
+            Some(Ok(_)) => acked.record(&role, &frame),
             Some(Err(code)) => match code.as_str() {
                 "orders_locked" => {
                     let _ = c.request_or_close(json!({"type": "ready", "round": round, "ready": false})).await;
@@ -231,52 +204,19 @@ async fn a_node_killed_mid_round_is_taken_over_with_every_acknowledged_action() 
     refused_by(a2.addr, json!({"type": "instructor", "session_id": session_id, "key": key}), "node-b").await;
 
     // Everything acknowledged on A is in the log; no round twice; every stored hash re-verified.
-    let path = format!("/api/sessions/{session_id}/export.json");
-    let (status, text) = http(b.addr, "GET", &path, Some(&key), None).await;
-    assert_eq!(status, 200, "{text}");
-    let export: Value = serde_json::from_str(&text).expect("export json");
-    let log: Vec<&Value> = export["events"].as_array().expect("events").iter().map(|e| &e["event"]).collect();
-    let said: BTreeSet<&str> = log.iter().filter(|e| e["type"] == "said").filter_map(|e| e["text"].as_str()).collect();
-    let mut lost: Vec<String> = acked.says.iter().filter(|t| !said.contains(t.as_str())).cloned().collect();
-    for (round, role, moves) in &acked.orders {
-        let found = log.iter().any(|e| {
-            e["type"] == "orders_set"
-                && e["round"] == *round
-                && e["role"] == role.as_str()
-                && e["orders"].as_array().is_some_and(|os| {
-                    os.iter().map(|o| o["move"].as_str().unwrap_or_default()).collect::<Vec<_>>() == *moves
-                })
-        });
-        if !found {
-            lost.push(format!("set_orders {round} {role} {moves:?}"));
-        }
-    }
-    for (round, role) in &acked.ready {
-        let found = log.iter().any(|e| {
-            e["type"] == "ready_set" && e["round"] == *round && e["role"] == role.as_str() && e["ready"] == true
-        });
-        if !found {
-            lost.push(format!("ready {round} {role}"));
-        }
-    }
-    let resolved: Vec<u64> =
-        log.iter().filter(|e| e["type"] == "round_resolved").filter_map(|e| e["round"].as_u64()).collect();
-    assert_eq!(resolved.iter().copied().collect::<BTreeSet<_>>().len(), resolved.len(), "a round twice: {resolved:?}");
-    let (status, text) = http(b.addr, "GET", &format!("/api/sessions/{session_id}/replay"), Some(&key), None).await;
-    assert_eq!(status, 200);
-    let replay: Value = serde_json::from_str(&text).expect("replay json");
-    assert_eq!(replay["ok"], true, "the replay's hashes: {}", replay["errors"]);
+    let check = check_log(b.addr, &key, &session_id, &acked).await;
     eprintln!(
-        "failover: {} actions acknowledged on A before the kill ({} say, {} set_orders, {} ready), {} lost; \
-         {} rounds resolved, every stored hash equal on replay",
+        "failover: {} actions acknowledged on A before the kill ({} say, {} set_orders, {} locks, {} unlocks), \
+         {} lost; {} rounds resolved, every stored hash equal on replay",
         acked.total(),
         acked.says.len(),
         acked.orders.len(),
-        acked.ready.len(),
-        lost.len(),
-        resolved.len()
+        acked.locks.len(),
+        acked.unlocks,
+        check.lost.len(),
+        check.rounds_resolved
     );
-    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    assert!(check.lost.is_empty(), "acknowledged but lost: {:?}", check.lost);
     assert!(acked.total() > 8, "the load ran before the kill");
     drop((b, a2, dir));
 }

@@ -13,20 +13,26 @@ use std::path::PathBuf;
 use serde_json::json;
 use sqlx::Connection;
 
-use common::{pg, spawn_node};
+use common::{pg, spawn_node, TestApp};
 use third_neighbor::log::LogEvent;
 use third_neighbor::server::session::{self, LoadError};
 use third_neighbor::store::{now_ms, Claim, Op, StoreError};
+
+/// A fresh database and two nodes on it, `a` and `b`, that take the same instructor key.
+async fn nodes_a_and_b() -> (PathBuf, TestApp, TestApp) {
+    let db = PathBuf::from(pg::fresh_database().await);
+    let a = spawn_node(db.clone(), "a").await;
+    let mut b = spawn_node(db.clone(), "b").await;
+    b.instructor_key = a.instructor_key.clone();
+    (db, a, b)
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_another_live_node_runs_is_refused_and_its_log_is_fenced() {
     if pg::or_skip("a_session_another_live_node_runs_is_refused_and_its_log_is_fenced").is_none() {
         return;
     }
-    let db = PathBuf::from(pg::fresh_database().await);
-    let a = spawn_node(db.clone(), "a").await;
-    let mut b = spawn_node(db.clone(), "b").await;
-    b.instructor_key = a.instructor_key.clone();
+    let (_db, a, b) = nodes_a_and_b().await;
     let (session_id, code) = a.create_session(json!({"scenario": "tutorial"})).await;
     let (_player, _) = a.player(&code, "M", "mongolia").await;
 
@@ -99,10 +105,7 @@ async fn a_node_that_loses_its_database_connection_stops_its_sessions_and_writes
     if pg::or_skip("a_node_that_loses_its_database_connection_stops_its_sessions_and_writes_nothing_more").is_none() {
         return;
     }
-    let db = PathBuf::from(pg::fresh_database().await);
-    let a = spawn_node(db.clone(), "a").await;
-    let mut b = spawn_node(db.clone(), "b").await;
-    b.instructor_key = a.instructor_key.clone();
+    let (db, a, b) = nodes_a_and_b().await;
     let (session_id, code) = a.create_session(json!({"scenario": "tutorial"})).await;
     let (mut player, token) = a.player(&code, "M", "mongolia").await;
 

@@ -10,21 +10,14 @@
 
 use crate::common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use common::acked::{check_log, Acked};
 use common::{http, plans, test_dir, ChildServer, TestClient};
-
-/// What one player had acknowledged.
-#[derive(Debug, Default)]
-struct Acked {
-    says: Vec<(String, String)>,                     // (session, text)
-    orders: Vec<(String, u64, String, Vec<String>)>, // (session, round, role, moves)
-    ready: Vec<(String, u64, String, bool)>,         // (session, round, role, ready)
-}
 
 /// A tiny deterministic generator for the kill moments.
 struct XorShift(u64);
@@ -74,7 +67,7 @@ async fn status_of(addr: SocketAddr, key: &str, session_id: &str) -> (String, u6
 }
 
 /// One player under load until its socket dies (the kill) or its game ends.
-async fn play(addr: SocketAddr, session: String, role: String, token: String, mut round: u64, tag: String) -> Acked {
+async fn play(addr: SocketAddr, role: String, token: String, mut round: u64, tag: String) -> Acked {
     let mut acked = Acked::default();
     let mut c = TestClient::connect(addr).await;
     match c.request_or_close(json!({"type": "resume", "seat_token": token})).await {
@@ -93,23 +86,13 @@ async fn play(addr: SocketAddr, session: String, role: String, token: String, mu
         };
         match c.request_or_close(frame.clone()).await {
             None => return acked,
-            Some(Ok(_)) => match frame["type"].as_str() {
-                Some("say") => acked.says.push((session.clone(), frame["text"].as_str().unwrap_or_default().into())),
-                Some("set_orders") => acked.orders.push((
-                    session.clone(),
-                    round,
-                    role.clone(),
-                    moves.iter().map(|m| m.to_string()).collect(),
-                )),
-                _ => acked.ready.push((session.clone(), round, role.clone(), frame["ready"] == true)),
-            },
+            Some(Ok(_)) => acked.record(&role, &frame),
             Some(Err(code)) => match code.as_str() {
                 "wrong_round" => round += 1,
                 "orders_locked" => {
-                    if let Some(Ok(_)) =
-                        c.request_or_close(json!({"type": "ready", "round": round, "ready": false})).await
-                    {
-                        acked.ready.push((session.clone(), round, role.clone(), false));
+                    let unlock = json!({"type": "ready", "round": round, "ready": false});
+                    if let Some(Ok(_)) = c.request_or_close(unlock.clone()).await {
+                        acked.record(&role, &unlock);
                     }
                 }
                 "wrong_phase" => return acked, // the game is over
@@ -135,7 +118,8 @@ async fn kill_9_under_load_loses_nothing_acknowledged() {
     let mut server = ChildServer::start(&db, &scenarios);
     let key = server.key.clone().expect("first start prints the key");
     let mut games = vec![new_game(server.addr, &key, 0).await];
-    let mut acked = Acked::default();
+    // What each game's players had acknowledged, by session id.
+    let mut acked: BTreeMap<String, Acked> = BTreeMap::new();
     for kill in 0..kills {
         let addr = server.addr;
         let (status, round) = status_of(addr, &key, &games[games.len() - 1].session_id).await;
@@ -149,7 +133,7 @@ async fn kill_9_under_load_loses_nothing_acknowledged() {
             .iter()
             .map(|(role, token)| {
                 let tag = format!("k{kill}");
-                tokio::spawn(play(addr, game.session_id.clone(), role.clone(), token.clone(), round, tag))
+                tokio::spawn(play(addr, role.clone(), token.clone(), round, tag))
             })
             .collect();
         // Kill at a random moment: 50 to 600 ms into the load.
@@ -157,9 +141,7 @@ async fn kill_9_under_load_loses_nothing_acknowledged() {
         server.kill();
         for task in tasks {
             let got = task.await.expect("player task");
-            acked.says.extend(got.says);
-            acked.orders.extend(got.orders);
-            acked.ready.extend(got.ready);
+            acked.entry(game.session_id.clone()).or_default().extend(got);
         }
         server = ChildServer::start(&db, &scenarios);
     }
@@ -168,65 +150,25 @@ async fn kill_9_under_load_loses_nothing_acknowledged() {
     let addr = server.addr;
     let (mut rounds, mut events) = (0usize, 0usize);
     let mut lost = Vec::new();
+    let mut all = Acked::default();
     for game in &games {
-        let path = format!("/api/sessions/{}/export.json", game.session_id);
-        let (status, text) = http(addr, "GET", &path, Some(&key), None).await;
-        assert_eq!(status, 200, "{text}");
-        let export: Value = serde_json::from_str(&text).expect("export json");
-        let log: Vec<&Value> = export["events"].as_array().expect("events").iter().map(|e| &e["event"]).collect();
-        events += log.len();
-        let said: BTreeSet<&str> =
-            log.iter().filter(|e| e["type"] == "said").filter_map(|e| e["text"].as_str()).collect();
-        for (_, text) in acked.says.iter().filter(|(s, _)| *s == game.session_id) {
-            if !said.contains(text.as_str()) {
-                lost.push(format!("say {text}"));
-            }
-        }
-        for (_, round, role, moves) in acked.orders.iter().filter(|o| o.0 == game.session_id) {
-            let found = log.iter().any(|e| {
-                e["type"] == "orders_set"
-                    && e["round"] == *round
-                    && e["role"] == role.as_str()
-                    && e["orders"].as_array().is_some_and(|os| {
-                        os.iter().map(|o| o["move"].as_str().unwrap_or_default()).collect::<Vec<_>>() == *moves
-                    })
-            });
-            if !found {
-                lost.push(format!("set_orders round {round} {role} {moves:?}"));
-            }
-        }
-        // A lock acknowledged in a round is a `ready_set` true of that round and role in the
-        // log (this one, or an earlier one when the role was locked already). An unlock may be
-        // acknowledged without an event (the role was not locked), so it proves nothing.
-        for (_, round, role, _) in acked.ready.iter().filter(|r| r.0 == game.session_id && r.3) {
-            let found = log.iter().any(|e| {
-                e["type"] == "ready_set" && e["round"] == *round && e["role"] == role.as_str() && e["ready"] == true
-            });
-            if !found {
-                lost.push(format!("ready round {round} {role}"));
-            }
-        }
-        let resolved: Vec<u64> =
-            log.iter().filter(|e| e["type"] == "round_resolved").filter_map(|e| e["round"].as_u64()).collect();
-        let distinct: BTreeSet<u64> = resolved.iter().copied().collect();
-        assert_eq!(distinct.len(), resolved.len(), "a round applied twice: {resolved:?}");
-        rounds += resolved.len();
-        let (status, text) =
-            http(addr, "GET", &format!("/api/sessions/{}/replay", game.session_id), Some(&key), None).await;
-        assert_eq!(status, 200);
-        let replay: Value = serde_json::from_str(&text).expect("replay json");
-        assert_eq!(replay["ok"], true, "the replay's hashes: {}", replay["errors"]);
-        assert!(replay["rounds"].as_array().is_some_and(|rs| rs.iter().all(|r| r["hash_ok"] == true)));
+        let game_acked = acked.remove(&game.session_id).unwrap_or_default();
+        let check = check_log(addr, &key, &game.session_id, &game_acked).await;
+        lost.extend(check.lost);
+        events += check.events;
+        rounds += check.rounds_resolved;
+        all.extend(game_acked);
     }
-    let total = acked.says.len() + acked.orders.len() + acked.ready.len();
+    let total = all.total();
     eprintln!(
         "kill -9: {kills} kills (seed {seed}) in {:.1} s; {total} acknowledged actions ({} say, {} set_orders, \
-         {} ready) over {} games, {events} events, {rounds} rounds resolved; {} lost, 0 rounds applied twice, \
-         every replay's hashes equal",
+         {} locks, {} unlocks) over {} games, {events} events, {rounds} rounds resolved; {} lost, 0 rounds \
+         applied twice, every replay's hashes equal",
         started.elapsed().as_secs_f64(),
-        acked.says.len(),
-        acked.orders.len(),
-        acked.ready.len(),
+        all.says.len(),
+        all.orders.len(),
+        all.locks.len(),
+        all.unlocks,
         games.len(),
         lost.len()
     );

@@ -14,8 +14,12 @@ fn fixture() -> String {
 /// Applies `from → to` once to the fixture, parses it, and expects an error containing
 /// `message` at the line and column where `at` first occurs in the broken text.
 fn expect_error(from: &str, to: &str, at: &str, message: &str) {
-    let text = fixture();
-    assert!(text.contains(from), "the fixture no longer contains {from:?}");
+    expect_error_in(&fixture(), "fixture", from, to, at, message);
+}
+
+/// `expect_error` on any fixture `text` (`name` says which, should `from` have gone from it).
+fn expect_error_in(text: &str, name: &str, from: &str, to: &str, at: &str, message: &str) {
+    assert!(text.contains(from), "the {name} no longer contains {from:?}");
     let broken = text.replacen(from, to, 1);
     let changed_at = text.find(from).unwrap_or(0);
     let offset = broken[changed_at..].find(at).map(|i| i + changed_at).or_else(|| broken.find(at));
@@ -273,19 +277,7 @@ fn with_lesson() -> String {
 
 /// Like `expect_error`, on the lesson fixture.
 fn expect_lesson_error(from: &str, to: &str, at: &str, message: &str) {
-    let text = with_lesson();
-    assert!(text.contains(from), "the lesson fixture no longer contains {from:?}");
-    let broken = text.replacen(from, to, 1);
-    let changed_at = text.find(from).unwrap_or(0);
-    let offset = broken[changed_at..].find(at).map(|i| i + changed_at).or_else(|| broken.find(at));
-    let offset = offset.unwrap_or_else(|| panic!("{at:?} is not in the broken text after the change"));
-    let line = broken[..offset].matches('\n').count() + 1;
-    let column = broken[..offset].rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
-    let err = scenario::parse("broken.toml", &broken).expect_err("the broken file must be refused");
-    let rendered = err.to_string();
-    let wanted = format!("broken.toml:{line}:{column}: ");
-    let found = rendered.lines().any(|l| l.starts_with(&wanted) && l.contains(message));
-    assert!(found, "expected a line starting {wanted:?} containing {message:?}; got:\n{rendered}");
+    expect_error_in(&with_lesson(), "lesson fixture", from, to, at, message);
 }
 
 #[test]
