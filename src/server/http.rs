@@ -7,7 +7,7 @@ use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::extract::Request;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::header::{
-    self, AUTHORIZATION, CONNECTION, CONTENT_TYPE, HOST, ORIGIN, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_EXTENSIONS,
+    self, AUTHORIZATION, CONNECTION, CONTENT_TYPE, ORIGIN, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_EXTENSIONS,
     SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE,
 };
 use axum::http::request::Parts;
@@ -24,6 +24,7 @@ use tokio_tungstenite::WebSocketStream;
 use super::api_error::ApiError;
 use super::deflate::{self, Inflating};
 use super::limits::Charged;
+use super::origin::{self, Listening, Refusal};
 use super::session::{self, CreateError, CreateSession};
 use super::{classes, connection, secret, static_files, stored_games, App};
 use crate::i18n::Lang;
@@ -371,10 +372,23 @@ async fn ws(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketAddr>, 
         return ApiError::new(StatusCode::BAD_REQUEST, "not_websocket", message).into_response();
     };
     let compress = app.config().limits.compression && deflate::negotiate(headers);
-    if !origin_allowed(&app, headers) {
-        tracing::info!(%peer, "websocket refused: origin not allowed");
-        return ApiError::new(StatusCode::FORBIDDEN, "bad_origin", "this page's origin may not connect")
-            .into_response();
+    let listening = request.extensions().get::<Listening>().copied().unwrap_or(Listening { loopback_only: false });
+    if let Err(refusal) = origin::check(headers, &app.config().allowed_origins, listening) {
+        let page = headers.get(ORIGIN).and_then(|o| o.to_str().ok()).unwrap_or_default();
+        let message = match refusal {
+            Refusal::Foreign => {
+                tracing::info!(%peer, page, "websocket refused: origin not allowed");
+                "this page's origin may not connect"
+            }
+            Refusal::UnlistedName => {
+                // DNS rebinding, or a local proxy's public name that the operator has not listed.
+                tracing::warn!(%peer, page, "websocket refused: a page under a non-local name reached a server that \
+                    listens on loopback only (DNS rebinding?); if the page is yours, list it with --origins");
+                "this page's origin may not connect: the server listens on this machine only and takes pages \
+                 from localhost or an IP address, or from an origin listed with --origins"
+            }
+        };
+        return ApiError::new(StatusCode::FORBIDDEN, "bad_origin", message).into_response();
     }
     let Some(on_upgrade) = request.extensions_mut().remove::<hyper::upgrade::OnUpgrade>() else {
         let message = "this connection cannot be upgraded to a WebSocket";
@@ -416,20 +430,4 @@ async fn ws(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketAddr>, 
         response.headers_mut().insert(SEC_WEBSOCKET_EXTENSIONS, HeaderValue::from_static(deflate::ACCEPTED));
     }
     response
-}
-
-/// A browser page may connect only from the server's own origin or a configured one; clients
-/// that send no `Origin` (not browsers) may always connect.
-fn origin_allowed(app: &App, headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(ORIGIN) else { return true };
-    let Ok(origin) = origin.to_str() else { return false };
-    let origin = origin.trim_end_matches('/');
-    if app.config().allowed_origins.iter().any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(origin)) {
-        return true;
-    }
-    let host = headers.get(HOST).and_then(|h| h.to_str().ok());
-    match (origin.split_once("://"), host) {
-        (Some((scheme, rest)), Some(host)) => matches!(scheme, "http" | "https") && rest.eq_ignore_ascii_case(host),
-        _ => false,
-    }
 }

@@ -21,6 +21,7 @@ pub mod deflate;
 mod http;
 mod limits;
 mod metrics;
+mod origin;
 mod outbox;
 mod registry;
 pub mod secret;
@@ -374,6 +375,7 @@ pub async fn run(listener: TcpListener, app: App, shutdown: impl Future<Output =
     let router = http::router(app.clone());
     let slots = Arc::new(Semaphore::new(app.config().limits.max_connections));
     let header_timeout = app.config().limits.header_timeout;
+    let listening = origin::Listening { loopback_only: listener.local_addr().is_ok_and(|a| a.ip().is_loopback()) };
     tokio::pin!(shutdown);
     loop {
         let slot = tokio::select! {
@@ -402,6 +404,7 @@ pub async fn run(listener: TcpListener, app: App, shutdown: impl Future<Output =
         let service = router.clone().map_request(move |mut request: hyper::Request<Incoming>| {
             let client = if trusted { forwarded_client(request.headers(), peer) } else { peer };
             request.extensions_mut().insert(ConnectInfo::<SocketAddr>(client));
+            request.extensions_mut().insert(listening);
             request
         });
         let service = TowerToHyperService::new(service);

@@ -598,9 +598,14 @@ pub(crate) fn orders(moves: &[&str]) -> Value {
 /// Opens `/ws` by hand on a raw TCP socket (so nothing answers pings); returns the socket and
 /// the status code of the handshake response.
 pub(crate) async fn raw_ws(addr: SocketAddr, extra_headers: &str) -> (TcpStream, u16) {
+    raw_ws_to(addr, &addr.to_string(), extra_headers).await
+}
+
+/// `raw_ws` with the handshake's `Host` set to `host` (the name a browser would have used).
+pub(crate) async fn raw_ws_to(addr: SocketAddr, host: &str, extra_headers: &str) -> (TcpStream, u16) {
     let mut stream = TcpStream::connect(addr).await.expect("connect");
     let request = format!(
-        "GET /ws HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+        "GET /ws HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{extra_headers}\r\n"
     );
     stream.write_all(request.as_bytes()).await.expect("write");

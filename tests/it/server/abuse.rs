@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 
 use futures_util::SinkExt;
 use serde_json::json;
+use tokio::io::AsyncReadExt;
 use tokio_tungstenite::tungstenite::Message;
 
-use common::{raw_ws, read_to_end, spawn_app, spawn_app_with, TestApp};
+use common::{raw_ws, raw_ws_to, read_to_end, spawn_app, spawn_app_with, TestApp};
 
 #[tokio::test]
 async fn an_oversize_frame_closes_its_connection_with_1009() {
@@ -116,6 +117,42 @@ async fn websocket_origins_are_checked() {
     assert_eq!(status, 101, "a configured origin may");
     let (_, status) = raw_ws(app.addr, "").await;
     assert_eq!(status, 101, "non-browser clients send no Origin");
+}
+
+/// DNS rebinding (security review L14): a page at `rebound.example` that points its name at
+/// 127.0.0.1 sends a matching `Origin` and `Host`. A server listening on loopback only refuses
+/// it, and still takes its own pages under `localhost` or an address, and listed origins; a
+/// server open to the network is reached by its names and takes them.
+#[tokio::test]
+async fn a_page_rebound_to_a_loopback_server_may_not_connect() {
+    let app = spawn_app_with(|c| c.allowed_origins = vec!["http://proxied.example".into()]).await;
+    let port = app.addr.port();
+    let page = |host: &str| (host.to_string(), format!("Origin: http://{host}\r\n"));
+
+    let (host, origin) = page(&format!("rebound.example:{port}"));
+    let (mut refused, status) = raw_ws_to(app.addr, &host, &origin).await;
+    assert_eq!(status, 403, "a rebound name is not this server's own origin");
+    let mut body = Vec::new();
+    while !body.ends_with(b"}}") {
+        let mut chunk = [0u8; 1024];
+        let n = tokio::time::timeout(Duration::from_secs(10), refused.read(&mut chunk)).await.expect("in time");
+        match n.expect("read") {
+            0 => break,
+            n => body.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains(r#""code":"bad_origin""#) && body.contains("--origins"), "{body}");
+    for own in [format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("class.localhost:{port}")] {
+        let (host, origin) = page(&own);
+        assert_eq!(raw_ws_to(app.addr, &host, &origin).await.1, 101, "{own} is this machine");
+    }
+    let (_, status) = raw_ws_to(app.addr, "proxied.example", "Origin: http://proxied.example\r\n").await;
+    assert_eq!(status, 101, "a listed origin may, under any name");
+
+    let open = spawn_app_with(|c| c.addr = ([0, 0, 0, 0], 0).into()).await;
+    let (host, origin) = page(&format!("school-server.example:{}", open.addr.port()));
+    assert_eq!(raw_ws_to(open.addr, &host, &origin).await.1, 101, "on the network, a name is the server's own");
 }
 
 /// A request whose body stops coming (even with a valid key) is answered `408 body_timeout` in
