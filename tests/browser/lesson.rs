@@ -11,12 +11,11 @@ use crate::cdp;
 use crate::setup;
 use crate::ws_student;
 
-use std::path::Path;
 use std::time::Duration;
 
 use cdp::{js, Page};
 use serde_json::{json, Value};
-use setup::{LAPTOP, PHONE, PROJECTOR};
+use setup::{shots_here, LAPTOP, PHONE, PROJECTOR};
 use ws_student::WsStudent;
 
 const SCENARIO: &str = "mongolia-2024";
@@ -41,17 +40,6 @@ fn marker(text: &str) -> String {
 /// Whether the page's text (hidden parts included) contains `needle`.
 fn page_has(needle: &str) -> String {
     format!("document.documentElement.textContent.includes({})", js(needle))
-}
-
-/// Takes the same screen at phone and laptop size (then puts the page back to `back`).
-async fn shots(page: &Page, dir: &Path, name: &str, back: (u32, u32)) {
-    page.resize(PHONE.0, PHONE.1).await;
-    page.screenshot(dir, &format!("{name}-phone")).await;
-    page.resize(LAPTOP.0, LAPTOP.1).await;
-    page.screenshot(dir, &format!("{name}-laptop")).await;
-    if back != LAPTOP {
-        page.resize(back.0, back.1).await;
-    }
 }
 
 /// Scrolls so that `selector` is at the top of the viewport.
@@ -289,7 +277,7 @@ async fn a_lesson_of_mongolia_in_browsers() {
     )
     .await;
     ana.run("window.scrollTo(0, 0)").await;
-    shots(&ana, &dir, "lesson-reflection", LAPTOP).await;
+    shots_here(&ana, &dir, "lesson-reflection", LAPTOP).await;
     setup::all_labelled(&ana).await;
     // A reload brings back what the server kept.
     ana.reload().await;

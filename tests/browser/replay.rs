@@ -7,12 +7,11 @@
 use crate::cdp;
 use crate::setup;
 
-use std::path::Path;
 use std::time::Duration;
 
 use cdp::{js, Page};
 use serde_json::json;
-use setup::{LAPTOP, PHONE};
+use setup::{shots, LAPTOP};
 
 /// Only Mongolia's players (and the declassified view, and China's) may read this.
 const PRIVATE: &str = "Shall we Sign a trade deal with China next round? (private-marker-41)";
@@ -20,15 +19,6 @@ const PRIVATE: &str = "Shall we Sign a trade deal with China next round? (privat
 const PROMISE: &str = "Mongolia will Reach out to a third neighbour this round (public-marker-17)";
 /// The instructor, to everyone.
 const TEACHER: &str = "Round two: watch the economy track (teacher-marker-5)";
-
-/// Takes the same screen at phone and laptop size, and leaves the page at laptop size.
-async fn shots(page: &Page, dir: &Path, name: &str) {
-    page.run("window.scrollTo(0, 0)").await;
-    page.resize(PHONE.0, PHONE.1).await;
-    page.screenshot(dir, &format!("{name}-phone")).await;
-    page.resize(LAPTOP.0, LAPTOP.1).await;
-    page.screenshot(dir, &format!("{name}-laptop")).await;
-}
 
 /// One key press (down and up) on whatever has the focus.
 async fn press(page: &Page, key: &str, code: u32) {
@@ -203,7 +193,7 @@ async fn the_instructor_replays_and_debriefs_a_stored_game() {
     .await;
     inst.run(&format!("document.querySelector('[data-exports={}]').open = false", js(&session))).await;
     setup::all_labelled(&inst).await;
-    shots(&inst, &dir, "stored-games").await;
+    shots(&inst, &dir, "stored-games", LAPTOP).await;
 
     // Fork from round 2: a new game in the lobby with its own join code, then deleted again.
     inst.select("#filter-status", "").await;
@@ -304,7 +294,7 @@ async fn the_instructor_replays_and_debriefs_a_stored_game() {
     )
     .await;
     assert!(step(&inst).await == private_step);
-    shots(&inst, &dir, "replay-message").await;
+    shots(&inst, &dir, "replay-message", LAPTOP).await;
     inst.click("#replay-last").await;
     at_step(&inst, total).await;
 
@@ -346,7 +336,7 @@ async fn the_instructor_replays_and_debriefs_a_stored_game() {
     inst.click("dialog#paragraph button").await;
     inst.wait_for("the dialog closed", "!document.querySelector('dialog#paragraph[open]')").await;
     setup::all_labelled(&inst).await;
-    shots(&inst, &dir, "replay-end").await;
+    shots(&inst, &dir, "replay-end", LAPTOP).await;
 
     // ---- The debrief -------------------------------------------------------------------------------
     inst.click("#to-debrief").await;
@@ -374,7 +364,7 @@ async fn the_instructor_replays_and_debriefs_a_stored_game() {
     let charts = inst.run("document.querySelectorAll('.debrief-charts .chart-box').length").await;
     assert_eq!(charts, 4, "a chart per track");
     setup::all_labelled(&inst).await;
-    shots(&inst, &dir, "debrief").await;
+    shots(&inst, &dir, "debrief", LAPTOP).await;
     // Print: the button calls window.print(), and the print style hides the navigation.
     inst.run("window.__printed = 0; window.print = () => { window.__printed += 1; }").await;
     inst.click("#debrief-print").await;
@@ -434,7 +424,7 @@ async fn the_instructor_replays_and_debriefs_a_stored_game() {
     assert!(offline.text().await.contains("private-marker-41"), "the declassified export shows the private message");
     press(&offline, "ArrowLeft", 37).await;
     offline.wait_for("one step back", &format!("document.querySelector('#slider').value === '{}'", last - 1)).await;
-    shots(&offline, &dir, "export-html").await;
+    shots(&offline, &dir, "export-html", LAPTOP).await;
     let _ = std::fs::remove_file(&file);
 
     // ---- A game that does not exist: the server's error in words -----------------------------------
@@ -630,7 +620,7 @@ async fn the_instructor_compares_tables_of_one_scenario() {
     }
     assert_eq!(inst.run("!!document.querySelector('#compare-alert')").await, false, "both tables replay exactly");
     setup::all_labelled(&inst).await;
-    shots(&inst, &dir, "compare").await;
+    shots(&inst, &dir, "compare", LAPTOP).await;
 
     // Print: the button prints, and the print style hides the navigation and the buttons.
     inst.run("window.__printed = 0; window.print = () => { window.__printed += 1; }").await;

@@ -1,6 +1,6 @@
 //! What every browser test needs first: the browser (or a clear skip), and where screenshots go.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Debian's `chromium`, or `None` when the test should be skipped. Under `CI=true` a missing
 /// browser fails the test; elsewhere it fails too, unless `THIRD_NEIGHBOR_SKIP_BROWSER=1`.
@@ -42,6 +42,24 @@ pub(crate) fn screenshot_dir() -> PathBuf {
 pub(crate) const PHONE: (u32, u32) = (390, 844);
 pub(crate) const LAPTOP: (u32, u32) = (1366, 768);
 pub(crate) const PROJECTOR: (u32, u32) = (1920, 1080);
+
+/// Takes the screen as it is scrolled now at phone and at laptop size, then puts the page back
+/// to the size `back`.
+pub(crate) async fn shots_here(page: &super::cdp::Page, dir: &Path, name: &str, back: (u32, u32)) {
+    page.resize(PHONE.0, PHONE.1).await;
+    page.screenshot(dir, &format!("{name}-phone")).await;
+    page.resize(LAPTOP.0, LAPTOP.1).await;
+    page.screenshot(dir, &format!("{name}-laptop")).await;
+    if back != LAPTOP {
+        page.resize(back.0, back.1).await;
+    }
+}
+
+/// `shots_here` from the top of the page.
+pub(crate) async fn shots(page: &super::cdp::Page, dir: &Path, name: &str, back: (u32, u32)) {
+    page.run("window.scrollTo(0, 0)").await;
+    shots_here(page, dir, name, back).await;
+}
 
 /// A stand-in for the essay (the project does not ship it): one line per paragraph, each with a
 /// marker the tests look for.
