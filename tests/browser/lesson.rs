@@ -11,9 +11,11 @@ use crate::cdp;
 use crate::setup;
 use crate::ws_student;
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use cdp::{js, Page};
+use crate::server::Server;
+use cdp::{js, Browser, Page};
 use serde_json::{json, Value};
 use setup::{shots_here, LAPTOP, PHONE, PROJECTOR};
 use ws_student::WsStudent;
@@ -72,35 +74,87 @@ async fn a_lesson_of_mongolia_in_browsers() {
     else {
         return;
     };
-
-    // ---- The instructor: the guide's data (to know what each page must and must not show) ------
     let inst = setup::signed_in_instructor(&browser, &server, "#new-scenario option").await;
-    let guide = inst
-        .run(&format!(
-            "fetch('/api/scenarios/{SCENARIO}/guide', {{headers: {{Authorization: 'Bearer ' + {}}}}}).then(r => r.json())",
-            js(&server.key)
-        ))
-        .await;
-    let lesson = &guide["lesson"];
-    let role_of = |id: &str| -> Value {
-        guide["roles"].as_array().expect("roles").iter().find(|r| r["id"] == id).cloned().expect("a role")
-    };
-    // (role, memo marker, private objective marker) for every role.
-    let briefs: Vec<(String, String, String)> = ROLES
-        .iter()
-        .map(|id| {
-            let r = role_of(id);
-            let memo = r["memo"].as_str().expect("a memo");
-            let aim = r["private_objective"]["summary"].as_str().expect("a private objective");
-            (id.to_string(), marker(memo), marker(aim))
-        })
-        .collect();
-    let brief_of = |id: &str| briefs.iter().find(|(r, _, _)| r == id).cloned().expect("a brief");
-    let discussion_1 = guide["rounds"][0]["discussion"].as_str().expect("round 1's prompt");
-    let discussion_1 = discussion_1.split('(').next().unwrap_or(discussion_1).trim().to_string();
-    let first_term = lesson["terms"][0]["term"].as_str().expect("a key term").to_string();
-    let reflection_prompt = marker(lesson["reflection"].as_str().expect("a reflection prompt"));
+    let guide = Guide::of(&inst, &server).await;
+    let (code, session_id) = the_instructor_sets_up_a_game_with_bots(&inst).await;
+    let proj = browser.page("projector", PROJECTOR.0, PROJECTOR.1).await;
+    proj.goto(&format!("{base}/#/projector/{code}")).await;
+    proj.wait_for_selector(".proj-code-value").await;
+    let (ana, boris) = students_join_and_read_their_briefs(&browser, &base, &code, &guide, &dir).await;
+    let room = Room { base, dir, session_id, inst, proj, ana, boris };
 
+    in_the_game_the_brief_has_its_own_tab(&room, &guide).await;
+    round_1_gives_the_teacher_its_discussion_prompt(&room, &guide).await;
+    after_the_end_a_student_writes_a_reflection(&room, &guide).await;
+    the_console_lists_the_latest_reflections(&room).await;
+    the_teachers_guide_shows_the_kit_and_prints(&room, &guide).await;
+    the_debrief_shows_questions_reflections_and_memos(&room, &guide).await;
+    the_replay_shows_memos_by_lens_and_reflections_as_steps(&room, &guide).await;
+
+    // Nothing went wrong in any page.
+    setup::assert_no_console_errors(&browser, &server);
+    browser.close().await;
+}
+
+/// What the teacher's guide says (from the API), to know what each page must and must not show.
+struct Guide {
+    json: Value,
+    /// (role, memo marker, private objective marker) for every role.
+    briefs: Vec<(String, String, String)>,
+    /// Round 1's discussion prompt, without its ¶ references.
+    discussion_1: String,
+    first_term: String,
+    reflection_prompt: String,
+}
+
+impl Guide {
+    async fn of(inst: &Page, server: &Server) -> Guide {
+        let guide = inst
+            .run(&format!(
+                "fetch('/api/scenarios/{SCENARIO}/guide', {{headers: {{Authorization: 'Bearer ' + {}}}}}).then(r => r.json())",
+                js(&server.key)
+            ))
+            .await;
+        let lesson = &guide["lesson"];
+        let role_of = |id: &str| -> Value {
+            guide["roles"].as_array().expect("roles").iter().find(|r| r["id"] == id).cloned().expect("a role")
+        };
+        let briefs: Vec<(String, String, String)> = ROLES
+            .iter()
+            .map(|id| {
+                let r = role_of(id);
+                let memo = r["memo"].as_str().expect("a memo");
+                let aim = r["private_objective"]["summary"].as_str().expect("a private objective");
+                (id.to_string(), marker(memo), marker(aim))
+            })
+            .collect();
+        let discussion_1 = guide["rounds"][0]["discussion"].as_str().expect("round 1's prompt");
+        let discussion_1 = discussion_1.split('(').next().unwrap_or(discussion_1).trim().to_string();
+        let first_term = lesson["terms"][0]["term"].as_str().expect("a key term").to_string();
+        let reflection_prompt = marker(lesson["reflection"].as_str().expect("a reflection prompt"));
+        Guide { json: guide, briefs, discussion_1, first_term, reflection_prompt }
+    }
+
+    fn brief_of(&self, id: &str) -> (String, String, String) {
+        self.briefs.iter().find(|(r, _, _)| r == id).cloned().expect("a brief")
+    }
+}
+
+/// The pages of the game: the instructor's console, the projector, Ana (a phone) playing
+/// Mongolia and Boris (a plain WebSocket) Russia.
+struct Room {
+    base: String,
+    dir: PathBuf,
+    session_id: String,
+    inst: Page,
+    proj: Page,
+    ana: Page,
+    boris: WsStudent,
+}
+
+/// The instructor loads the essay's stand-in text, finds the guide's links on the dashboard and
+/// creates a game with bots for China and the United States. Returns its code and session id.
+async fn the_instructor_sets_up_a_game_with_bots(inst: &Page) -> (String, String) {
     // The essay's stand-in text, so that ¶ references are buttons that open the paragraph.
     inst.select("#source-scenario", SCENARIO).await;
     inst.wait_for("the source status", "document.querySelector('#source-status')?.dataset.loaded === '0'").await;
@@ -119,20 +173,28 @@ async fn a_lesson_of_mongolia_in_browsers() {
     inst.click("[data-bot=china]").await;
     inst.click("[data-bot=us]").await;
     inst.type_into("#new-minutes", "10").await;
-    let (code, session_id) = setup::create_session(&inst).await;
+    let (code, session_id) = setup::create_session(inst).await;
+    (code, session_id)
+}
 
-    let proj = browser.page("projector", PROJECTOR.0, PROJECTOR.1).await;
-    proj.goto(&format!("{base}/#/projector/{code}")).await;
-    proj.wait_for_selector(".proj-code-value").await;
-
-    // ---- The student's brief in the lobby ---------------------------------------------------------
+/// Ana (a phone) joins and reads Mongolia's brief in the lobby (none before a role, never
+/// another team's) and the key terms; Boris joins Russia over a plain WebSocket.
+async fn students_join_and_read_their_briefs(
+    browser: &Browser,
+    base: &str,
+    code: &str,
+    guide_data: &Guide,
+    dir: &Path,
+) -> (Page, WsStudent) {
+    let briefs = &guide_data.briefs;
+    let first_term = &guide_data.first_term;
     let ana = browser.page("Ana (mongolia, phone)", PHONE.0, PHONE.1).await;
-    setup::join_by_code(&ana, &base, &code, "Ana", "[data-choose=mongolia]").await;
+    setup::join_by_code(&ana, base, code, "Ana", "[data-choose=mongolia]").await;
     // Before a role: no brief at all.
     assert_eq!(ana.run("!!document.querySelector('#brief')").await, json!(false), "no brief before a role");
-    no_other_brief(&ana, None, &briefs).await;
+    no_other_brief(&ana, None, briefs).await;
     ana.click("[data-choose=mongolia]").await;
-    let (_, memo_mn, aim_mn) = brief_of("mongolia");
+    let (_, memo_mn, aim_mn) = guide_data.brief_of("mongolia");
     ana.wait_for(
         "the brief in the lobby",
         "!!document.querySelector('.panel-round.active #brief[data-brief-role=mongolia]')",
@@ -144,34 +206,40 @@ async fn a_lesson_of_mongolia_in_browsers() {
     assert!(confidential.as_str().unwrap_or_default().contains("Confidential"), "marked confidential: {confidential}");
     // The memo cites the essay as the move cards do: ¶ buttons that open the paragraph.
     ana.wait_for("¶ buttons in the memo", "document.querySelectorAll('#brief .memo .para').length >= 3").await;
-    no_other_brief(&ana, Some("mongolia"), &briefs).await;
+    no_other_brief(&ana, Some("mongolia"), briefs).await;
 
-    let boris = WsStudent::join_as(&base, &code, "Boris", "russia").await;
-    let (_, memo_ru, _) = brief_of("russia");
+    let boris = WsStudent::join_as(base, code, "Boris", "russia").await;
+    let (_, memo_ru, _) = guide_data.brief_of("russia");
     let boris_state = boris.wait_for("Russia's memo", |s| s["you"]["memo"].is_string()).await;
     assert!(boris_state["you"]["memo"].as_str().is_some_and(|m| m.contains(&memo_ru)));
 
     ana.resize(PHONE.0, PHONE.1).await;
     scroll_to(&ana, "#brief").await;
-    ana.screenshot(&dir, "lesson-student-brief-phone").await;
+    ana.screenshot(dir, "lesson-student-brief-phone").await;
     setup::all_labelled(&ana).await;
 
     // The key terms open from the header, in a dialog that gives focus back when closed.
     ana.click("#open-glossary").await;
     ana.wait_for(
         "the key terms",
-        &format!("document.querySelector('dialog#glossary[open]')?.textContent.includes({})", js(&first_term)),
+        &format!("document.querySelector('dialog#glossary[open]')?.textContent.includes({})", js(first_term)),
     )
     .await;
-    ana.screenshot(&dir, "lesson-glossary-phone").await;
+    ana.screenshot(dir, "lesson-glossary-phone").await;
     ana.click("#glossary-close").await;
     ana.wait_for(
         "the glossary closed",
         "!document.querySelector('dialog#glossary[open]') && document.activeElement?.id === 'open-glossary'",
     )
     .await;
+    (ana, boris)
+}
 
-    // ---- The game: the brief under its own tab --------------------------------------------------
+/// In the game the brief is under its own tab, still with no other team's.
+async fn in_the_game_the_brief_has_its_own_tab(room: &Room, guide_data: &Guide) {
+    let Room { dir, inst, ana, .. } = room;
+    let Guide { briefs, .. } = guide_data;
+    let (_, memo_mn, _) = guide_data.brief_of("mongolia");
     inst.wait_for("both students in the table", "document.querySelectorAll('.live-table .player').length === 4").await;
     inst.click("#ctl-start").await;
     ana.wait_for("round 1", "!!document.querySelector('#lock')").await;
@@ -181,18 +249,23 @@ async fn a_lesson_of_mongolia_in_browsers() {
     ana.wait_for("the memo during the game", &page_has(&memo_mn)).await;
     ana.resize(LAPTOP.0, LAPTOP.1).await;
     ana.run("window.scrollTo(0, 0)").await;
-    ana.screenshot(&dir, "lesson-student-brief-laptop").await;
-    no_other_brief(&ana, Some("mongolia"), &briefs).await;
+    ana.screenshot(dir, "lesson-student-brief-laptop").await;
+    no_other_brief(ana, Some("mongolia"), briefs).await;
     ana.click(".tab[data-tab=round]").await;
+}
 
-    // ---- Round 1 resolves: the discussion prompt for the console and the projector -----------------
+/// Round 1 resolves: its discussion prompt is on the console and the projector, never on the
+/// student's screen.
+async fn round_1_gives_the_teacher_its_discussion_prompt(room: &Room, guide_data: &Guide) {
+    let Room { dir, inst, proj, ana, boris, .. } = room;
+    let Guide { briefs, discussion_1, .. } = guide_data;
     ana.click("#lock").await;
     boris.ready();
     inst.wait_for_within(
         "the prompt on the console",
         &format!(
             "document.querySelector('.console-report [data-discussion=\"1\"]')?.textContent.includes({})",
-            js(&discussion_1)
+            js(discussion_1)
         ),
         Duration::from_secs(20),
     )
@@ -201,20 +274,25 @@ async fn a_lesson_of_mongolia_in_browsers() {
         "the prompt on the projector",
         &format!(
             "document.querySelector('.proj-report [data-discussion=\"1\"]')?.textContent.includes({})",
-            js(&discussion_1)
+            js(discussion_1)
         ),
     )
     .await;
     ana.wait_for("Ana's report", "!!document.querySelector('.report[data-round=\"1\"]')").await;
-    assert_eq!(ana.run(&page_has(&discussion_1)).await, json!(false), "the prompt is the teacher's to ask");
+    assert_eq!(ana.run(&page_has(discussion_1)).await, json!(false), "the prompt is the teacher's to ask");
     assert_eq!(ana.run("!!document.querySelector('[data-discussion]')").await, json!(false));
-    no_other_brief(&proj, None, &briefs).await;
-    scroll_to(&inst, "#console-report-title").await;
-    inst.screenshot(&dir, "lesson-console-discussion-laptop").await;
+    no_other_brief(proj, None, briefs).await;
+    scroll_to(inst, "#console-report-title").await;
+    inst.screenshot(dir, "lesson-console-discussion-laptop").await;
     proj.run("window.scrollTo(0, 0)").await;
-    proj.screenshot(&dir, "lesson-projector-discussion-1920").await;
+    proj.screenshot(dir, "lesson-projector-discussion-1920").await;
+}
 
-    // ---- The end: the student's reflection --------------------------------------------------------
+/// After the end a student writes a reflection: an error in words, the live count, saved,
+/// changed and sent again, kept over a reload.
+async fn after_the_end_a_student_writes_a_reflection(room: &Room, guide_data: &Guide) {
+    let Room { dir, inst, proj, ana, boris, .. } = room;
+    let Guide { briefs, reflection_prompt, .. } = guide_data;
     inst.click("#ctl-end").await;
     inst.click("#ctl-end-yes").await;
     ana.wait_for("the final scores", "!!document.querySelector('.panel-scores.active .scores')").await;
@@ -227,7 +305,7 @@ async fn a_lesson_of_mongolia_in_browsers() {
     assert_eq!(tab, "Reflect", "after the game the first tab is the reflection");
     ana.wait_for(
         "the prompt",
-        &format!("document.querySelector('#reflection-prompt')?.textContent.includes({})", js(&reflection_prompt)),
+        &format!("document.querySelector('#reflection-prompt')?.textContent.includes({})", js(reflection_prompt)),
     )
     .await;
     assert_eq!(
@@ -277,8 +355,8 @@ async fn a_lesson_of_mongolia_in_browsers() {
     )
     .await;
     ana.run("window.scrollTo(0, 0)").await;
-    shots_here(&ana, &dir, "lesson-reflection", LAPTOP).await;
-    setup::all_labelled(&ana).await;
+    shots_here(ana, dir, "lesson-reflection", LAPTOP).await;
+    setup::all_labelled(ana).await;
     // A reload brings back what the server kept.
     ana.reload().await;
     ana.click(".tab[data-tab=round]").await;
@@ -287,12 +365,15 @@ async fn a_lesson_of_mongolia_in_browsers() {
         &format!("document.querySelector('#reflection-saved-text')?.textContent === {}", js(REFLECTION_2)),
     )
     .await;
-    no_other_brief(&ana, Some("mongolia"), &briefs).await;
+    no_other_brief(ana, Some("mongolia"), briefs).await;
 
     boris.send(json!({ "type": "reflect", "id": "reflect", "text": REFLECTION_RU }));
     boris.wait_for("Boris's reflection kept", |s| s["you"]["reflection"] == REFLECTION_RU).await;
+}
 
-    // ---- The console lists the reflections --------------------------------------------------------
+/// The console lists each student's latest reflection and who wrote it.
+async fn the_console_lists_the_latest_reflections(room: &Room) {
+    let Room { dir, inst, .. } = room;
     inst.wait_for(
         "both reflections on the console",
         "document.querySelector('#reflections-count')?.dataset.count === '2'",
@@ -303,10 +384,16 @@ async fn a_lesson_of_mongolia_in_browsers() {
     assert!(listed.contains("MARKER-second-91ab") && listed.contains("MARKER-russia-5d40"), "{listed}");
     assert!(!listed.contains("MARKER-first-7c2e"), "only the latest of Ana's: {listed}");
     assert!(listed.contains("Ana") && listed.contains("Mongolia"), "who wrote it: {listed}");
-    scroll_to(&inst, "#console-reflections").await;
-    inst.screenshot(&dir, "lesson-console-reflections-laptop").await;
+    scroll_to(inst, "#console-reflections").await;
+    inst.screenshot(dir, "lesson-console-reflections-laptop").await;
+}
 
-    // ---- The teacher's guide, from the console ---------------------------------------------------
+/// The teacher's guide, from the console: every section, every memo and objective, the ¶ map;
+/// printed, its navigation hidden and the map on one page.
+async fn the_teachers_guide_shows_the_kit_and_prints(room: &Room, guide_data: &Guide) {
+    let Room { dir, inst, .. } = room;
+    let Guide { briefs, reflection_prompt, json: guide, .. } = guide_data;
+    let lesson = &guide_data.json["lesson"];
     inst.click("#to-guide").await;
     inst.wait_for("the guide", "!!document.querySelector('#guide-map') && !document.querySelector('#main[aria-busy]')")
         .await;
@@ -324,7 +411,7 @@ async fn a_lesson_of_mongolia_in_browsers() {
     assert_eq!(total, lesson["minutes"].to_string(), "the plan's total minutes");
     let terms = inst.run("document.querySelectorAll('#guide-terms dt').length").await;
     assert_eq!(terms, lesson["terms"].as_array().map(Vec::len).unwrap_or(0), "every key term");
-    for (role, memo, aim) in &briefs {
+    for (role, memo, aim) in briefs {
         inst.wait_for(
             &format!("{role}'s memo and private objective in the guide"),
             &format!(
@@ -342,7 +429,7 @@ async fn a_lesson_of_mongolia_in_browsers() {
     assert_eq!(questions, lesson["debrief_questions"].as_array().map(Vec::len).unwrap_or(0), "every debrief question");
     inst.wait_for(
         "the reflection prompt",
-        &format!("document.querySelector('#guide-reflection')?.textContent.includes({})", js(&reflection_prompt)),
+        &format!("document.querySelector('#guide-reflection')?.textContent.includes({})", js(reflection_prompt)),
     )
     .await;
     // The ¶ map: a row per paragraph, each with what it drives.
@@ -369,14 +456,14 @@ async fn a_lesson_of_mongolia_in_browsers() {
         }
     }
     inst.run("window.scrollTo(0, 0)").await;
-    inst.screenshot(&dir, "lesson-guide-laptop").await;
-    scroll_to(&inst, "#guide-map").await;
-    inst.screenshot(&dir, "lesson-guide-map-laptop").await;
+    inst.screenshot(dir, "lesson-guide-laptop").await;
+    scroll_to(inst, "#guide-map").await;
+    inst.screenshot(dir, "lesson-guide-map-laptop").await;
     inst.resize(PHONE.0, PHONE.1).await;
-    scroll_to(&inst, "#guide-roles").await;
-    inst.screenshot(&dir, "lesson-guide-roles-phone").await;
+    scroll_to(inst, "#guide-roles").await;
+    inst.screenshot(dir, "lesson-guide-roles-phone").await;
     inst.resize(LAPTOP.0, LAPTOP.1).await;
-    setup::all_labelled(&inst).await;
+    setup::all_labelled(inst).await;
 
     // Print: the button prints; the navigation and buttons are hidden; the ¶ map fits a page.
     inst.run("window.__printed = 0; window.print = () => { window.__printed += 1; }").await;
@@ -392,19 +479,24 @@ async fn a_lesson_of_mongolia_in_browsers() {
         .await;
     assert_eq!(breaks, json!(["page", "page", "page"]), "the teams, the rounds and the ¶ map start a page");
     inst.run("window.scrollTo(0, 0)").await;
-    inst.screenshot(&dir, "lesson-guide-print").await;
+    inst.screenshot(dir, "lesson-guide-print").await;
     // The narrowest and the shortest of the usual papers, less the print margins (14 mm): an A4
     // page is 182 mm (688 CSS pixels) wide, a US Letter page 251 mm (950 pixels) high.
     inst.resize(688, 950).await;
     let map_height = inst.run("document.querySelector('#guide-map').getBoundingClientRect().height").await;
     let map_height = map_height.as_f64().expect("a height");
-    scroll_to(&inst, "#guide-map").await;
-    inst.screenshot(&dir, "lesson-guide-map-print").await;
+    scroll_to(inst, "#guide-map").await;
+    inst.screenshot(dir, "lesson-guide-map-print").await;
     assert!(map_height > 300.0 && map_height <= 950.0, "the ¶ map fits one printed page: {map_height} px");
     inst.call("Emulation.setEmulatedMedia", json!({ "media": "" })).await;
     inst.resize(LAPTOP.0, LAPTOP.1).await;
+}
 
-    // ---- The debrief: questions, reflections, every memo ------------------------------------------
+/// The debrief: the questions, the reflections and every team's memo.
+async fn the_debrief_shows_questions_reflections_and_memos(room: &Room, guide_data: &Guide) {
+    let Room { base, dir, session_id, inst, .. } = room;
+    let Guide { briefs, .. } = guide_data;
+    let lesson = &guide_data.json["lesson"];
     inst.goto(&format!("{base}/#/instructor/debrief/{session_id}")).await;
     inst.wait_for("the debrief", "!!document.querySelector('#debrief-memos')").await;
     let questions = inst.run("document.querySelectorAll('#debrief-questions li').length").await;
@@ -414,7 +506,7 @@ async fn a_lesson_of_mongolia_in_browsers() {
     assert!(reflections.contains("MARKER-second-91ab") && reflections.contains("MARKER-russia-5d40"), "{reflections}");
     let memos = inst.run("document.querySelectorAll('#debrief-memos .debrief-memo').length").await;
     assert_eq!(memos, ROLES.len(), "every team's memo");
-    for (role, memo, aim) in &briefs {
+    for (role, memo, aim) in briefs {
         let text = inst
             .run(&format!("document.querySelector('.debrief-memo[data-role={}]')?.textContent || ''", js(role)))
             .await;
@@ -422,11 +514,16 @@ async fn a_lesson_of_mongolia_in_browsers() {
         assert!(text.contains(memo.as_str()) && text.contains(aim.as_str()), "{role}'s memo in the debrief");
     }
     inst.run("window.scrollTo(0, 0)").await;
-    inst.screenshot(&dir, "lesson-debrief-laptop").await;
-    scroll_to(&inst, "#debrief-reflections").await;
-    inst.screenshot(&dir, "lesson-debrief-reflections-laptop").await;
+    inst.screenshot(dir, "lesson-debrief-laptop").await;
+    scroll_to(inst, "#debrief-reflections").await;
+    inst.screenshot(dir, "lesson-debrief-reflections-laptop").await;
+}
 
-    // ---- The replay: the lens's memos, and the reflections as steps ------------------------------
+/// The replay: every memo declassified, a role's lens only its own, reflections as steps.
+async fn the_replay_shows_memos_by_lens_and_reflections_as_steps(room: &Room, guide_data: &Guide) {
+    let Room { base, dir, session_id, inst, .. } = room;
+    let (_, memo_mn, _) = guide_data.brief_of("mongolia");
+    let (_, memo_ru, _) = guide_data.brief_of("russia");
     inst.goto(&format!("{base}/#/instructor/replay/{session_id}")).await;
     inst.wait_for("every memo, declassified", "document.querySelectorAll('#replay-memos .replay-memo').length === 4")
         .await;
@@ -451,12 +548,8 @@ async fn a_lesson_of_mongolia_in_browsers() {
         json!(false),
         "reflections are declassified only"
     );
-    scroll_to(&inst, "#replay-memos").await;
-    inst.screenshot(&dir, "lesson-replay-memo-laptop").await;
+    scroll_to(inst, "#replay-memos").await;
+    inst.screenshot(dir, "lesson-replay-memo-laptop").await;
     inst.select("#replay-lens", "public").await;
     inst.wait_for("no memo in the public lens", "document.querySelector('#replay-memos').hidden === true").await;
-
-    // ---- Nothing went wrong in any page ---------------------------------------------------------
-    setup::assert_no_console_errors(&browser, &server);
-    browser.close().await;
 }
