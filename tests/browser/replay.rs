@@ -548,17 +548,45 @@ async fn the_instructor_compares_tables_of_one_scenario() {
     force_rounds(&inst, &base, &first, &first_code, 3).await;
     inst.wait_for("the final scores on the console", "!!document.querySelector('.console-report .scores')").await;
     force_rounds(&inst, &base, &second, &second_code, 2).await;
+    let tables = Tables { base, dir, auth, inst, first, first_code, second, second_code, other, other_code };
 
-    // ---- The stored games: tick two tables (by mouse, then by keyboard), then Compare -----------
+    two_tables_are_ticked_by_mouse_and_keyboard_then_compared(&tables).await;
+    the_comparison_shows_what_the_server_answered(&tables).await;
+    games_of_two_scenarios_are_refused_in_words(&browser, &tables).await;
+
+    setup::assert_no_console_errors(&browser, &server);
+    browser.close().await;
+}
+
+/// Three stored games by id and join code: two tutorial tables (`first` played to the end,
+/// `second` stopped after two rounds) and `other`, of another scenario, left in the lobby.
+struct Tables {
+    base: String,
+    dir: PathBuf,
+    /// The `headers` of an authorised `fetch` from the page.
+    auth: String,
+    inst: Page,
+    first: String,
+    first_code: String,
+    second: String,
+    second_code: String,
+    other: String,
+    other_code: String,
+}
+
+/// The stored games: nothing to compare until a game is ticked; two ticked (by mouse, then by
+/// keyboard) are named in words, and Compare opens a route that names them in order.
+async fn two_tables_are_ticked_by_mouse_and_keyboard_then_compared(tables: &Tables) {
+    let Tables { base, inst, first, first_code, second, second_code, other, .. } = tables;
     inst.goto(&format!("{base}/#/instructor/games")).await;
-    for id in [&first, &second, &other] {
+    for id in [first, second, other] {
         inst.wait_for_selector(&format!(".stored-table tr[data-session={}] input[data-compare]", js(id))).await;
     }
     let disabled = inst.run("document.querySelector('#compare-selected').disabled").await;
     assert_eq!(disabled, true, "nothing to compare before a game is ticked");
-    inst.click(&format!("input[data-compare={}]", js(&first))).await;
+    inst.click(&format!("input[data-compare={}]", js(first))).await;
     inst.wait_for("one game ticked", "document.querySelector('#compare-bar')?.dataset.selected === '1'").await;
-    inst.run(&format!("document.querySelector('input[data-compare={}]').focus()", js(&second))).await;
+    inst.run(&format!("document.querySelector('input[data-compare={}]').focus()", js(second))).await;
     for kind in ["keyDown", "keyUp"] {
         inst.call(
             "Input.dispatchKeyEvent",
@@ -569,14 +597,18 @@ async fn the_instructor_compares_tables_of_one_scenario() {
     inst.wait_for("two games ticked", "document.querySelector('#compare-bar')?.dataset.selected === '2'").await;
     let status = inst.run("document.querySelector('#compare-status').textContent").await;
     let status = status.as_str().unwrap_or_default().to_string();
-    assert!(status.contains(&first_code) && status.contains(&second_code), "what is selected, in words: {status}");
-    setup::all_labelled(&inst).await;
+    assert!(status.contains(first_code) && status.contains(second_code), "what is selected, in words: {status}");
+    setup::all_labelled(inst).await;
     inst.click("#compare-selected").await;
     inst.wait_for_selector("#compare-scores").await;
     let hash = inst.run("location.hash").await;
     assert_eq!(hash, format!("#/instructor/compare/{first},{second}"), "the route names the ticked games in order");
+}
 
-    // ---- The comparison: what the server answered, on the page ------------------------------------
+/// The comparison shows what `/api/compare` answered: every table, every role's score with its
+/// best table marked, the moves, the charts, and its print.
+async fn the_comparison_shows_what_the_server_answered(tables: &Tables) {
+    let Tables { dir, auth, inst, first, first_code, second, second_code, .. } = tables;
     let answer = inst
         .run(&format!("fetch('/api/compare?sessions={first},{second}', {{ headers: {auth} }}).then(r => r.json())"))
         .await;
@@ -584,7 +616,7 @@ async fn the_instructor_compares_tables_of_one_scenario() {
     assert!(heading.as_str().unwrap_or_default().contains("Tutorial"), "the scenario's title: {heading}");
     let meta = inst.run("document.querySelector('#compare-meta').textContent").await;
     assert!(meta.as_str().unwrap_or_default().contains("2 tables"), "the number of tables: {meta}");
-    for code in [&first_code, &second_code] {
+    for code in [first_code, second_code] {
         for table in ["#compare-tables", "#compare-scores thead", "#compare-moves thead"] {
             let shown =
                 inst.run(&format!("document.querySelector('{table}').textContent.includes({})", js(code))).await;
@@ -592,7 +624,7 @@ async fn the_instructor_compares_tables_of_one_scenario() {
         }
     }
     let rounds = inst
-        .run(&format!("document.querySelector('#compare-scores thead th[data-table={}]').textContent", js(&second)))
+        .run(&format!("document.querySelector('#compare-scores thead th[data-table={}]').textContent", js(second)))
         .await;
     assert!(rounds.as_str().unwrap_or_default().contains("2 rounds"), "the rounds played: {rounds}");
     // Every role's score at every table, and each role's best table marked.
@@ -638,7 +670,7 @@ async fn the_instructor_compares_tables_of_one_scenario() {
         let dashes = inst
             .run(&format!(
                 "document.querySelectorAll('#compare-moves tbody[data-role=mongolia] td.none[data-table={}]').length",
-                js(&second)
+                js(second)
             ))
             .await;
         assert_eq!(dashes, mongolia, "the empty Mongolia never ordered a move");
@@ -650,13 +682,13 @@ async fn the_instructor_compares_tables_of_one_scenario() {
             "[...document.querySelectorAll('.compare-track')].filter(t => t.querySelectorAll('svg.chart .series').length === 2 \
                && t.querySelector('.chart-legend').textContent.includes({}) && t.querySelector('.chart-legend').textContent.includes({}) \
                && t.querySelectorAll('.compare-finals tbody tr').length === 2).length",
-            js(&first_code),
-            js(&second_code)
+            js(first_code),
+            js(second_code)
         ))
         .await;
     assert_eq!(charts, tracks, "a chart with two lines, a legend and a table per track");
     // Links back to each table's replay and debrief.
-    for id in [&first, &second] {
+    for id in [first, second] {
         let links = inst
             .run(&format!(
                 "[document.querySelector('#compare-tables [data-replay={id}]')?.getAttribute('href'), \
@@ -667,8 +699,8 @@ async fn the_instructor_compares_tables_of_one_scenario() {
         assert_eq!(links, json!([format!("#/instructor/replay/{id}"), format!("#/instructor/debrief/{id}")]));
     }
     assert_eq!(inst.run("!!document.querySelector('#compare-alert')").await, false, "both tables replay exactly");
-    setup::all_labelled(&inst).await;
-    shots(&inst, &dir, "compare", LAPTOP).await;
+    setup::all_labelled(inst).await;
+    shots(inst, dir, "compare", LAPTOP).await;
 
     // Print: the button prints, and the print style hides the navigation and the buttons.
     inst.run("window.__printed = 0; window.print = () => { window.__printed += 1; }").await;
@@ -680,7 +712,7 @@ async fn the_instructor_compares_tables_of_one_scenario() {
         .await;
     assert_eq!(hidden, json!([true, true]), "printing hides the navigation and the buttons");
     inst.run("window.scrollTo(0, 0)").await;
-    inst.screenshot(&dir, "compare-print-laptop").await;
+    inst.screenshot(dir, "compare-print-laptop").await;
     inst.call("Emulation.setEmulatedMedia", json!({ "media": "" })).await;
 
     // A table that does not replay exactly (faked in the page, as for the replay) is named in a red alert.
@@ -693,17 +725,20 @@ async fn the_instructor_compares_tables_of_one_scenario() {
     .await;
     inst.wait_for(
         "the mismatch alert",
-        &format!("document.querySelector('#compare-alert[role=alert]')?.textContent.includes({})", js(&second_code)),
+        &format!("document.querySelector('#compare-alert[role=alert]')?.textContent.includes({})", js(second_code)),
     )
     .await;
+}
 
-    // ---- Games of two scenarios: the server's refusal, in words -------------------------------------
+/// Games of two scenarios: a warning under the button, then the server's refusal in words.
+async fn games_of_two_scenarios_are_refused_in_words(browser: &Browser, tables: &Tables) {
+    let Tables { base, dir, inst, first, first_code, other, other_code, .. } = tables;
     browser.allow_network_errors(&["/source", "/api/compare"]);
     // A fresh page (without the faked fetch) and a fresh selection.
     inst.goto(&format!("{base}/#/instructor/games")).await;
     inst.reload().await;
-    inst.click(&format!("input[data-compare={}]", js(&first))).await;
-    inst.click(&format!("input[data-compare={}]", js(&other))).await;
+    inst.click(&format!("input[data-compare={}]", js(first))).await;
+    inst.click(&format!("input[data-compare={}]", js(other))).await;
     inst.wait_for(
         "the warning under the button",
         "document.querySelector('#compare-status')?.textContent.includes('different scenarios')",
@@ -718,10 +753,7 @@ async fn the_instructor_compares_tables_of_one_scenario() {
     let picked =
         inst.wait_for("the chosen games listed", "document.querySelector('#compare-picked')?.textContent").await;
     let picked = picked.as_str().unwrap_or_default().to_string();
-    assert!(picked.contains(&first_code) && picked.contains(&other_code), "both games and their scenario: {picked}");
-    inst.screenshot(&dir, "compare-mixed-laptop").await;
+    assert!(picked.contains(first_code) && picked.contains(other_code), "both games and their scenario: {picked}");
+    inst.screenshot(dir, "compare-mixed-laptop").await;
     browser.allow_network_errors(&["/source"]);
-
-    setup::assert_no_console_errors(&browser, &server);
-    browser.close().await;
 }
