@@ -12,9 +12,11 @@ use crate::cdp;
 use crate::i18n;
 use crate::setup;
 
+use std::path::Path;
+
 use serde_json::json;
 
-use cdp::Page;
+use cdp::{Browser, Page};
 use setup::{LAPTOP, PHONE};
 
 /// How each student's language is chosen: (language, role, how).
@@ -54,32 +56,7 @@ async fn the_client_speaks_the_class_language() {
     else {
         return;
     };
-
-    // ---- The join screens, one per language ------------------------------------------------------
-    let mut students = Vec::new();
-    for (lang, role, how) in STUDENTS {
-        let page = browser.page(&format!("student ({lang}, phone)"), PHONE.0, PHONE.1).await;
-        i18n::record_frames(&page).await;
-        if let How::Device(languages) = how {
-            page.emulate_languages(languages).await;
-        }
-        page.goto(&format!("{base}/#/")).await;
-        page.wait_for_selector("#join-code-form").await;
-        if let How::Picker = how {
-            // The page starts in English; choosing Russian draws it anew without a reload.
-            assert_eq!(i18n::html_lang(&page).await, "en");
-            page.type_into("#code", "abc").await;
-            page.run("window.__same_document = true").await;
-            i18n::pick_language(&page, "#join-lang", lang).await;
-            assert_eq!(page.run("window.__same_document === true").await, json!(true), "no reload");
-            assert_eq!(page.run("document.querySelector('#code').value").await, json!("abc"), "what was typed stays");
-            // And the choice is remembered on this device.
-            page.reload().await;
-        }
-        check_join(&page, lang, &dir).await;
-        students.push((lang, role, page));
-    }
-
+    let students = the_join_screen_in_each_language(&browser, &base, &dir).await;
     // A device in an unknown language gets English; one in Traditional Chinese gets Chinese.
     let other = browser.page("student (de, phone)", PHONE.0, PHONE.1).await;
     other.emulate_languages(&["de-DE", "fr"]).await;
@@ -94,116 +71,13 @@ async fn the_client_speaks_the_class_language() {
     taiwan.goto(&format!("{base}/#/")).await;
     i18n::wait_for_lang(&taiwan, "zh").await;
 
-    // ---- The instructor's dashboard in every language (the picker in the header) -----------------
     let inst = setup::signed_in_instructor(&browser, &server, "#create-form").await;
-    inst.select("#new-scenario", "tutorial").await;
-    inst.wait_for_selector("[data-bot=us]").await;
-    for lang in ["mn", "ru", "zh"] {
-        i18n::pick_language(&inst, "#instructor-lang", lang).await;
-        inst.wait_for_selector("#create-form").await;
-        inst.wait_for_selector("[data-bot=us]").await;
-        inst.wait_for("the scenarios listed", "!!document.querySelector('#scenarios-card [data-guide]')").await;
-        i18n::assert_no_english(&inst, lang, "the dashboard").await;
-        inst.run("window.scrollTo(0, 0)").await;
-        inst.screenshot(&dir, &format!("i18n-dashboard-{lang}-laptop")).await;
-    }
-    i18n::pick_language(&inst, "#instructor-lang", "en").await;
-
-    // A tutorial game with a bot as the United States.
-    inst.select("#new-scenario", "tutorial").await;
-    inst.wait_for_selector("[data-bot=us]").await;
-    inst.click("[data-bot=us]").await;
-    inst.type_into("#new-minutes", "10").await;
-    let (code, _) = setup::create_session(&inst).await;
-
-    // ---- Each student joins in their language, and says it in the seat message -----------------
-    for (lang, role, page) in &students {
-        page.type_into("#code", &code).await;
-        page.click("#join-code-form button[type=submit]").await;
-        page.type_into("#nickname", &format!("Student {lang}")).await;
-        page.click("#join-name-form button[type=submit]").await;
-        page.click(&format!("[data-choose={role}]")).await;
-        page.wait_for("the waiting room", "document.querySelector('.panel-round')?.dataset.mode === 'lobby'").await;
-        let joins = i18n::sent_frames(page, "join").await;
-        assert_eq!(joins.len(), 1, "[{}] one join: {joins:?}", page.label);
-        assert_eq!(joins[0]["lang"], json!(lang), "[{}] the join frame says the language", page.label);
-        i18n::assert_no_english(page, lang, "the waiting room").await;
-    }
-
-    // ---- Round 1 on every phone -----------------------------------------------------------------
-    inst.click("#ctl-start").await;
-    for (lang, _, page) in &students {
-        page.wait_for("round 1", "!!document.querySelector('#lock') && !!document.querySelector('.move-card')").await;
-        assert_eq!(i18n::html_lang(page).await, *lang);
-        i18n::assert_no_english(page, lang, "the round").await;
-        i18n::assert_no_overflow(page, "the round").await;
-        page.run("window.scrollTo(0, 0)").await;
-        page.screenshot(&dir, &format!("i18n-round-{lang}-phone")).await;
-        // After the game a phone has five tabs (Reflect, Brief, Chat, Report, Scores): in every
-        // language their words fit, each on one line.
-        let widths = page
-            .run(
-                "(async () => { const i = await import('/?asset=i18n.js'); const bar = document.createElement('div'); \
-                   bar.className = 'tabs'; bar.id = 'five-tabs'; \
-                   for (const k of ['tab.reflect', 'tab.brief', 'tab.chat', 'tab.report', 'tab.scores']) { \
-                     const b = document.createElement('button'); b.className = 'tab'; b.textContent = i.t(k); bar.append(b); } \
-                   document.querySelector('.student-main').prepend(bar); \
-                   const out = [...bar.children].filter(b => { const r = document.createRange(); r.selectNodeContents(b); \
-                     return r.getClientRects().length > 1 || b.scrollWidth > b.clientWidth + 1; }).map(b => b.textContent); \
-                   if (bar.scrollWidth > bar.clientWidth + 1) out.push(`the bar: ${bar.scrollWidth}px in ${bar.clientWidth}px`); \
-                   return out; })()",
-            )
-            .await;
-        page.screenshot(&dir, &format!("i18n-tabs-{lang}-phone")).await;
-        page.run("document.getElementById('five-tabs').remove()").await;
-        assert_eq!(widths, json!([]), "[{}] tabs whose words do not fit on one line", page.label);
-    }
-
-    // ---- A student changes language in the game: set_lang, and the screen in the new language ---
-    let (_, _, ru) = students.iter().find(|(lang, _, _)| *lang == "ru").expect("the Russian student");
-    ru.run("window.__same_document = true").await;
-    let lock_before = ru.run("document.querySelector('#lock').textContent").await;
-    i18n::pick_language(ru, "#student-lang", "zh").await;
-    ru.wait_for(
-        "the lock button in Chinese",
-        &format!("document.querySelector('#lock')?.textContent !== {lock_before}"),
-    )
-    .await;
-    assert_eq!(ru.run("window.__same_document === true").await, json!(true), "no reload");
-    ru.wait_for("set_lang sent", "(window.__sent || []).some(f => f.type === 'set_lang' && f.lang === 'zh')").await;
-    i18n::assert_no_english(ru, "zh", "the round after a change of language").await;
-    // The reconnection after a dropped network says the new language in its `resume`.
-    ru.offline(true).await;
-    ru.wait_for("the status banner", "!document.getElementById('status').hidden").await;
-    ru.offline(false).await;
-    ru.wait_for("the resume", "(window.__sent || []).some(f => f.type === 'resume' && f.lang === 'zh')").await;
-    i18n::pick_language(ru, "#student-lang", "ru").await;
-    ru.wait_for("the round again", "!!document.querySelector('#lock')").await;
-
-    // ---- The projector: in Mongolian from the picker, telling the server (watch, then set_lang) --
-    let proj = browser.page("projector", LAPTOP.0, LAPTOP.1).await;
-    i18n::record_frames(&proj).await;
-    proj.goto(&format!("{base}/#/projector/{code}")).await;
-    proj.wait_for_selector("#projector-lang").await;
-    proj.wait_for("the watch frame", "(window.__sent || []).some(f => f.type === 'watch')").await;
-    let watch = i18n::sent_frames(&proj, "watch").await;
-    assert_eq!(watch.first().map(|w| w["lang"].clone()), Some(json!("en")), "the watch frame says the language");
-    i18n::pick_language(&proj, "#projector-lang", "mn").await;
-    proj.wait_for("set_lang sent", "(window.__sent || []).some(f => f.type === 'set_lang' && f.lang === 'mn')").await;
-    proj.wait_for_selector(".ready-lights").await;
-    i18n::assert_no_english(&proj, "mn", "the projector").await;
-    proj.screenshot(&dir, "i18n-projector-mn-laptop").await;
-
-    // ---- The console changes language too, and the HTTP API is asked in it ---------------------
-    i18n::pick_language(&inst, "#instructor-lang", "ru").await;
-    inst.wait_for(
-        "the scenario asked for in Russian",
-        "performance.getEntriesByType('resource').some(e => e.name.includes('/api/scenarios/tutorial?lang=ru'))",
-    )
-    .await;
-    inst.wait_for_selector("#ctl-pause").await;
-    i18n::assert_no_english(&inst, "ru", "the console").await;
-    inst.screenshot(&dir, "i18n-console-ru-laptop").await;
+    let code = the_dashboard_in_every_language_then_a_game(&inst, &dir).await;
+    each_student_joins_in_their_language(&students, &code).await;
+    round_1_on_every_phone(&inst, &students, &dir).await;
+    a_student_changes_language_in_the_game(&students).await;
+    the_projector_in_mongolian_from_its_picker(&browser, &base, &code, &dir).await;
+    the_console_in_russian_asks_the_api_in_russian(&inst, &dir).await;
 
     // An error frame in words of the language: a Chinese student's order for another role.
     let (_, _, zh) = students.iter().find(|(lang, _, _)| *lang == "zh").expect("the Chinese student");
@@ -240,6 +114,164 @@ async fn the_client_speaks_the_class_language() {
 
     setup::assert_no_console_errors(&browser, &server);
     browser.close().await;
+}
+
+/// A student's page: its language, its role, the page.
+type Student = (&'static str, &'static str, Page);
+
+/// The join screen on three phones: Mongolian and Chinese from the device's languages, Russian
+/// from the picker (no reload, what was typed kept, remembered after a reload).
+async fn the_join_screen_in_each_language(browser: &Browser, base: &str, dir: &Path) -> Vec<Student> {
+    let mut students = Vec::new();
+    for (lang, role, how) in STUDENTS {
+        let page = browser.page(&format!("student ({lang}, phone)"), PHONE.0, PHONE.1).await;
+        i18n::record_frames(&page).await;
+        if let How::Device(languages) = how {
+            page.emulate_languages(languages).await;
+        }
+        page.goto(&format!("{base}/#/")).await;
+        page.wait_for_selector("#join-code-form").await;
+        if let How::Picker = how {
+            // The page starts in English; choosing Russian draws it anew without a reload.
+            assert_eq!(i18n::html_lang(&page).await, "en");
+            page.type_into("#code", "abc").await;
+            page.run("window.__same_document = true").await;
+            i18n::pick_language(&page, "#join-lang", lang).await;
+            assert_eq!(page.run("window.__same_document === true").await, json!(true), "no reload");
+            assert_eq!(page.run("document.querySelector('#code').value").await, json!("abc"), "what was typed stays");
+            // And the choice is remembered on this device.
+            page.reload().await;
+        }
+        check_join(&page, lang, dir).await;
+        students.push((lang, role, page));
+    }
+    students
+}
+
+/// The instructor's dashboard in every language (the picker in the header); then, in English, a
+/// tutorial game with a bot as the United States. Returns its join code.
+async fn the_dashboard_in_every_language_then_a_game(inst: &Page, dir: &Path) -> String {
+    inst.select("#new-scenario", "tutorial").await;
+    inst.wait_for_selector("[data-bot=us]").await;
+    for lang in ["mn", "ru", "zh"] {
+        i18n::pick_language(inst, "#instructor-lang", lang).await;
+        inst.wait_for_selector("#create-form").await;
+        inst.wait_for_selector("[data-bot=us]").await;
+        inst.wait_for("the scenarios listed", "!!document.querySelector('#scenarios-card [data-guide]')").await;
+        i18n::assert_no_english(inst, lang, "the dashboard").await;
+        inst.run("window.scrollTo(0, 0)").await;
+        inst.screenshot(dir, &format!("i18n-dashboard-{lang}-laptop")).await;
+    }
+    i18n::pick_language(inst, "#instructor-lang", "en").await;
+
+    // A tutorial game with a bot as the United States.
+    inst.select("#new-scenario", "tutorial").await;
+    inst.wait_for_selector("[data-bot=us]").await;
+    inst.click("[data-bot=us]").await;
+    inst.type_into("#new-minutes", "10").await;
+    let (code, _) = setup::create_session(inst).await;
+    code
+}
+
+/// Each student joins in their language, and says it in the `join` frame.
+async fn each_student_joins_in_their_language(students: &[Student], code: &str) {
+    for (lang, role, page) in students {
+        page.type_into("#code", code).await;
+        page.click("#join-code-form button[type=submit]").await;
+        page.type_into("#nickname", &format!("Student {lang}")).await;
+        page.click("#join-name-form button[type=submit]").await;
+        page.click(&format!("[data-choose={role}]")).await;
+        page.wait_for("the waiting room", "document.querySelector('.panel-round')?.dataset.mode === 'lobby'").await;
+        let joins = i18n::sent_frames(page, "join").await;
+        assert_eq!(joins.len(), 1, "[{}] one join: {joins:?}", page.label);
+        assert_eq!(joins[0]["lang"], json!(lang), "[{}] the join frame says the language", page.label);
+        i18n::assert_no_english(page, lang, "the waiting room").await;
+    }
+}
+
+/// Round 1 on every phone: no English, nothing overflowing, and the five tabs of the end of the
+/// game each on one line.
+async fn round_1_on_every_phone(inst: &Page, students: &[Student], dir: &Path) {
+    inst.click("#ctl-start").await;
+    for (lang, _, page) in students {
+        page.wait_for("round 1", "!!document.querySelector('#lock') && !!document.querySelector('.move-card')").await;
+        assert_eq!(i18n::html_lang(page).await, *lang);
+        i18n::assert_no_english(page, lang, "the round").await;
+        i18n::assert_no_overflow(page, "the round").await;
+        page.run("window.scrollTo(0, 0)").await;
+        page.screenshot(dir, &format!("i18n-round-{lang}-phone")).await;
+        // After the game a phone has five tabs (Reflect, Brief, Chat, Report, Scores): in every
+        // language their words fit, each on one line.
+        let widths = page
+            .run(
+                "(async () => { const i = await import('/?asset=i18n.js'); const bar = document.createElement('div'); \
+                   bar.className = 'tabs'; bar.id = 'five-tabs'; \
+                   for (const k of ['tab.reflect', 'tab.brief', 'tab.chat', 'tab.report', 'tab.scores']) { \
+                     const b = document.createElement('button'); b.className = 'tab'; b.textContent = i.t(k); bar.append(b); } \
+                   document.querySelector('.student-main').prepend(bar); \
+                   const out = [...bar.children].filter(b => { const r = document.createRange(); r.selectNodeContents(b); \
+                     return r.getClientRects().length > 1 || b.scrollWidth > b.clientWidth + 1; }).map(b => b.textContent); \
+                   if (bar.scrollWidth > bar.clientWidth + 1) out.push(`the bar: ${bar.scrollWidth}px in ${bar.clientWidth}px`); \
+                   return out; })()",
+            )
+            .await;
+        page.screenshot(dir, &format!("i18n-tabs-{lang}-phone")).await;
+        page.run("document.getElementById('five-tabs').remove()").await;
+        assert_eq!(widths, json!([]), "[{}] tabs whose words do not fit on one line", page.label);
+    }
+}
+
+/// A student changes language mid-round: `set_lang`, the screen anew without a reload, and the
+/// new language in the `resume` after a dropped network.
+async fn a_student_changes_language_in_the_game(students: &[Student]) {
+    let (_, _, ru) = students.iter().find(|(lang, _, _)| *lang == "ru").expect("the Russian student");
+    ru.run("window.__same_document = true").await;
+    let lock_before = ru.run("document.querySelector('#lock').textContent").await;
+    i18n::pick_language(ru, "#student-lang", "zh").await;
+    ru.wait_for(
+        "the lock button in Chinese",
+        &format!("document.querySelector('#lock')?.textContent !== {lock_before}"),
+    )
+    .await;
+    assert_eq!(ru.run("window.__same_document === true").await, json!(true), "no reload");
+    ru.wait_for("set_lang sent", "(window.__sent || []).some(f => f.type === 'set_lang' && f.lang === 'zh')").await;
+    i18n::assert_no_english(ru, "zh", "the round after a change of language").await;
+    // The reconnection after a dropped network says the new language in its `resume`.
+    ru.offline(true).await;
+    ru.wait_for("the status banner", "!document.getElementById('status').hidden").await;
+    ru.offline(false).await;
+    ru.wait_for("the resume", "(window.__sent || []).some(f => f.type === 'resume' && f.lang === 'zh')").await;
+    i18n::pick_language(ru, "#student-lang", "ru").await;
+    ru.wait_for("the round again", "!!document.querySelector('#lock')").await;
+}
+
+/// The projector: `watch` in English, then Mongolian from its picker, telling the server.
+async fn the_projector_in_mongolian_from_its_picker(browser: &Browser, base: &str, code: &str, dir: &Path) {
+    let proj = browser.page("projector", LAPTOP.0, LAPTOP.1).await;
+    i18n::record_frames(&proj).await;
+    proj.goto(&format!("{base}/#/projector/{code}")).await;
+    proj.wait_for_selector("#projector-lang").await;
+    proj.wait_for("the watch frame", "(window.__sent || []).some(f => f.type === 'watch')").await;
+    let watch = i18n::sent_frames(&proj, "watch").await;
+    assert_eq!(watch.first().map(|w| w["lang"].clone()), Some(json!("en")), "the watch frame says the language");
+    i18n::pick_language(&proj, "#projector-lang", "mn").await;
+    proj.wait_for("set_lang sent", "(window.__sent || []).some(f => f.type === 'set_lang' && f.lang === 'mn')").await;
+    proj.wait_for_selector(".ready-lights").await;
+    i18n::assert_no_english(&proj, "mn", "the projector").await;
+    proj.screenshot(dir, "i18n-projector-mn-laptop").await;
+}
+
+/// The console changes language too, and asks the HTTP API in it.
+async fn the_console_in_russian_asks_the_api_in_russian(inst: &Page, dir: &Path) {
+    i18n::pick_language(inst, "#instructor-lang", "ru").await;
+    inst.wait_for(
+        "the scenario asked for in Russian",
+        "performance.getEntriesByType('resource').some(e => e.name.includes('/api/scenarios/tutorial?lang=ru'))",
+    )
+    .await;
+    inst.wait_for_selector("#ctl-pause").await;
+    i18n::assert_no_english(inst, "ru", "the console").await;
+    inst.screenshot(dir, "i18n-console-ru-laptop").await;
 }
 
 /// A translated text of the tutorial, from its shipped translation file (`scenarios/tutorial.<lang>.toml`).
