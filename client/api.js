@@ -197,6 +197,42 @@ export function syncClock() {
   return fetch('/healthz', { cache: 'no-store' }).then(noteServerDate, () => {});
 }
 
+// ---- Where students go -----------------------------------------------------------------------
+
+let address = null;
+
+/** Asks the server once (`GET /api/address`) where students' devices reach it; see `studentsHost`. */
+export function loadAddress() {
+  return fetch('/api/address', { cache: 'no-store' })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((answer) => { address = answer; }, () => {});
+}
+
+/** The `serve` flag that lets other devices in, on the port this page uses. */
+export function listenEverywhereFlag() {
+  return `--addr 0.0.0.0:${location.port || (location.protocol === 'https:' ? 443 : 80)}`;
+}
+
+const LOOPBACK = /^(localhost|.*\.localhost|127(\.\d+){3}|\[::1\])$/i;
+
+/**
+ * What students type to reach the server (`host` as the projector shows it), and whether their
+ * devices cannot reach it at all (`unreachable`: the server listens on this computer only, and
+ * this page is on that computer). The address bar's host is right unless the page was opened at
+ * `localhost`, which means nothing on a student's phone: then the server's answer says better.
+ */
+export function studentsHost() {
+  const url = address && address.url;
+  if (url) {
+    try {
+      const u = new URL(url);
+      return { host: u.pathname === '/' ? u.host : `${u.host}${u.pathname.replace(/\/$/, '')}`, unreachable: false };
+    } catch (_) { /* not a URL: the page's own host below */ }
+  }
+  const local = LOOPBACK.test(location.hostname);
+  return { host: location.host, unreachable: local && Boolean(address && address.this_computer_only) };
+}
+
 // ---- Scenarios and their source text ----------------------------------------------------------
 
 const scenarios = new Map();

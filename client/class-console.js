@@ -212,7 +212,8 @@ class ClassConsole {
     const joined = joinedCount(v);
     this.regions.code.el.hidden = !lobby;
     this.regions.code.update([lobby, v.class.join_code, joined, v.tables.length], () => (lobby ? [
-      h('p', { class: 'class-code-label' }, tParts('cconsole.students_go', { host: h('strong', null, location.host) })),
+      h('p', { class: 'class-code-label' }, tParts('cconsole.students_go', { host: h('strong', { class: 'students-host' }, api.studentsHost().host) })),
+      api.studentsHost().unreachable ? h('p', { class: 'notice', id: 'students-unreachable', role: 'alert' }, t('address.this_computer_only', { flag: api.listenEverywhereFlag() })) : null,
       h('p', { class: 'class-code-value', 'aria-label': t('cconsole.code_label', { code: v.class.join_code.split('').join(' ') }) }, v.class.join_code),
       h('p', { class: 'class-joined', id: 'class-joined' },
         joined ? t('cconsole.joined_at', { joined: plural('class.joined', joined), tables: plural('class.tables', v.tables.filter((tb) => tableStudents(tb).length).length) })

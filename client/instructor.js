@@ -579,6 +579,8 @@ class Console {
       h('div', { class: 'console-code' },
         h('span', { class: 'muted' }, t('console.join_code')), h('strong', { class: 'code-chip big', 'data-join-code': s.session.join_code }, s.session.join_code),
         ' ', h('a', { href: `#/projector/${encodeURIComponent(s.session.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary' }, t('console.open_projector'))),
+      s.phase === 'lobby' && api.studentsHost().unreachable
+        ? h('p', { class: 'notice', id: 'students-unreachable', role: 'alert' }, t('address.this_computer_only', { flag: api.listenEverywhereFlag() })) : null,
       h('p', { class: 'countdown', 'data-countdown': '', role: 'timer', 'aria-live': 'off' }),
     ]);
   }

@@ -14,7 +14,7 @@
 
 import { h, showError } from './?asset=dom.js';
 import { init as loadWords, onLangChange, t } from './?asset=i18n.js';
-import { syncClock } from './?asset=api.js';
+import { loadAddress, syncClock } from './?asset=api.js';
 import { studentPage } from './?asset=student.js';
 import { projectorPage } from './?asset=projector.js';
 import { instructorPage } from './?asset=instructor.js';
@@ -93,8 +93,9 @@ document.querySelector('.skip-link')?.addEventListener('click', (event) => {
 });
 
 syncClock();
-// The catalogue is loaded before the first screen is drawn (a failed load leaves English).
-await loadWords();
+// The catalogue is loaded before the first screen is drawn (a failed load leaves English), and
+// so is where students reach the server (the projector shows it).
+await Promise.all([loadWords(), loadAddress()]);
 frameWords();
 if (!root) {
   document.body.appendChild(h('p', null, t('app.incomplete')));

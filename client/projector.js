@@ -250,7 +250,14 @@ function waiting(s) {
   return free.length ? t('projector.still_choosing', { names: names(free.map((p) => p.name)) }) : '';
 }
 
-/** "Go to <host> and enter the code", with the address in bold. */
+/**
+ * "Go to <host> and enter the code", with the address students type in bold; and, when their
+ * devices cannot reach this server at all, what the teacher must change.
+ */
 export function goTo() {
-  return h('p', { class: 'proj-code-label' }, tParts('projector.go_to', { host: h('strong', { class: 'proj-url' }, location.host) }));
+  const { host, unreachable } = api.studentsHost();
+  return [
+    h('p', { class: 'proj-code-label' }, tParts('projector.go_to', { host: h('strong', { class: 'proj-url' }, host) })),
+    unreachable ? h('p', { class: 'notice proj-unreachable', id: 'students-unreachable', role: 'alert' }, t('address.this_computer_only', { flag: api.listenEverywhereFlag() })) : null,
+  ];
 }

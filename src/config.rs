@@ -28,6 +28,9 @@ pub struct Config {
     /// every connection comes from the proxy, and the per-address limits must see the students'
     /// own addresses instead.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address students type to reach the server (`http://…` or `https://…`), shown on the
+    /// projector beside the join code; `None`: the server works it out (`server::listening`).
+    pub public_url: Option<String>,
     /// An unfinished session nobody has changed for this long is left dormant at a start: not
     /// read back into memory until someone uses its code, a seat in it or its console (its join
     /// code keeps working). `None` reads back every unfinished session. A class and its tables
@@ -48,6 +51,7 @@ impl Default for Config {
             scenarios: None,
             allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
+            public_url: None,
             dormant_after: Some(Duration::from_secs(DEFAULT_DORMANT_DAYS * 86_400)),
             limits: Limits::default(),
         }

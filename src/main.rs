@@ -82,6 +82,11 @@ struct ServeArgs {
     /// `X-Forwarded-For` names the client, for the per-address limits.
     #[arg(long, env = "THIRD_NEIGHBOR_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address students type to reach the server (http://… or https://…), shown on the
+    /// projector beside the join code [default: on 0.0.0.0, this computer's network address;
+    /// behind a proxy, the address the projector's page was opened at].
+    #[arg(long, env = "THIRD_NEIGHBOR_PUBLIC_URL", value_parser = public_url)]
+    public_url: Option<String>,
     /// WebSocket connections at most, in all.
     #[arg(long, env = "THIRD_NEIGHBOR_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections)]
     max_connections: usize,
@@ -288,6 +293,23 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
 }
 
+/// `--public-url`: an `http://` or `https://` address with a host, as students would type it.
+fn public_url(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(String::new()); // unset, as an empty environment variable leaves it
+    }
+    let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !rest.contains(char::is_whitespace) => {
+            Ok(text.to_string())
+        }
+        _ => Err(format!(
+            "{text:?} is not an address students can open: write it as http://host[:port]/ or https://host/"
+        )),
+    }
+}
+
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
@@ -305,6 +327,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         scenarios: args.scenarios,
         allowed_origins: args.origins.into_iter().filter(|o| !o.trim().is_empty()).collect(),
         trusted_proxies: args.trusted_proxies,
+        public_url: args.public_url.filter(|url| !url.is_empty()),
         dormant_after: (args.dormant_after_days > 0)
             .then(|| std::time::Duration::from_secs(args.dormant_after_days.saturating_mul(86_400))),
         limits: Limits {
@@ -334,6 +357,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let addr = listener.local_addr().context("reading the bound address")?;
         println!("listening on http://{addr}");
+        println!("{}", server::listening::Listening::of(addr, config.public_url.clone()).hint());
         tracing::info!(%addr, db = %third_neighbor::store::Location::of(&config.db), "listening");
         server::run(listener, startup.app, shutdown_signal()).await?;
         Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! The HTTP side: the client page, `/healthz`, the JSON API and the `/ws` upgrade.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
@@ -24,7 +25,8 @@ use tokio_tungstenite::WebSocketStream;
 use super::api_error::ApiError;
 use super::deflate::{self, Inflating};
 use super::limits::Charged;
-use super::origin::{self, Listening, Refusal};
+use super::listening::{Listening, StudentsAddress};
+use super::origin::{self, Refusal};
 use super::session::{self, CreateError, CreateSession};
 use super::{classes, connection, secret, static_files, stored_games, App};
 use crate::i18n::Lang;
@@ -38,6 +40,7 @@ pub(super) fn router(app: App) -> Router {
     Router::new()
         .route("/", get(static_files::index))
         .route("/healthz", get(healthz))
+        .route("/api/address", get(students_address))
         .route("/api/scenarios", get(list_scenarios))
         .route("/api/scenarios/{id}", get(scenario))
         .route("/api/scenarios/{id}/guide", get(guide))
@@ -139,6 +142,18 @@ async fn healthz(State(app): State<App>) -> Response {
                 .into_response()
         }
     }
+}
+
+/// `GET /api/address`: the address students type to reach the server (the projector shows it
+/// beside the join code), and whether only this computer can reach it. No key: it tells a page
+/// nothing it could not find out itself (`server::listening`).
+async fn students_address(request: Request) -> Json<StudentsAddress> {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let answer = match (request.extensions().get::<Arc<Listening>>(), peer) {
+        (Some(listening), Some(peer)) => listening.for_peer(peer),
+        _ => StudentsAddress { url: None, this_computer_only: false },
+    };
+    Json(answer)
 }
 
 /// The instructor making a request, from `Authorization: Bearer <key>`.
@@ -372,8 +387,8 @@ async fn ws(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketAddr>, 
         return ApiError::new(StatusCode::BAD_REQUEST, "not_websocket", message).into_response();
     };
     let compress = app.config().limits.compression && deflate::negotiate(headers);
-    let listening = request.extensions().get::<Listening>().copied().unwrap_or(Listening { loopback_only: false });
-    if let Err(refusal) = origin::check(headers, &app.config().allowed_origins, listening) {
+    let loopback_only = request.extensions().get::<Arc<Listening>>().is_some_and(|l| l.loopback_only);
+    if let Err(refusal) = origin::check(headers, &app.config().allowed_origins, loopback_only) {
         let page = headers.get(ORIGIN).and_then(|o| o.to_str().ok()).unwrap_or_default();
         let message = match refusal {
             Refusal::Foreign => {

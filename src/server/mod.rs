@@ -20,6 +20,7 @@ mod connection;
 pub mod deflate;
 mod http;
 mod limits;
+pub mod listening;
 mod metrics;
 mod origin;
 mod outbox;
@@ -375,7 +376,8 @@ pub async fn run(listener: TcpListener, app: App, shutdown: impl Future<Output =
     let router = http::router(app.clone());
     let slots = Arc::new(Semaphore::new(app.config().limits.max_connections));
     let header_timeout = app.config().limits.header_timeout;
-    let listening = origin::Listening { loopback_only: listener.local_addr().is_ok_and(|a| a.ip().is_loopback()) };
+    let local = listener.local_addr()?;
+    let listening = Arc::new(listening::Listening::of(local, app.config().public_url.clone()));
     tokio::pin!(shutdown);
     loop {
         let slot = tokio::select! {
@@ -401,10 +403,11 @@ pub async fn run(listener: TcpListener, app: App, shutdown: impl Future<Output =
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
         let trusted = app.config().trusted_proxies.contains(&peer.ip());
+        let listening = listening.clone();
         let service = router.clone().map_request(move |mut request: hyper::Request<Incoming>| {
             let client = if trusted { forwarded_client(request.headers(), peer) } else { peer };
             request.extensions_mut().insert(ConnectInfo::<SocketAddr>(client));
-            request.extensions_mut().insert(listening);
+            request.extensions_mut().insert(listening.clone());
             request
         });
         let service = TowerToHyperService::new(service);

@@ -14,13 +14,6 @@
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::HeaderMap;
 
-/// Whether the server's listening socket takes only this machine's connections (a loopback
-/// address). Put on every request by `server::run`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Listening {
-    pub loopback_only: bool,
-}
-
 /// Why a page's origin was refused.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Refusal {
@@ -32,8 +25,9 @@ pub(crate) enum Refusal {
     UnlistedName,
 }
 
-/// Checks the handshake's `Origin` against its `Host` and the listed origins (`allowed`).
-pub(crate) fn check(headers: &HeaderMap, allowed: &[String], listening: Listening) -> Result<(), Refusal> {
+/// Checks the handshake's `Origin` against its `Host` and the listed origins (`allowed`), on a
+/// server whose listener takes this computer's connections only when `loopback_only`.
+pub(crate) fn check(headers: &HeaderMap, allowed: &[String], loopback_only: bool) -> Result<(), Refusal> {
     let Some(origin) = headers.get(ORIGIN) else { return Ok(()) };
     let origin = origin.to_str().map_err(|_| Refusal::Foreign)?.trim_end_matches('/');
     if allowed.iter().any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(origin)) {
@@ -45,7 +39,7 @@ pub(crate) fn check(headers: &HeaderMap, allowed: &[String], listening: Listenin
         .is_some_and(|(scheme, rest)| matches!(scheme, "http" | "https") && rest.eq_ignore_ascii_case(host));
     match same {
         false => Err(Refusal::Foreign),
-        true if listening.loopback_only && !is_local_name(host) => Err(Refusal::UnlistedName),
+        true if loopback_only && !is_local_name(host) => Err(Refusal::UnlistedName),
         true => Ok(()),
     }
 }
@@ -75,8 +69,8 @@ mod tests {
         h
     }
 
-    const LOOPBACK: Listening = Listening { loopback_only: true };
-    const ANY: Listening = Listening { loopback_only: false };
+    const LOOPBACK: bool = true;
+    const ANY: bool = false;
 
     #[test]
     fn a_page_from_the_servers_own_origin_may_connect() {

@@ -55,7 +55,10 @@ fn table_in(selector: &str, n: u64, phase: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_class_of_eight_plays_with_one_code() {
-    let Some(setup::Stage { server, base, browser, dir }) = setup::stage("a_class_of_eight_plays_with_one_code").await
+    // The address students type, as an operator behind a proxy or with a DNS name sets it.
+    let flags = ["--public-url", "http://class.example.test/"];
+    let Some(setup::Stage { server, base, browser, dir }) =
+        setup::stage_with("a_class_of_eight_plays_with_one_code", &flags).await
     else {
         return;
     };
@@ -68,6 +71,11 @@ async fn a_class_of_eight_plays_with_one_code() {
     proj.wait_for(
         "the class code in large type",
         &format!("document.querySelector('.class-projector .proj-code-value')?.textContent === {}", js(&code)),
+    )
+    .await;
+    proj.wait_for(
+        "the configured address on the projector",
+        "document.querySelector('.class-projector .proj-url')?.textContent === 'class.example.test' && !document.querySelector('#students-unreachable')",
     )
     .await;
 
@@ -137,6 +145,11 @@ async fn the_instructor_creates_a_class_of_eight(inst: &Page, dir: &Path) -> (St
     let code = code.as_str().expect("a class code").to_string();
     let class_id = inst.run("decodeURIComponent(location.hash.split('/').pop())").await;
     let class_id = class_id.as_str().expect("the class id").to_string();
+    inst.wait_for(
+        "the address students type",
+        "document.querySelector('.students-host')?.textContent === 'class.example.test' && !document.querySelector('#students-unreachable')",
+    )
+    .await;
     inst.wait_for(
         "two empty tables",
         "document.querySelectorAll('.class-table').length === 2 && document.querySelector('#class-joined')?.textContent.includes('Nobody')",

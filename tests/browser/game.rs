@@ -161,6 +161,7 @@ async fn instructor_signs_in_and_creates_a_game(
     inst.type_into("#new-minutes", "10").await;
     let (code, _) = setup::create_session(inst).await;
     assert_eq!(code.len(), 8, "an eight-letter join code: {code}");
+    inst.wait_for_selector("#students-unreachable").await;
     code
 }
 
@@ -171,6 +172,14 @@ async fn projector_shows_the_code(browser: &Browser, base: &str, code: &str) -> 
     proj.wait_for(
         "the code in large type",
         &format!("document.querySelector('.proj-code-value')?.textContent === {}", js(code)),
+    )
+    .await;
+    // This server listens on 127.0.0.1 only: the projector says students' devices cannot reach
+    // it, and the flag (with this port) that lets them in.
+    let port = base.rsplit(':').next().expect("a port");
+    proj.wait_for(
+        "the warning that only this computer can open the server",
+        &format!("document.querySelector('#students-unreachable')?.textContent.includes('--addr 0.0.0.0:{port}')"),
     )
     .await;
     proj

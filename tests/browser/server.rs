@@ -16,7 +16,8 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    pub(crate) fn start() -> Server {
+    /// Starts the server binary with these `serve` flags besides the test's own.
+    pub(crate) fn start_with(flags: &[&str]) -> Server {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         let mut child = Command::new(env!("CARGO_BIN_EXE_third-neighbor"))
@@ -26,6 +27,7 @@ impl Server {
             .arg(dir.path().join("game.db"))
             .arg("--scenarios")
             .arg(&scenarios)
+            .args(flags)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

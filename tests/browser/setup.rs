@@ -81,8 +81,13 @@ pub(crate) struct Stage {
 }
 
 pub(crate) async fn stage(test: &str) -> Option<Stage> {
+    stage_with(test, &[]).await
+}
+
+/// `stage` with more `serve` flags for the server.
+pub(crate) async fn stage_with(test: &str, flags: &[&str]) -> Option<Stage> {
     let chromium = chromium_or_skip(test)?;
-    let server = super::server::Server::start();
+    let server = super::server::Server::start_with(flags);
     let base = server.base.clone();
     let browser = super::cdp::Browser::launch(&chromium).await;
     browser.allow_network_errors(&["/source"]);

@@ -3,6 +3,7 @@
 //! (`THIRD_NEIGHBOR_TEST_STORE=postgres cargo test --test it server::`).
 
 mod abuse;
+mod address;
 mod classes;
 mod compression;
 mod deadlines;

@@ -1,0 +1,156 @@
+//! Who can reach the server, from the socket it listens on, and the address students' devices
+//! should type: what the projector shows beside the join code.
+//!
+//! A teacher who opens the projector on the server's own computer sees `localhost:8080` in the
+//! address bar, which means nothing on a student's phone. So the server works out the address
+//! other devices use: the one an operator configured (`serve --public-url`), or, when it
+//! listens on every interface (`0.0.0.0`), this computer's address on its network. When it
+//! listens on a loopback address only, no other device can reach it, and the projector says so.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+
+use serde::Serialize;
+
+/// What the listening socket says; put on every request by `server::run`.
+#[derive(Debug, Clone)]
+pub struct Listening {
+    /// The listener takes this computer's connections only (a loopback address).
+    pub loopback_only: bool,
+    /// `serve --public-url`: the address students type, as the operator wrote it.
+    configured: Option<String>,
+    /// This computer's address on its network, when the listener takes every interface's
+    /// connections (or the one address it was bound to, when that is not a loopback one).
+    network: Option<String>,
+    port: u16,
+}
+
+/// The answer of `GET /api/address`.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct StudentsAddress {
+    /// What students type to reach the server, or `null` when the page's own address is the
+    /// best the server knows.
+    pub url: Option<String>,
+    /// The server listens on a loopback address and no `--public-url` is set: only this
+    /// computer can open it.
+    pub this_computer_only: bool,
+}
+
+impl Listening {
+    /// From the listener's bound address and the configured public URL. Looks up this
+    /// computer's network address once (a routing lookup; nothing is sent).
+    pub fn of(local: SocketAddr, configured: Option<String>) -> Listening {
+        let ip = local.ip();
+        let network = if ip.is_loopback() {
+            None
+        } else if ip.is_unspecified() {
+            network_ip(ip.is_ipv6()).map(|ip| url_of(ip, local.port()))
+        } else {
+            Some(url_of(ip, local.port()))
+        };
+        Listening { loopback_only: ip.is_loopback(), configured, network, port: local.port() }
+    }
+
+    /// What to tell a page asking from `peer`. The network address goes only to pages on this
+    /// computer (the teacher's projector at `localhost`): a page elsewhere already reached the
+    /// server by an address students can use, and need not learn the server's inside one.
+    pub fn for_peer(&self, peer: IpAddr) -> StudentsAddress {
+        let url = match &self.configured {
+            Some(url) => Some(url.clone()),
+            None if peer.is_loopback() => self.network.clone(),
+            None => None,
+        };
+        StudentsAddress { url, this_computer_only: self.loopback_only && self.configured.is_none() }
+    }
+
+    /// One line for the operator at start: who can reach the server, and how to let students
+    /// in when nobody else can.
+    pub fn hint(&self) -> String {
+        match (&self.configured, &self.network) {
+            (Some(url), _) => format!("students open {url}"),
+            (None, _) if self.loopback_only => format!(
+                "only this computer can open it; to let students' devices join, start with --addr 0.0.0.0:{}",
+                self.port
+            ),
+            (None, Some(url)) => format!("students open {url}"),
+            (None, None) => "students open this computer's address on the network, port as above".to_string(),
+        }
+    }
+}
+
+/// `http://ip:port/`, with an IPv6 address in brackets.
+fn url_of(ip: IpAddr, port: u16) -> String {
+    match ip {
+        IpAddr::V4(ip) => format!("http://{ip}:{port}/"),
+        IpAddr::V6(ip) => format!("http://[{ip}]:{port}/"),
+    }
+}
+
+/// The address this computer's traffic to the wider network leaves from: the route to a
+/// documentation address (RFC 5737/3849) is looked up by `connect`, which sends nothing on UDP.
+/// `None` without such a route (no network).
+fn network_ip(ipv6: bool) -> Option<IpAddr> {
+    let v4 = || -> Option<IpAddr> {
+        let socket = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0)).ok()?;
+        socket.connect((Ipv4Addr::new(192, 0, 2, 1), 9)).ok()?;
+        Some(socket.local_addr().ok()?.ip())
+    };
+    let v6 = || -> Option<IpAddr> {
+        let socket = UdpSocket::bind((Ipv6Addr::UNSPECIFIED, 0)).ok()?;
+        socket.connect((Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1), 9)).ok()?;
+        Some(socket.local_addr().ok()?.ip())
+    };
+    // An IPv6 listener usually takes IPv4 too; a classroom's devices mostly use IPv4.
+    let found = if ipv6 { v4().or_else(v6) } else { v4() };
+    found.filter(|ip| !ip.is_loopback() && !ip.is_unspecified())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOOPBACK_PEER: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    const OTHER_PEER: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 168, 1, 31));
+
+    #[test]
+    fn a_loopback_listener_is_for_this_computer_only() {
+        let l = Listening::of("127.0.0.1:8080".parse().expect("addr"), None);
+        let none = StudentsAddress { url: None, this_computer_only: true };
+        assert_eq!(l.for_peer(LOOPBACK_PEER), none);
+        assert_eq!(l.for_peer(OTHER_PEER), none);
+        assert!(l.hint().contains("--addr 0.0.0.0:8080"), "{}", l.hint());
+    }
+
+    #[test]
+    fn a_configured_url_is_told_to_every_page() {
+        let url = Some("https://class.example.org/".to_string());
+        let l = Listening::of("127.0.0.1:8080".parse().expect("addr"), url.clone());
+        let told = StudentsAddress { url, this_computer_only: false };
+        assert_eq!(l.for_peer(LOOPBACK_PEER), told);
+        assert_eq!(l.for_peer(OTHER_PEER), told);
+        assert_eq!(l.hint(), "students open https://class.example.org/");
+    }
+
+    #[test]
+    fn a_listener_on_one_network_address_gives_that_address_to_this_computer_only() {
+        let l = Listening::of("192.168.1.20:8080".parse().expect("addr"), None);
+        let url = Some("http://192.168.1.20:8080/".to_string());
+        assert_eq!(l.for_peer(LOOPBACK_PEER), StudentsAddress { url, this_computer_only: false });
+        assert_eq!(l.for_peer(OTHER_PEER), StudentsAddress { url: None, this_computer_only: false });
+        assert_eq!(l.hint(), "students open http://192.168.1.20:8080/");
+        let v6 = Listening::of("[fd00::20]:8080".parse().expect("addr"), None);
+        assert_eq!(v6.for_peer(LOOPBACK_PEER).url.as_deref(), Some("http://[fd00::20]:8080/"));
+    }
+
+    #[test]
+    fn a_listener_on_every_interface_finds_a_network_address_if_there_is_a_route() {
+        let l = Listening::of("0.0.0.0:8080".parse().expect("addr"), None);
+        let told = l.for_peer(LOOPBACK_PEER);
+        assert!(!told.this_computer_only);
+        // Whether this machine has a route out is not the test's to decide; if it has, the
+        // address is a real one with the listener's port.
+        if let Some(url) = told.url {
+            assert!(url.starts_with("http://") && url.ends_with(":8080/"), "{url}");
+            assert!(!url.contains("127.0.0.1") && !url.contains("0.0.0.0"), "{url}");
+        }
+    }
+}
