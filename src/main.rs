@@ -310,6 +310,14 @@ fn public_url(text: &str) -> Result<String, String> {
     }
 }
 
+/// A line for the operator on standard output. A server whose output nobody reads any more (a
+/// supervisor or a test that stopped reading after the address) must keep serving, so a closed
+/// output is ignored here rather than a panic, as `println!` would.
+fn tell(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
+
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
@@ -345,19 +353,19 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             format!("cannot start with the database {}", third_neighbor::store::Location::of(&config.db))
         })?;
         if let Some(key) = &startup.default_instructor_key {
-            println!("==================================================================");
-            println!(" First start: created the instructor \"default\".");
-            println!(" Instructor key (shown only this once; keep it safe):");
-            println!("   {key}");
-            println!("==================================================================");
+            tell("==================================================================");
+            tell(" First start: created the instructor \"default\".");
+            tell(" Instructor key (shown only this once; keep it safe):");
+            tell(&format!("   {key}"));
+            tell("==================================================================");
         }
         tracing::info!(sessions = startup.recovered_sessions, "unfinished sessions read back");
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let addr = listener.local_addr().context("reading the bound address")?;
-        println!("listening on http://{addr}");
-        println!("{}", server::listening::Listening::of(addr, config.public_url.clone()).hint());
+        tell(&format!("listening on http://{addr}"));
+        tell(&server::listening::Listening::of(addr, config.public_url.clone()).hint());
         tracing::info!(%addr, db = %third_neighbor::store::Location::of(&config.db), "listening");
         server::run(listener, startup.app, shutdown_signal()).await?;
         Ok(ExitCode::SUCCESS)
