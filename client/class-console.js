@@ -9,7 +9,7 @@
 import { h, fill, region, announce, showError, clearErrors, focusHeading, title } from './?asset=dom.js';
 import { Connection } from './?asset=net.js';
 import * as api from './?asset=api.js';
-import { startClassTicker, classClock, setStatus, secondsLeft, tableRoundText, tableHeadline, roleNamer, phaseWords } from './?asset=widgets.js';
+import { startClassTicker, classClock, setStatus, secondsLeft, tableRoundText, tableHeadline, roleNamer, phaseWords, studentsUnreachable } from './?asset=widgets.js';
 import { t, tParts, plural, num } from './?asset=i18n.js';
 import { applyClassFrame, CLASS_FRAMES, tableStudents, joinedCount } from './?asset=live.js';
 import { instructorNav, showProblem, classExportMenu } from './?asset=stored.js';
@@ -213,7 +213,7 @@ class ClassConsole {
     this.regions.code.el.hidden = !lobby;
     this.regions.code.update([lobby, v.class.join_code, joined, v.tables.length], () => (lobby ? [
       h('p', { class: 'class-code-label' }, tParts('cconsole.students_go', { host: h('strong', { class: 'students-host' }, api.studentsHost().host) })),
-      api.studentsHost().unreachable ? h('p', { class: 'notice', id: 'students-unreachable', role: 'alert' }, t('address.this_computer_only', { flag: api.listenEverywhereFlag() })) : null,
+      studentsUnreachable(),
       h('p', { class: 'class-code-value', 'aria-label': t('cconsole.code_label', { code: v.class.join_code.split('').join(' ') }) }, v.class.join_code),
       h('p', { class: 'class-joined', id: 'class-joined' },
         joined ? t('cconsole.joined_at', { joined: plural('class.joined', joined), tables: plural('class.tables', v.tables.filter((tb) => tableStudents(tb).length).length) })

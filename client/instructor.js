@@ -12,7 +12,7 @@
 import { h, fill, region, announce, showError, clearErrors, focusHeading, title } from './?asset=dom.js';
 import { Connection } from './?asset=net.js';
 import * as api from './?asset=api.js';
-import { readyLights, startTicker, scoreboard, setStatus, secondsLeft, withSource, charts } from './?asset=widgets.js';
+import { readyLights, startTicker, scoreboard, setStatus, secondsLeft, withSource, charts, studentsUnreachable } from './?asset=widgets.js';
 import { applyFrame, VIEW_FRAMES } from './?asset=live.js';
 import { Chat } from './?asset=chat.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
@@ -579,8 +579,7 @@ class Console {
       h('div', { class: 'console-code' },
         h('span', { class: 'muted' }, t('console.join_code')), h('strong', { class: 'code-chip big', 'data-join-code': s.session.join_code }, s.session.join_code),
         ' ', h('a', { href: `#/projector/${encodeURIComponent(s.session.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary' }, t('console.open_projector'))),
-      s.phase === 'lobby' && api.studentsHost().unreachable
-        ? h('p', { class: 'notice', id: 'students-unreachable', role: 'alert' }, t('address.this_computer_only', { flag: api.listenEverywhereFlag() })) : null,
+      s.phase === 'lobby' ? studentsUnreachable() : null,
       h('p', { class: 'countdown', 'data-countdown': '', role: 'timer', 'aria-live': 'off' }),
     ]);
   }

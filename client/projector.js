@@ -8,7 +8,7 @@
 import { h, fill, region, announce, showError, clearErrors, focusHeading, title } from './?asset=dom.js';
 import { Connection } from './?asset=net.js';
 import * as api from './?asset=api.js';
-import { readyLights, startTicker, charts, scoreboard, setStatus, withSource, stripRound } from './?asset=widgets.js';
+import { readyLights, startTicker, charts, scoreboard, setStatus, withSource, stripRound, studentsUnreachable } from './?asset=widgets.js';
 import { applyFrame, VIEW_FRAMES, CLASS_FRAMES } from './?asset=live.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
 import { discussionBox } from './?asset=lesson.js';
@@ -255,9 +255,9 @@ function waiting(s) {
  * devices cannot reach this server at all, what the teacher must change.
  */
 export function goTo() {
-  const { host, unreachable } = api.studentsHost();
+  const { host } = api.studentsHost();
   return [
     h('p', { class: 'proj-code-label' }, tParts('projector.go_to', { host: h('strong', { class: 'proj-url' }, host) })),
-    unreachable ? h('p', { class: 'notice proj-unreachable', id: 'students-unreachable', role: 'alert' }, t('address.this_computer_only', { flag: api.listenEverywhereFlag() })) : null,
+    studentsUnreachable(),
   ];
 }

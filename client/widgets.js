@@ -2,7 +2,7 @@
 // click away), track bars, ready lights, the countdown, line charts, final scores.
 
 import { h, clock, signed, announce } from './?asset=dom.js';
-import { serverNow, source, sourceNow, scenario } from './?asset=api.js';
+import { serverNow, source, sourceNow, scenario, studentsHost, listenEverywhereFlag } from './?asset=api.js';
 import { t, plural, num, names } from './?asset=i18n.js';
 
 // ---- ¶ references --------------------------------------------------------------------------------
@@ -441,4 +441,14 @@ export function setStatus(status) {
   el.textContent = text;
   el.hidden = !text;
   el.dataset.status = status;
+}
+
+/**
+ * When students' devices cannot reach this server at all (it listens on this computer only and
+ * this page is on it): a warning with the flag that lets them in. Else null.
+ */
+export function studentsUnreachable() {
+  return studentsHost().unreachable
+    ? h('p', { class: 'notice', id: 'students-unreachable', role: 'alert' }, t('address.this_computer_only', { flag: listenEverywhereFlag() }))
+    : null;
 }
