@@ -226,11 +226,17 @@ export function studentsHost() {
   if (url) {
     try {
       const u = new URL(url);
-      return { host: u.pathname === '/' ? u.host : `${u.host}${u.pathname.replace(/\/$/, '')}`, unreachable: false };
+      const path = u.pathname.replace(/\/$/, '');
+      return { host: `${u.host}${path}`, base: `${u.origin}${path}/`, unreachable: false };
     } catch (_) { /* not a URL: the page's own host below */ }
   }
   const local = LOOPBACK.test(location.hostname);
-  return { host: location.host, unreachable: local && Boolean(address && address.this_computer_only) };
+  return { host: location.host, base: `${location.origin}/`, unreachable: local && Boolean(address && address.this_computer_only) };
+}
+
+/** The link that opens the join screen with `code` typed, on the address students use. */
+export function joinLink(code) {
+  return `${studentsHost().base}#/join/${encodeURIComponent(code)}`;
 }
 
 // ---- Scenarios and their source text ----------------------------------------------------------

@@ -9,7 +9,7 @@ import * as api from './?asset=api.js';
 import { startClassTicker, tableRoundText, tableHeadline, roleNamer, phaseWords } from './?asset=widgets.js';
 import { applyClassFrame, tableStudents, joinedCount } from './?asset=live.js';
 import { classDiscussion } from './?asset=lesson.js';
-import { goTo } from './?asset=projector.js';
+import { goTo, joinQr } from './?asset=projector.js';
 import { t, plural, names, num, languagePicker } from './?asset=i18n.js';
 
 export class ClassProjector {
@@ -98,6 +98,7 @@ export class ClassProjector {
     this.regions.code.update([lobby, c.join_code, joined], () => (lobby ? [
       goTo(),
       h('p', { class: 'proj-code-value', 'data-join-code': c.join_code, 'aria-label': t('projector.code_label', { code: c.join_code.split('').join(' ') }) }, c.join_code),
+      joinQr(c.join_code),
       h('p', { class: 'class-proj-joined', id: 'class-proj-joined', 'data-joined': joined },
         joined ? plural('class.joined', joined) : t('class.nobody_joined')),
     ] : null));

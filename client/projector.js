@@ -208,6 +208,7 @@ class Projector {
     this.regions.code.update([s.session.join_code, lobby, s.phase], () => (s.phase === 'finished' ? null : [
       goTo(),
       h('p', { class: 'proj-code-value', 'data-join-code': s.session.join_code, 'aria-label': t('projector.code_label', { code: s.session.join_code.split('').join(' ') }) }, s.session.join_code),
+      lobby ? joinQr(s.session.join_code) : null,
     ]));
     this.regions.code.el.hidden = s.phase === 'finished';
     const playersById = new Map((s.players || []).map((p) => [p.player_id, p]));
@@ -260,4 +261,16 @@ export function goTo() {
     h('p', { class: 'proj-code-label' }, tParts('projector.go_to', { host: h('strong', { class: 'proj-url' }, host) })),
     studentsUnreachable(),
   ];
+}
+
+/**
+ * The join link of `code` as a QR code (drawn by the server: `GET /api/qr`): a phone's camera
+ * opens the join screen with the code typed. None when students' devices cannot reach the server.
+ */
+export function joinQr(code) {
+  if (api.studentsHost().unreachable) return null;
+  const link = api.joinLink(code);
+  return h('figure', { class: 'proj-qr' },
+    h('img', { src: `/api/qr?url=${encodeURIComponent(link)}`, alt: t('projector.qr_alt', { link }), width: 256, height: 256, 'data-link': link }),
+    h('figcaption', null, t('projector.scan')));
 }

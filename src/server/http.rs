@@ -27,6 +27,7 @@ use super::deflate::{self, Inflating};
 use super::limits::Charged;
 use super::listening::{Listening, StudentsAddress};
 use super::origin::{self, Refusal};
+use super::qr;
 use super::session::{self, CreateError, CreateSession};
 use super::{classes, connection, secret, static_files, stored_games, App};
 use crate::i18n::Lang;
@@ -41,6 +42,7 @@ pub(super) fn router(app: App) -> Router {
         .route("/", get(static_files::index))
         .route("/healthz", get(healthz))
         .route("/api/address", get(students_address))
+        .route("/api/qr", get(qr_code))
         .route("/api/scenarios", get(list_scenarios))
         .route("/api/scenarios/{id}", get(scenario))
         .route("/api/scenarios/{id}/guide", get(guide))
@@ -154,6 +156,19 @@ async fn students_address(request: Request) -> Json<StudentsAddress> {
         _ => StudentsAddress { url: None, this_computer_only: false },
     };
     Json(answer)
+}
+
+/// `GET /api/qr?url=…`: a link as a QR code (SVG), for the projector's join link. No key: it
+/// draws only `http(s)://` links (`server::qr`).
+async fn qr_code(axum::extract::Query(query): axum::extract::Query<QrQuery>) -> Result<Response, ApiError> {
+    let drawn = qr::svg(&query.url).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let headers = [(CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")];
+    Ok((headers, drawn).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct QrQuery {
+    url: String,
 }
 
 /// The instructor making a request, from `Authorization: Bearer <key>`.

@@ -24,6 +24,7 @@ pub mod listening;
 mod metrics;
 mod origin;
 mod outbox;
+mod qr;
 mod registry;
 pub mod secret;
 pub mod session;

@@ -78,6 +78,19 @@ async fn a_class_of_eight_plays_with_one_code() {
         "document.querySelector('.class-projector .proj-url')?.textContent === 'class.example.test' && !document.querySelector('#students-unreachable')",
     )
     .await;
+    // The join link as a QR code, drawn by the server: the class's code on the configured address.
+    let link = proj
+        .wait_for(
+            "the join link's QR code",
+            "(() => { const i = document.querySelector('.class-projector .proj-qr img'); \
+             return i && i.complete && i.naturalWidth > 0 ? i.dataset.link : null; })()",
+        )
+        .await;
+    assert_eq!(link, format!("http://class.example.test/#/join/{code}"));
+    let shot = proj.screenshot(&dir, "class-projector-qr-projector").await;
+    if let Some(read) = setup::read_qr(&shot) {
+        assert_eq!(read, format!("http://class.example.test/#/join/{code}"), "what a phone's camera reads");
+    }
 
     let (pages, sockets, seats) = eight_students_join_by_the_one_code(&browser, &base, &code, &inst, &proj, &dir).await;
     let mut class = Class { base, dir, code, class_id, inst, proj, pages, sockets, seats };

@@ -61,6 +61,26 @@ pub(crate) async fn shots(page: &super::cdp::Page, dir: &Path, name: &str, back:
     shots_here(page, dir, name, back).await;
 }
 
+/// What the QR code in a screenshot says, read by Debian's `zbarimg` (as a phone's camera would
+/// read the projector). `None`, with a printed reason, where zbar-tools is not installed outside
+/// CI; under CI its absence fails the test (`scripts/test` installs it).
+pub(crate) fn read_qr(png: &Path) -> Option<String> {
+    match std::process::Command::new("zbarimg").args(["-q", "--raw"]).arg(png).output() {
+        Ok(out) => {
+            assert!(out.status.success(), "zbarimg found no QR code in {}", png.display());
+            Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        }
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+            panic!("zbarimg is needed under CI (scripts/test installs zbar-tools): {e}")
+        }
+        Err(e) => {
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr(), "SKIPPED reading the QR code: no zbarimg ({e}); install zbar-tools");
+            None
+        }
+    }
+}
+
 /// A stand-in for the essay (the project does not ship it): one line per paragraph, each with a
 /// marker the tests look for.
 pub(crate) fn stand_in_source(paragraphs: usize) -> String {

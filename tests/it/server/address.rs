@@ -42,3 +42,25 @@ async fn a_server_on_every_interface_gives_this_computer_its_network_address() {
     let expected = route.map(|ip| format!("http://{ip}:{}/", app.addr.port()));
     assert_eq!(told["url"].as_str(), expected.as_deref(), "{told}");
 }
+
+/// The projector's join link as a QR code: exactly the link asked for, drawn as an SVG; anything
+/// but an `http(s)://` link is refused.
+#[tokio::test]
+async fn the_join_link_is_drawn_as_a_qr_code() {
+    let app = spawn_app().await;
+    let link = "http://192.168.1.20:8080/#/join/K7QX3MPA";
+    let (status, drawn) =
+        app.http("GET", "/api/qr?url=http%3A%2F%2F192.168.1.20%3A8080%2F%23%2Fjoin%2FK7QX3MPA", None, None).await;
+    assert_eq!(status, 200, "{drawn}");
+    let expected = qrcode::QrCode::new(link.as_bytes())
+        .expect("a QR code")
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(256, 256)
+        .dark_color(qrcode::render::svg::Color("#000"))
+        .light_color(qrcode::render::svg::Color("#fff"))
+        .build();
+    assert_eq!(drawn, expected, "the link, and nothing else, is in the picture");
+    let (status, text) = app.http("GET", "/api/qr?url=javascript%3Aalert(1)", None, None).await;
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains(r#""code":"bad_request""#), "{text}");
+}
