@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::api_error::ApiError;
 use super::class::{self, ClassError, CreateClass};
-use super::http::{in_language, Instructor, Language};
+use super::extract::{in_language, Instructor, Language};
 use super::stored_games::{download, off_runtime, open, Stored};
 use super::App;
 use crate::i18n::Lang;

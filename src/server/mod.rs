@@ -18,6 +18,7 @@ mod classes;
 mod connection;
 // Public for the load bench's client, which reads compressed frames as a browser does.
 pub mod deflate;
+mod extract;
 mod http;
 mod limits;
 pub mod listening;

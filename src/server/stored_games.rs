@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use super::api_error::ApiError;
 use super::catalog::CatalogError;
-use super::http::{in_language, Instructor, Language};
+use super::extract::{in_language, Instructor, Language};
 use super::session::{self, ForkError, LoadError};
 use super::App;
 use crate::i18n::Lang;
