@@ -151,8 +151,9 @@ async fn healthz(State(app): State<App>) -> Response {
 /// nothing it could not find out itself (`server::listening`).
 async fn students_address(request: Request) -> Json<StudentsAddress> {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let answer = match (request.extensions().get::<Arc<Listening>>(), peer) {
-        (Some(listening), Some(peer)) => listening.for_peer(peer),
+        (Some(listening), Some(peer)) => listening.for_page(peer, host),
         _ => StudentsAddress { url: None, this_computer_only: false },
     };
     Json(answer)

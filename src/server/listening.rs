@@ -50,13 +50,15 @@ impl Listening {
         Listening { loopback_only: ip.is_loopback(), configured, network, port: local.port() }
     }
 
-    /// What to tell a page asking from `peer`. The network address goes only to pages on this
-    /// computer (the teacher's projector at `localhost`): a page elsewhere already reached the
-    /// server by an address students can use, and need not learn the server's inside one.
-    pub fn for_peer(&self, peer: IpAddr) -> StudentsAddress {
+    /// What to tell a page opened at `host` (its `Host` header) that asks from `peer`. The
+    /// network address goes only to a page on this computer opened at a loopback name (the
+    /// teacher's projector at `localhost`): any other page already reached the server by an
+    /// address students can use (through a proxy, its public name), and need not learn the
+    /// server's inside one.
+    pub fn for_page(&self, peer: IpAddr, host: &str) -> StudentsAddress {
         let url = match &self.configured {
             Some(url) => Some(url.clone()),
-            None if peer.is_loopback() => self.network.clone(),
+            None if peer.is_loopback() && is_loopback_host(host) => self.network.clone(),
             None => None,
         };
         StudentsAddress { url, this_computer_only: self.loopback_only && self.configured.is_none() }
@@ -75,6 +77,19 @@ impl Listening {
             (None, None) => "students open this computer's address on the network, port as above".to_string(),
         }
     }
+}
+
+/// Whether a `Host` value names this computer by a loopback name or address: `localhost`,
+/// `*.localhost`, `127.x.y.z` or `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => {
+            return rest.split_once(']').is_some_and(|(ip, _)| ip.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback()))
+        }
+        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost") || name.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// `http://ip:port/`, with an IPv6 address in brackets.
@@ -110,13 +125,15 @@ mod tests {
 
     const LOOPBACK_PEER: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
     const OTHER_PEER: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 168, 1, 31));
+    const LOCAL_PAGE: &str = "localhost:8080";
+    const NAMED_PAGE: &str = "class.example.org";
 
     #[test]
     fn a_loopback_listener_is_for_this_computer_only() {
         let l = Listening::of("127.0.0.1:8080".parse().expect("addr"), None);
         let none = StudentsAddress { url: None, this_computer_only: true };
-        assert_eq!(l.for_peer(LOOPBACK_PEER), none);
-        assert_eq!(l.for_peer(OTHER_PEER), none);
+        assert_eq!(l.for_page(LOOPBACK_PEER, LOCAL_PAGE), none);
+        assert_eq!(l.for_page(OTHER_PEER, NAMED_PAGE), none);
         assert!(l.hint().contains("--addr 0.0.0.0:8080"), "{}", l.hint());
     }
 
@@ -125,8 +142,8 @@ mod tests {
         let url = Some("https://class.example.org/".to_string());
         let l = Listening::of("127.0.0.1:8080".parse().expect("addr"), url.clone());
         let told = StudentsAddress { url, this_computer_only: false };
-        assert_eq!(l.for_peer(LOOPBACK_PEER), told);
-        assert_eq!(l.for_peer(OTHER_PEER), told);
+        assert_eq!(l.for_page(LOOPBACK_PEER, LOCAL_PAGE), told);
+        assert_eq!(l.for_page(OTHER_PEER, NAMED_PAGE), told);
         assert_eq!(l.hint(), "students open https://class.example.org/");
     }
 
@@ -134,17 +151,27 @@ mod tests {
     fn a_listener_on_one_network_address_gives_that_address_to_this_computer_only() {
         let l = Listening::of("192.168.1.20:8080".parse().expect("addr"), None);
         let url = Some("http://192.168.1.20:8080/".to_string());
-        assert_eq!(l.for_peer(LOOPBACK_PEER), StudentsAddress { url, this_computer_only: false });
-        assert_eq!(l.for_peer(OTHER_PEER), StudentsAddress { url: None, this_computer_only: false });
+        assert_eq!(l.for_page(LOOPBACK_PEER, LOCAL_PAGE), StudentsAddress { url, this_computer_only: false });
+        assert_eq!(l.for_page(OTHER_PEER, NAMED_PAGE), StudentsAddress { url: None, this_computer_only: false });
         assert_eq!(l.hint(), "students open http://192.168.1.20:8080/");
         let v6 = Listening::of("[fd00::20]:8080".parse().expect("addr"), None);
-        assert_eq!(v6.for_peer(LOOPBACK_PEER).url.as_deref(), Some("http://[fd00::20]:8080/"));
+        assert_eq!(v6.for_page(LOOPBACK_PEER, LOCAL_PAGE).url.as_deref(), Some("http://[fd00::20]:8080/"));
+    }
+
+    #[test]
+    fn a_page_on_this_computer_under_a_public_name_is_not_given_the_inside_address() {
+        // A proxy on this computer forwards its public name: the page is right already.
+        let l = Listening::of("192.168.1.20:8080".parse().expect("addr"), None);
+        assert_eq!(l.for_page(LOOPBACK_PEER, NAMED_PAGE).url, None);
+        for local in ["localhost:8080", "127.0.0.1:8080", "[::1]:8080", "class.localhost", "LOCALHOST"] {
+            assert!(l.for_page(LOOPBACK_PEER, local).url.is_some(), "{local}");
+        }
     }
 
     #[test]
     fn a_listener_on_every_interface_finds_a_network_address_if_there_is_a_route() {
         let l = Listening::of("0.0.0.0:8080".parse().expect("addr"), None);
-        let told = l.for_peer(LOOPBACK_PEER);
+        let told = l.for_page(LOOPBACK_PEER, LOCAL_PAGE);
         assert!(!told.this_computer_only);
         // Whether this machine has a route out is not the test's to decide; if it has, the
         // address is a real one with the listener's port.

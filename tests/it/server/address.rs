@@ -6,6 +6,7 @@
 use crate::common;
 
 use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use common::{spawn_app, spawn_app_with};
 
@@ -41,6 +42,15 @@ async fn a_server_on_every_interface_gives_this_computer_its_network_address() {
         .filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
     let expected = route.map(|ip| format!("http://{ip}:{}/", app.addr.port()));
     assert_eq!(told["url"].as_str(), expected.as_deref(), "{told}");
+
+    // A page opened under a public name (a proxy on this computer forwards it) is right
+    // already: it is not given the inside address.
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.expect("connect");
+    let request = "GET /api/address HTTP/1.1\r\nHost: class.example.org\r\nConnection: close\r\n\r\n";
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    assert!(answer.ends_with(r#"{"url":null,"this_computer_only":false}"#), "{answer}");
 }
 
 /// The projector's join link as a QR code: exactly the link asked for, drawn as an SVG; anything
