@@ -13,7 +13,7 @@ import { h, fill, region, announce, showError, clearErrors, focusHeading, title 
 import { Connection } from './?asset=net.js';
 import * as api from './?asset=api.js';
 import { readyLights, startTicker, scoreboard, setStatus, secondsLeft, withSource, charts, studentsUnreachable } from './?asset=widgets.js';
-import { applyFrame, VIEW_FRAMES } from './?asset=live.js';
+import { applyFrame, keepReport, VIEW_FRAMES } from './?asset=live.js';
 import { Chat } from './?asset=chat.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
 import { discussionBox, reflectionsList } from './?asset=lesson.js';
@@ -497,10 +497,7 @@ class Console {
     }
     switch (msg.type) {
       case 'round_resolved': {
-        const i = this.reports.findIndex((r) => r.round === msg.round);
-        if (i >= 0) this.reports[i] = msg; else this.reports.push(msg);
-        this.reports.sort((a, b) => a.round - b.round);
-        if (this.history) this.history.fromReport(msg);
+        keepReport(this.reports, this.history, msg);
         if (!msg.replay) announce(reportAnnouncement(msg, this.scenario));
         this.render();
         break;

@@ -114,3 +114,16 @@ export function tableStudents(table) {
 export function joinedCount(view) {
   return ((view && view.tables) || []).reduce((n, t) => n + tableStudents(t).length, 0);
 }
+
+/**
+ * Keeps a game's `report` (a `round_resolved`) in `reports`: once per round (a replayed one
+ * replaces it), in round order, and in the tracks' `history` for the charts. The student's page,
+ * the console and the projector keep their reports so.
+ */
+export function keepReport(reports, history, report) {
+  const known = reports.findIndex((r) => r.round === report.round);
+  if (known >= 0) reports[known] = report;
+  else reports.push(report);
+  reports.sort((a, b) => a.round - b.round);
+  if (history) history.fromReport(report);
+}

@@ -9,7 +9,7 @@ import { h, fill, region, announce, showError, clearErrors, focusHeading, title 
 import { Connection } from './?asset=net.js';
 import * as api from './?asset=api.js';
 import { readyLights, startTicker, charts, scoreboard, setStatus, withSource, stripRound, studentsUnreachable } from './?asset=widgets.js';
-import { applyFrame, VIEW_FRAMES, CLASS_FRAMES } from './?asset=live.js';
+import { applyFrame, keepReport, VIEW_FRAMES, CLASS_FRAMES } from './?asset=live.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
 import { discussionBox } from './?asset=lesson.js';
 import { ClassProjector } from './?asset=class-projector.js';
@@ -151,10 +151,7 @@ class Projector {
     }
     switch (msg.type) {
       case 'round_resolved': {
-        const i = this.reports.findIndex((r) => r.round === msg.round);
-        if (i >= 0) this.reports[i] = msg; else this.reports.push(msg);
-        this.reports.sort((a, b) => a.round - b.round);
-        if (this.history) this.history.fromReport(msg);
+        keepReport(this.reports, this.history, msg);
         if (!msg.replay) announce(reportAnnouncement(msg, this.scenario));
         this.render();
         break;

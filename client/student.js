@@ -17,7 +17,7 @@ import { h, fill, region, announce, showError, clearErrors, focusHeading, title,
 import { Connection } from './?asset=net.js';
 import * as api from './?asset=api.js';
 import { paras, withSource, trackBars, readyLights, startTicker, scoreboard, setStatus, charts, stripRound, scoredText } from './?asset=widgets.js';
-import { applyFrame, VIEW_FRAMES } from './?asset=live.js';
+import { applyFrame, keepReport, VIEW_FRAMES } from './?asset=live.js';
 import { Chat } from './?asset=chat.js';
 import { reportView, reportAnnouncement } from './?asset=report.js';
 import { memoView, privateAimView, glossaryButton, ReflectionForm } from './?asset=lesson.js';
@@ -390,11 +390,7 @@ class StudentGame {
   }
 
   onReport(report) {
-    const known = this.reports.findIndex((r) => r.round === report.round);
-    if (known >= 0) this.reports[known] = report;
-    else this.reports.push(report);
-    this.reports.sort((a, b) => a.round - b.round);
-    if (this.history) this.history.fromReport(report);
+    keepReport(this.reports, this.history, report);
     this.reportShown = report.round;
     if (!report.replay) {
       announce(reportAnnouncement(report, this.scenario));
