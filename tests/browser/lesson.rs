@@ -70,7 +70,9 @@ async fn no_other_brief(page: &Page, own: Option<&str>, briefs: &[(String, Strin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lesson_of_mongolia_in_browsers() {
-    let Some(setup::Stage { server, base, browser, dir }) = setup::stage("a_lesson_of_mongolia_in_browsers").await
+    // A server on every interface, as for a class: the teacher's pages are at 127.0.0.1.
+    let Some(setup::Stage { server, base, browser, dir }) =
+        setup::stage_with("a_lesson_of_mongolia_in_browsers", &["--addr", "0.0.0.0:0"]).await
     else {
         return;
     };
@@ -80,6 +82,7 @@ async fn a_lesson_of_mongolia_in_browsers() {
     let proj = browser.page("projector", PROJECTOR.0, PROJECTOR.1).await;
     proj.goto(&format!("{base}/#/projector/{code}")).await;
     proj.wait_for_selector(".proj-code-value").await;
+    the_projector_gives_this_computers_network_address(&proj, &base, &code, &dir).await;
     let (ana, boris) = students_join_and_read_their_briefs(&browser, &base, &code, &guide, &dir).await;
     let room = Room { base, dir, session_id, inst, proj, ana, boris };
 
@@ -137,6 +140,36 @@ impl Guide {
 
     fn brief_of(&self, id: &str) -> (String, String, String) {
         self.briefs.iter().find(|(r, _, _)| r == id).cloned().expect("a brief")
+    }
+}
+
+/// On a server listening on every interface, the projector opened at 127.0.0.1 gives students
+/// this computer's network address (the one its route out leaves from), and its QR code, read
+/// as a phone's camera would, opens the join screen there. A machine without a route out has
+/// no such address: the page's own then.
+async fn the_projector_gives_this_computers_network_address(proj: &Page, base: &str, code: &str, dir: &Path) {
+    let port = base.rsplit(':').next().expect("a port");
+    let route = std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:9").and_then(|()| s.local_addr()))
+        .ok()
+        .map(|a| a.ip())
+        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
+    let host = route.map_or_else(|| format!("127.0.0.1:{port}"), |ip| format!("{ip}:{port}"));
+    proj.wait_for(
+        "the network address on the projector",
+        &format!("document.querySelector('.proj-url')?.textContent === {}", js(&host)),
+    )
+    .await;
+    assert_eq!(proj.run("!!document.querySelector('#students-unreachable')").await, json!(false));
+    let link = format!("http://{host}/#/join/{code}");
+    proj.wait_for(
+        "the QR code",
+        "(() => { const i = document.querySelector('.proj-qr img'); return !!i && i.complete && i.naturalWidth > 0; })()",
+    )
+    .await;
+    let shot = proj.screenshot(dir, "lesson-projector-lobby-1920").await;
+    if let Some(read) = setup::read_qr(&shot) {
+        assert_eq!(read, link, "what a phone's camera reads");
     }
 }
 

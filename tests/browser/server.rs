@@ -22,7 +22,8 @@ impl Server {
         let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         let mut child = Command::new(env!("CARGO_BIN_EXE_third-neighbor"))
             .arg("serve")
-            .args(["--addr", "127.0.0.1:0"])
+            // On loopback unless the test asks for another address.
+            .args(if flags.contains(&"--addr") { &[][..] } else { &["--addr", "127.0.0.1:0"][..] })
             .arg("--db")
             .arg(dir.path().join("game.db"))
             .arg("--scenarios")
@@ -55,7 +56,9 @@ impl Server {
                 }
                 if let Some(addr) = trimmed.strip_prefix("listening on ") {
                     if !sent {
-                        let _ = tx.send((addr.to_string(), key.clone().unwrap_or_default()));
+                        // A server on every interface is opened at 127.0.0.1, as its teacher would.
+                        let addr = addr.replace("//0.0.0.0:", "//127.0.0.1:");
+                        let _ = tx.send((addr, key.clone().unwrap_or_default()));
                         sent = true;
                     }
                 }
