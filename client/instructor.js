@@ -576,6 +576,7 @@ class Console {
       h('div', { class: 'console-code' },
         h('span', { class: 'muted' }, t('console.join_code')), h('strong', { class: 'code-chip big', 'data-join-code': s.session.join_code }, s.session.join_code),
         ' ', h('a', { href: `#/projector/${encodeURIComponent(s.session.join_code)}`, target: '_blank', rel: 'noopener', class: 'button secondary' }, t('console.open_projector'))),
+      s.phase === 'lobby' ? h('p', { class: 'console-go-to' }, tParts('projector.go_to', { host: h('strong', { class: 'students-host' }, api.studentsHost().host) })) : null,
       s.phase === 'lobby' ? studentsUnreachable() : null,
       h('p', { class: 'countdown', 'data-countdown': '', role: 'timer', 'aria-live': 'off' }),
     ]);

@@ -82,7 +82,7 @@ async fn a_lesson_of_mongolia_in_browsers() {
     let proj = browser.page("projector", PROJECTOR.0, PROJECTOR.1).await;
     proj.goto(&format!("{base}/#/projector/{code}")).await;
     proj.wait_for_selector(".proj-code-value").await;
-    the_projector_gives_this_computers_network_address(&proj, &base, &code, &dir).await;
+    the_projector_gives_this_computers_network_address(&inst, &proj, &base, &code, &dir).await;
     let (ana, boris) = students_join_and_read_their_briefs(&browser, &base, &code, &guide, &dir).await;
     let room = Room { base, dir, session_id, inst, proj, ana, boris };
 
@@ -143,11 +143,17 @@ impl Guide {
     }
 }
 
-/// On a server listening on every interface, the projector opened at 127.0.0.1 gives students
-/// this computer's network address (the one its route out leaves from), and its QR code, read
-/// as a phone's camera would, opens the join screen there. A machine without a route out has
-/// no such address: the page's own then.
-async fn the_projector_gives_this_computers_network_address(proj: &Page, base: &str, code: &str, dir: &Path) {
+/// On a server listening on every interface, the console and the projector opened at 127.0.0.1
+/// give students this computer's network address (the one its route out leaves from), and the
+/// projector's QR code, read as a phone's camera would, opens the join screen there. A machine
+/// without a route out has no such address: the page's own then.
+async fn the_projector_gives_this_computers_network_address(
+    inst: &Page,
+    proj: &Page,
+    base: &str,
+    code: &str,
+    dir: &Path,
+) {
     let port = base.rsplit(':').next().expect("a port");
     let route = std::net::UdpSocket::bind("0.0.0.0:0")
         .and_then(|s| s.connect("192.0.2.1:9").and_then(|()| s.local_addr()))
@@ -161,6 +167,11 @@ async fn the_projector_gives_this_computers_network_address(proj: &Page, base: &
     )
     .await;
     assert_eq!(proj.run("!!document.querySelector('#students-unreachable')").await, json!(false));
+    inst.wait_for(
+        "the network address on the console",
+        &format!("document.querySelector('.console-go-to .students-host')?.textContent === {}", js(&host)),
+    )
+    .await;
     let link = format!("http://{host}/#/join/{code}");
     proj.wait_for(
         "the QR code",
