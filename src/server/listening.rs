@@ -18,10 +18,8 @@ pub struct Listening {
     pub loopback_only: bool,
     /// `serve --public-url`: the address students type, as the operator wrote it.
     configured: Option<String>,
-    /// This computer's address on its network, when the listener takes every interface's
-    /// connections (or the one address it was bound to, when that is not a loopback one).
-    network: Option<String>,
-    port: u16,
+    /// The address the listener was bound to.
+    local: SocketAddr,
 }
 
 /// The answer of `GET /api/address`.
@@ -36,18 +34,24 @@ pub struct StudentsAddress {
 }
 
 impl Listening {
-    /// From the listener's bound address and the configured public URL. Looks up this
-    /// computer's network address once (a routing lookup; nothing is sent).
+    /// From the listener's bound address and the configured public URL.
     pub fn of(local: SocketAddr, configured: Option<String>) -> Listening {
-        let ip = local.ip();
-        let network = if ip.is_loopback() {
+        Listening { loopback_only: local.ip().is_loopback(), configured, local }
+    }
+
+    /// This computer's address on its network: the one the listener was bound to when that is
+    /// not a loopback one; when it takes every interface's connections, the one the route out
+    /// leaves from, looked up now (a laptop may change networks during a day; the lookup sends
+    /// nothing).
+    fn network(&self) -> Option<String> {
+        let ip = self.local.ip();
+        if ip.is_loopback() {
             None
         } else if ip.is_unspecified() {
-            network_ip(ip.is_ipv6()).map(|ip| url_of(ip, local.port()))
+            network_ip(ip.is_ipv6()).map(|ip| url_of(ip, self.local.port()))
         } else {
-            Some(url_of(ip, local.port()))
-        };
-        Listening { loopback_only: ip.is_loopback(), configured, network, port: local.port() }
+            Some(url_of(ip, self.local.port()))
+        }
     }
 
     /// What to tell a page opened at `host` (its `Host` header) that asks from `peer`. The
@@ -58,7 +62,7 @@ impl Listening {
     pub fn for_page(&self, peer: IpAddr, host: &str) -> StudentsAddress {
         let url = match &self.configured {
             Some(url) => Some(url.clone()),
-            None if peer.is_loopback() && is_loopback_host(host) => self.network.clone(),
+            None if peer.is_loopback() && is_loopback_host(host) => self.network(),
             None => None,
         };
         StudentsAddress { url, this_computer_only: self.loopback_only && self.configured.is_none() }
@@ -67,11 +71,11 @@ impl Listening {
     /// One line for the operator at start: who can reach the server, and how to let students
     /// in when nobody else can.
     pub fn hint(&self) -> String {
-        match (&self.configured, &self.network) {
+        match (&self.configured, self.network()) {
             (Some(url), _) => format!("students open {url}"),
             (None, _) if self.loopback_only => format!(
                 "only this computer can open it; to let students' devices join, start with --addr 0.0.0.0:{}",
-                self.port
+                self.local.port()
             ),
             (None, Some(url)) => format!("students open {url}"),
             (None, None) => "students open this computer's address on the network, port as above".to_string(),
