@@ -83,17 +83,40 @@ impl Listening {
     }
 }
 
+/// A `Host` header's value without its port: an IP address, or a name (lower case, without a
+/// trailing dot).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum HostName {
+    Ip(IpAddr),
+    Name(String),
+}
+
+impl HostName {
+    /// `host` as browsers send it: `name[:port]`, `a.b.c.d[:port]` or `[v6][:port]`.
+    pub(crate) fn of(host: &str) -> HostName {
+        if let Some((ip, _)) = host.strip_prefix('[').and_then(|rest| rest.split_once(']')) {
+            if let Ok(ip) = ip.parse::<Ipv6Addr>() {
+                return HostName::Ip(IpAddr::V6(ip));
+            }
+        }
+        let name = host.rsplit_once(':').map_or(host, |(name, _port)| name).trim_end_matches('.');
+        match name.parse::<Ipv4Addr>() {
+            Ok(ip) => HostName::Ip(IpAddr::V4(ip)),
+            Err(_) => HostName::Name(name.to_ascii_lowercase()),
+        }
+    }
+
+    /// `localhost` or a name under `.localhost` (RFC 6761 keeps both on this computer).
+    pub(crate) fn is_localhost(&self) -> bool {
+        matches!(self, HostName::Name(name) if name == "localhost" || name.ends_with(".localhost"))
+    }
+}
+
 /// Whether a `Host` value names this computer by a loopback name or address: `localhost`,
 /// `*.localhost`, `127.x.y.z` or `[::1]`, with or without a port.
 fn is_loopback_host(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
-        Some(rest) => {
-            return rest.split_once(']').is_some_and(|(ip, _)| ip.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback()))
-        }
-        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
-    };
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
-    name == "localhost" || name.ends_with(".localhost") || name.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    let name = HostName::of(host);
+    name.is_localhost() || matches!(name, HostName::Ip(ip) if ip.is_loopback())
 }
 
 /// `http://ip:port/`, with an IPv6 address in brackets.
@@ -160,6 +183,16 @@ mod tests {
         assert_eq!(l.hint(), "students open http://192.168.1.20:8080/");
         let v6 = Listening::of("[fd00::20]:8080".parse().expect("addr"), None);
         assert_eq!(v6.for_page(LOOPBACK_PEER, LOCAL_PAGE).url.as_deref(), Some("http://[fd00::20]:8080/"));
+    }
+
+    #[test]
+    fn a_host_header_is_read_without_its_port() {
+        assert_eq!(HostName::of("Class.Example.org.:8080"), HostName::Name("class.example.org".into()));
+        assert_eq!(HostName::of("127.0.0.1:8080"), HostName::Ip(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        assert_eq!(HostName::of("[::1]:8080"), HostName::Ip(IpAddr::V6(Ipv6Addr::LOCALHOST)));
+        assert_eq!(HostName::of("[fd00::20]"), HostName::Ip("fd00::20".parse().expect("ip")));
+        assert!(HostName::of("LOCALHOST").is_localhost() && HostName::of("a.localhost:1").is_localhost());
+        assert!(!HostName::of("localhost.evil.example").is_localhost());
     }
 
     #[test]

@@ -14,6 +14,8 @@
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::HeaderMap;
 
+use super::listening::HostName;
+
 /// Why a page's origin was refused.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Refusal {
@@ -48,13 +50,8 @@ pub(crate) fn check(headers: &HeaderMap, allowed: &[String], loopback_only: bool
 /// without DNS: `localhost`, a name under `.localhost` (RFC 6761 keeps both local), or an IP
 /// address (a page's origin can only carry the address the browser really connected to).
 fn is_local_name(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
-        // An IPv6 address: `[::1]:8080`.
-        Some(rest) => return rest.split_once(']').is_some_and(|(ip, _)| ip.parse::<std::net::Ipv6Addr>().is_ok()),
-        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
-    };
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
-    name == "localhost" || name.ends_with(".localhost") || name.parse::<std::net::Ipv4Addr>().is_ok()
+    let name = HostName::of(host);
+    name.is_localhost() || matches!(name, HostName::Ip(_))
 }
 
 #[cfg(test)]
