@@ -291,21 +291,6 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
     else {
         return;
     };
-    // (language, the device's languages, role, the role's round-1 move, its English name)
-    let seats: [(&str, &[&str], &str, &str, &str); 4] = [
-        ("mn", &["mn-MN"], "mongolia", "reach_out", "Reach out to a third neighbour"),
-        ("ru", &["ru-RU"], "russia", "energy_offer", "Cheap fuel offer"),
-        ("zh", &["zh-CN"], "china", "investment", "Invest in a mine"),
-        ("en", &["en-US"], "us", "english_classes", "English classes"),
-    ];
-    let name_in = |lang: &str, role: &str, mv: &str, english: &str| {
-        if lang == "en" {
-            english.to_string()
-        } else {
-            tutorial_text(lang, &format!("moves.{role}.{mv}.name"))
-        }
-    };
-
     let inst = setup::signed_in_instructor(&browser, &server, "#create-form").await;
     inst.select("#new-scenario", "tutorial").await;
     inst.wait_for_selector("[data-bot=us]").await;
@@ -318,24 +303,60 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
     proj.goto(&format!("{base}/#/projector/{code}")).await;
     i18n::wait_for_lang(&proj, "mn").await;
 
+    let pages = four_students_join_each_in_their_language(&browser, &base, &code, &dir).await;
+    inst.click("#ctl-start").await;
+    round_1_each_orders_from_moves_in_its_language(&pages, &dir).await;
+    press_is_shown_as_it_was_typed(&pages).await;
+    each_report_is_in_its_readers_language(&pages, &proj, &dir).await;
+    the_game_ends_on_every_phone_in_its_language(&inst, &pages, &dir).await;
+    the_debrief_reads_in_each_language(&inst, &base, &session_id, &dir).await;
+
+    setup::assert_no_console_errors(&browser, &server);
+    browser.close().await;
+}
+
+/// A student of the mixed table: language, the device's languages, role, the role's round-1
+/// move, its English name.
+type MixedSeat = (&'static str, &'static [&'static str], &'static str, &'static str, &'static str);
+
+const MIXED: [MixedSeat; 4] = [
+    ("mn", &["mn-MN"], "mongolia", "reach_out", "Reach out to a third neighbour"),
+    ("ru", &["ru-RU"], "russia", "energy_offer", "Cheap fuel offer"),
+    ("zh", &["zh-CN"], "china", "investment", "Invest in a mine"),
+    ("en", &["en-US"], "us", "english_classes", "English classes"),
+];
+
+/// A tutorial move's name in `lang`: `english` in English, else its translation file's.
+fn move_name(lang: &str, role: &str, mv: &str, english: &str) -> String {
+    if lang == "en" {
+        english.to_string()
+    } else {
+        tutorial_text(lang, &format!("moves.{role}.{mv}.name"))
+    }
+}
+
+/// The four students join on phones set to their languages, each in its own, and take their roles.
+async fn four_students_join_each_in_their_language(browser: &Browser, base: &str, code: &str, dir: &Path) -> Vec<Page> {
     let mut pages = Vec::new();
-    for (lang, languages, role, _, _) in seats {
+    for (lang, languages, role, _, _) in MIXED {
         let page = browser.page(&format!("student ({lang}, phone)"), PHONE.0, PHONE.1).await;
         page.emulate_languages(languages).await;
-        setup::join_by_code(&page, &base, &code, &format!("Student {lang}"), "[data-choose]").await;
+        setup::join_by_code(&page, base, code, &format!("Student {lang}"), "[data-choose]").await;
         i18n::wait_for_lang(&page, lang).await;
-        page.screenshot(&dir, &format!("i18n-mixed-join-{lang}-phone")).await;
+        page.screenshot(dir, &format!("i18n-mixed-join-{lang}-phone")).await;
         page.click(&format!("[data-choose={role}]")).await;
         page.wait_for("the waiting room", "document.querySelector('.panel-round')?.dataset.mode === 'lobby'").await;
         pages.push(page);
     }
-    inst.click("#ctl-start").await;
+    pages
+}
 
-    // Round 1: each sees its own role's moves in its language, and orders one.
-    for (page, (lang, _, role, mv, english)) in pages.iter().zip(seats) {
+/// Round 1: each sees its own role's moves in its language, and orders one.
+async fn round_1_each_orders_from_moves_in_its_language(pages: &[Page], dir: &Path) {
+    for (page, (lang, _, role, mv, english)) in pages.iter().zip(MIXED) {
         page.wait_for("round 1", "!!document.querySelector('#lock') && !!document.querySelector('.move-card')").await;
         let card = page.run(&format!("document.querySelector('.move-card[data-move={mv}]')?.textContent || ''")).await;
-        let name = name_in(lang, role, mv, english);
+        let name = move_name(lang, role, mv, english);
         assert!(
             card.as_str().unwrap_or_default().contains(&name),
             "[{}] the move card says {name:?}: {card}",
@@ -351,16 +372,18 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
         )
         .await;
         page.run("window.scrollTo(0, 0)").await;
-        page.screenshot(&dir, &format!("i18n-mixed-round-{lang}-phone")).await;
+        page.screenshot(dir, &format!("i18n-mixed-round-{lang}-phone")).await;
     }
+}
 
-    // Press is shown as it was typed, whatever the reader's language.
+/// Press is shown as it was typed, whatever the reader's language.
+async fn press_is_shown_as_it_was_typed(pages: &[Page]) {
     let press = "大家好！Сайн байна уу — let's talk trade.";
     let zh = &pages[2];
     zh.click(".tab[data-tab=chat]").await;
     zh.type_into("#chat-input", press).await;
     zh.click(".compose button[type=submit]").await;
-    for page in &pages {
+    for page in pages {
         page.wait_for(
             "the message as typed",
             &format!(
@@ -372,12 +395,15 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
         .await;
         page.click(".tab[data-tab=round]").await;
     }
+}
 
-    // Everyone locks; the round resolves; each report is in its reader's language.
-    for page in &pages {
+/// Everyone locks; the round resolves; each report is in its reader's language, and the
+/// projector's in Mongolian.
+async fn each_report_is_in_its_readers_language(pages: &[Page], proj: &Page, dir: &Path) {
+    for page in pages {
         page.click("#lock").await;
     }
-    for (page, (lang, ..)) in pages.iter().zip(seats) {
+    for (page, (lang, ..)) in pages.iter().zip(MIXED) {
         page.wait_for_within(
             "the round 1 report",
             "!!document.querySelector('.report[data-round=\"1\"]')",
@@ -386,8 +412,8 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
         .await;
         let report = page.run("document.querySelector('.report[data-round=\"1\"]').textContent").await;
         let report = report.as_str().unwrap_or_default();
-        for (_, _, role, mv, english) in seats {
-            let name = name_in(lang, role, mv, english);
+        for (_, _, role, mv, english) in MIXED {
+            let name = move_name(lang, role, mv, english);
             assert!(report.contains(&name), "[{}] the report names {role}'s {mv} as {name:?}: {report}", page.label);
         }
         if lang != "en" {
@@ -395,13 +421,15 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
             i18n::assert_no_english(page, lang, "the report").await;
         }
         page.run("window.scrollTo(0, 0)").await;
-        page.screenshot(&dir, &format!("i18n-mixed-report-{lang}-phone")).await;
+        page.screenshot(dir, &format!("i18n-mixed-report-{lang}-phone")).await;
     }
     proj.wait_for("the report on the projector", "!!document.querySelector('.report[data-round=\"1\"]')").await;
-    i18n::assert_no_english(&proj, "mn", "the projector").await;
-    proj.screenshot(&dir, "i18n-mixed-projector-mn-laptop").await;
+    i18n::assert_no_english(proj, "mn", "the projector").await;
+    proj.screenshot(dir, "i18n-mixed-projector-mn-laptop").await;
+}
 
-    // Rounds 2 and 3 end by the instructor's hand: the game is over on every phone, in its language.
+/// Rounds 2 and 3 end by the instructor's hand: the game is over on every phone, in its language.
+async fn the_game_ends_on_every_phone_in_its_language(inst: &Page, pages: &[Page], dir: &Path) {
     for round in 2..=3 {
         inst.wait_for(
             &format!("round {round} on the console"),
@@ -410,7 +438,7 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
         .await;
         inst.click("#ctl-force").await;
     }
-    for (page, (lang, ..)) in pages.iter().zip(seats) {
+    for (page, (lang, ..)) in pages.iter().zip(MIXED) {
         page.wait_for_within(
             "the final scores",
             "!!document.querySelector('.panel-scores.active .scores .score')",
@@ -421,12 +449,14 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
             i18n::assert_no_english(page, lang, "the final scores").await;
         }
         page.run("window.scrollTo(0, 0)").await;
-        page.screenshot(&dir, &format!("i18n-mixed-over-{lang}-phone")).await;
+        page.screenshot(dir, &format!("i18n-mixed-over-{lang}-phone")).await;
     }
+}
 
-    // The debrief of the game, read in each language afterwards (the log has none).
+/// The debrief of the game, read in each language afterwards (the log has none).
+async fn the_debrief_reads_in_each_language(inst: &Page, base: &str, session_id: &str, dir: &Path) {
     for lang in ["mn", "ru", "zh", "en"] {
-        i18n::pick_language(&inst, "#instructor-lang", lang).await;
+        i18n::pick_language(inst, "#instructor-lang", lang).await;
         inst.goto(&format!("{base}/#/instructor/debrief/{session_id}")).await;
         inst.wait_for(
             "the debrief",
@@ -434,17 +464,14 @@ async fn a_mixed_class_plays_a_round_in_four_languages() {
         )
         .await;
         let text = inst.run("document.querySelector('#main').textContent").await;
-        let name = name_in(lang, "china", "investment", "Invest in a mine");
+        let name = move_name(lang, "china", "investment", "Invest in a mine");
         assert!(text.as_str().unwrap_or_default().contains(&name), "[debrief {lang}] names China's move as {name:?}");
         if lang != "en" {
-            i18n::assert_no_english(&inst, lang, "the debrief").await;
+            i18n::assert_no_english(inst, lang, "the debrief").await;
         }
         inst.run("window.scrollTo(0, 0)").await;
-        inst.screenshot(&dir, &format!("i18n-mixed-debrief-{lang}-laptop")).await;
+        inst.screenshot(dir, &format!("i18n-mixed-debrief-{lang}-laptop")).await;
     }
-
-    setup::assert_no_console_errors(&browser, &server);
-    browser.close().await;
 }
 
 /// A class of two tables' worth of pages in other languages: the class console in Chinese, the
