@@ -11,12 +11,17 @@ fn main() {
     println!("cargo:rerun-if-changed=scenarios");
     println!("cargo:rerun-if-changed=client");
 
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    // The package's folder as cargo gives it to this run, not as it was when the script was
+    // compiled (`env!`): a checkout that moved, or a second one sharing the target folder, would
+    // otherwise read another folder's scenarios, or none.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("scenarios");
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+    let mut files: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     files.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|x| x == "toml"));
     files.sort();
+    // A binary without its default scenarios would start and serve nothing.
+    assert!(!files.is_empty(), "{} holds no scenario (.toml) file to build in", dir.display());
     // A translation is `<stem>.<lang>.toml` (a dot in the stem): never read as a scenario.
     let is_translation = |name: &str| name.strip_suffix(".toml").is_some_and(|stem| stem.contains('.'));
     let mut code = String::new();
