@@ -218,7 +218,8 @@ const LOOPBACK = /^(localhost|.*\.localhost|127(\.\d+){3}|\[::1\])$/i;
 /**
  * What students type to reach the server (`host` as the projector shows it), and whether their
  * devices cannot reach it at all (`unreachable`: the server listens on this computer only, and
- * this page is on that computer). The address bar's host is right unless the page was opened at
+ * this page is on that computer) or the address shown is this computer's `localhost`
+ * (`unknown`). The address bar's host is right unless the page was opened at
  * `localhost`, which means nothing on a student's phone: then the server's answer says better.
  */
 export function studentsHost() {
@@ -231,7 +232,10 @@ export function studentsHost() {
     } catch (_) { /* not a URL: the page's own host below */ }
   }
   const local = LOOPBACK.test(location.hostname);
-  return { host: location.host, base: `${location.origin}/`, unreachable: local && Boolean(address && address.this_computer_only) };
+  const onlyHere = Boolean(address && address.this_computer_only);
+  // `unknown`: the page is at localhost and the server knows no better address (in a
+  // container, say), so the address shown is one students cannot open.
+  return { host: location.host, base: `${location.origin}/`, unreachable: local && onlyHere, unknown: local && !onlyHere && Boolean(address) };
 }
 
 /** The link that opens the join screen with `code` typed, on the address students use. */

@@ -262,10 +262,12 @@ export function goTo() {
 
 /**
  * The join link of `code` as a QR code (drawn by the server: `GET /api/qr`): a phone's camera
- * opens the join screen with the code typed. None when students' devices cannot reach the server.
+ * opens the join screen with the code typed. None when students' devices cannot reach the server,
+ * or when the only address known is this computer's `localhost`.
  */
 export function joinQr(code) {
-  if (api.studentsHost().unreachable) return null;
+  const { unreachable, unknown } = api.studentsHost();
+  if (unreachable || unknown) return null;
   const link = api.joinLink(code);
   return h('figure', { class: 'proj-qr' },
     h('img', { src: `/api/qr?url=${encodeURIComponent(link)}`, alt: t('projector.qr_alt', { link }), width: 256, height: 256, 'data-link': link }),

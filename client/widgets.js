@@ -445,10 +445,12 @@ export function setStatus(status) {
 
 /**
  * When students' devices cannot reach this server at all (it listens on this computer only and
- * this page is on it): a warning with the flag that lets them in. Else null.
+ * this page is on it): a warning with the flag that lets them in. When the address shown is this
+ * computer's `localhost` and the server knows no better one: a warning saying so. Else null.
  */
 export function studentsUnreachable() {
-  return studentsHost().unreachable
-    ? h('p', { class: 'notice', id: 'students-unreachable', role: 'alert' }, t('address.this_computer_only', { flag: listenEverywhereFlag() }))
-    : null;
+  const { host, unreachable, unknown } = studentsHost();
+  if (unreachable) return h('p', { class: 'notice', id: 'students-unreachable', role: 'alert' }, t('address.this_computer_only', { flag: listenEverywhereFlag() }));
+  if (unknown) return h('p', { class: 'notice', id: 'students-address-unknown', role: 'alert' }, t('address.localhost_only', { host, flag: '--public-url' }));
+  return null;
 }

@@ -182,6 +182,25 @@ async fn projector_shows_the_code(browser: &Browser, base: &str, code: &str) -> 
         &format!("document.querySelector('#students-unreachable')?.textContent.includes('--addr 0.0.0.0:{port}')"),
     )
     .await;
+    // A server on every interface that knows no network address of its own (in a container,
+    // say) answers `{url: null, this_computer_only: false}`: a page at a loopback address then
+    // says that its address opens only here, and shows no QR code of it.
+    let unknown = proj
+        .run(
+            "(async () => { const api = await import('/?asset=api.js'); const w = await import('/?asset=widgets.js'); \
+               const real = window.fetch; \
+               window.fetch = async () => new Response(JSON.stringify({ url: null, this_computer_only: false }), \
+                 { status: 200, headers: { 'Content-Type': 'application/json' } }); \
+               await api.loadAddress(); window.fetch = real; \
+               const notice = w.studentsUnreachable(); const told = [notice && notice.id, notice && notice.textContent]; \
+               await api.loadAddress(); return told; })()",
+        )
+        .await;
+    assert_eq!(unknown[0], "students-address-unknown", "{unknown}");
+    assert!(
+        unknown[1].as_str().is_some_and(|t| t.contains(&format!("127.0.0.1:{port}")) && t.contains("--public-url")),
+        "{unknown}"
+    );
     proj
 }
 
