@@ -4,6 +4,8 @@ use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+
+use super::limits::{size_text, MAX_BODY};
 use serde_json::json;
 
 #[derive(Debug)]
@@ -76,7 +78,8 @@ impl ApiError {
     /// what was wrong with it (not JSON, a field missing or mistyped, not the JSON content type).
     fn unreadable_body(status: StatusCode, explanation: String, cause: &(dyn std::error::Error + 'static)) -> ApiError {
         if status == StatusCode::PAYLOAD_TOO_LARGE {
-            return ApiError::new(status, "too_large", "the request body is over the server's limit of 1 MiB");
+            let message = format!("the request body is over the server's limit of {}", size_text(MAX_BODY));
+            return ApiError::new(status, "too_large", message);
         }
         let mut source = Some(cause);
         while let Some(error) = source {

@@ -37,7 +37,7 @@ use tokio_tungstenite::WebSocketStream;
 
 use super::class::{ClassHandle, ClassViewer};
 use super::deflate::{Inflating, SharedText};
-use super::limits::{AddrSlot, Charged, FrameLimiter, Verdict};
+use super::limits::{size_text, AddrSlot, Charged, FrameLimiter, Verdict};
 use super::outbox::ConnId;
 use super::outbox::{Out, Outbox};
 use super::registry::Coded;
@@ -291,15 +291,6 @@ async fn write_texts(ws: &mut Socket, texts: &mut Vec<SharedText>) -> Result<(),
     drop(payloads);
     texts.clear();
     Ok(())
-}
-
-/// A size limit as people write it: "64 KiB" when it is a whole number of KiB, else bytes.
-fn size_text(bytes: usize) -> String {
-    if bytes >= 1024 && bytes.is_multiple_of(1024) {
-        format!("{} KiB", bytes / 1024)
-    } else {
-        format!("{bytes} bytes")
-    }
 }
 
 /// The header of a server's text frame (FIN set, RSV1 when `deflated`, opcode 1, no mask) for a
@@ -625,6 +616,7 @@ mod tests {
     #[test]
     fn the_size_limit_is_said_as_it_is_set() {
         assert_eq!(size_text(64 * 1024), "64 KiB");
+        assert_eq!(size_text(1024 * 1024), "1 MiB");
         assert_eq!(size_text(100_000), "100000 bytes");
         assert_eq!(size_text(512), "512 bytes");
     }

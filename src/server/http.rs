@@ -24,7 +24,7 @@ use tokio_tungstenite::WebSocketStream;
 use super::api_error::ApiError;
 use super::deflate::{self, Inflating};
 use super::extract::{in_language, Instructor, Language};
-use super::limits::Charged;
+use super::limits::{Charged, MAX_BODY};
 use super::listening::{Listening, StudentsAddress};
 use super::origin::{self, Refusal};
 use super::qr;
@@ -33,9 +33,6 @@ use super::{classes, connection, secret, static_files, stored_games, App};
 use crate::i18n::Lang;
 use crate::scenario::describe;
 use crate::store::{Op, WriteStatus};
-
-/// Largest request body (a source essay), in bytes.
-const MAX_BODY: usize = 1024 * 1024;
 
 pub(super) fn router(app: App) -> Router {
     Router::new()

@@ -227,6 +227,22 @@ impl Drop for AddrSlot {
     }
 }
 
+/// Largest HTTP request body (a source essay), in bytes.
+pub(super) const MAX_BODY: usize = 1024 * 1024;
+
+/// A size limit as people write it: "1 MiB" or "64 KiB" when it is a whole number of them, else
+/// bytes.
+pub(super) fn size_text(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
