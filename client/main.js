@@ -93,9 +93,12 @@ document.querySelector('.skip-link')?.addEventListener('click', (event) => {
 });
 
 syncClock();
-// The catalogue is loaded before the first screen is drawn (a failed load leaves English), and
-// so is where students reach the server (the projector shows it).
-await Promise.all([loadWords(), loadAddress()]);
+// Where students reach the server: only the projector and the consoles show it, so only their
+// first screen waits for it (a student's phone does not).
+const addressLoaded = loadAddress();
+// The catalogue is loaded before the first screen is drawn (a failed load leaves English).
+await loadWords();
+if (/^#\/?(projector|instructor)/.test(location.hash)) await addressLoaded;
 frameWords();
 if (!root) {
   document.body.appendChild(h('p', null, t('app.incomplete')));
