@@ -12,7 +12,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use serde::Serialize;
 
 /// What the listening socket says; put on every request by `server::run`.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Listening {
     /// The listener takes this computer's connections only (a loopback address).
     pub loopback_only: bool,
