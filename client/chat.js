@@ -34,7 +34,7 @@ export class Chat {
     this.drafts = new Map();
     this.el = h('section', { class: 'chat', 'aria-labelledby': 'chat-title' });
     this.threadsEl = h('div', { class: 'threads', role: 'group' });
-    this.listEl = h('ol', { class: 'messages', role: 'log', 'aria-live': 'off', tabindex: '0' });
+    this.listEl = h('ol', { class: 'messages', tabindex: '0' });
     this.errorEl = h('div', { class: 'inline-error' });
     this.formEl = h('form', { class: 'compose', onsubmit: (e) => { e.preventDefault(); this.submit(); } });
     this.titleEl = h('h2', { id: 'chat-title', class: 'panel-title' });
@@ -199,7 +199,7 @@ export class Chat {
         'aria-pressed': id === this.thread ? 'true' : 'false',
         'aria-label': n ? plural('chat.unread', n, { thread: this.threadLabel(id) }) : this.threadLabel(id),
         onclick: () => this.choose(id),
-      }, this.threadLabel(id), n ? h('span', { class: 'unread', 'aria-hidden': 'true' }, String(n)) : null);
+      }, this.threadLabel(id), ...(n ? [' ', h('span', { class: 'unread', 'aria-hidden': 'true' }, String(n))] : []));
     }));
     const shown = this.messages.filter((m) => this.threadsOf(m).includes(this.thread));
     const atBottom = this.listEl.scrollHeight - this.listEl.scrollTop - this.listEl.clientHeight < 40;

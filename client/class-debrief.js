@@ -5,7 +5,7 @@
 // ended, which tables made each move in which round), each table named by its number. The Print
 // button calls window.print(); the print stylesheet hides the navigation and the buttons.
 
-import { h, fill, focusHeading, title } from './?asset=dom.js';
+import { h, fill, focusHeading, title, scrollBox } from './?asset=dom.js';
 import * as api from './?asset=api.js';
 import { loadPage } from './?asset=widgets.js';
 import { instructorNav, showProblem, dateText, classExportMenu, classStatusWords } from './?asset=stored.js';
@@ -37,11 +37,11 @@ function spreadSection(spread, full) {
   return h('section', { class: 'card debrief-section', id: 'class-spread', 'aria-labelledby': 'class-spread-title' },
     h('h2', { id: 'class-spread-title' }, t('spread.title')),
     h('p', { class: 'muted small' }, t('spread.intro')),
-    roles.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'debrief-table spread-table', id: 'class-spread-roles' },
+    roles.length ? scrollBox(h('table', { class: 'debrief-table spread-table', id: 'class-spread-roles' },
       h('caption', null, t('spread.roles_caption')),
       head(t('col.role')),
       h('tbody', null, roles.map((r) => row(r.role, r.name, r.scores, 0, 100))))) : null,
-    tracks.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'debrief-table spread-table', id: 'class-spread-tracks' },
+    tracks.length ? scrollBox(h('table', { class: 'debrief-table spread-table', id: 'class-spread-tracks' },
       h('caption', null, t('spread.tracks_caption')),
       head(t('report.track')),
       h('tbody', null, tracks.map((tr) => {

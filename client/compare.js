@@ -5,7 +5,7 @@
 // alone), and which moves each table made in which rounds. Printable like the debrief: the Print
 // button calls window.print(), and the print stylesheet hides the navigation and the buttons.
 
-import { h, fill, signed, focusHeading, title } from './?asset=dom.js';
+import { h, fill, signed, focusHeading, title, scrollBox } from './?asset=dom.js';
 import * as api from './?asset=api.js';
 import { lineChart, paras, seriesSwatch, loadPage } from './?asset=widgets.js';
 import { instructorNav, showProblem, dateText, statusWords, COMPARE_MAX } from './?asset=stored.js';
@@ -75,7 +75,7 @@ export function comparisonSections(data, full, labels) {
   // ---- The tables ----
   parts.push(h('section', { class: 'card debrief-section', 'aria-labelledby': 'compare-tables-title' },
     h('h2', { id: 'compare-tables-title' }, t('compare.tables')),
-    h('div', { class: 'table-scroll' }, h('table', { class: 'debrief-table compare-tables', id: 'compare-tables' },
+    scrollBox(h('table', { class: 'debrief-table compare-tables', id: 'compare-tables' },
       h('caption', { class: 'visually-hidden' }, t('compare.tables_caption')),
       h('thead', null, h('tr', null, [t('col.table'), t('col.status'), t('col.rounds_played'), t('col.created')].map((c) => h('th', { scope: 'col' }, c)), h('th', { scope: 'col', class: 'no-print' }, t('dash.open')))),
       h('tbody', null, tables.map((tb, i) => h('tr', { 'data-table': tb.session_id },
@@ -95,7 +95,7 @@ export function comparisonSections(data, full, labels) {
   parts.push(h('section', { class: 'card debrief-section', 'aria-labelledby': 'compare-scores-title' },
     h('h2', { id: 'compare-scores-title' }, t('compare.scores')),
     h('p', { class: 'muted small' }, t('compare.scores_intro')),
-    h('div', { class: 'table-scroll' }, h('table', { class: 'debrief-table compare-grid compare-scores', id: 'compare-scores' },
+    scrollBox(h('table', { class: 'debrief-table compare-grid compare-scores', id: 'compare-scores' },
       h('caption', { class: 'visually-hidden' }, t('compare.scores_caption')),
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('col.role')), tables.map(columnHead))),
       h('tbody', null, roles.map((r) => {
@@ -160,7 +160,7 @@ export function comparisonSections(data, full, labels) {
   parts.push(h('section', { class: 'card debrief-section', 'aria-labelledby': 'compare-moves-title' },
     h('h2', { id: 'compare-moves-title' }, t('compare.moves')),
     h('p', { class: 'muted small', id: 'compare-moves-key' }, t('compare.moves_key', { r2: t('round.short', { round: 2 }) })),
-    moves.length === 0 ? h('p', { class: 'muted', 'data-empty': '' }, t('compare.no_moves')) : h('div', { class: 'table-scroll' }, h('table', { class: 'debrief-table compare-grid compare-moves', id: 'compare-moves', 'aria-describedby': 'compare-moves-key' },
+    moves.length === 0 ? h('p', { class: 'muted', 'data-empty': '' }, t('compare.no_moves')) : scrollBox(h('table', { class: 'debrief-table compare-grid compare-moves', id: 'compare-moves', 'aria-describedby': 'compare-moves-key' },
       h('caption', { class: 'visually-hidden' }, t('compare.moves_caption')),
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('col.move')), tables.map(columnHead))),
       byRole.map(({ role, moves: list }) => h('tbody', { 'data-role': role.id },

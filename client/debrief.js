@@ -6,7 +6,7 @@
 // game (their reflections) and every team's memo and private objective, revealed.
 // The Print button calls window.print(); the print stylesheet hides the navigation and buttons.
 
-import { h, fill, signed, focusHeading, title } from './?asset=dom.js';
+import { h, fill, signed, focusHeading, title, scrollBox } from './?asset=dom.js';
 import * as api from './?asset=api.js';
 import { lineChart, paras, scoreboard, scenarioOf } from './?asset=widgets.js';
 import { instructorNav, showProblem, dateText, statusWords } from './?asset=stored.js';
@@ -121,7 +121,7 @@ export function debriefPage(root, key, sessionId) {
           w ? h('div', { class: 'what-if' },
             h('h4', null, t('debrief.what_if')),
             h('p', null, w.narrative),
-            (w.differences || []).length ? h('div', { class: 'table-scroll' }, h('table', { class: 'debrief-table what-if-table' },
+            (w.differences || []).length ? scrollBox(h('table', { class: 'debrief-table what-if-table' },
               h('caption', null, t('debrief.what_if_caption', { round: tp.round })),
               h('thead', null, h('tr', null, [t('report.track'), t('debrief.what_happened'), t('debrief.without', { move: w.move_name || w.move }), t('debrief.difference')].map((c) => h('th', { scope: 'col' }, c)))),
               h('tbody', null, w.differences.map((d) => h('tr', null,
@@ -141,7 +141,7 @@ export function debriefPage(root, key, sessionId) {
         const who = score ? (score.bot ? t('score.bot') : (score.players && score.players.length ? names(score.players) : t('score.nobody'))) : '';
         return h('section', { class: 'debrief-role', 'data-role': d.role, 'aria-labelledby': `decisions-${d.role}` },
           h('h3', { id: `decisions-${d.role}` }, d.name || roleName(d.role), who ? h('span', { class: 'muted small' }, ` · ${who}`) : null),
-          (d.orders || []).length === 0 ? h('p', { class: 'muted' }, t('debrief.held_every')) : h('div', { class: 'table-scroll' }, h('table', { class: 'debrief-table decisions-table' },
+          (d.orders || []).length === 0 ? h('p', { class: 'muted' }, t('debrief.held_every')) : scrollBox(h('table', { class: 'debrief-table decisions-table' },
             h('caption', { class: 'visually-hidden' }, t('debrief.every_order', { role: d.name || d.role })),
             h('thead', null, h('tr', null, [t('col.round'), t('col.order'), t('col.result'), t('report.why')].map((c) => h('th', { scope: 'col' }, c)))),
             h('tbody', null, d.orders.map((o) => h('tr', { 'data-move': o.move },
@@ -156,7 +156,7 @@ export function debriefPage(root, key, sessionId) {
     parts.push(h('section', { class: 'card debrief-section', 'aria-labelledby': 'debrief-promises-title' },
       h('h2', { id: 'debrief-promises-title' }, t('debrief.promises')),
       h('p', { class: 'muted small' }, t('debrief.promises_intro')),
-      promises.length === 0 ? h('p', { class: 'muted', 'data-empty': '' }, t('debrief.no_promises')) : h('div', { class: 'table-scroll' }, h('table', { class: 'debrief-table promises-table' },
+      promises.length === 0 ? h('p', { class: 'muted', 'data-empty': '' }, t('debrief.no_promises')) : scrollBox(h('table', { class: 'debrief-table promises-table' },
         h('caption', { class: 'visually-hidden' }, t('debrief.promises_caption')),
         h('thead', null, h('tr', null, [t('col.round'), t('col.from'), t('col.to'), t('col.message'), t('col.move_named'), t('col.made')].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', null, promises.map((p) => {

@@ -67,6 +67,14 @@ export function fill(container, ...children) {
 }
 
 /**
+ * A box that scrolls what is too wide for a phone (a table, the glossary). It takes the keyboard's
+ * focus, so that someone without a mouse or touch can scroll it too (WCAG 2.1.1).
+ */
+export function scrollBox(content, cls = 'table-scroll') {
+  return h('div', { class: cls, tabindex: '0' }, content);
+}
+
+/**
  * A region that re-renders only when the data it shows has changed (compared as JSON), so that
  * frequent `state` updates do not disturb what a student is doing.
  */

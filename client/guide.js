@@ -6,7 +6,7 @@
 // the navigation and the buttons, starts the teams, the rounds and the ¶ map on new pages, and
 // fits the ¶ map on one page.
 
-import { h, fill, focusHeading, title } from './?asset=dom.js';
+import { h, fill, focusHeading, title, scrollBox } from './?asset=dom.js';
 import * as api from './?asset=api.js';
 import { paras, paraRef, withSource, stripRound, scoredText } from './?asset=widgets.js';
 import { withParas, memoView, privateAimView, glossaryList } from './?asset=lesson.js';
@@ -125,7 +125,7 @@ export function guidePage(root, key, scenarioId) {
           h('td', { class: 'num muted' }, `${num(from)}–${num(clock)}`));
       });
       parts.push(section('guide-timing', t('guide.timing'),
-        h('div', { class: 'table-scroll' }, h('table', { class: 'debrief-table timing-table' },
+        scrollBox(h('table', { class: 'debrief-table timing-table' },
           h('caption', null, plural('guide.timing_caption', lesson.minutes)),
           h('thead', null, h('tr', null, ['#', t('guide.step'), t('guide.minutes_col'), t('guide.minute_to_minute')].map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', null, steps),
@@ -198,7 +198,7 @@ export function guidePage(root, key, scenarioId) {
     };
     parts.push(section('guide-map', t('guide.map'),
       h('p', { class: 'muted small' }, t('guide.map_intro')),
-      h('div', { class: 'table-scroll' }, h('table', { class: 'debrief-table paragraph-map' },
+      scrollBox(h('table', { class: 'debrief-table paragraph-map' },
         h('caption', { class: 'visually-hidden' }, t('guide.map_caption')),
         h('colgroup', null, ['para', 'moves', 'events', 'interactions', 'objectives'].map((c) => h('col', { class: `map-col-${c}` }))),
         h('thead', null, h('tr', null, ['¶', t('guide.col_moves'), t('report.events'), t('guide.col_interactions'), t('guide.col_objectives')].map((c) => h('th', { scope: 'col' }, c)))),

@@ -152,7 +152,7 @@ function dashboard(root, key) {
           h('a', { href: `#/instructor/class-debrief/${encodeURIComponent(c.class_id)}`, class: 'button secondary', 'aria-label': t('dash.debrief_class_label', { code: c.join_code }) }, t('dash.debrief')))))));
       fill(sessionsBox, list.length === 0 ? h('p', { class: 'muted' }, t('dash.no_sessions')) : h('table', { class: 'sessions' },
         h('caption', { class: 'visually-hidden' }, t('dash.sessions_caption')),
-        h('thead', null, h('tr', null, [t('col.code'), t('col.scenario'), t('col.status'), t('col.round'), t('col.created'), ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h('thead', null, h('tr', null, [t('col.code'), t('col.scenario'), t('col.status'), t('col.round'), t('col.created'), h('span', { class: 'visually-hidden' }, t('col.actions'))].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', null, list.map((s) => h('tr', { 'data-session': s.session_id },
           h('td', null, h('strong', { class: 'code-chip' }, s.join_code)),
           h('td', null, s.title || s.scenario),
@@ -669,7 +669,7 @@ class Console {
         h('span', { class: 'player-name' }, p.name),
         p.bot ? null : roleSelect(p),
         h('button', { type: 'button', class: 'link danger-link', 'data-key': `kick-${p.player_id}`, 'data-kick': p.player_id, disabled: this.busy || finished,
-          'aria-label': t('table.kick_label', { name: p.name }), onclick: () => this.act('kick', { player_id: p.player_id }) }, p.bot ? t('table.remove_bot') : t('table.kick')),
+          'aria-label': t(p.bot ? 'table.remove_bot_label' : 'table.kick_label', { name: p.name }), onclick: () => this.act('kick', { player_id: p.player_id }) }, p.bot ? t('table.remove_bot') : t('table.kick')),
         p.bot ? null : h('button', { type: 'button', class: 'link danger-link', 'data-key': `ban-${p.player_id}`, 'data-ban': p.player_id, disabled: this.busy || finished,
           'aria-label': t('table.ban_label', { name: p.name }), onclick: () => this.act('kick', { player_id: p.player_id, ban: true }) }, t('table.ban')));
       const requests = (s.requests || []).map((q) => {

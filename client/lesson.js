@@ -3,7 +3,7 @@
 // terms (a dialog), the round's discussion prompt (the teacher's: the console, the projector, the
 // replay), the students' reflections as the teacher reads them, and the student's reflection form.
 
-import { h, showError, clearErrors } from './?asset=dom.js';
+import { h, showError, clearErrors, scrollBox } from './?asset=dom.js';
 import { paraRef, paras } from './?asset=widgets.js';
 import { t, plural, timeOfDay } from './?asset=i18n.js';
 
@@ -78,7 +78,7 @@ export function openGlossary(terms, opener) {
   const close = h('button', { type: 'button', class: 'primary', id: 'glossary-close', onclick: () => glossaryDialog.close() }, t('common.close'));
   glossaryDialog.replaceChildren(
     h('h2', { id: 'glossary-title' }, t('lesson.key_terms')),
-    h('div', { class: 'glossary-scroll' }, glossaryList(terms)),
+    scrollBox(glossaryList(terms), 'glossary-scroll'),
     h('div', { class: 'actions' }, close),
   );
   glossaryDialog.onclose = () => { if (opener && document.contains(opener)) opener.focus(); };

@@ -265,7 +265,7 @@ export function storedPage(root, key) {
       h('td', { 'data-label': t('col.created') }, c.created_at ? h('time', { datetime: new Date(c.created_at).toISOString() }, dateText(c.created_at)) : ''),
       h('td', { class: 'row-actions', 'data-label': t('col.actions') },
         toggle,
-        h('a', { href: `#/instructor/class-debrief/${encodeURIComponent(c.class_id)}`, class: 'button primary', 'data-class-debrief': c.class_id, 'aria-label': t('dash.debrief_class_label', { code: c.join_code }) }, t('stored.class_debrief')),
+        h('a', { href: `#/instructor/class-debrief/${encodeURIComponent(c.class_id)}`, class: 'button primary', 'data-class-debrief': c.class_id, 'aria-label': t('stored.class_debrief_label', { code: c.join_code }) }, t('stored.class_debrief')),
         c.status === 'open' ? h('a', { href: `#/instructor/class/${encodeURIComponent(c.class_id)}`, class: 'button secondary', 'data-class-console': c.class_id, 'aria-label': t('stored.class_console_label', { code: c.join_code }) }, t('stored.console')) : null,
         classExportMenu(root, key, c, { status, errorBox: listError }),
         h('button', { type: 'button', class: 'link danger-link', 'data-class-delete': c.class_id, 'aria-haspopup': 'dialog', 'aria-label': t('stored.delete_class_label', { code: c.join_code }), onclick: (e) => openDeleteClass(c, tables, e.currentTarget) }, t('stored.delete'))));

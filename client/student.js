@@ -603,18 +603,17 @@ class StudentGame {
         this.showTab(next.id);
         this.tabsEl.querySelector(`[data-tab="${next.id}"]`)?.focus();
       },
-    }, name(tab), badge(tab))));
+    }, name(tab), ...(badge(tab) ? [' ', badge(tab)] : []))));
     for (const tab of TABS) this.panels[tab.id].classList.toggle('active', tab.id === this.tab);
-    // Beside the game on wide screens, the chat is a region of its own rather than a tab panel.
+    // Beside the game on wide screens, the chat is no tab panel: the chat inside it is the region
+    // (named by its heading), so the panel itself is a plain container.
     const chatPanel = this.panels.chat;
     if (WIDE.matches) {
-      chatPanel.setAttribute('role', 'region');
+      chatPanel.removeAttribute('role');
       chatPanel.removeAttribute('aria-labelledby');
-      chatPanel.setAttribute('aria-label', t('chat.title'));
     } else {
       chatPanel.setAttribute('role', 'tabpanel');
       chatPanel.setAttribute('aria-labelledby', 'tab-chat');
-      chatPanel.removeAttribute('aria-label');
     }
   }
 
