@@ -489,7 +489,8 @@ impl Page {
         }
     }
 
-    /// Writes a PNG of the viewport to `dir/name.png`.
+    /// Writes a PNG of the viewport to `dir/name.png`, after checking the screen for what a screen
+    /// reader or voice control would trip on (`setup::reader_problems`): every screen a test shows.
     pub(crate) async fn screenshot(&self, dir: &Path, name: &str) -> PathBuf {
         self.settle().await;
         let shot = self.call("Page.captureScreenshot", json!({ "format": "png" })).await;
@@ -499,6 +500,9 @@ impl Page {
         std::fs::create_dir_all(dir).expect("screenshot folder");
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, bytes).expect("write screenshot");
+        // Every screen a test shows is also checked for what a screen reader would trip on.
+        let problems = crate::setup::reader_problems(self).await;
+        assert!(problems.is_empty(), "[{}] {name}: for screen readers and voice control:\n{}", self.label, problems.join("\n"));
         path
     }
 }

@@ -148,6 +148,63 @@ pub(crate) async fn all_labelled(page: &super::cdp::Page) {
     assert_eq!(unlabelled, serde_json::json!([]), "[{}] unlabelled controls", page.label);
 }
 
+/// What a screen reader, voice control or a keyboard needs of every screen, checked on each
+/// screenshot (so every screen the tests visit, at every size): a control whose name is set apart
+/// from its words (`aria-label`) still contains the words it shows, so that "click Remove" works
+/// by voice (WCAG 2.5.3); list items sit in lists; header cells say what their column holds; a
+/// box that scrolls can be scrolled from the keyboard (WCAG 2.1.1); no two landmarks of one kind
+/// share a name, so that a reader's list of regions tells them apart. Returns what is wrong, one
+/// line each.
+pub(crate) async fn reader_problems(page: &super::cdp::Page) -> Vec<String> {
+    let found = page.run(READER_PROBLEMS).await;
+    serde_json::from_value(found).unwrap_or_else(|e| panic!("[{}] reader check: {e}", page.label))
+}
+
+const READER_PROBLEMS: &str = r#"(() => {
+  const bad = [];
+  const shown = (el) => el.getClientRects().length > 0 && !el.closest('[hidden], [aria-hidden=true]');
+  const words = (s) => (s || '').toLowerCase().replace(/[\p{P}\p{S}]/gu, ' ').replace(/\s+/g, ' ').trim();
+  const cut = (el) => el.outerHTML.slice(0, 120);
+  for (const el of document.querySelectorAll('button[aria-label], a[href][aria-label], summary[aria-label], [role=button][aria-label], [role=tab][aria-label], [role=link][aria-label]')) {
+    if (!shown(el)) continue;
+    const visible = words(el.innerText);
+    if (visible && !words(el.getAttribute('aria-label')).includes(visible)) {
+      bad.push(`name ${JSON.stringify(el.getAttribute('aria-label'))} leaves out the words shown, ${JSON.stringify(el.innerText.trim())}: ${cut(el)}`);
+    }
+  }
+  for (const li of document.querySelectorAll('li')) {
+    const parent = li.parentElement;
+    const role = parent.getAttribute('role');
+    const list = ['UL', 'OL', 'MENU'].includes(parent.tagName) ? (!role || role === 'list') : role === 'list';
+    if (!list) bad.push(`a list item outside a list: ${cut(parent)}`);
+  }
+  for (const th of document.querySelectorAll('th')) {
+    if (shown(th) && !th.textContent.trim() && !th.getAttribute('aria-label')) bad.push(`an empty header cell: ${cut(th.closest('tr'))}`);
+  }
+  for (const el of document.querySelectorAll('body *')) {
+    const style = getComputedStyle(el);
+    const scrolls = (/auto|scroll/.test(style.overflowX) && el.scrollWidth > el.clientWidth + 1)
+      || (/auto|scroll/.test(style.overflowY) && el.scrollHeight > el.clientHeight + 1);
+    if (scrolls && shown(el) && el.tabIndex < 0 && !el.querySelector('a[href], button, input, select, textarea, summary, [tabindex]')) {
+      bad.push(`a box that scrolls but takes no keyboard focus: ${cut(el)}`);
+    }
+  }
+  const nameOf = (el) => el.getAttribute('aria-label')
+    || (el.getAttribute('aria-labelledby') || '').split(/\s+/).map((id) => document.getElementById(id)?.textContent || '').join(' ').trim();
+  const kinds = { NAV: 'navigation', ASIDE: 'complementary', MAIN: 'main' };
+  const landmarks = new Map();
+  for (const el of document.querySelectorAll('nav, aside, main, section, form, [role=region], [role=navigation], [role=complementary], [role=search], [role=main]')) {
+    if (!shown(el)) continue;
+    const name = nameOf(el);
+    const role = el.getAttribute('role') || kinds[el.tagName] || (name ? (el.tagName === 'FORM' ? 'form' : 'region') : null);
+    if (!role || !['navigation', 'complementary', 'main', 'region', 'form', 'search'].includes(role)) continue;
+    const key = `${role} "${name}"`;
+    if (landmarks.has(key)) bad.push(`two landmarks are both ${key}: ${cut(el)}`);
+    landmarks.set(key, el);
+  }
+  return bad;
+})()"#;
+
 /// A student joins through the two steps (the code, then a nickname), then waits until `ready` (a
 /// CSS selector: the role choice for a session, the table's badge for a class) is on the page.
 pub(crate) async fn join_by_code(page: &super::cdp::Page, base: &str, code: &str, name: &str, ready: &str) {
