@@ -502,7 +502,12 @@ impl Page {
         std::fs::write(&path, bytes).expect("write screenshot");
         // Every screen a test shows is also checked for what a screen reader would trip on.
         let problems = crate::setup::reader_problems(self).await;
-        assert!(problems.is_empty(), "[{}] {name}: for screen readers and voice control:\n{}", self.label, problems.join("\n"));
+        assert!(
+            problems.is_empty(),
+            "[{}] {name}: for screen readers and voice control:\n{}",
+            self.label,
+            problems.join("\n")
+        );
         path
     }
 }
