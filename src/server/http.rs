@@ -22,6 +22,7 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::WebSocketStream;
 
 use super::api_error::ApiError;
+use super::cacheable::Cacheable;
 use super::deflate::{self, Inflating};
 use super::extract::{in_language, Instructor, Language};
 use super::limits::{Charged, MAX_BODY};
@@ -106,6 +107,12 @@ const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; sandbox";
 /// Security headers on every answer: a Content-Security-Policy (the page's or a closed one),
 /// no framing, no referrer, no type sniffing.
 async fn security_headers(mut response: Response) -> Response {
+    // A `304` updates the headers the browser keeps with the body it holds (RFC 9111 §4.3.4):
+    // it carries none of these, so that the page keeps its own policy rather than the closed
+    // one a body-less answer would otherwise get.
+    if response.status() == StatusCode::NOT_MODIFIED {
+        return response;
+    }
     let is_html =
         response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     let csp = if is_html { PAGE_CSP } else { API_CSP };
@@ -198,6 +205,7 @@ async fn scenario(
     State(app): State<App>,
     Path(id): Path<String>,
     Language(asked): Language,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let texts = app.catalog().texts(&id).ok_or_else(|| ApiError::not_found("unknown_scenario", "no such scenario"))?;
     let lang = texts.pick(asked);
@@ -205,7 +213,9 @@ async fn scenario(
     json["hash"] = Value::from(texts.loaded.hash.clone());
     json["language"] = json!(lang);
     json["languages"] = json!(texts.languages());
-    Ok(in_language(lang, Json(json)))
+    // Every student's page asks for it (about 40 KB): a reload gets a `304`.
+    let body = serde_json::to_vec(&json).map_err(|e| ApiError::internal(&e))?;
+    Ok(in_language(lang, Cacheable::new("application/json", body).respond(&headers)))
 }
 
 /// `GET /api/scenarios/{id}/guide` (instructor): the teacher's guide — the lesson, every role's

@@ -12,6 +12,7 @@
 //! timeout, a connection limit and control over shutdown; TCP_NODELAY is set on every socket.
 
 mod api_error;
+mod cacheable;
 pub mod catalog;
 pub mod class;
 mod classes;

@@ -2,11 +2,16 @@
 //!
 //! `GET /` serves `client/index.html`; `GET /?asset=<name>` serves one of the client's other
 //! files (its ES modules, stylesheet and message catalogues), so the whole client lives under the
-//! one `/` route.
+//! one `/` route. Each file is sent with a validator and gzip-compressed ([`Cacheable`]): a
+//! reload costs a `304` per file.
+
+use std::sync::LazyLock;
 
 use axum::extract::RawQuery;
-use axum::http::{header, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+
+use super::cacheable::Cacheable;
 
 const INDEX_HTML: &str = include_str!("../../client/index.html");
 
@@ -44,23 +49,18 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("i18n/zh.json", JSON, include_str!("../../client/i18n/zh.json")),
 ];
 
+/// `index.html`, then every other client file, as they are sent (compressed once, at the first
+/// request).
+static INDEX: LazyLock<Cacheable> = LazyLock::new(|| Cacheable::new("text/html; charset=utf-8", INDEX_HTML));
+static FILES: LazyLock<Vec<(&str, Cacheable)>> =
+    LazyLock::new(|| ASSETS.iter().map(|(name, ty, text)| (*name, Cacheable::new(ty, *text))).collect());
+
 /// `GET /` and `GET /?asset=<name>`.
-pub(super) async fn index(RawQuery(query): RawQuery) -> Response {
+pub(super) async fn index(RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
     let asset = query.as_deref().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("asset=")));
-    let (content_type, body) = match asset {
-        None => ("text/html; charset=utf-8", INDEX_HTML),
-        Some(name) => match ASSETS.iter().find(|(n, _, _)| *n == name) {
-            Some((_, content_type, body)) => (*content_type, *body),
-            None => return (StatusCode::NOT_FOUND, "no such client file").into_response(),
-        },
-    };
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "no-cache"),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        ],
-        body,
-    )
-        .into_response()
+    let Some(name) = asset else { return INDEX.respond(&headers) };
+    match FILES.iter().find(|(n, _)| *n == name) {
+        Some((_, file)) => file.respond(&headers),
+        None => (StatusCode::NOT_FOUND, "no such client file").into_response(),
+    }
 }

@@ -494,6 +494,20 @@ async fn round_2_joint_move_dropped_connection_reload_and_controls(room: &Room) 
         .await;
     let badge = ana.run("document.querySelector('.role-badge')?.textContent").await;
     assert_eq!(badge, "Mongolia");
+    // The reload asked for what the phone already held and got each of the client's files back
+    // as an empty 304: a few hundred bytes of headers each on the classroom's Wi-Fi.
+    let files = ana
+        .run(
+            "[...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')] \
+               .filter((e) => e.name.startsWith(location.origin + '/?asset=') || e.entryType === 'navigation') \
+               .map((e) => [e.name.replace(location.origin, ''), e.transferSize])",
+        )
+        .await;
+    let files = files.as_array().expect("entries");
+    assert!(files.len() > 20, "the client's files after the reload: {files:?}");
+    for file in files {
+        assert!(file[1].as_u64().is_some_and(|n| n < 1_000), "downloaded again on a reload: {file}");
+    }
     ana.click("[data-order=stay_neutral] button").await;
     ana.wait_for("the order removed", &format!("!{}", has_order("stay_neutral"))).await;
 

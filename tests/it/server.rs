@@ -5,6 +5,7 @@
 mod abuse;
 mod address;
 mod classes;
+mod client_files;
 mod compression;
 mod deadlines;
 mod durability;
