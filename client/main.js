@@ -15,21 +15,49 @@
 import { h, showError } from './?asset=dom.js';
 import { init as loadWords, onLangChange, t } from './?asset=i18n.js';
 import { loadAddress, syncClock } from './?asset=api.js';
-import { studentPage } from './?asset=student.js';
-import { projectorPage } from './?asset=projector.js';
-import { instructorPage } from './?asset=instructor.js';
-import { storedPage } from './?asset=stored.js';
-import { replayPage } from './?asset=replay.js';
-import { debriefPage } from './?asset=debrief.js';
-import { comparePage } from './?asset=compare.js';
-import { classConsolePage } from './?asset=class-console.js';
-import { classDebriefPage } from './?asset=class-debrief.js';
-import { guidePage } from './?asset=guide.js';
 
 const root = document.getElementById('app');
 let leave = null;
+// Counts the routes opened, so that a screen whose module arrives after another route was
+// opened is not drawn.
+let opened = 0;
 
-function route() {
+/** Each screen's module is fetched the first time its route opens: a student's phone loads the
+ * student's screens only, not the instructor's and the projector's. */
+const load = (file) => import(`./?asset=${file}`);
+
+/** The instructor's screens at `#/instructor/<name>/<id>`: their module, how to open one, and
+ * whether it needs the id. */
+const INSTRUCTOR_SCREENS = new Map([
+  ['games', { file: 'stored.js', open: (m, r, key) => m.storedPage(r, key) }],
+  ['replay', { file: 'replay.js', open: (m, r, key, id) => m.replayPage(r, key, id), id: true }],
+  ['debrief', { file: 'debrief.js', open: (m, r, key, id) => m.debriefPage(r, key, id), id: true }],
+  ['compare', { file: 'compare.js', open: (m, r, key, id) => m.comparePage(r, key, id || '') }],
+  ['class', { file: 'class-console.js', open: (m, r, key, id) => m.classConsolePage(r, key, id), id: true }],
+  ['class-debrief', { file: 'class-debrief.js', open: (m, r, key, id) => m.classDebriefPage(r, key, id), id: true }],
+  ['guide', { file: 'guide.js', open: (m, r, key, id) => m.guidePage(r, key, id), id: true }],
+]);
+
+/** The screen the address names, as a function that draws it (its module fetched first). */
+async function screenAt([first, second, third]) {
+  if (first === 'projector') {
+    const { projectorPage } = await load('projector.js');
+    return (el) => projectorPage(el, { code: second || '' });
+  }
+  if (first === 'instructor') {
+    const { instructorPage } = await load('instructor.js');
+    const inner = INSTRUCTOR_SCREENS.get(second);
+    if (inner && (third || !inner.id)) {
+      const m = await load(inner.file);
+      return (el) => instructorPage(el, { screen: (r, key) => inner.open(m, r, key, third) });
+    }
+    return (el) => instructorPage(el, { sessionId: second === 'session' ? third : null });
+  }
+  const { studentPage } = await load('student.js');
+  return (el) => studentPage(el, first === 'join' ? { code: second || '' } : {});
+}
+
+async function route() {
   if (leave) {
     try { leave(); } catch (err) { showError({ code: 'error', message: String(err && err.message) }); }
     leave = null;
@@ -37,19 +65,17 @@ function route() {
   document.body.classList.remove('on-projector');
   document.documentElement.classList.remove('on-projector');
   const parts = location.hash.replace(/^#\/?/, '').split('/').map((p) => decodeURIComponent(p));
-  const [first, second, third] = parts;
-  let cleanup;
-  if (first === 'projector') cleanup = projectorPage(root, { code: second || '' });
-  else if (first === 'instructor' && second === 'games') cleanup = instructorPage(root, { screen: (r, key) => storedPage(r, key) });
-  else if (first === 'instructor' && second === 'replay' && third) cleanup = instructorPage(root, { screen: (r, key) => replayPage(r, key, third) });
-  else if (first === 'instructor' && second === 'debrief' && third) cleanup = instructorPage(root, { screen: (r, key) => debriefPage(r, key, third) });
-  else if (first === 'instructor' && second === 'compare') cleanup = instructorPage(root, { screen: (r, key) => comparePage(r, key, third || '') });
-  else if (first === 'instructor' && second === 'class' && third) cleanup = instructorPage(root, { screen: (r, key) => classConsolePage(r, key, third) });
-  else if (first === 'instructor' && second === 'class-debrief' && third) cleanup = instructorPage(root, { screen: (r, key) => classDebriefPage(r, key, third) });
-  else if (first === 'instructor' && second === 'guide' && third) cleanup = instructorPage(root, { screen: (r, key) => guidePage(r, key, third) });
-  else if (first === 'instructor') cleanup = instructorPage(root, { sessionId: second === 'session' ? third : null });
-  else if (first === 'join') cleanup = studentPage(root, { code: second || '' });
-  else cleanup = studentPage(root, {});
+  const mine = ++opened;
+  let draw;
+  try {
+    draw = await screenAt(parts);
+  } catch {
+    // A module that did not arrive (the network dropped mid-load).
+    if (mine === opened) showError({ code: 'error', message: t('app.incomplete') });
+    return;
+  }
+  if (mine !== opened) return;
+  const cleanup = draw(root);
   leave = typeof cleanup === 'function' ? cleanup : null;
 }
 
