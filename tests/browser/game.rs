@@ -505,7 +505,10 @@ async fn round_2_joint_move_dropped_connection_reload_and_controls(room: &Room) 
         .await;
     let files = files.as_array().expect("entries");
     let names: Vec<&str> = files.iter().filter_map(|f| f[0].as_str()).collect();
-    assert!(names.contains(&"/?asset=student.js") && files.len() > 10, "the client's files after the reload: {names:?}");
+    assert!(
+        names.contains(&"/?asset=student.js") && files.len() > 10,
+        "the client's files after the reload: {names:?}"
+    );
     // A student's phone fetches the student's screens only, not the instructor's or the projector's.
     for other in ["instructor.js", "projector.js", "stored.js", "replay.js", "class-console.js"] {
         assert!(!names.iter().any(|n| n.ends_with(other)), "a student's page loaded {other}: {names:?}");

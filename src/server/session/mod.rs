@@ -48,6 +48,10 @@ pub use setup::{
 
 /// Commands queued for a session, at most; senders wait when it is full.
 const INBOX: usize = 256;
+/// A session's clock that has fallen this far (milliseconds) behind the wall clock is taken as
+/// a computer that slept (see [`Session::woke`]); ordinary drift between the two clocks is far
+/// smaller.
+const SLEPT: i64 = 5_000;
 /// After a failed save of a round's resolution, try again after this long, doubling up to
 /// [`RETRY_MAX`].
 const RETRY_FIRST: Duration = Duration::from_secs(2);
@@ -224,6 +228,14 @@ impl Epoch {
         Epoch { instant: Instant::now(), unix_ms: now_ms() }
     }
 
+    /// How far the wall clock (`wall_ms`) has run ahead of this one, when that is more than
+    /// [`SLEPT`]: the monotonic clock stood still while the computer slept (a laptop's lid
+    /// closed mid-round), or the wall clock was put forward.
+    fn behind(&self, wall_ms: i64) -> Option<i64> {
+        let gap = wall_ms.saturating_sub(self.now_ms());
+        (gap > SLEPT).then_some(gap)
+    }
+
     /// Now, in unix milliseconds.
     fn now_ms(&self) -> i64 {
         let elapsed = i64::try_from(self.instant.elapsed().as_millis()).unwrap_or(i64::MAX);
@@ -325,10 +337,16 @@ impl Session {
         loop {
             tokio::select! {
                 command = rx.recv() => match command {
-                    Some(command) => self.on_command(command).await,
+                    Some(command) => {
+                        self.woke().await;
+                        self.on_command(command).await;
+                    }
                     None => break,
                 },
-                () = sleep_until(self.wake) => self.on_deadline().await,
+                () = sleep_until(self.wake) => {
+                    self.woke().await;
+                    self.on_deadline().await;
+                }
                 () = shutdown.recv() => break,
             }
             if let Some(done) = self.closed.take() {
@@ -601,6 +619,31 @@ impl Session {
     async fn follow_up(&mut self) {
         if self.table.all_ready() && !self.retrying {
             self.resolve("everyone is ready").await;
+        }
+    }
+
+    /// After the computer slept (its monotonic clock, which fires deadlines, stood still while
+    /// the wall clock, which the students' countdowns read, ran on): nobody could play while it
+    /// slept, so a running round keeps the time it had left. Its deadline moves on by the time
+    /// slept (logged as `deadline_set`, told as `clock`), and the session's clock takes up the
+    /// wall clock again, so that later deadlines and the log's times are right too.
+    async fn woke(&mut self) {
+        let Some(slept) = self.epoch.behind(now_ms()) else { return };
+        let before = self.epoch.now_ms();
+        self.epoch = Epoch::new();
+        tracing::warn!(
+            session = %self.id, slept_ms = slept,
+            "the computer slept (or its clock was put forward): a running round keeps the time it had left"
+        );
+        if self.table.phase != Phase::Running {
+            return;
+        }
+        let Some(at) = self.table.clock.deadline_at else { return };
+        let left = at.saturating_sub(before).max(0);
+        let moved =
+            LogEvent::DeadlineSet { round: self.table.state.round, at: self.epoch.now_ms().saturating_add(left) };
+        if let Err(e) = self.commit_and_apply(vec![moved], Vec::new()).await {
+            tracing::error!(session = %self.id, error = %e.message, "cannot move the deadline after a sleep");
         }
     }
 

@@ -111,3 +111,49 @@ async fn a_restart_re_arms_the_deadline() {
     tokio::time::advance(Duration::from_secs(11)).await;
     m.recv_until("report", |v| v["type"] == "round_resolved" && v["round"] == 1).await;
 }
+
+/// A teacher's laptop that sleeps mid-round (its lid closed): the monotonic clock that fires the
+/// deadline stands still while the wall clock that the students' countdowns read runs on. Nobody
+/// could play while it slept, so the round keeps the time it had left, and the students are told
+/// the deadline that now holds (the countdown would otherwise show 0:00 until the timer fired,
+/// and every later round would start short by the time slept).
+#[tokio::test]
+async fn a_round_keeps_the_time_it_had_left_when_the_computer_sleeps() {
+    let _watchdog = watchdog(Duration::from_secs(60));
+    let app = spawn_app_with(no_heartbeat).await;
+    let (session_id, code) = app.create_session(json!({"scenario": "tutorial", "deadline_secs": 60})).await;
+    let mut teacher = app.instructor(&session_id).await;
+    let (mut m, _) = app.player(&code, "M", "mongolia").await;
+    teacher.request(json!({"type": "start"})).await.expect("start");
+    let state = state_where(&mut m, |s| s["phase"] == "running").await;
+    let deadline = state["deadline_at"].as_i64().expect("a deadline");
+    let _frozen = freeze_clock();
+
+    // The computer sleeps: this thread, which runs the server, blocks while the wall clock runs
+    // on and tokio's (monotonic) clock stands still.
+    std::thread::sleep(Duration::from_millis(6_500));
+    settle(&mut m, "mongolia").await;
+    assert!(m.pending_has(|v| v["type"] == "clock"), "the students are told the moved deadline");
+    let clock = m.recv_until("the moved deadline", |v| v["type"] == "clock").await;
+    let moved = clock["deadline_at"].as_i64().expect("a deadline");
+    let slept = moved - deadline;
+    assert!((6_500..=10_000).contains(&slept), "the deadline moved on by the time slept, not {slept} ms");
+    let left = moved - third_neighbor::store::now_ms();
+    assert!((55_000..=60_000).contains(&left), "a countdown reads {left} ms left");
+
+    // The timer agrees with what the students were told.
+    tokio::time::advance(Duration::from_secs(57)).await;
+    settle(&mut m, "mongolia").await;
+    assert!(!resolved(&m, 1), "resolved before the deadline the students were told");
+    tokio::time::advance(Duration::from_secs(4)).await;
+    m.recv_until("report", |v| v["type"] == "round_resolved" && v["round"] == 1).await;
+
+    // The move is in the log, so a replay and a restart agree with it.
+    let (status, log) =
+        app.http("GET", &format!("/api/sessions/{session_id}/export.json"), Some(&app.instructor_key), None).await;
+    assert_eq!(status, 200);
+    let log: serde_json::Value = serde_json::from_str(&log).expect("json");
+    let moves =
+        log["events"].as_array().expect("events").iter().filter(|e| e["event"]["type"] == "deadline_set").count();
+    assert_eq!(moves, 3, "the start's, the sleep's and round 2's deadline: {log}");
+}
