@@ -414,6 +414,46 @@ impl Page {
         self.call("Input.insertText", json!({ "text": text })).await;
     }
 
+    /// Presses and releases one key, as a keyboard does: `Tab`, `Enter`, `Space`, `ArrowRight`…
+    pub(crate) async fn press(&self, key: &str) {
+        let (code, key_code, text) = match key {
+            "Tab" => ("Tab", 9, ""),
+            "Enter" => ("Enter", 13, "\r"),
+            "Space" => ("Space", 32, " "),
+            "ArrowLeft" => ("ArrowLeft", 37, ""),
+            "ArrowRight" => ("ArrowRight", 39, ""),
+            other => panic!("no key {other} in Page::press"),
+        };
+        let key = if key == "Space" { " " } else { key };
+        let down =
+            json!({ "type": "keyDown", "key": key, "code": code, "windowsVirtualKeyCode": key_code, "text": text });
+        self.call("Input.dispatchKeyEvent", down).await;
+        let up = json!({ "type": "keyUp", "key": key, "code": code, "windowsVirtualKeyCode": key_code });
+        self.call("Input.dispatchKeyEvent", up).await;
+    }
+
+    /// Types `text` where the focus is, as keyboard input.
+    pub(crate) async fn type_here(&self, text: &str) {
+        self.call("Input.insertText", json!({ "text": text })).await;
+    }
+
+    /// Presses Tab until the focused element matches `selector` (none if it already does), at
+    /// most `most` times; fails
+    /// naming every element the focus went through when it never gets there (the element is
+    /// not in the keyboard's order).
+    pub(crate) async fn tab_to(&self, selector: &str, most: usize) {
+        let here = format!("!!document.activeElement?.matches({})", js(selector));
+        let mut path = Vec::new();
+        for _ in 0..=most {
+            if self.run(&here).await == Value::Bool(true) {
+                return;
+            }
+            self.press("Tab").await;
+            path.push(self.run("(e => e ? e.tagName + (e.id ? '#' + e.id : '') + ' ' + (e.innerText || '').slice(0, 30) : 'none')(document.activeElement)").await);
+        }
+        panic!("[{}] Tab never reached `{selector}` in {most} presses; it went through {path:?}", self.label);
+    }
+
     /// Chooses an option of a `<select>` and fires `change`.
     pub(crate) async fn select(&self, selector: &str, value: &str) {
         let expression = format!(

@@ -11,6 +11,7 @@ mod ws_student;
 mod class;
 mod console;
 mod game;
+mod keyboard;
 mod languages;
 mod lesson;
 mod replay;
