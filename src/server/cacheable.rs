@@ -14,17 +14,19 @@ use axum::response::Response;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use std::io::Write as _;
+use std::sync::OnceLock;
 
 /// Bodies shorter than this are sent as they are (gzip's own header and checksum eat most of
 /// what it would save).
 const MIN_GZIP: usize = 1024;
 
-/// One body, its validator and its gzip form (when that is smaller).
+/// One body, its validator and its gzip form (made the first time a browser takes it, and kept
+/// when it is smaller).
 pub(crate) struct Cacheable {
     content_type: &'static str,
     etag: HeaderValue,
     plain: Bytes,
-    gzip: Option<Bytes>,
+    gzip: OnceLock<Option<Bytes>>,
 }
 
 impl Cacheable {
@@ -34,8 +36,7 @@ impl Cacheable {
         let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
         // Weak: the gzip and the plain form are the same content under one validator.
         let etag = HeaderValue::from_str(&format!("W/\"{hex}\"")).unwrap_or(HeaderValue::from_static("W/\"0\""));
-        let gzip = (plain.len() >= MIN_GZIP).then(|| gzip(&plain)).flatten().filter(|g| g.len() < plain.len());
-        Cacheable { content_type, etag, plain, gzip }
+        Cacheable { content_type, etag, plain, gzip: OnceLock::new() }
     }
 
     /// The answer to a `GET` with these request headers: `304` when the browser already holds
@@ -47,10 +48,9 @@ impl Cacheable {
             *response.status_mut() = StatusCode::NOT_MODIFIED;
             response
         } else {
-            let (body, gzipped) = match &self.gzip {
-                Some(gzip) if accepts_gzip(request) => (gzip.clone(), true),
-                _ => (self.plain.clone(), false),
-            };
+            let gzip = accepts_gzip(request).then(|| self.gzipped()).flatten();
+            let gzipped = gzip.is_some();
+            let body = gzip.unwrap_or_else(|| self.plain.clone());
             let mut response = Response::new(Body::from(body));
             let headers = response.headers_mut();
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(self.content_type));
@@ -64,6 +64,15 @@ impl Cacheable {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         response
+    }
+}
+
+impl Cacheable {
+    fn gzipped(&self) -> Option<Bytes> {
+        let plain = &self.plain;
+        self.gzip
+            .get_or_init(|| (plain.len() >= MIN_GZIP).then(|| gzip(plain)).flatten().filter(|g| g.len() < plain.len()))
+            .clone()
     }
 }
 

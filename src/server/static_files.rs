@@ -49,8 +49,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("i18n/zh.json", JSON, include_str!("../../client/i18n/zh.json")),
 ];
 
-/// `index.html`, then every other client file, as they are sent (compressed once, at the first
-/// request).
+/// `index.html`, then every other client file, as they are sent (each compressed once, the first
+/// time a browser takes it so).
 static INDEX: LazyLock<Cacheable> = LazyLock::new(|| Cacheable::new("text/html; charset=utf-8", INDEX_HTML));
 static FILES: LazyLock<Vec<(&str, Cacheable)>> =
     LazyLock::new(|| ASSETS.iter().map(|(name, ty, text)| (*name, Cacheable::new(ty, *text))).collect());
