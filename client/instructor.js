@@ -216,8 +216,9 @@ function dashboard(root, key) {
     try {
       const answer = await api.request('PUT', `/api/scenarios/${encodeURIComponent(sourceSelect.value)}/source`, { key, body });
       clearErrors(sourceError);
-      const note = answer.expected_paragraphs && answer.paragraphs !== answer.expected_paragraphs
-        ? ` ${plural('source.expected', answer.expected_paragraphs)}` : '';
+      const note = (answer.joined_lines ? ` ${t('source.joined')}` : '')
+        + (answer.expected_paragraphs && answer.paragraphs !== answer.expected_paragraphs
+          ? ` ${plural('source.expected', answer.expected_paragraphs)}` : '');
       announce(plural('source.announce', answer.paragraphs));
       await refreshSource();
       if (note) sourceStatus.textContent += note;

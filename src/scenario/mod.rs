@@ -10,6 +10,7 @@ mod error;
 pub mod explain;
 mod localized;
 mod reader;
+pub mod source;
 pub mod translation;
 
 use std::path::{Path, PathBuf};

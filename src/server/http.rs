@@ -32,7 +32,7 @@ use super::qr;
 use super::session::{self, CreateError, CreateSession};
 use super::{classes, connection, secret, static_files, stored_games, App};
 use crate::i18n::Lang;
-use crate::scenario::describe;
+use crate::scenario::{describe, source};
 use crate::store::{Op, WriteStatus};
 
 pub(super) fn router(app: App) -> Router {
@@ -258,14 +258,15 @@ async fn put_source(
 ) -> Result<Json<Value>, ApiError> {
     let loaded = app.catalog().get(&id).ok_or_else(|| ApiError::not_found("unknown_scenario", "no such scenario"))?;
     let text = String::from_utf8(body?.to_vec()).map_err(|_| ApiError::bad_request("the text must be UTF-8"))?;
-    let text = text.replace("\r\n", "\n");
-    let paragraphs = text.lines().filter(|l| !l.trim().is_empty()).count();
+    // One paragraph per line, or (as copied from a PDF) wrapped paragraphs between blank lines.
+    let (text, reading, paragraphs) = source::normalize(&text, loaded.scenario.source_paragraphs);
     let op = Op::Source { scenario_id: loaded.scenario.id.clone(), text, instructor_id: instructor.id };
     app.store().commit(vec![op]).await.map_err(|e| ApiError::store(&e))?;
     Ok(Json(json!({
         "scenario": loaded.scenario.id,
         "paragraphs": paragraphs,
         "expected_paragraphs": loaded.scenario.source_paragraphs,
+        "joined_lines": reading == source::Reading::Blocks,
     })))
 }
 

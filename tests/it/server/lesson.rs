@@ -202,3 +202,44 @@ async fn a_reflection_after_the_game_is_kept_and_read_back_everywhere() {
     let state = again.state().await;
     assert_eq!(state["you"]["reflection"], text);
 }
+
+/// The source essay as a teacher pastes it out of a PDF: each paragraph wrapped over several
+/// lines, a blank line between paragraphs. Read line by line it would have far more paragraphs
+/// than the scenario cites (every ¶ would open the wrong text); it is kept one paragraph per
+/// line, and a student's page gets the same.
+#[tokio::test]
+async fn a_source_pasted_from_a_pdf_is_read_into_the_paragraphs_the_scenario_cites() {
+    let app = spawn_app().await;
+    let key = app.instructor_key.clone();
+    let pasted: Vec<String> =
+        (1..=19).map(|n| format!("Stand-in paragraph {n}, whose text\nwraps over\nthree lines.")).collect();
+    let pasted = pasted.join("\n\n");
+    let (status, body) = app.http("PUT", "/api/scenarios/tutorial/source", Some(&key), Some(&pasted)).await;
+    assert_eq!(status, 200, "{body}");
+    let answer: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(answer["paragraphs"], 19, "{answer}");
+    assert_eq!(answer["expected_paragraphs"], 19);
+    assert_eq!(answer["joined_lines"], true);
+    let (status, kept) = app.http("GET", "/api/scenarios/tutorial/source", Some(&key), None).await;
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = kept.lines().collect();
+    assert_eq!(lines.len(), 19, "{kept}");
+    assert_eq!(lines[6], "Stand-in paragraph 7, whose text wraps over three lines.");
+
+    // A student of this instructor's game reads ¶7 as its seventh line.
+    let (_, code) = app.create_session(json!({"scenario": "tutorial"})).await;
+    let (_, token) = app.join(&code, "Ana").await;
+    let (status, seat) = app.http("GET", "/api/seat/source", Some(&token), None).await;
+    assert_eq!(status, 200, "{seat}");
+    let seat: Value = serde_json::from_str(&seat).expect("json");
+    let text = seat["text"].as_str().expect("the text");
+    assert_eq!(text.lines().nth(6), Some("Stand-in paragraph 7, whose text wraps over three lines."));
+
+    // One paragraph per line is kept as it was given.
+    let per_line: String = (1..=19).map(|n| format!("Paragraph {n}.\n")).collect();
+    let (_, body) = app.http("PUT", "/api/scenarios/tutorial/source", Some(&key), Some(&per_line)).await;
+    let answer: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!((answer["paragraphs"].clone(), answer["joined_lines"].clone()), (json!(19), json!(false)));
+    let (_, kept) = app.http("GET", "/api/scenarios/tutorial/source", Some(&key), None).await;
+    assert_eq!(kept, per_line);
+}
