@@ -64,7 +64,12 @@ async fn client_files_come_compressed_and_a_reload_gets_304s() {
                 body
             }
         };
-        assert_eq!(inflated, expected, "{path}: the bytes of client/{file}");
+        assert!(
+            inflated == expected,
+            "{path}: {} bytes served, not the {} bytes of client/{file}",
+            inflated.len(),
+            expected.len()
+        );
         assert_eq!(header(&head, "vary").as_deref(), Some("Accept-Encoding"), "{path}");
         assert_eq!(header(&head, "cache-control").as_deref(), Some("no-cache"), "{path}: the browser asks each time");
         let etag = header(&head, "etag").unwrap_or_else(|| panic!("{path}: no ETag"));
@@ -73,7 +78,12 @@ async fn client_files_come_compressed_and_a_reload_gets_304s() {
         let (status, head, body) = get(&app, path, "").await;
         assert_eq!(status, 200);
         assert_eq!(header(&head, "content-encoding"), None, "{path}");
-        assert_eq!(body, expected, "{path}");
+        assert!(
+            body == expected,
+            "{path}: {} bytes served plain, not the {} bytes of the file",
+            body.len(),
+            expected.len()
+        );
         assert_eq!(header(&head, "etag").as_deref(), Some(etag.as_str()), "{path}: one validator for both forms");
 
         // A reload: nothing but the head, and no policy to overwrite the page's.
