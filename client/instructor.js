@@ -211,6 +211,12 @@ function dashboard(root, key) {
       showError({ code: 'need_source' }, sourceError);
       return;
     }
+    // A PDF or Word file, or text in a legacy encoding (Windows-1251 for Cyrillic, say), reads
+    // as UTF-8 with replacement characters: refuse it in words rather than store it.
+    if (file && /[\uFFFD\u0000]/.test(body)) {
+      showError({ code: 'source_not_text' }, sourceError);
+      return;
+    }
     const button = sourceForm.querySelector('button[type=submit]');
     button.disabled = true;
     try {

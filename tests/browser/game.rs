@@ -152,6 +152,21 @@ async fn instructor_signs_in_and_creates_a_game(
     inst.click("#signin-form button[type=submit]").await;
     inst.select("#source-scenario", "tutorial").await;
     inst.wait_for("the source status", "document.querySelector('#source-status')?.dataset.loaded === '0'").await;
+    // A PDF chosen as the essay's file is refused in words, and nothing is stored.
+    inst.run(
+        "(() => { const dt = new DataTransfer(); \
+           dt.items.add(new File([new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x0a, 0x00, 0xe2, 0xe3, 0xcf, 0xd3])], 'essay.pdf')); \
+           document.querySelector('#source-file').files = dt.files; return true; })()",
+    )
+    .await;
+    inst.click("#source-form button[type=submit]").await;
+    inst.wait_for(
+        "the refusal of a file that is not text",
+        "document.querySelector('#source-error [data-code=source_not_text]')?.textContent.includes('not plain text')",
+    )
+    .await;
+    assert_eq!(inst.run("document.querySelector('#source-status')?.dataset.loaded").await, "0", "nothing was stored");
+    inst.run("document.querySelector('#source-file').value = ''").await;
     inst.type_into("#source-text", &setup::stand_in_source(19)).await;
     inst.click("#source-form button[type=submit]").await;
     inst.wait_for("the source to be loaded", "document.querySelector('#source-status')?.dataset.loaded === '19'").await;
