@@ -586,6 +586,8 @@ class StudentGame {
       if (tab.id === 'report' && this.newReport) return h('span', { class: 'unread dot', 'aria-hidden': 'true' }, t('tab.new'));
       return null;
     };
+    // A badge is set apart from the tab's name by a space, so that its words stay words ("Chat 2").
+    const spaced = (b) => (b ? [' ', b] : []);
     // After the game, the first tab is where the student writes the reflection.
     const name = (tab) => (tab.id === 'round' && this.state.phase === 'finished' && this.reflectionPrompt() ? t('tab.reflect') : t(tab.label));
     const label = (tab) => (tab.id === 'chat' && unread ? plural('chat.unread', unread, { thread: name(tab) })
@@ -603,7 +605,7 @@ class StudentGame {
         this.showTab(next.id);
         this.tabsEl.querySelector(`[data-tab="${next.id}"]`)?.focus();
       },
-    }, name(tab), ...(badge(tab) ? [' ', badge(tab)] : []))));
+    }, name(tab), ...spaced(badge(tab)))));
     for (const tab of TABS) this.panels[tab.id].classList.toggle('active', tab.id === this.tab);
     // Beside the game on wide screens, the chat is no tab panel: the chat inside it is the region
     // (named by its heading), so the panel itself is a plain container.
