@@ -338,7 +338,10 @@ impl Session {
             tokio::select! {
                 command = rx.recv() => match command {
                     Some(command) => {
-                        self.woke().await;
+                        // (Not for a game being deleted or handed to another node.)
+                        if !matches!(command, Command::Close { .. } | Command::Disown) {
+                            self.woke().await;
+                        }
                         self.on_command(command).await;
                     }
                     None => break,
