@@ -477,6 +477,32 @@ async fn round_1_locks_resolve_and_the_report_explains(room: &Room) {
     boris.wait_for("the dialog closed", "!document.querySelector('dialog#paragraph[open]')").await;
 }
 
+/// After a reload, the page asked for what the phone already held and got each of the client's
+/// files back as an empty 304 (a few hundred bytes of headers each on the classroom's Wi-Fi),
+/// and it fetched the student's screens only.
+async fn the_reload_fetched_the_students_screens_only_and_each_as_a_304(ana: &Page) {
+    let files = ana
+        .run(
+            "[...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')] \
+               .filter((e) => e.name.startsWith(location.origin + '/?asset=') || e.entryType === 'navigation') \
+               .map((e) => [e.name.replace(location.origin, ''), e.transferSize])",
+        )
+        .await;
+    let files = files.as_array().expect("entries");
+    let names: Vec<&str> = files.iter().filter_map(|f| f[0].as_str()).collect();
+    assert!(
+        names.contains(&"/?asset=student.js") && files.len() > 10,
+        "the client's files after the reload: {names:?}"
+    );
+    // A student's phone fetches the student's screens only, not the instructor's or the projector's.
+    for other in ["instructor.js", "projector.js", "stored.js", "replay.js", "class-console.js"] {
+        assert!(!names.iter().any(|n| n.ends_with(other)), "a student's page loaded {other}: {names:?}");
+    }
+    for file in files {
+        assert!(file[1].as_u64().is_some_and(|n| n < 1_000), "downloaded again on a reload: {file}");
+    }
+}
+
 /// A joint move; Ana's connection drops and her phone reloads mid-round with her draft kept;
 /// pause, resume and a longer deadline; a refused action shown in words.
 async fn round_2_joint_move_dropped_connection_reload_and_controls(room: &Room) {
@@ -509,28 +535,7 @@ async fn round_2_joint_move_dropped_connection_reload_and_controls(room: &Room) 
         .await;
     let badge = ana.run("document.querySelector('.role-badge')?.textContent").await;
     assert_eq!(badge, "Mongolia");
-    // The reload asked for what the phone already held and got each of the client's files back
-    // as an empty 304: a few hundred bytes of headers each on the classroom's Wi-Fi.
-    let files = ana
-        .run(
-            "[...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')] \
-               .filter((e) => e.name.startsWith(location.origin + '/?asset=') || e.entryType === 'navigation') \
-               .map((e) => [e.name.replace(location.origin, ''), e.transferSize])",
-        )
-        .await;
-    let files = files.as_array().expect("entries");
-    let names: Vec<&str> = files.iter().filter_map(|f| f[0].as_str()).collect();
-    assert!(
-        names.contains(&"/?asset=student.js") && files.len() > 10,
-        "the client's files after the reload: {names:?}"
-    );
-    // A student's phone fetches the student's screens only, not the instructor's or the projector's.
-    for other in ["instructor.js", "projector.js", "stored.js", "replay.js", "class-console.js"] {
-        assert!(!names.iter().any(|n| n.ends_with(other)), "a student's page loaded {other}: {names:?}");
-    }
-    for file in files {
-        assert!(file[1].as_u64().is_some_and(|n| n < 1_000), "downloaded again on a reload: {file}");
-    }
+    the_reload_fetched_the_students_screens_only_and_each_as_a_304(ana).await;
     ana.click("[data-order=stay_neutral] button").await;
     ana.wait_for("the order removed", &format!("!{}", has_order("stay_neutral"))).await;
 
