@@ -49,8 +49,8 @@ pub use setup::{
 /// Commands queued for a session, at most; senders wait when it is full.
 const INBOX: usize = 256;
 /// A session's clock that has fallen this far (milliseconds) behind the wall clock is taken as
-/// a computer that slept (see [`Session::woke`]); ordinary drift between the two clocks is far
-/// smaller.
+/// a computer that slept, or a wall clock put forward (see [`Session::woke`]); ordinary drift
+/// between the two clocks is far smaller.
 const SLEPT: i64 = 5_000;
 /// After a failed save of a round's resolution, try again after this long, doubling up to
 /// [`RETRY_MAX`].
@@ -626,28 +626,39 @@ impl Session {
     }
 
     /// After the computer slept (its monotonic clock, which fires deadlines, stood still while
-    /// the wall clock, which the students' countdowns read, ran on): nobody could play while it
-    /// slept, so a running round keeps the time it had left. Its deadline moves on by the time
-    /// slept (logged as `deadline_set`, told as `clock`), and the session's clock takes up the
-    /// wall clock again, so that later deadlines and the log's times are right too.
+    /// the wall clock, which the students' countdowns read, ran on), or its clock was put
+    /// forward: the session takes up the wall clock again, so that the deadline fires at the
+    /// time the students were told, as after a restart. A deadline that passed meanwhile gets
+    /// the same grace as after a restart (logged as `deadline_set`, told as `clock`), so that
+    /// players can reconnect before their round resolves.
     async fn woke(&mut self) {
         let Some(slept) = self.epoch.behind(now_ms()) else { return };
-        let before = self.epoch.now_ms();
         self.epoch = Epoch::new();
         tracing::warn!(
             session = %self.id, slept_ms = slept,
-            "the computer slept (or its clock was put forward): a running round keeps the time it had left"
+            "the computer slept (or its clock was put forward): deadlines follow the wall clock again"
         );
+        match self.grace_for_a_passed_deadline() {
+            Some(moved) => {
+                if let Err(e) = self.commit_and_apply(vec![moved], Vec::new()).await {
+                    tracing::error!(session = %self.id, error = %e.message, "cannot move the deadline after a sleep");
+                }
+            }
+            None => self.wake = self.table.clock.deadline_at.map(|at| self.epoch.instant_at(at)),
+        }
+    }
+
+    /// A running round's deadline that has passed, or is less than the recovery grace away
+    /// (after a restart, a takeover or a sleep): moved that grace into the future, so that
+    /// players can reconnect before their round resolves.
+    fn grace_for_a_passed_deadline(&self) -> Option<LogEvent> {
         if self.table.phase != Phase::Running {
-            return;
+            return None;
         }
-        let Some(at) = self.table.clock.deadline_at else { return };
-        let left = at.saturating_sub(before).max(0);
-        let moved =
-            LogEvent::DeadlineSet { round: self.table.state.round, at: self.epoch.now_ms().saturating_add(left) };
-        if let Err(e) = self.commit_and_apply(vec![moved], Vec::new()).await {
-            tracing::error!(session = %self.id, error = %e.message, "cannot move the deadline after a sleep");
-        }
+        let grace = i64::try_from(self.deps.limits.recovery_grace.as_millis()).unwrap_or(i64::MAX);
+        let earliest = self.epoch.now_ms().saturating_add(grace);
+        let at = self.table.clock.deadline_at.unwrap_or(earliest);
+        (at < earliest).then_some(LogEvent::DeadlineSet { round: self.table.state.round, at: earliest })
     }
 
     async fn on_deadline(&mut self) {

@@ -320,11 +320,7 @@ pub async fn load_table(app: &App, row: &SessionRow, observer: Option<Observer>)
         tracing::error!(session = %row.id, seq = e.seq, round = e.round, "{}", e.message);
     }
     if session.table.phase == Phase::Running {
-        let grace = i64::try_from(app.config().limits.recovery_grace.as_millis()).unwrap_or(i64::MAX);
-        let earliest = session.epoch.now_ms().saturating_add(grace);
-        let at = session.table.clock.deadline_at.unwrap_or(earliest);
-        if at < earliest {
-            let moved = LogEvent::DeadlineSet { round: session.table.state.round, at: earliest };
+        if let Some(moved) = session.grace_for_a_passed_deadline() {
             if let Err(e) = session.commit_and_apply(vec![moved], Vec::new()).await {
                 tracing::error!(session = %row.id, error = %e, "cannot move the deadline after a restart");
             }
