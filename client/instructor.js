@@ -109,6 +109,13 @@ function dashboard(root, key) {
   const sessionsBox = h('div', { class: 'sessions-box' }, h('p', { class: 'muted' }, t('common.loading')));
   const classesBox = h('div', { class: 'classes-box', id: 'classes-box' }, h('p', { class: 'muted' }, t('common.loading')));
   const sourceStatus = h('p', { class: 'source-status', id: 'source-status', role: 'status' });
+  // How the first and the last paragraph begin, so that the teacher can see at a glance that the
+  // text was split where the essay's paragraphs are (¶1 and ¶N as the scenario counts them).
+  const sourcePreview = h('p', { class: 'muted small', id: 'source-preview' });
+  const opening = (text) => {
+    const words = text.trim();
+    return words.length > 48 ? `${words.slice(0, 48).replace(/\s+\S*$/, '')}…` : words;
+  };
   const scenarioSelect = h('select', { id: 'new-scenario', required: true });
   const sourceSelect = h('select', { id: 'source-scenario' });
   const botsBox = h('fieldset', { class: 'bots' }, h('legend', null, t('dash.bots_legend_short')));
@@ -133,8 +140,12 @@ function dashboard(root, key) {
         ? plural('source.loaded', paragraphs.length)
         : t('source.not_loaded');
       sourceStatus.dataset.loaded = paragraphs ? String(paragraphs.length) : '0';
+      sourcePreview.textContent = paragraphs && paragraphs.length
+        ? t('source.preview', { first: opening(paragraphs[0]), n: paragraphs.length, last: opening(paragraphs[paragraphs.length - 1]) })
+        : '';
     } catch (err) {
       sourceStatus.textContent = '';
+      sourcePreview.textContent = '';
       showError(err, sourceError);
     }
   };
@@ -238,6 +249,7 @@ function dashboard(root, key) {
   h('p', { class: 'muted' }, t('source.intro')),
   h('label', { for: 'source-scenario' }, t('col.scenario')), sourceSelect,
   sourceStatus,
+  sourcePreview,
   h('label', { for: 'source-text' }, t('source.paste')),
   h('textarea', { id: 'source-text', rows: '6' }),
   h('label', { for: 'source-file' }, t('source.file')),

@@ -170,6 +170,14 @@ async fn instructor_signs_in_and_creates_a_game(
     inst.type_into("#source-text", &setup::stand_in_source(19)).await;
     inst.click("#source-form button[type=submit]").await;
     inst.wait_for("the source to be loaded", "document.querySelector('#source-status')?.dataset.loaded === '19'").await;
+    // How ¶1 and ¶19 begin, for the teacher to check the split against the essay.
+    let preview = inst.run("document.querySelector('#source-preview')?.textContent").await;
+    let preview = preview.as_str().unwrap_or_default().to_string();
+    assert!(
+        preview.starts_with("¶1 begins “Stand-in paragraph 1 for the browser tests")
+            && preview.contains("¶19 begins “Stand-in paragraph 19 "),
+        "{preview}"
+    );
     inst.select("#new-scenario", "tutorial").await;
     inst.wait_for_selector("[data-bot=us]").await;
     shots(inst, dir, "instructor-dashboard", LAPTOP).await;
