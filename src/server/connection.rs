@@ -611,15 +611,7 @@ fn internal_display(e: &dyn std::fmt::Display) -> WireError {
 
 #[cfg(test)]
 mod tests {
-    use super::{size_text, text_header};
-
-    #[test]
-    fn the_size_limit_is_said_as_it_is_set() {
-        assert_eq!(size_text(64 * 1024), "64 KiB");
-        assert_eq!(size_text(1024 * 1024), "1 MiB");
-        assert_eq!(size_text(100_000), "100000 bytes");
-        assert_eq!(size_text(512), "512 bytes");
-    }
+    use super::text_header;
 
     #[test]
     fn text_frame_headers_follow_rfc_6455() {

@@ -248,6 +248,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_size_limit_is_said_as_it_is_set() {
+        assert_eq!(size_text(64 * 1024), "64 KiB");
+        assert_eq!(size_text(1024 * 1024), "1 MiB");
+        assert_eq!(size_text(100_000), "100000 bytes");
+        assert_eq!(size_text(512), "512 bytes");
+    }
+
+    #[test]
     fn a_flood_is_refused_then_closed() {
         let mut limiter = FrameLimiter::new(3.0, 0.0, 2);
         let verdicts: Vec<Verdict> = (0..6).map(|_| limiter.check()).collect();
