@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::{self, AUTHORIZATION};
 use axum::http::request::Parts;
-use axum::http::HeaderValue;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
 use super::api_error::ApiError;
@@ -24,12 +24,7 @@ impl FromRequestParts<App> for Instructor {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Instructor, ApiError> {
         let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        let key = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+        let key = bearer(&parts.headers)
             .ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <instructor key>"))?;
         // The key is checked first: a valid key is never refused for its address's failures.
         match app.store().instructor_by_key_hash(&secret::hash(key)).await {
@@ -41,6 +36,11 @@ impl FromRequestParts<App> for Instructor {
             Err(e) => Err(ApiError::store(&e)),
         }
     }
+}
+
+/// The credential of `Authorization: Bearer <credential>` (an instructor key, a seat token).
+pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim)
 }
 
 /// The language a page asks for: `?lang=` (wins; an unknown code is `400 bad_request`), else the

@@ -8,8 +8,8 @@ use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::extract::Request;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::header::{
-    self, AUTHORIZATION, CONNECTION, CONTENT_TYPE, ORIGIN, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_EXTENSIONS,
-    SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE,
+    self, CONNECTION, CONTENT_TYPE, ORIGIN, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_EXTENSIONS, SEC_WEBSOCKET_KEY,
+    SEC_WEBSOCKET_VERSION, UPGRADE,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -24,7 +24,7 @@ use tokio_tungstenite::WebSocketStream;
 use super::api_error::ApiError;
 use super::cacheable::Cacheable;
 use super::deflate::{self, Inflating};
-use super::extract::{in_language, Instructor, Language};
+use super::extract::{bearer, in_language, Instructor, Language};
 use super::limits::{Charged, MAX_BODY};
 use super::listening::{Listening, StudentsAddress};
 use super::origin::{self, Refusal};
@@ -291,12 +291,7 @@ async fn seat_source(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let token = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <seat token>"))?;
+    let token = bearer(&headers).ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <seat token>"))?;
     let player = app.store().player_by_token_hash(&secret::hash(token)).await.map_err(|e| ApiError::store(&e))?;
     let Some(player) = player.filter(|p| !p.kicked) else {
         if app.guesses().failed(peer.ip()).await == Charged::Tarpitted {
