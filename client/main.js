@@ -22,9 +22,48 @@ let leave = null;
 // opened is not drawn.
 let opened = 0;
 
+/** The modules this page has loaded through `load`. */
+const loaded = new Set();
+
 /** Each screen's module is fetched the first time its route opens: a student's phone loads the
- * student's screens only, not the instructor's and the projector's. */
-const load = (file) => import(`./?asset=${file}`);
+ * student's screens only, not the instructor's and the projector's. A module this page has not
+ * loaded yet, asked for after its first screen, is fetched only once the server is known to serve
+ * the page's own version of the client. */
+async function load(file) {
+  if (!loaded.has(file) && opened > 1) await reloadIfUpgraded();
+  const module = await import(`./?asset=${file}`);
+  loaded.add(file);
+  return module;
+}
+
+/**
+ * Reloads the page when the server now serves another version of the client than the one this
+ * page was loaded from (the server was upgraded while the page stayed open): a new screen's
+ * module beside the old page's modules and catalogue could fail to load or show words the page
+ * does not have. The page names its version in `<meta name="client-version">`, the server in
+ * `X-Client-Version`. A page reloads once per server version (a copy of an old `index.html` kept
+ * by some proxy would otherwise reload for ever); when the server cannot be asked, the import
+ * that follows says so.
+ */
+async function reloadIfUpgraded() {
+  const mine = document.querySelector('meta[name="client-version"]')?.content;
+  let served = null;
+  try {
+    const response = await fetch('./?asset=main.js', { method: 'HEAD', cache: 'no-store' });
+    served = response.headers.get('X-Client-Version');
+  } catch {
+    return;
+  }
+  if (!mine || !served || mine === served) return;
+  try {
+    if (sessionStorage.getItem('reloaded-for-version') === served) return;
+    sessionStorage.setItem('reloaded-for-version', served);
+  } catch {
+    return; // no storage to remember the reload by: carry on rather than risk a loop
+  }
+  location.reload();
+  await new Promise(() => {}); // the old page draws nothing more
+}
 
 /** The instructor's screens at `#/instructor/<name>/<id>`: their module, how to open one, and
  * whether it needs the id. */

@@ -73,6 +73,7 @@ async fn the_instructor_replays_and_debriefs_a_stored_game() {
     let game = Game { base, dir, session, code, auth, inst };
 
     sam_plays_mongolia_and_the_instructor_ends_the_game(&browser, &game).await;
+    a_page_open_over_an_upgrade_reloads_before_its_next_screen(&game).await;
     the_stored_games_list_filter_and_export_it(&game).await;
     a_fork_from_round_2_is_made_then_deleted(&browser, &game).await;
     the_replay_steps_by_keyboard_and_shows_each_lens(&game).await;
@@ -197,6 +198,43 @@ async fn sam_plays_mongolia_and_the_instructor_ends_the_game(browser: &Browser, 
     )
     .await;
     inst.wait_for("the final scores on the console", "!!document.querySelector('.console-report .scores')").await;
+}
+
+/// The console was loaded with one version of the client; the server now serves another (here the
+/// page's own version is changed to an older one): the next screen the page has not loaded yet
+/// reloads the page first, and opens on the new version. A screen of the same version opens
+/// without a reload.
+async fn a_page_open_over_an_upgrade_reloads_before_its_next_screen(game: &Game) {
+    let Game { base, session, inst, .. } = game;
+    inst.goto(&format!("{base}/#/instructor")).await;
+    inst.wait_for_selector("#stored-games-link").await;
+    let served = inst
+        .run("fetch('/?asset=main.js', { method: 'HEAD', cache: 'no-store' }).then(r => r.headers.get('X-Client-Version'))")
+        .await;
+    let served = served.as_str().unwrap_or_default().to_string();
+    assert_eq!(served.len(), 16, "the server names its client's version: {served:?}");
+    let page_version = "document.querySelector('meta[name=\"client-version\"]').content";
+    assert_eq!(inst.run(page_version).await, served.as_str(), "the page is the server's version");
+
+    inst.run(&format!("{page_version} = 'an-older-client'; window.beforeTheReload = true")).await;
+    inst.click("#stored-games-link").await;
+    inst.wait_for(
+        "the stored games, on a reloaded page of the new version",
+        &format!(
+            "!window.beforeTheReload && {page_version} === {} && !!document.querySelector('.stored-table')",
+            js(&served)
+        ),
+    )
+    .await;
+
+    // The same version: the replay's module is fetched without a reload.
+    inst.run("window.sameVersion = true").await;
+    inst.goto(&format!("{base}/#/instructor/replay/{session}")).await;
+    inst.wait_for(
+        "the replay, on the same page",
+        "window.sameVersion === true && !!document.querySelector('#replay-step')",
+    )
+    .await;
 }
 
 /// The stored games, from the instructor's home: the row, the filters, two exports.

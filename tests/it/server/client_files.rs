@@ -14,8 +14,13 @@ use common::{header, spawn_app};
 
 /// A raw `GET` with extra header lines; the status, the head and the body's bytes.
 async fn get(app: &common::TestApp, path: &str, headers: &str) -> (u16, String, Vec<u8>) {
+    send(app, "GET", path, headers).await
+}
+
+/// A raw request; the status, the head and the body's bytes.
+async fn send(app: &common::TestApp, method: &str, path: &str, headers: &str) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect(app.addr).await.expect("connect");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {}\r\n{headers}Connection: close\r\n\r\n", app.addr);
+    let request = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n{headers}Connection: close\r\n\r\n", app.addr);
     stream.write_all(request.as_bytes()).await.expect("write");
     let mut response = Vec::new();
     tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut response))
@@ -38,11 +43,25 @@ fn client_file(name: &str) -> Vec<u8> {
     std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("client").join(name)).expect("client file")
 }
 
+/// What the server sends for a file of `client/`: its bytes, and for `index.html` the client's
+/// version filled into its `<meta name="client-version">`.
+fn expected_bytes(name: &str, version: &str) -> Vec<u8> {
+    let bytes = client_file(name);
+    if name != "index.html" {
+        return bytes;
+    }
+    let text = String::from_utf8(bytes).expect("index.html is UTF-8");
+    let empty = r#"<meta name="client-version" content="">"#;
+    assert!(text.contains(empty), "client/index.html has {empty}");
+    text.replacen(empty, &format!(r#"<meta name="client-version" content="{version}">"#), 1).into_bytes()
+}
+
 #[tokio::test]
 async fn client_files_come_compressed_and_a_reload_gets_304s() {
     let app = spawn_app().await;
     let mut plain_total = 0;
     let mut sent_total = 0;
+    let mut versions: Option<String> = None;
     for (path, file) in [
         ("/", "index.html"),
         ("/?asset=student.js", "student.js"),
@@ -51,7 +70,10 @@ async fn client_files_come_compressed_and_a_reload_gets_304s() {
     ] {
         let (status, head, body) = get(&app, path, "Accept-Encoding: gzip, deflate, br\r\n").await;
         assert_eq!(status, 200, "{path}: {head}");
-        let expected = client_file(file);
+        let served_version = header(&head, "x-client-version").unwrap_or_else(|| panic!("{path}: no X-Client-Version"));
+        let version = versions.get_or_insert(served_version.clone());
+        assert_eq!(&served_version, version, "{path}: one version for every file");
+        let expected = expected_bytes(file, version);
         plain_total += expected.len();
         sent_total += body.len();
         let inflated = match header(&head, "content-encoding") {
@@ -99,6 +121,12 @@ async fn client_files_come_compressed_and_a_reload_gets_304s() {
         assert_eq!(status, 200, "{path}");
     }
     assert!(sent_total * 3 < plain_total, "compressed to {sent_total} bytes of {plain_total}");
+
+    // A page asks which client the server serves now with a `HEAD` (client/main.js).
+    let (status, head, body) = send(&app, "HEAD", "/?asset=main.js", "").await;
+    assert_eq!(status, 200, "{head}");
+    assert!(body.is_empty(), "a HEAD has no body");
+    assert_eq!(header(&head, "x-client-version"), versions, "{head}");
 
     // The page's own policy is still on the page itself.
     let (_, head, _) = get(&app, "/", "").await;
