@@ -128,7 +128,10 @@ function frameWords() {
 // A new language draws the current screen anew, without a reload: a screen that keeps a live
 // connection (a game, a console) redraws itself and tells the server (`relang` on its cleanup
 // function); any other is opened again, which asks the server for its texts in the new language.
-onLangChange(() => {
+// (After a server upgrade the new catalogue is of another version than the page: the page
+// reloads, in the language chosen.)
+onLangChange(async () => {
+  await reloadIfUpgraded();
   frameWords();
   if (leave && typeof leave.relang === 'function') {
     // A screen that has gone on to another (a game left for the join form) answers false.

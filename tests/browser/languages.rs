@@ -222,7 +222,8 @@ async fn round_1_on_every_phone(inst: &Page, students: &[Student], dir: &Path) {
 }
 
 /// A student changes language mid-round: `set_lang`, the screen anew without a reload, and the
-/// new language in the `resume` after a dropped network.
+/// new language in the `resume` after a dropped network; after a server upgrade, a reload into
+/// the new language.
 async fn a_student_changes_language_in_the_game(students: &[Student]) {
     let (_, _, ru) = students.iter().find(|(lang, _, _)| *lang == "ru").expect("the Russian student");
     ru.run("window.__same_document = true").await;
@@ -243,6 +244,22 @@ async fn a_student_changes_language_in_the_game(students: &[Student]) {
     ru.wait_for("the resume", "(window.__sent || []).some(f => f.type === 'resume' && f.lang === 'zh')").await;
     i18n::pick_language(ru, "#student-lang", "ru").await;
     ru.wait_for("the round again", "!!document.querySelector('#lock')").await;
+
+    // The server was upgraded while the page stayed open (the page's own version is made an
+    // older one): a new language reloads the page, which comes back in it, in the game.
+    ru.run("document.querySelector('meta[name=\"client-version\"]').content = 'an-older-client'").await;
+    i18n::pick_language(ru, "#student-lang", "mn").await;
+    ru.wait_for(
+        "the game in Mongolian on a reloaded page",
+        "window.__same_document === undefined && document.documentElement.lang === 'mn' && !!document.querySelector('#lock')",
+    )
+    .await;
+    i18n::pick_language(ru, "#student-lang", "ru").await;
+    ru.wait_for(
+        "the round in Russian again",
+        "document.documentElement.lang === 'ru' && !!document.querySelector('#lock')",
+    )
+    .await;
 }
 
 /// The projector: `watch` in English, then Mongolian from its picker, telling the server.
