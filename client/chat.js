@@ -124,7 +124,9 @@ export class Chat {
     }
     if (!to) return ['all'];
     const me = this.myRole;
-    if (!from) return ['teacher'];
+    // The instructor's messages have no player (a student without a role cannot write to a team).
+    if (!m.from || m.from.player_id == null) return ['teacher'];
+    if (!from) return ['all'];
     if (from === me) {
       const others = to.filter((r) => r !== me);
       return others.length ? others : ['team'];

@@ -37,20 +37,47 @@ fn is_hidden(c: char, newline_ok: bool) -> bool {
             | '\u{FFF0}'..='\u{FFFB}' | '\u{E000}'..='\u{F8FF}' | '\u{E0000}'..='\u{E007F}')
 }
 
-/// Names a student may not take: they would pass for the teacher or the machine.
-const STAFF_NAMES: &[&str] =
-    &["instructor", "teacher", "admin", "administrator", "moderator", "bot", "system", "server", "projector", "staff"];
+/// Words a student's name may not contain: they would pass for the teacher or the machine, in
+/// the client's four languages (Mongolian and Russian share some).
+const STAFF_WORDS: &[&str] = &[
+    "instructor",
+    "teacher",
+    "admin",
+    "administrator",
+    "moderator",
+    "bot",
+    "system",
+    "server",
+    "projector",
+    "staff",
+    "багш",
+    "админ",
+    "бот",
+    "систем",
+    "сервер",
+    "модератор",
+    "учитель",
+    "учительница",
+    "преподаватель",
+    "администратор",
+    "система",
+    "проектор",
+];
 
-/// Checks a nickname: trimmed, 1 to 40 characters, nothing hidden, and not a staff title
-/// ("Instructor", "Teacher", "Bot (…)", …).
+/// The same titles in Chinese, which writes a name without spaces: refused anywhere in it.
+const STAFF_TITLES_CJK: &[&str] = &["老师", "教师", "管理员", "机器人", "系统"];
+
+/// Checks a nickname: trimmed, 1 to 40 characters, nothing hidden, and no staff title as a word
+/// of it ("Instructor", "Ms Teacher", "Багш Бат", "王老师", "Bot (…)", …): a message from such a
+/// name would read as the teacher's.
 pub fn clean_name(name: &str) -> Result<String, WireError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(|c| is_hidden(c, false)) {
         return Err(err(ErrorCode::BadName, "a name has 1 to 40 characters and no control or invisible characters"));
     }
     let lower = name.to_lowercase();
-    let first_word = lower.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).unwrap_or("");
-    if STAFF_NAMES.contains(&first_word) {
+    let staff_word = lower.split(|c: char| !c.is_alphanumeric()).any(|word| STAFF_WORDS.contains(&word));
+    if staff_word || STAFF_TITLES_CJK.iter().any(|title| lower.contains(title)) {
         return Err(err(ErrorCode::BadName, "that name is kept for the teacher and the bots: choose another"));
     }
     Ok(name.to_string())
@@ -407,11 +434,17 @@ impl Table {
         if *viewer == Viewer::Spectator {
             return Err(err(ErrorCode::NotJoined, "spectators cannot send messages"));
         }
-        if let Viewer::Player(_) = viewer {
-            self.acting_player(viewer)?;
-        }
+        let roleless = match viewer {
+            Viewer::Player(_) => self.acting_player(viewer)?.1.is_none(),
+            _ => false,
+        };
         if self.phase == Phase::Finished {
             return Err(err(ErrorCode::WrongPhase, "the game is over: the table's chat is closed"));
+        }
+        // A private line from someone in no team would reach a team as if from nowhere (the
+        // client shows only the instructor's messages so): without a role, only to everyone.
+        if roleless && !matches!(to, Recipients::One(all) if all == "all") {
+            return Err(err(ErrorCode::NoRole, "take a role to write to a team; without one, write to everyone"));
         }
         let text = clean_text(text, MAX_TEXT)?;
         let to: Option<Vec<String>> = match to {

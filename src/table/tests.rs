@@ -337,10 +337,22 @@ fn press_and_names_are_checked() {
     b.refused(&p("ana"), json!({"type": "say", "to": "atlantis", "text": "hi"}), ErrorCode::UnknownRole);
     b.refused(&Viewer::Spectator, json!({"type": "say", "to": "all", "text": "hi"}), ErrorCode::NotJoined);
     b.ok(&p("ana"), json!({"type": "say", "to": "all", "text": "two\nlines"}));
+    // Without a role, to everyone only: a private line would reach a team as if from nowhere.
+    b.join("dee");
+    b.refused(&p("dee"), json!({"type": "say", "to": "north", "text": "psst"}), ErrorCode::NoRole);
+    b.refused(&p("dee"), json!({"type": "say", "to": ["north", "east"], "text": "psst"}), ErrorCode::NoRole);
+    b.ok(&p("dee"), json!({"type": "say", "to": "all", "text": "hello, may I join a team?"}));
     for name in ["Instructor", "teacher", "Bot (South)", "ADMIN 2", "", "a\u{202E}b", &"n".repeat(MAX_NAME + 1)] {
         assert!(clean_name(name).is_err(), "{name:?} is refused");
     }
-    for name in ["Bolor", "Ana-Maria", "Бат", "明", "Botagoz"] {
+    // A staff title anywhere in the name, in the client's four languages.
+    for name in
+        ["Ms Teacher", "the instructor", "Багш", "Бат багш", "Учитель", "Анна Учительница", "王老师", "教师", "管理员"]
+    {
+        assert!(clean_name(name).is_err(), "{name:?} is refused");
+    }
+    for name in ["Bolor", "Ana-Maria", "Бат", "明", "Botagoz", "Teachers' Pet", "Багшийн охин", "王老大"]
+    {
         assert_eq!(clean_name(&format!("  {name} ")).as_deref(), Ok(name));
     }
 }

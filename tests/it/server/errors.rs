@@ -91,6 +91,11 @@ async fn every_error_code_can_be_triggered_and_the_connection_stays_open() {
     seen.insert(check(&mut teacher, json!({"type": "set_deadline", "secs": 0}), "bad_request").await);
     teacher.request(json!({"type": "start"})).await.expect("start");
     seen.insert(check(&mut m, json!({"type": "set_orders", "round": 1, "orders": []}), "no_role").await);
+    // Without a role, a message to a team would read as the instructor's: to everyone only.
+    check(&mut m, json!({"type": "say", "to": "russia", "text": "from the teacher"}), "no_role").await;
+    m.request(json!({"type": "say", "to": "all", "text": "may I join a team?"})).await.expect("to everyone");
+    let mut named = app.client().await;
+    assert_eq!(named.refused(json!({"type": "join", "code": code, "name": "Бат багш"})).await, "bad_name");
     // A player without a role may still take one once the game runs...
     m.request(json!({"type": "choose_role", "role": "mongolia"})).await.expect("late role");
     // ...but changing role is a request the instructor answers.
