@@ -30,9 +30,13 @@ pub enum Illegal {
     UnknownMove,
     NotYourRole,
     NotAvailable,
-    TooManyPoints { cost: u32, left: u32 },
+    TooManyPoints {
+        cost: u32,
+        left: u32,
+    },
     MissingTarget,
     InvalidTarget,
+    #[serde(rename = "duplicate_move")]
     Duplicate,
     ChoiceAlreadyMade,
     GameOver,
@@ -178,6 +182,25 @@ pub fn parse_order(scenario: &Scenario, role: RoleId, move_id: &str, target: Opt
 mod tests {
     use super::*;
     use crate::engine::testing::{calm, fixture, order};
+
+    #[test]
+    fn a_reason_serializes_as_its_wire_code() {
+        let all = [
+            Illegal::UnknownMove,
+            Illegal::NotYourRole,
+            Illegal::NotAvailable,
+            Illegal::TooManyPoints { cost: 2, left: 1 },
+            Illegal::MissingTarget,
+            Illegal::InvalidTarget,
+            Illegal::Duplicate,
+            Illegal::ChoiceAlreadyMade,
+            Illegal::GameOver,
+        ];
+        for reason in all {
+            let json = serde_json::to_value(reason).expect("serializes");
+            assert_eq!(json["code"], reason.code(), "{reason:?}");
+        }
+    }
 
     #[test]
     fn points_are_spent_in_the_order_given_and_illegal_orders_spend_none() {
