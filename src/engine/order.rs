@@ -88,7 +88,7 @@ pub fn is_available(scenario: &Scenario, state: &GameState, mv: MoveId) -> bool 
     }
     match &def.available {
         None => true,
-        Some(cond) => cond.truth(&super::resolve::StartOfRound { scenario, state }),
+        Some(cond) => cond.truth(state),
     }
 }
 

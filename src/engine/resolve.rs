@@ -17,31 +17,6 @@ use super::order::{judge, Order, RoundOrders};
 use super::report::{Delta, EventOutcome, InteractionOutcome, OrderOutcome, RoundReport, Status};
 use super::state::{GameState, Phase};
 
-/// What conditions read before anyone has ordered: tracks, round and events.
-pub(crate) struct StartOfRound<'a> {
-    pub scenario: &'a Scenario,
-    pub state: &'a GameState,
-}
-
-impl Context for StartOfRound<'_> {
-    fn track(&self, track: TrackId) -> i64 {
-        self.state.tracks.get(track.index()).copied().unwrap_or(0)
-    }
-    fn round(&self) -> i64 {
-        i64::from(self.state.round)
-    }
-    fn ordered(&self, _mv: MoveId, _target: Option<TargetId>) -> bool {
-        false
-    }
-    fn succeeded(&self, _mv: MoveId, _target: Option<TargetId>) -> bool {
-        false
-    }
-    fn event_active(&self, event: EventId) -> bool {
-        let _ = self.scenario;
-        self.state.events.contains(&event)
-    }
-}
-
 /// What conditions read during resolution.
 struct InRound<'a> {
     tracks: &'a [i64],

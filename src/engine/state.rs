@@ -7,7 +7,8 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::ids::{EventId, InteractionId};
+use super::expr::Context;
+use super::ids::{EventId, InteractionId, MoveId, TargetId, TrackId};
 use super::model::Scenario;
 use super::rng::Rng;
 
@@ -134,6 +135,26 @@ impl GameState {
         let bytes = serde_json::to_vec(&self.canonical(scenario)).unwrap_or_default();
         let digest = Sha256::digest(&bytes);
         digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// A state read by conditions before anyone has ordered (whether a move is available this
+/// round): its tracks, round and events; nothing is ordered or has succeeded yet.
+impl Context for GameState {
+    fn track(&self, track: TrackId) -> i64 {
+        self.tracks.get(track.index()).copied().unwrap_or(0)
+    }
+    fn round(&self) -> i64 {
+        i64::from(self.round)
+    }
+    fn ordered(&self, _mv: MoveId, _target: Option<TargetId>) -> bool {
+        false
+    }
+    fn succeeded(&self, _mv: MoveId, _target: Option<TargetId>) -> bool {
+        false
+    }
+    fn event_active(&self, event: EventId) -> bool {
+        self.events.contains(&event)
     }
 }
 
