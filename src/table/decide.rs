@@ -38,7 +38,7 @@ fn is_hidden(c: char, newline_ok: bool) -> bool {
 }
 
 /// Words a student's name may not contain: they would pass for the teacher or the machine, in
-/// the client's four languages (Mongolian and Russian share some).
+/// the client's four languages (two of them share some).
 const STAFF_WORDS: &[&str] = &[
     "instructor",
     "teacher",
