@@ -1,5 +1,5 @@
 // The teacher's guide of a scenario (`#/instructor/guide/ID`, from the instructor-only
-// `GET /api/scenarios/{id}/guide`): the lesson's objectives, the timing plan, the key terms, every
+// `GET /api/scenarios/{id}/guide`): the lesson's objectives and caveats, the timing plan, the key terms, every
 // team's briefing, objectives, private objective and memo, each round's briefing and discussion
 // prompt, the debrief questions and the reflection prompt, and the ¶ map: what each paragraph of
 // the essay drives. Printable: the Print button calls window.print(); the print stylesheet hides
@@ -111,7 +111,14 @@ export function guidePage(root, key, scenarioId) {
       // ---- The lesson ----
       parts.push(section('guide-lesson', t('guide.lesson'),
         h('h3', null, t('guide.by_the_end')),
-        h('ol', { class: 'guide-objectives' }, (lesson.objectives || []).map((o) => h('li', null, withParas(scId, o))))));
+        h('ol', { class: 'guide-objectives' }, (lesson.objectives || []).map((o) => h('li', null, withParas(scId, o)))),
+        // Where the scenario rests on a contested claim, goes beyond its source or takes facts
+        // from elsewhere: for the teacher to say in class.
+        (lesson.caveats || []).length
+          ? [h('h3', { id: 'guide-caveats-title' }, t('guide.caveats')),
+            h('ul', { class: 'guide-caveats', id: 'guide-caveats', 'aria-labelledby': 'guide-caveats-title' },
+              lesson.caveats.map((c) => h('li', null, withParas(scId, c))))]
+          : null));
 
       // ---- Timing ----
       let clock = 0;

@@ -45,6 +45,9 @@ pub struct Lesson {
     pub debrief_questions: Vec<String>,
     /// One prompt for a short written reflection after the game.
     pub reflection: String,
+    /// For the teacher only: where the scenario rests on a contested claim of its source, goes
+    /// beyond it, or takes facts from elsewhere (may be empty).
+    pub caveats: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

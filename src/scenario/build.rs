@@ -18,7 +18,8 @@ const TOP_KEYS: &[&str] =
 const SCENARIO_KEYS: &[&str] = &["id", "title", "summary", "source", "source_paragraphs", "action_points"];
 const ROLE_KEYS: &[&str] = &["id", "name", "briefing", "action_points", "objective", "memo", "private_objective"];
 const PRIVATE_KEYS: &[&str] = &["summary", "essay"];
-const LESSON_KEYS: &[&str] = &["objectives", "minutes", "timing", "terms", "debrief_questions", "reflection"];
+const LESSON_KEYS: &[&str] =
+    &["objectives", "minutes", "timing", "terms", "debrief_questions", "reflection", "caveats"];
 const TIMING_KEYS: &[&str] = &["step", "minutes"];
 const TERM_ENTRY_KEYS: &[&str] = &["term", "meaning"];
 /// A memo's length, in words: long enough to prepare from, short enough to read in class.
@@ -596,6 +597,16 @@ impl Builder<'_, '_> {
     /// A non-empty list of texts, each of which may cite ¶s.
     fn prose_list(&mut self, t: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<String> {
         let items = self.r.strings(t, key, at, what);
+        self.prose_items(t, key, items, what)
+    }
+
+    /// Like `prose_list`, empty when the key is left out.
+    fn optional_prose_list(&mut self, t: &dyn TableLike, key: &str, at: usize, what: &str) -> Vec<String> {
+        let items = self.r.optional_strings(t, key, at, what);
+        self.prose_items(t, key, items, what)
+    }
+
+    fn prose_items(&mut self, t: &dyn TableLike, key: &str, items: Vec<At<String>>, what: &str) -> Vec<String> {
         if items.is_empty() && t.get(key).is_some() {
             self.r.problem(Reader::span_of(t, key).start, format!("`{key}` in {what} must list at least one entry"));
         }
@@ -665,6 +676,7 @@ impl Builder<'_, '_> {
             terms,
             debrief_questions: self.prose_list(t, "debrief_questions", at, WHAT),
             reflection: self.prose_required(t, "reflection", at, WHAT),
+            caveats: self.optional_prose_list(t, "caveats", at, WHAT),
         }
     }
 

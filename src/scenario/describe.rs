@@ -268,7 +268,11 @@ pub fn guide(scenario: &Scenario, lang: Lang) -> Value {
             "id": scenario.id, "title": scenario.title, "summary": scenario.summary,
             "source": { "title": scenario.source_title, "paragraphs": scenario.source_paragraphs },
         },
-        "lesson": scenario.lesson.as_ref().map(lesson_json),
+        "lesson": scenario.lesson.as_ref().map(|lesson| {
+            let mut json = lesson_json(lesson);
+            json["caveats"] = json!(lesson.caveats);
+            json
+        }),
         "roles": scenario.indexed_roles().map(|(i, r)| json!({
             "id": r.id, "name": r.name, "briefing": r.briefing,
             "objective": {

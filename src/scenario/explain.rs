@@ -196,7 +196,14 @@ fn debrief(out: &mut String, lesson: &Lesson) -> fmt::Result {
     for (n, q) in lesson.debrief_questions.iter().enumerate() {
         writeln!(out, "  {}. {q}", n + 1)?;
     }
-    writeln!(out, "  Reflection: {}", lesson.reflection)
+    writeln!(out, "  Reflection: {}", lesson.reflection)?;
+    if !lesson.caveats.is_empty() {
+        writeln!(out, "\nCAVEATS (for the teacher)")?;
+        for caveat in &lesson.caveats {
+            writeln!(out, "  - {caveat}")?;
+        }
+    }
+    Ok(())
 }
 
 fn paragraphs(out: &mut String, sc: &Scenario) -> fmt::Result {

@@ -58,7 +58,7 @@ pub fn source_hash(text: &str) -> String {
 /// `moves.<role>.<move>.name|summary|success_text|failure_text|unmet_text`;
 /// `events.<event>.name|text`; `interactions.<id>.text`; `rounds.<n>.name|briefing|discussion`;
 /// `lesson.objectives.<n>`, `lesson.timing.<n>.step`, `lesson.terms.<n>.term|meaning`,
-/// `lesson.debrief_questions.<n>`, `lesson.reflection`.
+/// `lesson.debrief_questions.<n>`, `lesson.reflection`, `lesson.caveats.<n>`.
 pub fn visit_texts(sc: &mut Scenario, f: &mut dyn FnMut(&str, &mut String)) {
     let mut visit = |key: String, text: &mut String| {
         if !text.is_empty() {
@@ -139,6 +139,9 @@ pub fn visit_texts(sc: &mut Scenario, f: &mut dyn FnMut(&str, &mut String)) {
             visit(format!("lesson.debrief_questions.{}", n + 1), q);
         }
         visit("lesson.reflection".into(), &mut lesson.reflection);
+        for (n, caveat) in lesson.caveats.iter_mut().enumerate() {
+            visit(format!("lesson.caveats.{}", n + 1), caveat);
+        }
     }
     // A role as a target goes by the role's name (in whatever language it now is).
     for t in targets.iter_mut() {

@@ -449,6 +449,15 @@ async fn the_teachers_guide_shows_the_kit_and_prints(room: &Room, guide_data: &G
     }
     let objectives = inst.run("document.querySelectorAll('#guide-lesson .guide-objectives li').length").await;
     assert_eq!(objectives, lesson["objectives"].as_array().map(Vec::len).unwrap_or(0), "every objective");
+    // The caveats: what the teacher should say the scenario takes from elsewhere or stretches.
+    let caveats = lesson["caveats"].as_array().expect("the guide's caveats");
+    assert!(!caveats.is_empty(), "{SCENARIO} has caveats for the teacher");
+    let shown =
+        inst.run("[...document.querySelectorAll('#guide-lesson #guide-caveats li')].map(li => li.textContent)").await;
+    assert_eq!(shown.as_array().map(Vec::len), Some(caveats.len()), "every caveat: {shown}");
+    let first = caveats[0].as_str().unwrap_or_default();
+    let opening = first.split(" (¶").next().unwrap_or_default();
+    assert!(shown[0].as_str().unwrap_or_default().starts_with(opening), "the first caveat: {shown}");
     let steps = inst.run("document.querySelectorAll('.timing-table tbody tr').length").await;
     assert_eq!(steps, lesson["timing"].as_array().map(Vec::len).unwrap_or(0), "every step of the timing plan");
     let total = inst.run("document.querySelector('.timing-table tfoot strong').textContent").await;

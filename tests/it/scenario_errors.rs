@@ -316,6 +316,19 @@ fn a_paragraph_beyond_the_source_in_a_debrief_question_is_refused() {
 }
 
 #[test]
+fn a_caveat_is_checked_like_the_rest_of_the_kit() {
+    let with_caveats = with_lesson().replacen(
+        "reflection = ",
+        "caveats = [\"The islands are made up; the pact follows the source (¶2).\"]\nreflection = ",
+        1,
+    );
+    let sc = scenario::parse("lesson.toml", &with_caveats).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sc.lesson.as_ref().map(|l| l.caveats.len()), Some(1));
+    expect_error_in(&with_caveats, "lesson fixture", "source (¶2)", "source (¶7)", "¶7", "¶7 does not exist");
+    expect_error_in(&with_caveats, "lesson fixture", "caveats = [\"The", "caveats = [\"\", \"The", "\"\"", "is empty");
+}
+
+#[test]
 fn a_memo_must_be_long_enough_to_prepare_from() {
     expect_lesson_error(&memo(""), "memo = \"Too short (¶1).\"", "\"Too short", "200 to 400 words, not 3");
 }

@@ -138,6 +138,7 @@ fn explain_shows_the_lesson_the_memos_and_the_paragraph_map() {
         "Memo (",
         "DEBRIEF",
         "Reflection:",
+        "CAVEATS (for the teacher)",
         "PARAGRAPHS (19 of 19 drive a move, event or interaction)",
         "joint with Mongolia [host_leader or enforce_icc_warrant]",
         "when its condition fails, the report says:",

@@ -54,12 +54,23 @@ async fn memos_and_private_objectives_reach_only_their_role() {
     }
     assert!(guide["lesson"]["objectives"].as_array().is_some_and(|o| !o.is_empty()));
     assert!(guide["paragraphs"].as_array().is_some_and(|p| !p.is_empty()), "the ¶ map");
+    // The caveats are the teacher's: in the guide, in the guide's language, and not public.
+    let caveats = guide["lesson"]["caveats"].as_array().expect("the guide's caveats");
+    let first_caveat = caveats.first().and_then(Value::as_str).expect("a caveat").to_string();
+    assert!(first_caveat.contains("¶9"), "{first_caveat}");
+    let (status, body) =
+        app.http("GET", &format!("/api/scenarios/{sc}/guide?lang=ru"), Some(&app.instructor_key), None).await;
+    assert_eq!(status, 200, "{body}");
+    let in_russian: Value = serde_json::from_str(&body).expect("json");
+    let russian = in_russian["lesson"]["caveats"][0].as_str().expect("a caveat in Russian");
+    assert!(russian != first_caveat && russian.contains("¶9") && russian.contains("Украин"), "{russian}");
 
     // The public description has the lesson and the prompts, never a memo or a private aim.
     let (status, body) = app.http("GET", &format!("/api/scenarios/{sc}"), None, None).await;
     assert_eq!(status, 200);
     let public: Value = serde_json::from_str(&body).expect("json");
     assert!(public["lesson"]["terms"].as_array().is_some_and(|t| !t.is_empty()), "{}", public["lesson"]);
+    assert!(public["lesson"].get("caveats").is_none() && !holds(&public, &marker(&first_caveat)));
     assert!(public["rounds"].as_array().expect("rounds").iter().all(|r| r["discussion"].is_string()));
     for (_, _, m) in &memos {
         assert!(!holds(&public, m), "a memo in the public description");
