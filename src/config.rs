@@ -100,6 +100,12 @@ pub struct Limits {
     pub rate_per_sec: f64,
     /// ...and this many frames over the limit close the connection with 1008.
     pub rate_overdraft: u32,
+    /// Per-seat chat limit: a burst of this many messages, then this many a second (a person
+    /// types far slower than a script; a flood would fill the log and every reader's screen).
+    pub chat_burst: f64,
+    pub chat_per_sec: f64,
+    /// Students' messages one session keeps, at most (the instructor's are not counted).
+    pub max_chat_messages: u64,
     /// Failed join-code, seat-token or key attempts per address (IPv6 by /64): burst, then per
     /// second. Only failures are charged; a valid code, token or key is never refused for it.
     pub guess_burst: f64,
@@ -157,6 +163,9 @@ impl Default for Limits {
             rate_burst: 40.0,
             rate_per_sec: 10.0,
             rate_overdraft: 40,
+            chat_burst: 10.0,
+            chat_per_sec: 0.5,
+            max_chat_messages: 5_000,
             guess_burst: 60.0,
             guess_per_sec: 0.2,
             guess_global_burst: 600.0,

@@ -55,6 +55,9 @@ pub enum ErrorCode {
     TooLarge,
     /// The session already has as many players as it takes.
     TableFull,
+    /// The session's chat holds as many students' messages as it keeps; the instructor can still
+    /// write.
+    ChatFull,
     /// The instructor removed this name or device from the session for good.
     Banned,
     /// Too many frames, or too many wrong codes, tokens or keys from one address.
@@ -100,6 +103,7 @@ impl ErrorCode {
         ErrorCode::EventInPlay,
         ErrorCode::TooLarge,
         ErrorCode::TableFull,
+        ErrorCode::ChatFull,
         ErrorCode::Banned,
         ErrorCode::RateLimited,
         ErrorCode::AuthTimeout,
@@ -134,6 +138,7 @@ impl ErrorCode {
             ErrorCode::EventInPlay => "event_in_play",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::TableFull => "table_full",
+            ErrorCode::ChatFull => "chat_full",
             ErrorCode::Banned => "banned",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::AuthTimeout => "auth_timeout",

@@ -231,6 +231,9 @@ impl Table {
                     to,
                     text: text.clone(),
                 };
+                if from.player_id.is_some() {
+                    self.students_said += 1;
+                }
                 if self.messages.len() == KEPT_MESSAGES {
                     self.messages.pop_front();
                 }

@@ -180,6 +180,8 @@ pub struct Table {
     pub clock: Clock,
     /// The most recent messages (at most [`KEPT_MESSAGES`]).
     pub messages: VecDeque<Message>,
+    /// Messages the students have sent in this session, all told (the instructor's not counted).
+    pub students_said: u64,
     /// The last resolved round: its report is sent again to seats that come back.
     pub last_round: Option<Arc<Resolved>>,
     /// The last applied event's log position.
@@ -218,6 +220,7 @@ impl Table {
             class: None,
             banned_names: Vec::new(),
             banned_devices: Vec::new(),
+            students_said: 0,
         }
     }
 

@@ -394,6 +394,7 @@ fn the_fold_of_the_log_is_the_live_table() {
     assert_eq!(folded.ready, b.table.ready);
     assert_eq!(folded.seats, b.table.seats);
     assert_eq!(folded.messages, b.table.messages);
+    assert_eq!((folded.students_said, b.table.students_said), (1, 1), "the students' messages, all told");
     assert_eq!(folded.last_round, b.table.last_round);
     assert_eq!(folded.seq, b.table.seq);
     assert!(folded.errors.is_empty());

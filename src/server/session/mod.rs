@@ -281,6 +281,8 @@ pub struct Session {
     conns: BTreeMap<ConnId, Conn>,
     /// Each player's frame budget, shared by all its connections.
     budgets: BTreeMap<String, Bucket>,
+    /// Each player's chat budget (messages), shared by all its connections.
+    chat_budgets: BTreeMap<String, Bucket>,
     epoch: Epoch,
     /// When the running round's deadline fires.
     wake: Option<Instant>,
@@ -451,7 +453,36 @@ impl Session {
         let loaded = self.loaded.clone();
         let mut new_id = fresh_id;
         let events = self.table.decide(&loaded.scenario, viewer, &msg, self.epoch.now_ms(), &mut new_id)?;
+        if let Viewer::Player(id) = viewer {
+            if events.iter().any(|e| matches!(e, LogEvent::Said { .. })) {
+                self.charge_chat(id)?;
+            }
+        }
         self.commit_and_apply(events, Vec::new()).await
+    }
+
+    /// A student's message, judged against the chat's limits: the session keeps so many
+    /// students' messages in all, and a seat writes at a person's pace (a script that floods the
+    /// chat would fill the log and every reader's screen). The instructor is never limited.
+    fn charge_chat(&mut self, player_id: &str) -> Result<(), WireError> {
+        let limits = &self.deps.limits;
+        if self.table.students_said >= limits.max_chat_messages {
+            return Err(WireError::new(
+                ErrorCode::ChatFull,
+                "this game's chat holds all the students' messages it keeps: talk in class (the instructor can still write)",
+            ));
+        }
+        let budget = self
+            .chat_budgets
+            .entry(player_id.to_string())
+            .or_insert_with(|| Bucket::new(limits.chat_burst, limits.chat_per_sec));
+        if !budget.take() {
+            return Err(WireError::new(
+                ErrorCode::RateLimited,
+                "messages faster than anyone can read: wait a few seconds",
+            ));
+        }
+        Ok(())
     }
 
     /// Commits events (with any row writes they need), then applies them and tells the seats.

@@ -108,6 +108,7 @@ fn blank(app: &App, row: &SessionRow, loaded: Arc<Loaded>, lease: Lease) -> Sess
         deps: Deps::of(app),
         conns: Default::default(),
         budgets: Default::default(),
+        chat_budgets: Default::default(),
         epoch: super::Epoch::new(),
         wake: None,
         retry: RETRY_FIRST,

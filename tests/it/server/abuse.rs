@@ -54,10 +54,48 @@ async fn a_flood_is_refused_then_closed_with_1008() {
 }
 
 #[tokio::test]
+async fn a_chat_flood_is_slowed_and_a_games_chat_is_capped_but_not_for_the_instructor() {
+    let mut app = spawn_app_with(|c| c.limits.max_chat_messages = 14).await;
+    let (session_id, code) = app.create_session(json!({"scenario": "tutorial"})).await;
+    let mut teacher = app.instructor(&session_id).await;
+    let (mut loud, _) = app.join(&code, "loud").await;
+    let (mut calm, calm_token) = app.join(&code, "calm").await;
+    let say = |text: String| json!({"type": "say", "to": "all", "text": text});
+    // A seat writes a burst of ten, then at a person's pace: the eleventh at once is refused.
+    for i in 0..10 {
+        loud.request(say(format!("loud {i}"))).await.expect("within the burst");
+    }
+    let slowed = loud.request(say("one more".into())).await.expect_err("too fast");
+    assert_eq!(slowed["code"], "rate_limited", "{slowed}");
+    // The others write on, until the game holds as many students' messages as it keeps.
+    for i in 0..4 {
+        calm.request(say(format!("calm {i}"))).await.expect("the chat has room");
+    }
+    let full = calm.request(say("and another".into())).await.expect_err("the chat is full");
+    assert_eq!(full["code"], "chat_full", "{full}");
+    // The instructor still writes, and everyone reads it.
+    let teachers = "Time to decide: talk at your tables.";
+    teacher.request(say(teachers.into())).await.expect("the instructor is not limited");
+    calm.recv_until("the instructor's message", |f| f["type"] == "message" && f["text"] == teachers).await;
+    let said = app.app.store().events_of(&session_id).await.expect("the log");
+    let kept = said.iter().filter(|row| matches!(row.event, third_neighbor::log::LogEvent::Said { .. })).count();
+    assert_eq!(kept, 15, "14 students' messages and the instructor's; nothing refused was stored");
+
+    // The count is the log's: after a restart the chat is still full.
+    app.restart().await;
+    let mut back = app.client().await;
+    back.request(json!({"type": "resume", "seat_token": calm_token})).await.expect("resume");
+    let full = back.request(say("after the restart".into())).await.expect_err("still full");
+    assert_eq!(full["code"], "chat_full", "{full}");
+}
+
+#[tokio::test]
 async fn a_client_that_never_reads_is_dropped_without_slowing_the_others() {
     let app = spawn_app_with(|c| {
         c.limits.send_queue = 32;
         c.limits.rate_burst = 1e9;
+        c.limits.chat_burst = 1e9;
+        c.limits.max_chat_messages = u64::MAX;
     })
     .await;
     let (_, code) = app.create_session(json!({"scenario": "tutorial"})).await;
