@@ -214,7 +214,8 @@ impl Table {
     }
 
     /// A new student at the table: the event, or why not (the game is over, the table is full, the
-    /// name is not allowed, or the instructor barred this name or device). `device` is the hash of
+    /// name is not allowed or another student's here, or the instructor barred this name or
+    /// device). `device` is the hash of
     /// the browser's own id, when it sent one.
     pub fn join(
         &self,
@@ -228,8 +229,14 @@ impl Table {
         }
         let name = clean_name(name)?;
         let barred_device = device.as_ref().is_some_and(|d| self.banned_devices.contains(d));
-        if barred_device || self.banned_names.contains(&name.to_lowercase()) {
+        let lower = name.to_lowercase();
+        if barred_device || self.banned_names.contains(&lower) {
             return Err(err(ErrorCode::Banned, "the instructor removed you from this game"));
+        }
+        // Two students of one name could not be told apart in the chat, on the console or in the
+        // debrief (nor the right one kicked).
+        if self.present().any(|s| !s.bot && s.name.to_lowercase() == lower) {
+            return Err(err(ErrorCode::BadName, "someone in this game already has that name: add an initial"));
         }
         if self.present().filter(|s| !s.bot).count() >= max_players {
             return Err(WireError::new(ErrorCode::TableFull, format!("this game already has {max_players} players")));

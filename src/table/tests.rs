@@ -355,6 +355,11 @@ fn press_and_names_are_checked() {
     {
         assert_eq!(clean_name(&format!("  {name} ")).as_deref(), Ok(name));
     }
+    // A name another student here has, in any case: refused; once that student is removed, free.
+    let taken = b.table.join("ANA", "ana2".into(), None, 40).err().map(|e| e.code);
+    assert_eq!(taken, Some(ErrorCode::BadName), "ana is taken");
+    b.ok(&I, json!({"type": "kick", "player_id": "ana"}));
+    b.commit(vec![b.table.join("Ana", "ana2".into(), None, 40).expect("the name is free again")]);
 }
 
 #[test]

@@ -77,6 +77,8 @@ async fn every_error_code_can_be_triggered_and_the_connection_stays_open() {
     let full = third.refused(json!({"type": "join", "code": code, "name": "Third"})).await;
     assert_eq!(full, "table_full", "two students is all this server takes per game");
     seen.insert(full);
+    let twin = third.refused(json!({"type": "join", "code": code, "name": "m"})).await;
+    assert_eq!(twin, "bad_name", "a name another student here has, in any case");
     seen.insert(check(&mut m, json!({"type": "join", "code": code, "name": "again"}), "already_joined").await);
     seen.insert(check(&mut m, json!({"type": "start"}), "not_instructor").await);
     seen.insert(check(&mut m, json!({"type": "set_orders", "round": 1, "orders": []}), "wrong_phase").await);
