@@ -173,6 +173,11 @@ impl WireError {
         WireError { code, message: message.into(), detail: None, node: None }
     }
 
+    /// The same error with a `detail` that says which case of its code it is.
+    pub fn with_detail(self, detail: &'static str) -> WireError {
+        WireError { detail: Some(detail), ..self }
+    }
+
     /// A refused order, mapped from the engine's reason to the wire's codes.
     pub fn illegal(reason: crate::engine::Illegal) -> WireError {
         use crate::engine::Illegal;

@@ -78,7 +78,8 @@ pub fn clean_name(name: &str) -> Result<String, WireError> {
     let lower = name.to_lowercase();
     let staff_word = lower.split(|c: char| !c.is_alphanumeric()).any(|word| STAFF_WORDS.contains(&word));
     if staff_word || STAFF_TITLES_CJK.iter().any(|title| lower.contains(title)) {
-        return Err(err(ErrorCode::BadName, "that name is kept for the teacher and the bots: choose another"));
+        return Err(err(ErrorCode::BadName, "that name is kept for the teacher and the bots: choose another")
+            .with_detail("staff"));
     }
     Ok(name.to_string())
 }
@@ -236,7 +237,8 @@ impl Table {
         // Two students of one name could not be told apart in the chat, on the console or in the
         // debrief (nor the right one kicked).
         if self.present().any(|s| !s.bot && s.name.to_lowercase() == lower) {
-            return Err(err(ErrorCode::BadName, "someone in this game already has that name: add an initial"));
+            return Err(err(ErrorCode::BadName, "someone in this game already has that name: add an initial")
+                .with_detail("taken"));
         }
         if self.present().filter(|s| !s.bot).count() >= max_players {
             return Err(WireError::new(ErrorCode::TableFull, format!("this game already has {max_players} players")));

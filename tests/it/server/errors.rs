@@ -77,8 +77,8 @@ async fn every_error_code_can_be_triggered_and_the_connection_stays_open() {
     let full = third.refused(json!({"type": "join", "code": code, "name": "Third"})).await;
     assert_eq!(full, "table_full", "two students is all this server takes per game");
     seen.insert(full);
-    let twin = third.refused(json!({"type": "join", "code": code, "name": "m"})).await;
-    assert_eq!(twin, "bad_name", "a name another student here has, in any case");
+    let twin = third.request(json!({"type": "join", "code": code, "name": "m"})).await.expect_err("taken");
+    assert_eq!((twin["code"].as_str(), twin["detail"].as_str()), (Some("bad_name"), Some("taken")), "{twin}");
     seen.insert(check(&mut m, json!({"type": "join", "code": code, "name": "again"}), "already_joined").await);
     seen.insert(check(&mut m, json!({"type": "start"}), "not_instructor").await);
     seen.insert(check(&mut m, json!({"type": "set_orders", "round": 1, "orders": []}), "wrong_phase").await);
@@ -97,7 +97,8 @@ async fn every_error_code_can_be_triggered_and_the_connection_stays_open() {
     check(&mut m, json!({"type": "say", "to": "russia", "text": "from the teacher"}), "no_role").await;
     m.request(json!({"type": "say", "to": "all", "text": "may I join a team?"})).await.expect("to everyone");
     let mut named = app.client().await;
-    assert_eq!(named.refused(json!({"type": "join", "code": code, "name": "Бат багш"})).await, "bad_name");
+    let staff = named.request(json!({"type": "join", "code": code, "name": "Бат багш"})).await.expect_err("staff");
+    assert_eq!((staff["code"].as_str(), staff["detail"].as_str()), (Some("bad_name"), Some("staff")), "{staff}");
     // A player without a role may still take one once the game runs...
     m.request(json!({"type": "choose_role", "role": "mongolia"})).await.expect("late role");
     // ...but changing role is a request the instructor answers.
