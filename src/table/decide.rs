@@ -37,6 +37,25 @@ fn is_hidden(c: char, newline_ok: bool) -> bool {
             | '\u{FFF0}'..='\u{FFFB}' | '\u{E000}'..='\u{F8FF}' | '\u{E0000}'..='\u{E007F}')
 }
 
+/// Combining marks (accents written after their letter): a few may stack on one letter (Vietnamese
+/// writes two), a pile of them ("Zalgo" text) spills over the lines above and below it on every
+/// reader's screen.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0489}' | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// At most this many combining marks on one letter.
+const MAX_MARKS: usize = 3;
+
+fn piles_up_marks(text: &str) -> bool {
+    let mut run = 0;
+    text.chars().any(|c| {
+        run = if is_combining_mark(c) { run + 1 } else { 0 };
+        run > MAX_MARKS
+    })
+}
+
 /// Words a student's name may not contain: they would pass for the teacher or the machine, in
 /// the client's four languages (two of them share some).
 const STAFF_WORDS: &[&str] = &[
@@ -72,8 +91,15 @@ const STAFF_TITLES_CJK: &[&str] = &["老师", "教师", "管理员", "机器人"
 /// name would read as the teacher's.
 pub fn clean_name(name: &str) -> Result<String, WireError> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(|c| is_hidden(c, false)) {
-        return Err(err(ErrorCode::BadName, "a name has 1 to 40 characters and no control or invisible characters"));
+    if name.is_empty()
+        || name.chars().count() > MAX_NAME
+        || name.chars().any(|c| is_hidden(c, false))
+        || piles_up_marks(name)
+    {
+        return Err(err(
+            ErrorCode::BadName,
+            "a name has 1 to 40 characters, no control or invisible characters and no pile of accents",
+        ));
     }
     let lower = name.to_lowercase();
     let staff_word = lower.split(|c: char| !c.is_alphanumeric()).any(|word| STAFF_WORDS.contains(&word));
@@ -96,6 +122,9 @@ pub fn clean_text(text: &str, max: usize) -> Result<String, WireError> {
     }
     if text.chars().any(|c| is_hidden(c, true)) {
         return Err(err(ErrorCode::BadRequest, "the text has control or invisible characters"));
+    }
+    if piles_up_marks(text) {
+        return Err(err(ErrorCode::BadRequest, "the text piles more than three accents on one letter"));
     }
     Ok(text.to_string())
 }
