@@ -87,9 +87,7 @@ pub fn compare(tables: &[Table]) -> Value {
         "scenario": {
             "id": sc.id, "title": sc.title,
             "roles": sc.roles.iter().map(|r| json!({ "id": r.id, "name": r.name })).collect::<Vec<_>>(),
-            "tracks": sc.tracks.iter().map(|t| json!({
-                "id": t.id, "name": t.name, "min": t.min, "max": t.max, "private": t.visible_to.is_some(),
-            })).collect::<Vec<_>>(),
+            "tracks": sc.tracks.iter().map(super::track_json).collect::<Vec<_>>(),
         },
         "tables": table_rows,
         "moves": moves,

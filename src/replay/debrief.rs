@@ -283,8 +283,10 @@ pub fn debrief(texts: &Localized, lang: Lang, replay: &Replay, session_id: &str,
         .map(|(i, t)| {
             // The state keeps the tracks at the start and after every round.
             let history: Vec<Option<i64>> = replay.final_state.history.iter().map(|h| h.get(i).copied()).collect();
-            json!({ "id": t.id, "name": t.name, "start": t.start, "min": t.min, "max": t.max,
-                    "history": history, "private": t.visible_to.is_some() })
+            let mut track = super::track_json(t);
+            track["start"] = json!(t.start);
+            track["history"] = json!(history);
+            track
         })
         .collect();
     let turning: Vec<Value> = turning_points(replay).iter().map(|p| turning_point_json(english, sc, lang, p)).collect();
@@ -296,8 +298,7 @@ pub fn debrief(texts: &Localized, lang: Lang, replay: &Replay, session_id: &str,
         "rounds_played": replay.rounds.len(),
         "finished": replay.finished(),
         "ok": replay.ok(),
-        "errors": replay.errors.iter().map(|e| json!({ "seq": e.seq, "round": e.round, "message": e.message }))
-            .collect::<Vec<_>>(),
+        "errors": replay.errors,
         "scores": score_rows,
         "tracks": tracks,
         "turning_points": turning,

@@ -177,8 +177,6 @@ impl Serialize for ReplayView<'_> {
         let (sc, replay, meta) = (self.sc, self.replay, self.meta);
         let bot_roles = replay.bot_roles();
         let bots: Vec<&str> = bot_roles.iter().map(|r| sc.roles[*r].id.as_str()).collect();
-        let errors: Vec<Value> =
-            replay.errors.iter().map(|e| json!({ "seq": e.seq, "round": e.round, "message": e.message })).collect();
         let open = self.lens.shows_entry(replay);
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("session_id", meta.session_id)?;
@@ -192,7 +190,7 @@ impl Serialize for ReplayView<'_> {
         let forked = replay.forked_from.as_ref().map(|(s, r)| json!({ "session_id": s, "round": r }));
         map.serialize_entry("forked_from", &forked)?;
         map.serialize_entry("ok", &replay.ok())?;
-        map.serialize_entry("errors", &errors)?;
+        map.serialize_entry("errors", &replay.errors)?;
         map.serialize_entry("bots", &bots)?;
         map.serialize_entry("start_tracks", &self.lens.audience().tracks(sc, &replay.start.tracks))?;
         map.serialize_entry("rounds", &self.rounds_json(&bot_roles))?;

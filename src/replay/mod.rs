@@ -18,8 +18,16 @@ pub use debrief::debrief;
 pub use fold::{fold, Replay, ReplayDraft, ReplayError, ReplayReflection, ReplayRound, Step, StepKind};
 pub use lens::{view, Lens, LensError, ReplayView};
 
+use serde_json::{json, Value};
+
+use crate::engine::model::Track;
 use crate::engine::Scenario;
 use crate::log::EventRow;
+
+/// A track as the comparison and the debrief name it: `{id, name, min, max, private}`.
+fn track_json(t: &Track) -> Value {
+    json!({ "id": t.id, "name": t.name, "min": t.min, "max": t.max, "private": t.visible_to.is_some() })
+}
 
 /// What the views say about the stored session besides its log's fold.
 #[derive(Debug, Clone, Copy)]

@@ -155,8 +155,8 @@ pub struct Resolved {
     pub bots: Vec<RoleId>,
 }
 
-/// Something in the log that the fold could not reproduce.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Something in the log that the fold could not reproduce (as the replay's views list it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FoldError {
     pub seq: i64,
     pub round: u32,
