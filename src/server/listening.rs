@@ -20,6 +20,8 @@ pub struct Listening {
     configured: Option<String>,
     /// The address the listener was bound to.
     local: SocketAddr,
+    /// Finds this computer's address on its network (`network_ip`; another in tests).
+    route: fn(bool) -> Option<IpAddr>,
 }
 
 /// The answer of `GET /api/address`.
@@ -36,7 +38,11 @@ pub struct StudentsAddress {
 impl Listening {
     /// From the listener's bound address and the configured public URL.
     pub fn of(local: SocketAddr, configured: Option<String>) -> Listening {
-        Listening { loopback_only: local.ip().is_loopback(), configured, local }
+        Listening::with_route(local, configured, network_ip)
+    }
+
+    fn with_route(local: SocketAddr, configured: Option<String>, route: fn(bool) -> Option<IpAddr>) -> Listening {
+        Listening { loopback_only: local.ip().is_loopback(), configured, local, route }
     }
 
     /// This computer's address on its network: the one the listener was bound to when that is
@@ -48,7 +54,7 @@ impl Listening {
         if ip.is_loopback() {
             None
         } else if ip.is_unspecified() {
-            network_ip(ip.is_ipv6()).map(|ip| url_of(ip, self.local.port()))
+            (self.route)(ip.is_ipv6()).map(|ip| url_of(ip, self.local.port()))
         } else {
             Some(url_of(ip, self.local.port()))
         }
@@ -203,6 +209,23 @@ mod tests {
         for local in ["localhost:8080", "127.0.0.1:8080", "[::1]:8080", "class.localhost", "LOCALHOST"] {
             assert!(l.for_page(LOOPBACK_PEER, local).url.is_some(), "{local}");
         }
+    }
+
+    #[test]
+    fn a_listener_on_every_interface_gives_the_address_of_the_route_out() {
+        let wifi = |_: bool| Some(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 5)));
+        let l = Listening::with_route("0.0.0.0:8080".parse().expect("addr"), None, wifi);
+        let told = StudentsAddress { url: Some("http://10.0.0.5:8080/".into()), this_computer_only: false };
+        assert_eq!(l.for_page(LOOPBACK_PEER, LOCAL_PAGE), told);
+        assert_eq!(l.for_page(OTHER_PEER, NAMED_PAGE).url, None, "a page from elsewhere already knows the way");
+        assert_eq!(l.hint(), "students open http://10.0.0.5:8080/");
+        // No network at all: the page's own address is the best there is, and the hint says so.
+        let offline = Listening::with_route("0.0.0.0:8080".parse().expect("addr"), None, |_| None);
+        assert_eq!(
+            offline.for_page(LOOPBACK_PEER, LOCAL_PAGE),
+            StudentsAddress { url: None, this_computer_only: false }
+        );
+        assert!(offline.hint().contains("this computer's address on the network"), "{}", offline.hint());
     }
 
     #[test]
