@@ -48,6 +48,13 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Ask a running server whether it works (`GET /healthz`): exit 0 when it answers 200, else
+    /// exit 1 saying why. For a container's health check, which then needs no curl.
+    Health {
+        /// The server's address (an unspecified one, like 0.0.0.0, means this computer).
+        #[arg(long, env = "THIRD_NEIGHBOR_ADDR", default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
     /// Replay a game exported as JSON (`export.json`) through the engine: print every round's
     /// state hash; exit 1 if any differs from the stored one.
     Replay {
@@ -222,6 +229,38 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Instructor { command } => instructor_command(command),
         Command::Replay { file, json } => replay_command(&file, json),
         Command::MigrateStore { from, to } => migrate_store(&from, &to),
+        Command::Health { addr } => health(addr),
+    }
+}
+
+/// `health`: one `GET /healthz` over a plain socket, within 3 seconds.
+fn health(addr: std::net::SocketAddr) -> anyhow::Result<ExitCode> {
+    use std::io::{Read as _, Write as _};
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
+    use std::time::Duration;
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let target = SocketAddr::new(ip, addr.port());
+    let wait = Duration::from_secs(3);
+    let mut stream =
+        TcpStream::connect_timeout(&target, wait).with_context(|| format!("no server answers at {target}"))?;
+    stream.set_read_timeout(Some(wait))?;
+    stream.set_write_timeout(Some(wait))?;
+    write!(stream, "GET /healthz HTTP/1.1\r\nHost: {target}\r\nConnection: close\r\n\r\n")?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).with_context(|| format!("the server at {target} did not answer in time"))?;
+    let answer = String::from_utf8_lossy(&answer);
+    let status = answer.split(' ').nth(1).unwrap_or("");
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, body)| body.trim());
+    if status == "200" {
+        println!("{target}: {body}");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("{target}: {} {body}", if status.is_empty() { "no HTTP answer" } else { status });
+        Ok(ExitCode::FAILURE)
     }
 }
 

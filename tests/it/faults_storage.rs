@@ -87,6 +87,22 @@ async fn game(app: &TestApp) -> (String, TestClient, TestClient, TestClient) {
 }
 
 /// The texts of the session's `said` events, from the stored log.
+/// `third-neighbor health` against the app: whether it exited 0, and what it printed.
+async fn health_command(app: &TestApp) -> (bool, String) {
+    let addr = app.addr.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_third-neighbor"))
+            .args(["health", "--addr", &addr])
+            .env_remove("THIRD_NEIGHBOR_ADDR")
+            .output()
+            .expect("the binary runs")
+    })
+    .await
+    .expect("the command's thread");
+    let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), printed)
+}
+
 async fn said(app: &TestApp, session_id: &str) -> Vec<String> {
     let log = app.app.store().events_of(session_id).await.expect("the log reads");
     log.iter()
@@ -221,6 +237,9 @@ async fn a_backup_holding_the_write_lock_refuses_writes_then_they_work_again() {
     let (status, body) = app.http("GET", "/healthz", None, None).await;
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("locked") || body.contains("busy"), "the reason says so: {body}");
+    // The container's health check says so too, with the reason.
+    let (healthy, printed) = health_command(&app).await;
+    assert!(!healthy && printed.contains("503") && printed.contains("unavailable"), "{printed}");
     let key = app.instructor_key.clone();
     let (status, _) = app.http("GET", &format!("/api/sessions/{session_id}/replay"), Some(&key), None).await;
     assert_eq!(status, 200, "reads work beside the lock");
@@ -232,6 +251,8 @@ async fn a_backup_holding_the_write_lock_refuses_writes_then_they_work_again() {
     // Health sees it at once (the probe), then writes work.
     let (status, body) = app.http("GET", "/healthz", None, None).await;
     assert_eq!((status, body.as_str()), (200, "ok"));
+    let (healthy, printed) = health_command(&app).await;
+    assert!(healthy && printed.contains("ok"), "{printed}");
     let (after, refused_after) = says(&mut m, "after", 3, 1).await;
     assert!(refused_after.is_empty());
     let log = said(&app, &session_id).await;
@@ -243,4 +264,7 @@ async fn a_backup_holding_the_write_lock_refuses_writes_then_they_work_again() {
     }
     drop(backup);
     app.stop().await;
+    // Nobody answers any more: the check fails and says so.
+    let (healthy, printed) = health_command(&app).await;
+    assert!(!healthy && printed.contains("no server answers"), "{printed}");
 }
