@@ -1,8 +1,8 @@
 // The teacher's guide of a scenario (`#/instructor/guide/ID`, from the instructor-only
-// `GET /api/scenarios/{id}/guide`): the lesson's objectives and caveats, the timing plan, the key terms, every
-// team's briefing, objectives, private objective and memo, each round's briefing and discussion
-// prompt, the debrief questions and the reflection prompt, and the ¶ map: what each paragraph of
-// the essay drives. Printable: the Print button calls window.print(); the print stylesheet hides
+// `GET /api/scenarios/{id}/guide`): the lesson's objectives and caveats, the timing plan, the key
+// terms, every team's briefing, objectives, private objective and memo, each round's briefing and
+// discussion prompt, the debrief questions and the reflection prompt, and the ¶ map: what each
+// paragraph of the essay drives. Printable: the Print button calls window.print(); the print stylesheet hides
 // the navigation and the buttons, starts the teams, the rounds and the ¶ map on new pages, and
 // fits the ¶ map on one page.
 
