@@ -55,7 +55,12 @@ async fn a_flood_is_refused_then_closed_with_1008() {
 
 #[tokio::test]
 async fn a_chat_flood_is_slowed_and_a_games_chat_is_capped_but_not_for_the_instructor() {
-    let mut app = spawn_app_with(|c| c.limits.max_chat_messages = 14).await;
+    let mut app = spawn_app_with(|c| {
+        c.limits.max_chat_messages = 14;
+        // The default burst, refilled so slowly that a slow machine cannot earn a message back.
+        c.limits.chat_per_sec = 0.001;
+    })
+    .await;
     let (session_id, code) = app.create_session(json!({"scenario": "tutorial"})).await;
     let mut teacher = app.instructor(&session_id).await;
     let (mut loud, _) = app.join(&code, "loud").await;
