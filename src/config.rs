@@ -138,6 +138,23 @@ pub struct Limits {
     /// A deadline that passed while the server was down is moved this far into the future on
     /// restart, so that players have time to reconnect before their round resolves.
     pub recovery_grace: Duration,
+    /// How a session tells that the computer slept (and the wall clock ran on without it).
+    pub sleep_detection: SleepDetection,
+}
+
+/// How a session tells that the computer slept: its own clock (tokio's, monotonic) stands still
+/// during a suspend, while the wall clock, which the students' countdowns read, runs on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SleepDetection {
+    /// The system's own count of the time spent suspended (Linux: `CLOCK_BOOTTIME` runs on
+    /// during a suspend, `CLOCK_MONOTONIC` does not), so that a wall clock put forward (a time
+    /// sync) is not taken for a sleep. Where the system has no such count, as `WallClock`.
+    #[default]
+    System,
+    /// Any lead of the wall clock over the session's clock of more than a few seconds is taken
+    /// for a sleep, a wall clock put forward included. The tests' way: they stop tokio's clock
+    /// while the wall clock runs on.
+    WallClock,
 }
 
 impl Default for Limits {
@@ -177,6 +194,7 @@ impl Default for Limits {
             watch_per_address: 20,
             commit_gather: Duration::from_millis(1),
             recovery_grace: Duration::from_secs(30),
+            sleep_detection: SleepDetection::System,
             busy_timeout: crate::store::BUSY_TIMEOUT,
             health_idle: Duration::from_secs(30),
             health_probe_wait: Duration::from_secs(8),

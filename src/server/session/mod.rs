@@ -31,7 +31,7 @@ use super::limits::Bucket;
 use super::outbox::{ConnId, Out, Outbox, SharedText};
 use super::registry::Registry;
 use super::shutdown::{Shutdown, Token};
-use crate::config::Limits;
+use crate::config::{Limits, SleepDetection};
 use crate::engine::{RoleId, Scenario};
 use crate::i18n::Lang;
 use crate::log::LogEvent;
@@ -48,9 +48,9 @@ pub use setup::{
 
 /// Commands queued for a session, at most; senders wait when it is full.
 const INBOX: usize = 256;
-/// A session's clock that has fallen this far (milliseconds) behind the wall clock is taken as
-/// a computer that slept, or a wall clock put forward (see [`Session::woke`]); ordinary drift
-/// between the two clocks is far smaller.
+/// A session's clock that has fallen this far (milliseconds) behind the wall clock, while the
+/// computer was suspended at least as long, is taken as a computer that slept (see
+/// [`Session::woke`]); ordinary drift between the two clocks is far smaller.
 const SLEPT: i64 = 5_000;
 /// After a failed save of a round's resolution, try again after this long, doubling up to
 /// [`RETRY_MAX`].
@@ -221,19 +221,32 @@ pub struct Observer {
 struct Epoch {
     instant: Instant,
     unix_ms: i64,
+    /// The system's count of time suspended when this epoch began (`SleepDetection::System`,
+    /// where the system keeps one).
+    suspended_ms: Option<i64>,
 }
 
 impl Epoch {
-    fn new() -> Epoch {
-        Epoch { instant: Instant::now(), unix_ms: now_ms() }
+    fn new(detection: SleepDetection) -> Epoch {
+        let suspended_ms = match detection {
+            SleepDetection::System => suspended_ms(),
+            SleepDetection::WallClock => None,
+        };
+        Epoch { instant: Instant::now(), unix_ms: now_ms(), suspended_ms }
     }
 
     /// How far the wall clock (`wall_ms`) has run ahead of this one, when that is more than
-    /// [`SLEPT`]: the monotonic clock stood still while the computer slept (a laptop's lid
-    /// closed mid-round), or the wall clock was put forward.
+    /// [`SLEPT`] and the computer slept meanwhile (a laptop's lid closed mid-round: the
+    /// monotonic clock stood still). Where the system counts its time suspended, a lead the
+    /// suspensions do not explain is a wall clock put forward (a time sync), not a sleep: the
+    /// session keeps its own clock, which the deadlines it told run on.
     fn behind(&self, wall_ms: i64) -> Option<i64> {
         let gap = wall_ms.saturating_sub(self.now_ms());
-        (gap > SLEPT).then_some(gap)
+        let slept = match (self.suspended_ms, suspended_ms()) {
+            (Some(then), Some(now)) => now.saturating_sub(then),
+            _ => gap,
+        };
+        (gap > SLEPT && slept > SLEPT).then_some(gap)
     }
 
     /// Now, in unix milliseconds.
@@ -246,6 +259,27 @@ impl Epoch {
     fn instant_at(&self, at_ms: i64) -> Instant {
         let left = u64::try_from(at_ms.saturating_sub(self.now_ms())).unwrap_or(0);
         Instant::now() + Duration::from_millis(left)
+    }
+}
+
+/// How long this computer has been suspended since it booted, in milliseconds, where the system
+/// counts it: on Linux, `CLOCK_BOOTTIME` (which runs on during a suspend) less `CLOCK_MONOTONIC`
+/// (which does not). `None` elsewhere.
+fn suspended_ms() -> Option<i64> {
+    #[cfg(target_os = "linux")]
+    {
+        let read = |clock| {
+            let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+            // SAFETY: clock_gettime only writes the struct we pass.
+            (unsafe { libc::clock_gettime(clock, &mut t) } == 0).then(|| t.tv_sec * 1000 + t.tv_nsec / 1_000_000)
+        };
+        let boot = read(libc::CLOCK_BOOTTIME)?;
+        let monotonic = read(libc::CLOCK_MONOTONIC)?;
+        Some(boot.saturating_sub(monotonic))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
     }
 }
 
@@ -657,17 +691,17 @@ impl Session {
     }
 
     /// After the computer slept (its monotonic clock, which fires deadlines, stood still while
-    /// the wall clock, which the students' countdowns read, ran on), or its clock was put
-    /// forward: the session takes up the wall clock again, so that the deadline fires at the
+    /// the wall clock, which the students' countdowns read, ran on; see [`Epoch::behind`] for
+    /// how a sleep is told from a wall clock put forward): the session takes up the wall clock again, so that the deadline fires at the
     /// time the students were told, as after a restart. A deadline that passed meanwhile gets
     /// the same grace as after a restart (logged as `deadline_set`, told as `clock`), so that
     /// players can reconnect before their round resolves.
     async fn woke(&mut self) {
         let Some(slept) = self.epoch.behind(now_ms()) else { return };
-        self.epoch = Epoch::new();
+        self.epoch = Epoch::new(self.deps.limits.sleep_detection);
         tracing::warn!(
             session = %self.id, slept_ms = slept,
-            "the computer slept (or its clock was put forward): deadlines follow the wall clock again"
+            "the computer slept: deadlines follow the wall clock again"
         );
         match self.grace_for_a_passed_deadline() {
             Some(moved) => {
@@ -798,5 +832,29 @@ async fn sleep_until(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wall_clock_put_forward_is_not_a_sleep() {
+        let epoch = Epoch::new(SleepDetection::System);
+        #[cfg(target_os = "linux")]
+        assert!(epoch.suspended_ms.is_some(), "Linux counts the time it spent suspended");
+        let a_minute_on = now_ms() + 60_000;
+        if let Some(suspended) = epoch.suspended_ms {
+            // The wall clock is a minute ahead and the computer never slept: a time sync.
+            assert_eq!(epoch.behind(a_minute_on), None);
+            // The system counts a minute more of suspension: that lead is a sleep.
+            let before_a_sleep = Epoch { suspended_ms: Some(suspended - 60_000), ..epoch };
+            assert!(before_a_sleep.behind(a_minute_on).is_some_and(|gap| gap > 55_000));
+        }
+        // Read from the wall clock, any lead past a few seconds is a sleep; a second's drift is not.
+        let by_the_wall = Epoch::new(SleepDetection::WallClock);
+        assert!(by_the_wall.behind(a_minute_on).is_some());
+        assert_eq!(by_the_wall.behind(now_ms() + 1_000), None);
     }
 }

@@ -109,7 +109,7 @@ fn blank(app: &App, row: &SessionRow, loaded: Arc<Loaded>, lease: Lease) -> Sess
         conns: Default::default(),
         budgets: Default::default(),
         chat_budgets: Default::default(),
-        epoch: super::Epoch::new(),
+        epoch: super::Epoch::new(app.limits().sleep_detection),
         wake: None,
         retry: RETRY_FIRST,
         retrying: false,

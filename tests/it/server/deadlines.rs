@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use common::{freeze_clock, orders, spawn_app_with, state_where, watchdog, TestClient};
-use third_neighbor::config::Config;
+use third_neighbor::config::{Config, SleepDetection};
 
 fn no_heartbeat(c: &mut Config) {
     // Hours of frozen time pass in these tests; the sockets themselves stay quiet.
@@ -123,6 +123,15 @@ async fn a_running_round(app: &common::TestApp) -> (TestClient, TestClient, Stri
     (teacher, m, session_id, told)
 }
 
+/// A server whose sessions take any lead of the wall clock over their own for a sleep: a test
+/// cannot suspend the machine, so it stops the session's clock instead (`sleep_the_computer`).
+/// (By default a session asks the system how long it was suspended, and a wall clock put forward
+/// is not a sleep; `a_wall_clock_put_forward_is_not_a_sleep` in the session's unit tests.)
+fn sleeps_read_from_the_wall_clock(c: &mut Config) {
+    no_heartbeat(c);
+    c.limits.sleep_detection = SleepDetection::WallClock;
+}
+
 /// The computer sleeps: this thread, which runs the server, blocks while the wall clock runs on
 /// and tokio's (monotonic, here frozen) clock stands still, as a laptop with its lid closed.
 fn sleep_the_computer() {
@@ -135,7 +144,7 @@ fn sleep_the_computer() {
 #[tokio::test]
 async fn after_the_computer_sleeps_the_deadline_keeps_to_the_time_the_students_were_told() {
     let _watchdog = watchdog(Duration::from_secs(60));
-    let app = spawn_app_with(no_heartbeat).await;
+    let app = spawn_app_with(sleeps_read_from_the_wall_clock).await;
     let (_teacher, mut m, _, _) = a_running_round(&app).await;
     let _frozen = freeze_clock();
     sleep_the_computer();
@@ -155,7 +164,7 @@ async fn after_the_computer_sleeps_the_deadline_keeps_to_the_time_the_students_w
 #[tokio::test]
 async fn a_deadline_that_passed_while_the_computer_slept_gets_the_grace_of_a_restart() {
     let _watchdog = watchdog(Duration::from_secs(60));
-    let app = spawn_app_with(no_heartbeat).await;
+    let app = spawn_app_with(sleeps_read_from_the_wall_clock).await;
     let (mut teacher, mut m, session_id, _) = a_running_round(&app).await;
     let _frozen = freeze_clock();
     teacher.request(json!({"type": "set_deadline", "secs": 3})).await.expect("set deadline");
