@@ -12,9 +12,10 @@
 //!
 //! It still does not plan its own later moves or expect the others to react to it.
 
-use crate::engine::model::Move;
 use crate::engine::rng::Rng;
-use crate::engine::{available_moves, resolve_round, score_exact, GameState, Order, RoleId, RoundOrders, Scenario};
+use crate::engine::{
+    available_moves, check_draft, resolve_round, score_exact, GameState, Order, RoleId, RoundOrders, Scenario,
+};
 
 /// Every legal set of orders for the role this round, the empty set ("hold") first.
 pub fn candidate_plans(scenario: &Scenario, state: &GameState, role: RoleId) -> Vec<Vec<Order>> {
@@ -28,31 +29,32 @@ pub fn candidate_plans(scenario: &Scenario, state: &GameState, role: RoleId) -> 
         }
     }
     let mut plans = vec![Vec::new()];
-    extend(scenario, &options, 0, scenario.roles[role].action_points, &mut Vec::new(), &mut plans);
+    let plan = Plan { scenario, state, role, options: &options };
+    plan.extend(0, &mut Vec::new(), &mut plans);
     plans
 }
 
-fn extend(
-    scenario: &Scenario,
-    options: &[Order],
-    from: usize,
-    left: u32,
-    current: &mut Vec<Order>,
-    plans: &mut Vec<Vec<Order>>,
-) {
-    for i in from..options.len() {
-        let order = options[i];
-        let def: &Move = &scenario.moves[order.mv];
-        let clash = current
-            .iter()
-            .any(|o| o.mv == order.mv || (def.choice_of.is_some() && scenario.moves[o.mv].choice_of == def.choice_of));
-        if def.cost > left || clash {
-            continue;
+/// What `candidate_plans` enumerates: sets of the options, in their order, that the engine's own
+/// rules accept as a draft (cost, one order per move, one answer per forced choice), so that a
+/// bot never plans what a student could not order.
+struct Plan<'a> {
+    scenario: &'a Scenario,
+    state: &'a GameState,
+    role: RoleId,
+    options: &'a [Order],
+}
+
+impl Plan<'_> {
+    fn extend(&self, from: usize, current: &mut Vec<Order>, plans: &mut Vec<Vec<Order>>) {
+        for i in from..self.options.len() {
+            current.push(self.options[i]);
+            // A set the engine refuses stays refused with more orders: nothing to extend.
+            if check_draft(self.scenario, self.state, self.role, current).is_ok() {
+                plans.push(current.clone());
+                self.extend(i + 1, current, plans);
+            }
+            current.pop();
         }
-        current.push(order);
-        plans.push(current.clone());
-        extend(scenario, options, i + 1, left - def.cost, current, plans);
-        current.pop();
     }
 }
 
