@@ -133,8 +133,7 @@ impl GameState {
     pub fn hash(&self, scenario: &Scenario) -> String {
         // serde_json writes object keys in insertion order (sorted above) with no whitespace.
         let bytes = serde_json::to_vec(&self.canonical(scenario)).unwrap_or_default();
-        let digest = Sha256::digest(&bytes);
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        format!("{:x}", Sha256::digest(&bytes))
     }
 }
 

@@ -80,7 +80,7 @@ fn toml_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// SHA-256 of a scenario's text, in hex.
 pub fn text_hash(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    format!("{:x}", Sha256::digest(text.as_bytes()))
 }
 
 // The scenarios built into the binary, used when no scenario folder is given or found.

@@ -41,7 +41,7 @@ const GONE_MARK: &str = "# ---- no longer in the scenario";
 
 /// The first 12 hex digits of the SHA-256 of a text (UTF-8).
 pub fn source_hash(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().take(SOURCE_DIGITS / 2).map(|b| format!("{b:02x}")).collect()
+    format!("{:.*x}", SOURCE_DIGITS, Sha256::digest(text.as_bytes()))
 }
 
 // ---- the keys ---------------------------------------------------------------------------------

@@ -32,8 +32,7 @@ pub(crate) struct Cacheable {
 impl Cacheable {
     pub(crate) fn new(content_type: &'static str, plain: impl Into<Bytes>) -> Cacheable {
         let plain = plain.into();
-        let digest = Sha256::digest(&plain);
-        let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+        let hex = format!("{:.24x}", Sha256::digest(&plain));
         // Weak: the gzip and the plain form are the same content under one validator.
         let etag = HeaderValue::from_str(&format!("W/\"{hex}\"")).unwrap_or(HeaderValue::from_static("W/\"0\""));
         Cacheable { content_type, etag, plain, gzip: OnceLock::new() }

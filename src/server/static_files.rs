@@ -73,7 +73,7 @@ static VERSION: LazyLock<String> = LazyLock::new(|| {
         digest.update(text.as_bytes());
         digest.update([0]);
     }
-    digest.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+    format!("{:.16x}", digest.finalize())
 });
 
 /// `index.html`, then every other client file, as they are sent (each compressed once, the first
