@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use unicode_normalization::UnicodeNormalization as _;
+
 use super::{Phase, Table, Viewer};
 use crate::engine::{
     check_draft, parse_order, resolve_round, InjectError, Lookup, Order, RoleId, RoundOrders, Scenario,
@@ -90,7 +92,9 @@ const STAFF_TITLES_CJK: &[&str] = &["老师", "教师", "管理员", "机器人"
 /// of it ("Instructor", "Ms Teacher", "Багш Бат", "王老师", "Bot (…)", …): a message from such a
 /// name would read as the teacher's.
 pub fn clean_name(name: &str) -> Result<String, WireError> {
-    let name = name.trim();
+    // One form for every keyboard: an accent typed as its own mark is joined to its letter (NFC).
+    let name: String = name.trim().nfc().collect();
+    let name = name.as_str();
     if name.is_empty()
         || name.chars().count() > MAX_NAME
         || name.chars().any(|c| is_hidden(c, false))

@@ -361,7 +361,7 @@ fn press_and_names_are_checked() {
         "",
         "a\u{202E}b",
         &"n".repeat(MAX_NAME + 1),
-        "A\u{0301}\u{0302}\u{0303}\u{0304}na",
+        "A\u{0351}\u{0352}\u{0353}\u{0354}na",
     ] {
         assert!(clean_name(name).is_err(), "{name:?} is refused");
     }
@@ -380,6 +380,11 @@ fn press_and_names_are_checked() {
     assert_eq!(taken, Some(ErrorCode::BadName), "ana is taken");
     b.ok(&I, json!({"type": "kick", "player_id": "ana"}));
     b.commit(vec![b.table.join("Ana", "ana2".into(), None, 40).expect("the name is free again")]);
+    // One form for every keyboard: an accent typed as its own mark is the same name (NFC).
+    assert_eq!(clean_name("Jose\u{0301}").as_deref(), Ok("Jos\u{e9}"));
+    b.commit(vec![b.table.join("Jos\u{e9}", "jose".into(), None, 40).expect("a new name")]);
+    let twin = b.table.join("JOSE\u{0301}", "jose2".into(), None, 40).err().map(|e| e.code);
+    assert_eq!(twin, Some(ErrorCode::BadName), "José typed another way is José");
 }
 
 #[test]
