@@ -90,6 +90,13 @@ export function debriefPage(root, key, sessionId) {
         h('h2', { id: 'debrief-questions-title' }, t('debrief.questions')),
         h('ol', null, questions.map((q) => h('li', null, withParas(scId, q))))));
     }
+    // What the scenario takes from elsewhere or stretches: for framing the discussion.
+    const caveats = data.caveats || [];
+    if (caveats.length) {
+      parts.push(h('section', { class: 'card debrief-section debrief-caveats', id: 'debrief-caveats', 'aria-labelledby': 'debrief-caveats-title' },
+        h('h2', { id: 'debrief-caveats-title' }, t('guide.caveats')),
+        h('ul', null, caveats.map((c) => h('li', null, withParas(scId, c))))));
+    }
 
     // ---- Tracks over the game ----
     const tracks = data.tracks || [];

@@ -307,6 +307,7 @@ pub fn debrief(texts: &Localized, lang: Lang, replay: &Replay, session_id: &str,
         "memos": memos(sc),
         "reflections": reflections(sc, replay),
         "debrief_questions": sc.lesson.as_ref().map(|l| &l.debrief_questions),
+        "caveats": sc.lesson.as_ref().map(|l| &l.caveats),
         "reflection_prompt": sc.lesson.as_ref().map(|l| &l.reflection),
     })
 }

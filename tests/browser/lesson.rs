@@ -554,6 +554,12 @@ async fn the_debrief_shows_questions_reflections_and_memos(room: &Room, guide_da
     inst.wait_for("the debrief", "!!document.querySelector('#debrief-memos')").await;
     let questions = inst.run("document.querySelectorAll('#debrief-questions li').length").await;
     assert_eq!(questions, lesson["debrief_questions"].as_array().map(Vec::len).unwrap_or(0), "the debrief questions");
+    let caveats = inst.run("document.querySelectorAll('#debrief-caveats li').length").await;
+    assert_eq!(
+        caveats,
+        lesson["caveats"].as_array().map(Vec::len).unwrap_or(0),
+        "the caveats, to frame the discussion"
+    );
     let reflections = inst.run("document.querySelector('#debrief-reflections').textContent").await;
     let reflections = reflections.as_str().unwrap_or_default();
     assert!(reflections.contains("MARKER-second-91ab") && reflections.contains("MARKER-russia-5d40"), "{reflections}");
