@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{play_seat, report::plan_text, Seat};
+use super::{figures::plan_text, play_seat, Seat};
 use crate::bots::Policy;
 use crate::engine::{Order, RoleId, Scenario};
 
@@ -93,10 +93,10 @@ fn check(scenario: &Scenario, role: RoleId, kind: PlanKind, plan: String, t: &Ta
         kind,
         plan,
         games: t.games,
-        mean: super::report::round2(mean),
-        bot_mean: super::report::round2(bot_mean),
-        at_least: super::report::round2(at_least),
-        ahead_by_3: super::report::round2(ahead_by_3),
+        mean: super::figures::round2(mean),
+        bot_mean: super::figures::round2(bot_mean),
+        at_least: super::figures::round2(at_least),
+        ahead_by_3: super::figures::round2(ahead_by_3),
         dominant,
     }
 }
@@ -213,8 +213,8 @@ pub(super) fn random_seats(scenario: &Scenario, baseline: &[Baseline]) -> Vec<Ra
             RandomSeatCheck {
                 role: scenario.roles[role].id.clone(),
                 games: baseline.len(),
-                random_mean: super::report::round2(random_mean),
-                bot_mean: super::report::round2(bot_mean),
+                random_mean: super::figures::round2(random_mean),
+                bot_mean: super::figures::round2(bot_mean),
                 beats_bot: random_mean >= bot_mean,
             }
         })

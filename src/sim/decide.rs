@@ -85,9 +85,9 @@ pub fn decide(scenario: &Scenario, role: &str, round: u32, games: u32, seed: u64
                         target: o.target.map(|t| scenario.targets[t].id.clone()),
                     })
                     .collect(),
-                mean: super::report::round2(mean),
-                p10: super::report::percentile(&scores, 10),
-                p90: super::report::percentile(&scores, 90),
+                mean: super::figures::round2(mean),
+                p10: super::figures::percentile(&scores, 10),
+                p90: super::figures::percentile(&scores, 90),
                 games: scores.len(),
             }
         })

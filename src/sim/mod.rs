@@ -10,6 +10,7 @@
 
 mod checks;
 mod decide;
+mod figures;
 mod report;
 
 use std::collections::BTreeMap;

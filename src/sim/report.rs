@@ -5,8 +5,9 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::checks::{FixedPlanCheck, PlanKind, RandomSeatCheck, CHECK_GAMES, DOMINANT_SHARE};
+use super::figures::{percentile, round2};
 use super::BotMix;
-use crate::engine::{Order, Scenario};
+use crate::engine::Scenario;
 use crate::scenario::describe::paragraph_map;
 
 #[derive(Debug, Serialize)]
@@ -98,35 +99,6 @@ pub struct EventStats {
     pub id: String,
     pub happened: u64,
     pub per_game: f64,
-}
-
-pub(super) fn percentile(sorted: &[u32], p: usize) -> u32 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    // Nearest rank.
-    let rank = (p * sorted.len()).div_ceil(100).max(1);
-    sorted[rank - 1]
-}
-
-pub(super) fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
-pub(super) fn plan_text(scenario: &Scenario, plan: &[Order]) -> String {
-    if plan.is_empty() {
-        return "(hold)".to_string();
-    }
-    plan.iter()
-        .map(|o| {
-            let m = &scenario.moves[o.mv];
-            match o.target {
-                Some(t) => format!("{}[{}]", m.id, scenario.targets[t].id),
-                None => m.id.clone(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" + ")
 }
 
 impl SimReport {
