@@ -23,6 +23,7 @@
 
 mod checkpointer;
 mod copy;
+mod ops;
 mod queries;
 mod sqlite_raw;
 mod sqlite_thread;
@@ -41,8 +42,9 @@ use sqlx::{ConnectOptions, Connection};
 use tokio::task::JoinHandle;
 
 pub use copy::{copy_store, Copied, CopyError};
+pub use ops::{NewClass, NewPlayer, NewSession, Op};
 pub use queries::{ClassRow, InstructorRow, PlayerRow, SessionRow};
-pub use writer::{Claim, Lease, NewClass, NewPlayer, NewSession, Op, WriteStatus, Writer};
+pub use writer::{Claim, Lease, WriteStatus, Writer};
 
 /// What can go wrong with the database.
 #[derive(Debug, thiserror::Error)]

@@ -24,9 +24,9 @@ use tokio::runtime::Handle;
 use tokio::sync::oneshot;
 
 use super::checkpointer::Written;
+use super::ops::Work;
 use super::sqlite_raw::{Db, Statements};
 use super::statements::{statements_of, Param, PROBE};
-use super::writer::Work;
 use super::{now_ms, StoreError};
 
 enum Request {

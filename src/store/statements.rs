@@ -3,7 +3,7 @@
 //! placeholder turned into `$N`, events gathered into multi-row `INSERT`s); the SQLite writer
 //! steps them on its own thread with prepared statements it keeps (see `sqlite_thread`).
 
-use super::writer::Op;
+use super::ops::Op;
 use super::StoreError;
 use crate::log::LogEvent;
 
