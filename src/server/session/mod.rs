@@ -242,11 +242,15 @@ impl Epoch {
     /// session keeps its own clock, which the deadlines it told run on.
     fn behind(&self, wall_ms: i64) -> Option<i64> {
         let gap = wall_ms.saturating_sub(self.now_ms());
+        if gap <= SLEPT {
+            // Every command asks: the system's count is read only when the clocks disagree.
+            return None;
+        }
         let slept = match (self.suspended_ms, suspended_ms()) {
             (Some(then), Some(now)) => now.saturating_sub(then),
             _ => gap,
         };
-        (gap > SLEPT && slept > SLEPT).then_some(gap)
+        (slept > SLEPT).then_some(gap)
     }
 
     /// Now, in unix milliseconds.
@@ -692,10 +696,11 @@ impl Session {
 
     /// After the computer slept (its monotonic clock, which fires deadlines, stood still while
     /// the wall clock, which the students' countdowns read, ran on; see [`Epoch::behind`] for
-    /// how a sleep is told from a wall clock put forward): the session takes up the wall clock again, so that the deadline fires at the
-    /// time the students were told, as after a restart. A deadline that passed meanwhile gets
-    /// the same grace as after a restart (logged as `deadline_set`, told as `clock`), so that
-    /// players can reconnect before their round resolves.
+    /// how a sleep is told from a wall clock put forward): the session takes up the wall clock
+    /// again, so that the deadline fires at the time the students were told, as after a restart.
+    /// A deadline that passed meanwhile gets the same grace as after a restart (logged as
+    /// `deadline_set`, told as `clock`), so that players can reconnect before their round
+    /// resolves.
     async fn woke(&mut self) {
         let Some(slept) = self.epoch.behind(now_ms()) else { return };
         self.epoch = Epoch::new(self.deps.limits.sleep_detection);
