@@ -26,6 +26,17 @@ fn resolved(client: &TestClient, round: u64) -> bool {
     client.pending_has(|v| v["type"] == "round_resolved" && v["round"] == round)
 }
 
+/// Round 1, on the frozen clock: still open `open_for` seconds on, resolved 3 s later (`when`
+/// says which moment that is).
+async fn round_1_resolves_after(m: &mut TestClient, open_for: u64, when: &str) {
+    tokio::time::advance(Duration::from_secs(open_for)).await;
+    settle(m, "mongolia").await;
+    assert!(!resolved(m, 1), "resolved before {when}");
+    tokio::time::advance(Duration::from_secs(3)).await;
+    settle(m, "mongolia").await;
+    assert!(resolved(m, 1), "round 1 did not resolve at {when}");
+}
+
 #[tokio::test]
 async fn rounds_resolve_at_their_deadline_which_the_instructor_can_move_and_pause() {
     let _watchdog = watchdog(Duration::from_secs(60));
@@ -151,12 +162,7 @@ async fn after_the_computer_sleeps_the_deadline_keeps_to_the_time_the_students_w
     settle(&mut m, "mongolia").await;
     assert!(!m.pending_has(|v| v["type"] == "clock"), "a deadline still ahead is not moved");
     // About 53.5 s of the 60 are left on the wall clock: the round resolves then, not 60 s on.
-    tokio::time::advance(Duration::from_secs(52)).await;
-    settle(&mut m, "mongolia").await;
-    assert!(!resolved(&m, 1), "resolved before the deadline the students were told");
-    tokio::time::advance(Duration::from_secs(3)).await;
-    settle(&mut m, "mongolia").await;
-    assert!(resolved(&m, 1), "round 1 did not resolve at the time the students were told");
+    round_1_resolves_after(&mut m, 52, "the deadline the students were told").await;
 }
 
 /// A deadline that passed while the laptop slept gets the grace a restart gives (30 s), logged
@@ -178,12 +184,7 @@ async fn a_deadline_that_passed_while_the_computer_slept_gets_the_grace_of_a_res
     let clock = m.recv_until("the grace", grace).await;
     let left = clock["deadline_at"].as_i64().expect("a deadline") - third_neighbor::store::now_ms();
     assert!((25_000..=30_000).contains(&left), "a countdown reads {left} ms left");
-    tokio::time::advance(Duration::from_secs(28)).await;
-    settle(&mut m, "mongolia").await;
-    assert!(!resolved(&m, 1), "resolved before the grace ran out");
-    tokio::time::advance(Duration::from_secs(3)).await;
-    settle(&mut m, "mongolia").await;
-    assert!(resolved(&m, 1), "round 1 did not resolve when the grace ran out");
+    round_1_resolves_after(&mut m, 28, "the end of the grace").await;
 
     // The grace is in the log, so a replay and a restart agree with it: the start's deadline,
     // the instructor's 3 s, the grace, and round 2's.
