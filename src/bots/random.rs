@@ -1,8 +1,12 @@
 //! The random bot: a legal set of orders drawn at random.
 
 use crate::engine::rng::Rng;
-use crate::engine::{available_moves, GameState, Order, RoleId, Scenario};
+use crate::engine::{available_moves, check_draft, GameState, Order, RoleId, Scenario};
 
+/// Goes through the role's moves in a shuffled order and keeps each with even odds (on a target
+/// drawn at random) when the draft it makes is one the engine accepts (cost, one order per move,
+/// one answer per forced choice), so that a random seat never plans what a student could not
+/// order.
 pub(super) fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: &mut Rng) -> Vec<Order> {
     let mut moves = available_moves(scenario, state, role);
     // Fisher–Yates with the bot's own generator.
@@ -10,20 +14,17 @@ pub(super) fn choose(scenario: &Scenario, state: &GameState, role: RoleId, rng: 
         let j = rng.below(i as u64 + 1) as usize;
         moves.swap(i, j);
     }
-    let mut left = scenario.roles[role].action_points;
     let mut orders: Vec<Order> = Vec::new();
     for mv in moves {
-        let def = &scenario.moves[mv];
-        if def.cost > left || rng.below(2) == 0 {
+        if rng.below(2) == 0 {
             continue;
         }
-        if def.choice_of.is_some() && orders.iter().any(|o| scenario.moves[o.mv].choice_of == def.choice_of) {
-            continue;
-        }
-        let target =
-            if def.targets.is_empty() { None } else { Some(def.targets[rng.below(def.targets.len() as u64) as usize]) };
-        left -= def.cost;
+        let targets = &scenario.moves[mv].targets;
+        let target = if targets.is_empty() { None } else { Some(targets[rng.below(targets.len() as u64) as usize]) };
         orders.push(Order { mv, target });
+        if check_draft(scenario, state, role, &orders).is_err() {
+            orders.pop();
+        }
     }
     orders
 }
