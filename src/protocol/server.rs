@@ -310,10 +310,18 @@ pub struct MoveView<'a> {
     pub choice_of: Option<&'a str>,
 }
 
+/// Something named by id and display name: a move's target, a scenario's role.
 #[derive(Debug, Serialize)]
 pub struct NamedRef<'a> {
     pub id: &'a str,
     pub name: &'a str,
+}
+
+impl<'a> NamedRef<'a> {
+    /// A scenario's roles as the catalogue, the replay and the comparison list them: `[{id, name}]`.
+    pub fn roles(sc: &'a crate::engine::Scenario) -> Vec<NamedRef<'a>> {
+        sc.roles.iter().map(|r| NamedRef { id: &r.id, name: &r.name }).collect()
+    }
 }
 
 #[derive(Debug, Serialize)]

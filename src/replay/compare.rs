@@ -86,7 +86,7 @@ pub fn compare(tables: &[Table]) -> Value {
     json!({
         "scenario": {
             "id": sc.id, "title": sc.title,
-            "roles": sc.roles.iter().map(|r| json!({ "id": r.id, "name": r.name })).collect::<Vec<_>>(),
+            "roles": crate::protocol::NamedRef::roles(sc),
             "tracks": sc.tracks.iter().map(super::track_json).collect::<Vec<_>>(),
         },
         "tables": table_rows,

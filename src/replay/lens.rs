@@ -125,7 +125,7 @@ impl ReplayView<'_> {
             .collect();
         json!({
             "id": sc.id, "title": sc.title, "hash": self.meta.scenario_hash, "rounds": sc.round_count(),
-            "roles": sc.roles.iter().map(|r| json!({ "id": r.id, "name": r.name })).collect::<Vec<_>>(),
+            "roles": crate::protocol::NamedRef::roles(sc),
             "tracks": tracks,
         })
     }

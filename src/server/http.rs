@@ -191,7 +191,7 @@ async fn list_scenarios(State(app): State<App>, Language(asked): Language) -> Re
             let sc = texts.get(lang);
             json!({
                 "id": sc.id, "title": sc.title, "summary": sc.summary,
-                "roles": sc.roles.iter().map(|r| json!({ "id": r.id, "name": r.name })).collect::<Vec<_>>(),
+                "roles": crate::protocol::NamedRef::roles(sc),
                 "rounds": sc.round_count(),
                 "language": lang, "languages": texts.languages(),
             })
