@@ -8,10 +8,11 @@
 //! out-of-range ones on purpose), and the code that meets those uses [`Lookup::lookup`], which
 //! answers `None`. Ids are serialized as bare numbers, so a state's canonical form (and its hash)
 //! is the same as when they were plain `usize`s.
+//!
+//! Which list each id indexes is said where the list's item is defined (`indexed_by!` in
+//! `model`), so that this file depends on nothing of the engine's.
 
 use serde::{Deserialize, Serialize};
-
-use super::model::{Event, Interaction, Move, Role, Target, Track};
 
 /// `slice.get(i)` for a typed id, on the list that id points into: `scenario.moves.lookup(mv)`.
 pub trait Lookup<Id> {
@@ -63,7 +64,7 @@ macro_rules! indexed_by {
 pub(crate) use indexed_by;
 
 macro_rules! index_type {
-    ($(#[$doc:meta])* $name:ident => $item:ty) => {
+    ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
@@ -86,15 +87,13 @@ macro_rules! index_type {
                 self.0.fmt(f)
             }
         }
-
-        indexed_by!($name => $item);
     };
 }
 
 index_type!(
     /// A role: an index into `Scenario::roles`, and into the lists that have one entry per role
     /// (a round's orders, a table's drafts and ready flags, the scores).
-    RoleId => Role
+    RoleId
 );
 // The lists with one entry per role besides the scenario's: ready flags and scores (a round's
 // orders, `Vec<Vec<Order>>`, are indexed in `order`).
@@ -103,21 +102,21 @@ indexed_by!(RoleId => u32);
 index_type!(
     /// A track: an index into `Scenario::tracks` (and into a state's values and each round's
     /// history).
-    TrackId => Track
+    TrackId
 );
 index_type!(
     /// A move: an index into `Scenario::moves`, which holds every role's moves.
-    MoveId => Move
+    MoveId
 );
 index_type!(
     /// A target: an index into `Scenario::targets`, the roles first, then the outside actors.
-    TargetId => Target
+    TargetId
 );
 index_type!(
     /// A scenario event: an index into `Scenario::events`.
-    EventId => Event
+    EventId
 );
 index_type!(
     /// An interaction: an index into `Scenario::interactions`.
-    InteractionId => Interaction
+    InteractionId
 );

@@ -9,7 +9,15 @@ use serde::Serialize;
 
 use super::expr::Expr;
 
-use super::ids::{EventId, MoveId, RoleId, TargetId, TrackId};
+use super::ids::{indexed_by, EventId, InteractionId, MoveId, RoleId, TargetId, TrackId};
+
+// Each id indexes the scenario's list of its kind: `scenario.moves[mv]`, `scenario.tracks[t]`…
+indexed_by!(RoleId => Role);
+indexed_by!(TrackId => Track);
+indexed_by!(MoveId => Move);
+indexed_by!(TargetId => Target);
+indexed_by!(EventId => Event);
+indexed_by!(InteractionId => Interaction);
 
 #[derive(Debug, Clone)]
 pub struct Scenario {
