@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use super::class::ClassHandle;
 use super::secret::{self, RandomError};
-use super::session::SessionHandle;
+use super::session::{Directory, SessionHandle};
 
 #[derive(Default)]
 pub struct Registry {
@@ -136,5 +136,15 @@ impl Registry {
         if inner.sessions.get(&*handle.id).is_some_and(|h| h.same_task(handle)) {
             inner.sessions.remove(&*handle.id);
         }
+    }
+}
+
+impl Directory for Registry {
+    fn finished(&self, join_code: &str, session_id: &str) {
+        self.release(join_code, Some(session_id));
+    }
+
+    fn ended(&self, handle: &SessionHandle) {
+        self.forget(handle);
     }
 }

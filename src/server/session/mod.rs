@@ -29,7 +29,6 @@ use tokio::time::Instant;
 
 use super::limits::Bucket;
 use super::outbox::{ConnId, Out, Outbox, SharedText};
-use super::registry::Registry;
 use super::shutdown::{Shutdown, Token};
 use crate::config::{Limits, SleepDetection};
 use crate::engine::{RoleId, Scenario};
@@ -287,12 +286,20 @@ fn suspended_ms() -> Option<i64> {
     }
 }
 
-/// What a session needs from the server: its store, the registry (to free its join code when it
-/// finishes), the limits and the counters.
+/// What a session tells the server's directory of live games (the registry) about itself.
+pub trait Directory: Send + Sync {
+    /// The game finished: its join code is free for a new game.
+    fn finished(&self, join_code: &str, session_id: &str);
+    /// The session's task ended: the directory drops this handle (if it is still the listed one).
+    fn ended(&self, handle: &SessionHandle);
+}
+
+/// What a session needs from the server: its store, the directory of live games (to free its
+/// join code when it finishes), the limits and the counters.
 #[derive(Clone)]
 pub struct Deps {
     pub store: Store,
-    pub registry: Arc<Registry>,
+    pub registry: Arc<dyn Directory>,
     pub limits: Arc<Limits>,
     pub metrics: Arc<Metrics>,
 }
@@ -367,7 +374,7 @@ impl Session {
             let _token = token;
             let registry = self.deps.registry.clone();
             self.run(rx, shutdown).await;
-            registry.forget(&registered);
+            registry.ended(&registered);
         });
         handle
     }
@@ -683,7 +690,7 @@ impl Session {
             self.retry = RETRY_FIRST;
         }
         if self.table.phase == Phase::Finished {
-            self.deps.registry.release(&self.join_code, Some(&self.id));
+            self.deps.registry.finished(&self.join_code, &self.id);
         }
     }
 
